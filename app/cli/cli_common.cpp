@@ -1,0 +1,41 @@
+#include "cli_common.h"
+
+#include "aecnn/datasets/dataset_error.h"
+#include "aecnn/datasets/dataset_spec.h"
+
+namespace aecnn::cli {
+
+DataSplit loadDatasetForModel(const std::string& spec, const Classifier& model, uint64_t seed)
+{
+    datasets::DatasetRequest request;
+    request.height = model.inputHeight;
+    request.width = model.inputWidth;
+    request.channels = model.net->config().inChannels;
+    request.seed = seed;
+    auto split = datasets::loadDataset(spec, request);
+    if (split.test.channels() != request.channels || split.test.height() != request.height ||
+        split.test.width() != request.width)
+        throw datasets::DatasetError("dataset '" + spec + "' has images of " + std::to_string(split.test.channels()) +
+                                     "x" + std::to_string(split.test.height()) + "x" +
+                                     std::to_string(split.test.width()) + " but the model expects " +
+                                     std::to_string(request.channels) + "x" + std::to_string(request.height) + "x" +
+                                     std::to_string(request.width));
+    if (static_cast<int>(split.test.classNames.size()) > model.net->config().numClasses)
+        throw datasets::DatasetError("dataset '" + spec + "' has more classes than the model's outputs");
+    return split;
+}
+
+ImageSet limited(const ImageSet& set, int limit)
+{
+    return limit > 0 ? set.head(limit) : set;
+}
+
+QJsonArray toJsonArray(const std::vector<double>& values)
+{
+    QJsonArray out;
+    for (double v : values)
+        out.append(v);
+    return out;
+}
+
+} // namespace aecnn::cli

@@ -1,0 +1,21 @@
+#pragma once
+
+#include <string>
+
+#include <QJsonArray>
+#include <QJsonObject>
+
+#include "aecnn/classifier.h"
+#include "aecnn/image_set.h"
+
+namespace aecnn::cli {
+
+// Loads a dataset spec in the geometry a model expects.
+DataSplit loadDatasetForModel(const std::string& spec, const Classifier& model, uint64_t seed = 1);
+
+// The first `limit` items (0 = all).
+ImageSet limited(const ImageSet& set, int limit);
+
+QJsonArray toJsonArray(const std::vector<double>& values);
+
+} // namespace aecnn::cli

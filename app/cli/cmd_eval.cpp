@@ -1,0 +1,46 @@
+#include <torch/torch.h>
+
+#include "aecnn/model_spec.h"
+#include "cli_common.h"
+#include "command.h"
+
+namespace aecnn::cli {
+namespace {
+
+QJsonObject runEval(const ParsedArgs& args, CommandContext& context)
+{
+    const std::string modelSpec = args.text("model");
+    const std::string dataSpec = args.text("dataset");
+    auto model = loadClassifierSpec(modelSpec);
+    const auto data = loadDatasetForModel(dataSpec, model);
+    const std::string which = args.text("subset");
+    if (which != "test" && which != "train")
+        throw UsageError("--subset must be 'test' or 'train', got '" + which + "'");
+    const auto set = limited(which == "test" ? data.test : data.train, args.integer("limit", 0, 1 << 30));
+    auto& net = *model.net;
+    const auto result = evaluateClassifier(net, [&](const torch::Tensor& x) { return net.forward(x); }, set);
+    *context.text << "accuracy " << result.accuracy() << " (" << result.correct << "/" << result.count << ") on "
+                  << dataSpec << " " << which << "\n";
+    return {{"accuracy", result.accuracy()},
+            {"n", static_cast<qint64>(result.count)},
+            {"correct", static_cast<qint64>(result.correct)},
+            {"model", QString::fromStdString(modelSpec)},
+            {"dataset", QString::fromStdString(dataSpec)},
+            {"subset", QString::fromStdString(which)}};
+}
+
+} // namespace
+
+Command evalCommand()
+{
+    return {"eval",
+            "evaluate a model's top-1 accuracy on a dataset",
+            {modelOption(),
+             datasetOption(),
+             {"subset", "NAME", "which split: test or train", "test"},
+             {"limit", "N", "only the first N images, 0 = all", "0"}},
+            0,
+            runEval};
+}
+
+} // namespace aecnn::cli

@@ -1,0 +1,117 @@
+#include <QDateTime>
+#include <QJsonArray>
+#include <QSysInfo>
+
+#include <torch/torch.h>
+
+#include "aecnn/classifier.h"
+#include "aecnn/datasets/dataset_spec.h"
+#include "cli_common.h"
+#include "command.h"
+
+namespace aecnn::cli {
+namespace {
+
+ResNetConfig configFromArgs(const ParsedArgs& args, int inChannels, int numClasses)
+{
+    auto config = ResNetConfig::resnet50(numClasses, inChannels, args.number("width", 0.01, 8.0),
+                                         stemKindFromString(args.text("stem")));
+    if (args.has("stage-planes")) {
+        const auto planes = args.integerList("stage-planes", 1, 4096);
+        if (planes.size() != 4)
+            throw UsageError("--stage-planes needs four comma-separated widths, e.g. 64,32,64,128");
+        std::copy(planes.begin(), planes.end(), config.stagePlanes.begin());
+    }
+    config.stemChannels = args.integer("stem-channels", 1, 4096);
+    return config;
+}
+
+QJsonObject runTrain(const ParsedArgs& args, CommandContext& context)
+{
+    const auto [height, width] = args.size("input");
+    const std::string spec = args.text("dataset");
+    datasets::DatasetRequest request;
+    request.height = height;
+    request.width = width;
+    request.channels = args.integer("channels", 1, 3);
+    request.seed = static_cast<uint64_t>(args.integer("seed", 0, 1 << 30));
+    const auto data = datasets::loadDataset(spec, request);
+    const auto train = limited(data.train, args.integer("train-limit", 0, 1 << 30));
+    const auto test = limited(data.test, args.integer("test-limit", 0, 1 << 30));
+
+    Classifier model;
+    model.net = ResNet(configFromArgs(args, train.channels(), static_cast<int>(train.classNames.size())));
+    model.classNames = train.classNames;
+    model.normalization = train.normalization;
+    model.inputHeight = train.height();
+    model.inputWidth = train.width();
+
+    TrainOptions options;
+    options.epochs = args.integer("epochs", 1, 1000);
+    options.batchSize = args.integer("batch-size", 1, 4096);
+    options.learningRate = args.number("lr", 1e-6, 10.0);
+    options.weightDecay = args.number("weight-decay", 0.0, 1.0);
+    options.seed = request.seed;
+    options.augment = !args.flag("no-augment");
+    options.maxStepsPerEpoch = args.integer("max-steps", 0, 1 << 30);
+    const std::string out = args.text("out");
+
+    *context.text << "training " << spec << " (" << train.size() << " images), " << options.epochs << " epoch(s), "
+                  << context.threads << " thread(s)\n";
+    auto& net = *model.net;
+    const auto result = trainClassifier(
+        net, [&](const torch::Tensor& x) { return net.forward(x); }, net.parameters(), train, options, "train",
+        context.progress);
+    const auto evaluation = evaluateClassifier(net, [&](const torch::Tensor& x) { return net.forward(x); }, test);
+
+    model.provenance = {{"command", QString::fromStdString(context.commandLine)},
+                        {"dataset", QString::fromStdString(spec)},
+                        {"epochs", options.epochs},
+                        {"seed", static_cast<qint64>(options.seed)},
+                        {"threads", context.threads},
+                        {"train_seconds", result.seconds},
+                        {"test_accuracy", evaluation.accuracy()},
+                        {"test_count", static_cast<qint64>(evaluation.count)},
+                        {"date", QDateTime::currentDateTimeUtc().toString(Qt::ISODate)},
+                        {"machine", QSysInfo::machineHostName() + " " + QSysInfo::currentCpuArchitecture()}};
+    saveClassifier(QString::fromStdString(out), model);
+    *context.text << "test accuracy " << evaluation.accuracy() << " on " << evaluation.count << " images, trained in "
+                  << result.seconds << " s; saved " << out << "\n";
+    return {{"out", QString::fromStdString(out)},
+            {"accuracy", evaluation.accuracy()},
+            {"n", static_cast<qint64>(evaluation.count)},
+            {"train_seconds", result.seconds},
+            {"final_loss", result.finalLoss},
+            {"steps", static_cast<qint64>(result.steps)},
+            {"threads", context.threads},
+            {"config", toJson(model.net->config())}};
+}
+
+} // namespace
+
+Command trainCommand()
+{
+    return {"train",
+            "train a ResNet-50-family classifier and save a checkpoint",
+            {datasetOption(),
+             {"out", "FILE", "checkpoint to write (atomically)", ""},
+             {"epochs", "N", "training epochs", "5"},
+             {"batch-size", "B", "mini-batch size", "128"},
+             {"lr", "RATE", "peak SGD learning rate (warm-up + cosine)", "0.1"},
+             {"weight-decay", "WD", "L2 weight decay", "0.0005"},
+             {"width", "W", "width multiplier of all stages (1 = ResNet-50)", "0.25"},
+             {"stage-planes", "P1,P2,P3,P4", "explicit bottleneck widths per stage (overrides --width)", ""},
+             {"stem-channels", "C", "output channels of conv1", "64"},
+             {"stem", "KIND", "stem: imagenet (7x7/2 + maxpool) or small (3x3/1 + maxpool)", "small"},
+             {"input", "HxW", "input size for folder:/synthetic: data", "28x28"},
+             {"channels", "C", "input channels for folder:/synthetic: data (1 or 3)", "1"},
+             {"seed", "S", "random seed", "1"},
+             {"no-augment", "", "disable random shifts and flips", ""},
+             {"max-steps", "N", "cap steps per epoch, 0 = none (for quick runs)", "0"},
+             {"train-limit", "N", "use only the first N training images, 0 = all", "0"},
+             {"test-limit", "N", "evaluate on the first N test images, 0 = all", "0"}},
+            0,
+            runTrain};
+}
+
+} // namespace aecnn::cli

@@ -1,0 +1,23 @@
+#include "command.h"
+
+#include "aecnn/model_spec.h"
+#include "aecnn/datasets/dataset_spec.h"
+
+namespace aecnn::cli {
+
+std::vector<Command> allCommands()
+{
+    return {trainCommand(), evalCommand(), predictCommand(), splitsCommand(), benchModelCommand()};
+}
+
+OptionSpec modelOption()
+{
+    return {"model", "M", "model: " + modelSpecHelp(), "default"};
+}
+
+OptionSpec datasetOption(const std::string& defaultSpec)
+{
+    return {"dataset", "SPEC", "data: " + datasets::datasetSpecHelp(), defaultSpec};
+}
+
+} // namespace aecnn::cli

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <QJsonObject>
+#include <QString>
+
+#include "aecnn/image_set.h"
+#include "aecnn/resnet.h"
+
+namespace aecnn {
+
+// A trained (or imported) ResNet with what is needed to use it on images.
+struct Classifier {
+    ResNet net{nullptr};
+    std::vector<std::string> classNames;
+    Normalization normalization;
+    int inputHeight = 224;
+    int inputWidth = 224;
+    QJsonObject provenance; // how it was made: command, dataset, accuracy, time
+};
+
+void saveClassifier(const QString& path, const Classifier& model);
+Classifier loadClassifierFile(const QString& path);
+// Loads a torchvision ResNet-50 state_dict written by Python's torch.save; the
+// configuration is inferred from the tensor shapes.
+Classifier importTorchvision(const QString& path);
+
+// Copies tensors into a module by name, requiring identical names and shapes.
+// `source` names the origin in error messages.
+void loadStateInto(torch::nn::Module& module, const std::vector<std::pair<std::string, torch::Tensor>>& state,
+                   const std::string& source);
+std::vector<std::pair<std::string, torch::Tensor>> stateOf(const torch::nn::Module& module);
+
+QJsonObject toJson(const ResNetConfig& config);
+ResNetConfig resNetConfigFromJson(const QJsonObject& json); // throws aecnn::Error
+
+} // namespace aecnn

@@ -1,0 +1,49 @@
+#include "aecnn/datasets/dataset_spec.h"
+
+#include "aecnn/datasets/dataset_error.h"
+#include "aecnn/datasets/fashion_mnist.h"
+#include "aecnn/datasets/image_folder.h"
+#include "aecnn/datasets/synthetic.h"
+
+namespace aecnn::datasets {
+
+std::string datasetSpecHelp()
+{
+    return "fashion-mnist[:DIR], folder:DIR, synthetic[:N]";
+}
+
+DataSplit loadDataset(const std::string& spec, const DatasetRequest& request)
+{
+    const auto colon = spec.find(':');
+    const std::string kind = spec.substr(0, colon);
+    const std::string argument = colon == std::string::npos ? std::string() : spec.substr(colon + 1);
+    if (kind == "fashion-mnist")
+        return loadFashionMnist(argument);
+    if (kind == "folder") {
+        if (argument.empty())
+            throw DatasetError("dataset spec 'folder:' needs a directory, e.g. folder:/data/caltech101");
+        FolderOptions options;
+        options.height = request.height;
+        options.width = request.width;
+        options.channels = request.channels;
+        options.seed = request.seed;
+        return loadImageFolder(argument, options);
+    }
+    if (kind == "synthetic") {
+        int64_t count = 1000;
+        if (!argument.empty()) {
+            try {
+                size_t used = 0;
+                count = std::stoll(argument, &used);
+                if (used != argument.size())
+                    throw std::invalid_argument(argument);
+            } catch (const std::exception&) {
+                throw DatasetError("dataset spec 'synthetic:" + argument + "': N must be an integer");
+            }
+        }
+        return makeSynthetic(count, request.seed, request.height, request.channels);
+    }
+    throw DatasetError("unknown dataset spec '" + spec + "'; valid forms: " + datasetSpecHelp());
+}
+
+} // namespace aecnn::datasets
