@@ -1,0 +1,221 @@
+#include "aecnn/aecnn_model.h"
+
+#include <QJsonArray>
+
+#include <torch/torch.h>
+
+#include "aecnn/checkpoint.h"
+#include "aecnn/classifier.h"
+#include "aecnn/error.h"
+#include "aecnn/importance.h"
+#include "aecnn/split_info.h"
+
+namespace aecnn {
+namespace {
+
+int channelsAt(const ResNetImpl& net, int split)
+{
+    return split == 1 ? net.config().stemChannels : net.blockAt(split)->outChannels();
+}
+
+QJsonArray floatsToJson(const std::vector<float>& values)
+{
+    QJsonArray a;
+    for (float v : values)
+        a.append(static_cast<double>(v));
+    return a;
+}
+
+std::vector<float> floatsFromJson(const QJsonValue& value)
+{
+    std::vector<float> out;
+    for (const auto& v : value.toArray())
+        out.push_back(static_cast<float>(v.toDouble()));
+    return out;
+}
+
+} // namespace
+
+std::string toString(SplitVariant variant)
+{
+    switch (variant) {
+    case SplitVariant::CaPruned: return "ca_pruned";
+    case SplitVariant::Aecnn: return "aecnn";
+    case SplitVariant::BottleNetPP: return "bottlenetpp";
+    }
+    return "?";
+}
+
+SplitVariant splitVariantFromString(const std::string& name)
+{
+    for (auto v : {SplitVariant::CaPruned, SplitVariant::Aecnn, SplitVariant::BottleNetPP})
+        if (toString(v) == name)
+            return v;
+    throw Error("unknown split model variant '" + name + "'; valid: ca_pruned, aecnn, bottlenetpp");
+}
+
+AecnnModelImpl::AecnnModelImpl(SplitVariant variant, const ResNetImpl& source, int split, std::vector<int64_t> kept,
+                               int ratio, int recoveryWidth)
+    : variant_(variant), config_(source.config()), split_(split), ratio_(ratio), kept_(std::move(kept))
+{
+    requireSplitPoint(config_, split);
+    channels_ = channelsAt(source, split);
+    if (variant == SplitVariant::BottleNetPP) {
+        kept_.clear();
+        head = register_module("head", SplitHead(source, split, std::vector<int64_t>{}));
+        bottleneck = register_module("bottleneck", BottleNetPP(channels_, ratio));
+        tail = register_module("tail", SplitTail(source, split, std::vector<int64_t>{}));
+        return;
+    }
+    if (static_cast<int>(kept_.size()) != keptChannelCount(channels_, ratio))
+        throw Error("ratio " + std::to_string(ratio) + " keeps " + std::to_string(keptChannelCount(channels_, ratio)) +
+                    " of " + std::to_string(channels_) + " channels, but " + std::to_string(kept_.size()) +
+                    " kept channels were given");
+    head = register_module("head", SplitHead(source, split, kept_));
+    if (variant == SplitVariant::CaPruned) {
+        tail = register_module("tail", SplitTail(source, split, kept_));
+    } else {
+        recoveryWidth_ = recoveryWidth;
+        recovery = register_module("recovery", FeatureRecovery(channels_, kept_, recoveryWidth));
+        tail = register_module("tail", SplitTail(source, split, std::vector<int64_t>{}));
+    }
+}
+
+int AecnnModelImpl::transmittedChannels() const
+{
+    return variant_ == SplitVariant::BottleNetPP ? bottleneck->codeChannels() : static_cast<int>(kept_.size());
+}
+
+torch::Tensor AecnnModelImpl::encode(const torch::Tensor& x)
+{
+    const auto feature = head->forward(x);
+    return variant_ == SplitVariant::BottleNetPP ? bottleneck->encode(feature) : feature;
+}
+
+torch::Tensor AecnnModelImpl::decode(const torch::Tensor& transmitted)
+{
+    switch (variant_) {
+    case SplitVariant::CaPruned: return tail->forward(transmitted);
+    case SplitVariant::Aecnn: return tail->forward(recovery->forward(transmitted));
+    case SplitVariant::BottleNetPP: return tail->forward(bottleneck->decode(transmitted));
+    }
+    throw Error("invalid split model variant");
+}
+
+AecnnModel insertFeatureRecovery(AecnnModelImpl& caPruned, const ResNetImpl& reference, int recoveryWidth)
+{
+    if (caPruned.variant() != SplitVariant::CaPruned)
+        throw Error("feature recovery is inserted into a CA_Pruned model, not into '" + toString(caPruned.variant()) + "'");
+    if (!(reference.config() == caPruned.config()))
+        throw Error("the reference network does not have the CA_Pruned model's architecture");
+    AecnnModel model(SplitVariant::Aecnn, reference, caPruned.split(), caPruned.kept(), caPruned.ratio(), recoveryWidth);
+    {
+        torch::NoGradGuard noGrad;
+        auto from = caPruned.head->named_parameters();
+        auto to = model->head->named_parameters();
+        for (const auto& item : from)
+            to[item.key()].copy_(item.value());
+        auto fromBuffers = caPruned.head->named_buffers();
+        auto toBuffers = model->head->named_buffers();
+        for (const auto& item : fromBuffers)
+            toBuffers[item.key()].copy_(item.value());
+    }
+    copyIntoWiderTail(*caPruned.tail, caPruned.kept(), *model->tail);
+    return model;
+}
+
+SplitModelCost describeSplitModel(AecnnModelImpl& model, int inputHeight, int inputWidth)
+{
+    SplitModelCost cost;
+    int h = inputHeight, w = inputWidth;
+    cost.headMacs = model.head->macs(h, w);
+    cost.featureHeight = h;
+    cost.featureWidth = w;
+    cost.transmittedElements = static_cast<int64_t>(model.transmittedChannels()) * h * w;
+    cost.headParams = parameterCount(*model.head);
+    if (model.recovery) {
+        cost.codecMacs = model.recovery->macs(h, w);
+        cost.codecParams = parameterCount(*model.recovery);
+    } else if (model.bottleneck) {
+        cost.codecMacs = model.bottleneck->encoderMacs(h, w) + model.bottleneck->decoderMacs(h, w);
+        cost.codecParams = parameterCount(*model.bottleneck);
+    }
+    cost.tailMacs = model.tail->macs(h, w);
+    cost.tailParams = parameterCount(*model.tail);
+    return cost;
+}
+
+void saveAecnnClassifier(const QString& path, const AecnnClassifier& model)
+{
+    const auto& net = *model.net;
+    QJsonArray classes, kept;
+    for (const auto& name : model.classNames)
+        classes.append(QString::fromStdString(name));
+    for (auto c : net.kept())
+        kept.append(static_cast<qint64>(c));
+    Checkpoint checkpoint;
+    checkpoint.metadata = {{"kind", kAecnnCheckpointKind},
+                           {"architecture", "resnet50-family-split"},
+                           {"variant", QString::fromStdString(toString(net.variant()))},
+                           {"config", toJson(net.config())},
+                           {"split", net.split()},
+                           {"ratio", net.ratio()},
+                           {"feature_channels", net.featureChannels()},
+                           {"kept_channels", kept},
+                           {"recovery_width", net.recoveryWidth()},
+                           {"class_names", classes},
+                           {"normalization", QJsonObject{{"mean", floatsToJson(model.normalization.mean)},
+                                                         {"std", floatsToJson(model.normalization.std)}}},
+                           {"input_size", QJsonArray{model.inputHeight, model.inputWidth}},
+                           {"provenance", model.provenance}};
+    checkpoint.tensors = stateOf(net);
+    writeCheckpoint(path, checkpoint);
+}
+
+AecnnClassifier loadAecnnClassifierFile(const QString& path)
+{
+    const auto checkpoint = readCheckpoint(path);
+    const auto& meta = checkpoint.metadata;
+    const auto source = "checkpoint " + path.toStdString();
+    if (meta.value("kind").toString() != kAecnnCheckpointKind)
+        throw Error(source + " holds a '" + meta.value("kind").toString().toStdString() +
+                    "' model, not a split (aecnn) model");
+    AecnnClassifier model;
+    try {
+        const auto config = resNetConfigFromJson(meta.value("config").toObject());
+        std::vector<int64_t> kept;
+        for (const auto& c : meta.value("kept_channels").toArray())
+            kept.push_back(c.toInteger(-1));
+        ResNet skeleton(config); // gives the structure; its weights are replaced below
+        model.net = AecnnModel(splitVariantFromString(meta.value("variant").toString().toStdString()), *skeleton,
+                               meta.value("split").toInt(-1), kept, meta.value("ratio").toInt(-1),
+                               meta.value("recovery_width").toInt(0));
+    } catch (const Error& e) {
+        throw Error(source + ": " + e.what());
+    }
+    loadStateInto(*model.net, checkpoint.tensors, source);
+    for (const auto& name : meta.value("class_names").toArray())
+        model.classNames.push_back(name.toString().toStdString());
+    if (static_cast<int>(model.classNames.size()) != model.net->config().numClasses)
+        throw Error(source + ": the number of class names does not match the model's outputs");
+    const auto norm = meta.value("normalization").toObject();
+    model.normalization = {floatsFromJson(norm.value("mean")), floatsFromJson(norm.value("std"))};
+    if (static_cast<int>(model.normalization.mean.size()) != model.net->config().inChannels ||
+        model.normalization.std.size() != model.normalization.mean.size())
+        throw Error(source + ": normalization does not match the input channels");
+    const auto size = meta.value("input_size").toArray();
+    model.inputHeight = size.at(0).toInt(0);
+    model.inputWidth = size.at(1).toInt(0);
+    if (model.inputHeight < 8 || model.inputWidth < 8 || model.inputHeight > 4096 || model.inputWidth > 4096)
+        throw Error(source + ": invalid input size");
+    model.provenance = meta.value("provenance").toObject();
+    model.net->eval();
+    return model;
+}
+
+QString checkpointKind(const QString& path)
+{
+    return readCheckpoint(path).metadata.value("kind").toString();
+}
+
+} // namespace aecnn
