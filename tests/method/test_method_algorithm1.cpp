@@ -1,0 +1,147 @@
+#include <QDir>
+#include <QFileInfo>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <torch/torch.h>
+
+#include "aecnn/algorithm1.h"
+#include "aecnn/datasets/synthetic.h"
+#include "aecnn/error.h"
+#include "tiny_model.h"
+
+using namespace aecnn;
+
+namespace {
+
+TrainOptions quick(int steps)
+{
+    TrainOptions o;
+    o.epochs = 1;
+    o.batchSize = 16;
+    o.learningRate = 0.05;
+    o.maxStepsPerEpoch = steps;
+    return o;
+}
+
+Algorithm1Options tinyOptions()
+{
+    Algorithm1Options o;
+    o.splits = {1, 3};
+    o.ratios = {2, 4};
+    o.caTraining = quick(3);
+    o.pruneFinetune = quick(3);
+    o.recoveryFinetune = quick(3);
+    o.importanceBatches = 2;
+    o.importanceBatchSize = 16;
+    o.seed = 5;
+    return o;
+}
+
+} // namespace
+
+class TestMethodAlgorithm1 : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase()
+    {
+        torch::set_num_threads(1);
+        data_ = datasets::makeSynthetic(200, 3);
+        base_.net = testing::tinyNet(17);
+        base_.classNames = data_.train.classNames;
+        base_.normalization = data_.train.normalization;
+        base_.inputHeight = base_.inputWidth = 28;
+        auto& net = *base_.net;
+        trainClassifier(net, [&](const torch::Tensor& x) { return net.forward(x); }, net.parameters(), data_.train,
+                        quick(6), "base", {});
+    }
+
+    void runsEndToEndAndResumes()
+    {
+        QTemporaryDir fresh, interrupted;
+        const auto options = tinyOptions();
+        const auto full = runAlgorithm1(base_, data_, options, fresh.path());
+
+        QCOMPARE(full.entries.size(), size_t(2 * 2 * 3));
+        QCOMPARE(full.importance.size(), size_t(2));
+        QCOMPARE(full.importance[0].channels, 8);
+        QCOMPARE(full.importance[1].channels, 16);
+        QCOMPARE(full.importance[0].batchMeans.size(), size_t(2));
+        QVERIFY(QFileInfo::exists(QDir(fresh.path()).filePath(caNetworkFileName(1))));
+        for (const auto& e : full.entries) {
+            QVERIFY(QFileInfo::exists(e.path));
+            QVERIFY(!e.resumed);
+            QVERIFY(e.accuracy >= 0.0 && e.accuracy <= 1.0);
+            QCOMPARE(e.evaluated, data_.test.size());
+            const int channels = e.split == 1 ? 8 : 16;
+            QCOMPARE(e.cost.transmittedElements,
+                     int64_t(channels / e.ratio) * e.cost.featureHeight * e.cost.featureWidth);
+            // The device head shrinks with pruning; BottleNet++ keeps the full head.
+            if (e.variant != SplitVariant::BottleNetPP) {
+                const auto loaded = loadAecnnClassifierFile(e.path);
+                QCOMPARE(static_cast<int>(loaded.net->kept().size()), channels / e.ratio);
+            }
+        }
+        QCOMPARE(full.stagesRun.front(), std::string("split1/ca"));
+
+        // Interrupt in the middle of split 1, ratio 4, FR fine-tuning.
+        bool cancelled = false;
+        try {
+            runAlgorithm1(base_, data_, options, interrupted.path(), [](const TrainProgress& p) {
+                return p.stage != "split1/v4/aecnn";
+            });
+        } catch (const TrainingCancelled&) {
+            cancelled = true;
+        }
+        QVERIFY(cancelled);
+        const QDir dir(interrupted.path());
+        QVERIFY(QFileInfo::exists(dir.filePath(splitModelFileName(1, 4, SplitVariant::CaPruned))));
+        QVERIFY(!QFileInfo::exists(dir.filePath(splitModelFileName(1, 4, SplitVariant::Aecnn))));
+        QVERIFY(!QFileInfo::exists(dir.filePath(caNetworkFileName(3))));
+
+        const auto resumed = runAlgorithm1(base_, data_, options, interrupted.path());
+        const auto& stages = resumed.stagesRun;
+        auto ran = [&](const std::string& s) { return std::find(stages.begin(), stages.end(), s) != stages.end(); };
+        QVERIFY(!ran("split1/ca"));
+        QVERIFY(!ran("split1/v2/ca_pruned"));
+        QVERIFY(!ran("split1/v4/ca_pruned"));
+        QVERIFY(ran("split1/v4/aecnn"));
+        QVERIFY(ran("split3/ca"));
+        QCOMPARE(resumed.entries.size(), full.entries.size());
+
+        // Same seeds, same thread count: the resumed run ends where the fresh one did.
+        torch::NoGradGuard noGrad;
+        const auto x = data_.test.normalizedBatch(torch::arange(8));
+        for (size_t i = 0; i < full.entries.size(); ++i) {
+            QCOMPARE(resumed.entries[i].accuracy, full.entries[i].accuracy);
+            auto a = loadAecnnClassifierFile(full.entries[i].path);
+            auto b = loadAecnnClassifierFile(resumed.entries[i].path);
+            QVERIFY2(torch::equal(a.net->forward(x), b.net->forward(x)), qPrintable(resumed.entries[i].path));
+        }
+        QCOMPARE(resumed.importance[0].importance, full.importance[0].importance);
+
+        // A third run has nothing left to do.
+        const auto again = runAlgorithm1(base_, data_, options, fresh.path());
+        QVERIFY(again.stagesRun.empty());
+        for (const auto& e : again.entries)
+            QVERIFY(e.resumed);
+    }
+
+    void rejectsInvalidPlans()
+    {
+        QTemporaryDir dir;
+        auto options = tinyOptions();
+        options.ratios = {16}; // split 1 has only 8 channels
+        QVERIFY_THROWS_EXCEPTION(Error, runAlgorithm1(base_, data_, options, dir.path()));
+        options = tinyOptions();
+        options.splits = {42};
+        QVERIFY_THROWS_EXCEPTION(Error, runAlgorithm1(base_, data_, options, dir.path()));
+    }
+
+private:
+    DataSplit data_;
+    Classifier base_;
+};
+
+QTEST_GUILESS_MAIN(TestMethodAlgorithm1)
+#include "test_method_algorithm1.moc"
