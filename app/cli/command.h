@@ -37,6 +37,7 @@ Command evalCommand();
 Command predictCommand();
 Command splitsCommand();
 Command benchModelCommand();
+Command latencyCommand();
 
 // Shared option specs.
 OptionSpec modelOption();

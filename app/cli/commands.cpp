@@ -7,7 +7,7 @@ namespace aecnn::cli {
 
 std::vector<Command> allCommands()
 {
-    return {trainCommand(), evalCommand(), predictCommand(), splitsCommand(), benchModelCommand()};
+    return {trainCommand(), evalCommand(), predictCommand(), splitsCommand(), benchModelCommand(), latencyCommand()};
 }
 
 OptionSpec modelOption()

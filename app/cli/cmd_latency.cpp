@@ -1,0 +1,218 @@
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include <QJsonArray>
+#include <QSaveFile>
+
+#include "aecnn/error.h"
+#include "aecnn/latency/device_profile.h"
+#include "aecnn/latency/latency_model.h"
+#include "aecnn/latency/ratio_selection.h"
+#include "command.h"
+
+namespace aecnn::cli {
+namespace {
+
+using namespace aecnn::latency;
+
+std::vector<std::string> splitList(const std::string& text)
+{
+    std::vector<std::string> items;
+    std::stringstream stream(text);
+    std::string item;
+    while (std::getline(stream, item, ','))
+        if (!item.empty())
+            items.push_back(item);
+    return items;
+}
+
+double parsePositive(const std::string& text, const std::string& what)
+{
+    size_t used = 0;
+    double value = 0;
+    try {
+        value = std::stod(text, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (used != text.size() || !(value > 0) || !std::isfinite(value))
+        throw UsageError(what + ": expected a positive number, got '" + text + "'");
+    return value;
+}
+
+std::vector<double> parseRates(const std::string& text)
+{
+    std::vector<double> rates;
+    for (const auto& item : splitList(text))
+        rates.push_back(parsePositive(item, "--rates"));
+    if (rates.empty())
+        throw UsageError("--rates needs at least one rate in Mbps, e.g. 1,10,100");
+    return rates;
+}
+
+// WxH uses the paper's 1920x1080 = 200 KB density; WxH:BYTES gives the JPEG size.
+std::vector<ImageSize> parseImages(const std::string& text)
+{
+    std::vector<ImageSize> images;
+    for (const auto& item : splitList(text)) {
+        const auto colon = item.find(':');
+        const std::string dims = item.substr(0, colon);
+        const auto x = dims.find('x');
+        int w = 0, h = 0;
+        if (x == std::string::npos || std::sscanf(dims.c_str(), "%dx%d", &w, &h) != 2 || w <= 0 || h <= 0)
+            throw UsageError("--images: expected WxH or WxH:BYTES, got '" + item + "'");
+        ImageSize image = imageAtPaperDensity(w, h);
+        if (colon != std::string::npos)
+            image.bytes = parsePositive(item.substr(colon + 1), "--images bytes of " + dims);
+        images.push_back(image);
+    }
+    if (images.empty())
+        throw UsageError("--images needs at least one image size");
+    return images;
+}
+
+QJsonObject crossoverJson(const Crossover& c)
+{
+    static const char* kinds[] = {"below", "above", "always", "never"};
+    return {{"kind", kinds[static_cast<int>(c.kind)]}, {"rate_mbps", c.rateMbps}};
+}
+
+void writeText(const std::string& path, const std::string& text)
+{
+    QSaveFile file(QString::fromStdString(path));
+    if (!file.open(QIODevice::WriteOnly) || file.write(text.data(), qint64(text.size())) != qint64(text.size()) ||
+        !file.commit())
+        throw Error("cannot write '" + path + "': " + file.errorString().toStdString());
+}
+
+QJsonObject runLatency(const ParsedArgs& args, CommandContext& context)
+{
+    const auto profile = loadDeviceProfile(args.text("profile"));
+    const int split = args.integer("split", 1, 1000);
+    const auto rates = parseRates(args.text("rates"));
+    const double deadline = args.number("deadline-ms", 1e-6, 1e9);
+    const auto images = parseImages(args.text("images"));
+    const auto curves = fig5Curves(profile, split, rates, images);
+    auto& out = *context.text;
+    char line[512];
+
+    out << "profile " << profile.name << ": " << profile.source << "\n\n";
+    out << "completion time (ms) at split " << split << ", Eq. 4\n";
+    std::string header = "   rate_Mbps";
+    for (int v : curves.ratios) {
+        std::snprintf(line, sizeof line, " %9s", (v == 1 ? std::string("V=1x") : "V=" + std::to_string(v)).c_str());
+        header += line;
+    }
+    header += "     local";
+    for (const auto& image : images) {
+        std::snprintf(line, sizeof line, " %9s", ("full_" + image.label()).c_str());
+        header += line;
+    }
+    out << header << "\n";
+    QJsonArray rows;
+    for (size_t i = 0; i < rates.size(); ++i) {
+        std::snprintf(line, sizeof line, "%12g", rates[i]);
+        out << line;
+        QJsonObject row{{"rate_mbps", rates[i]}};
+        QJsonObject aecnn;
+        for (size_t v = 0; v < curves.ratios.size(); ++v) {
+            std::snprintf(line, sizeof line, " %9.2f", curves.aecnnMs[v][i]);
+            out << line;
+            aecnn[QString::number(curves.ratios[v])] = curves.aecnnMs[v][i];
+        }
+        std::snprintf(line, sizeof line, " %9.2f", curves.localMs[i]);
+        out << line;
+        QJsonObject full;
+        for (size_t m = 0; m < images.size(); ++m) {
+            std::snprintf(line, sizeof line, " %*.2f", int(std::max<size_t>(9, images[m].label().size() + 5)),
+                          curves.fullMs[m][i]);
+            out << line;
+            full[QString::fromStdString(images[m].label())] = curves.fullMs[m][i];
+        }
+        out << "\n";
+        row["aecnn_ms"] = aecnn;
+        row["local_ms"] = curves.localMs[i];
+        row["full_ms"] = full;
+        rows.append(row);
+    }
+
+    out << "\ncrossover against full offloading (AECNN faster below the rate)\n";
+    QJsonArray crossovers;
+    for (const auto& image : images) {
+        out << "  " << image.label() << " (" << static_cast<long long>(image.bytes) << " B):";
+        QJsonObject perRatio;
+        for (int v : curves.ratios) {
+            const auto c = crossoverRate(profile, split, v, image.bytes);
+            perRatio[QString::number(v)] = crossoverJson(c);
+            if (c.kind == Crossover::Kind::BelowRate)
+                std::snprintf(line, sizeof line, " V=%d %.2f", v, c.rateMbps);
+            else
+                std::snprintf(line, sizeof line, " V=%d %s", v, describe(c).c_str());
+            out << line;
+        }
+        out << "\n";
+        crossovers.append(QJsonObject{{"image", QString::fromStdString(image.label())},
+                                      {"bytes", image.bytes},
+                                      {"by_ratio", perRatio}});
+    }
+
+    std::snprintf(line, sizeof line, "\nmost accurate V meeting a %g ms deadline\n", deadline);
+    out << line;
+    QJsonArray choices;
+    for (double r : rates) {
+        const auto choice = selectRatio(profile, split, r, deadline);
+        if (choice) {
+            std::snprintf(line, sizeof line, "  %8g Mbps: V=%-3d %7.2f ms  accuracy %.2f%%  %s\n", r, choice->ratio,
+                          choice->prediction.totalMs(), choice->accuracy,
+                          choice->prediction.entropyCoded ? "entropy coded" : "raw float32");
+            choices.append(QJsonObject{{"rate_mbps", r},
+                                       {"ratio", choice->ratio},
+                                       {"predicted_ms", choice->prediction.totalMs()},
+                                       {"accuracy", choice->accuracy},
+                                       {"entropy_coded", choice->prediction.entropyCoded}});
+        } else {
+            std::snprintf(line, sizeof line, "  %8g Mbps: no V meets the deadline\n", r);
+            choices.append(QJsonObject{{"rate_mbps", r}, {"ratio", QJsonValue::Null}});
+        }
+        out << line;
+    }
+
+    if (args.has("csv")) {
+        writeText(args.text("csv"), fig5Csv(curves));
+        out << "\nwrote " << args.text("csv") << "\n";
+    }
+    if (args.has("save-profile"))
+        writeDeviceProfile(QString::fromStdString(args.text("save-profile")), profile);
+
+    QJsonArray ratios;
+    for (int v : curves.ratios)
+        ratios.append(v);
+    return {{"profile", toJson(profile)},
+            {"split", split},
+            {"deadline_ms", deadline},
+            {"ratios", ratios},
+            {"curves", rows},
+            {"crossovers", crossovers},
+            {"choices", choices}};
+}
+
+} // namespace
+
+Command latencyCommand()
+{
+    return {"latency",
+            "latency model (paper Eq. 1-4): Fig. 5 curves, crossover vs full offloading, deadline-aware choice of V",
+            {{"profile", "P", "device profile: " + deviceProfileHelp(), "pi4"},
+             {"split", "L", "split point", "1"},
+             {"rates", "R1,R2,..", "uplink data rates in Mbps", "1,2,5,10,20,50,100,150,200,500"},
+             {"deadline-ms", "MS", "deadline for choosing V", "100"},
+             {"images", "WxH[:BYTES],..", "full-offloading images (default size scaled from 1920x1080 = 200 KB)",
+              "224x224,640x480,1280x720,1920x1080"},
+             {"csv", "FILE", "write the curves as CSV", ""},
+             {"save-profile", "FILE", "write the profile as JSON (a template for measured times)", ""}},
+            0,
+            runLatency};
+}
+
+} // namespace aecnn::cli

@@ -1,0 +1,57 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <QJsonObject>
+#include <QString>
+
+namespace aecnn::latency {
+
+// Component times of one compression ratio V at one split point (paper Table I).
+struct RatioTiming {
+    int ratio = 1;            // V: channels are pruned to C / V
+    double accuracy = 0.0;    // top-1 in %, used to rank ratios; 0 = unknown
+    double entropyBits = 32.0; // bits per transmitted element after entropy coding
+    double encMs = 0.0;       // t_enc on the device
+    double decMs = 0.0;       // t_dec on the edge
+};
+
+// One candidate split point l: tensor shape (Eq. 1) and the compute on each side (Eq. 3).
+struct SplitTiming {
+    int split = 1;
+    int channels = 0;
+    int height = 0;
+    int width = 0;
+    double iotMs = 0.0;  // t_iot: input .. CL l on the device
+    double edgeMs = 0.0; // t_es: CL l+1 .. end on the edge
+    std::vector<RatioTiming> ratios;
+};
+
+// Everything the latency model needs about a device/edge pair. Either measured
+// live or a published profile; `source` says which, so that every prediction
+// can be traced back to where its numbers came from.
+struct DeviceProfile {
+    std::string name;
+    std::string source;
+    double localMs = 0.0;        // whole model on the device (local computing)
+    double edgeFullMs = 0.0;     // whole model on the edge (full offloading compute)
+    double imageDecodeMs = 0.0;  // JPEG decode + resize on the edge for full offloading
+    double unsplitAccuracy = 0.0;
+    std::vector<SplitTiming> splits;
+
+    const SplitTiming& split(int l) const; // throws aecnn::Error naming the available splits
+};
+
+// Raspberry Pi 4B device + RTX 2080 Ti edge, ResNet-50 at 224x224 on Caltech-101.
+DeviceProfile raspberryPi4Profile();
+
+// "pi4" or a JSON file written by writeDeviceProfile(); throws aecnn::Error.
+DeviceProfile loadDeviceProfile(const std::string& spec);
+std::string deviceProfileHelp();
+
+QJsonObject toJson(const DeviceProfile& profile);
+DeviceProfile deviceProfileFromJson(const QJsonObject& json); // throws aecnn::Error
+void writeDeviceProfile(const QString& path, const DeviceProfile& profile); // atomic, throws aecnn::Error
+
+} // namespace aecnn::latency

@@ -1,0 +1,78 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "aecnn/latency/device_profile.h"
+
+namespace aecnn::latency {
+
+// Eq. 1: S_l = 4 C H W bytes (float32 tensor).
+int64_t tensorBytes(int channels, int height, int width);
+// Eq. 2 with r in Mbps (10^6 bit/s): transmission time of `bytes` in ms. r must be > 0.
+double transmitMs(double bytes, double rateMbps);
+
+// Prediction of Eq. 4 for AECNN at split l and ratio V, split into its terms.
+struct Prediction {
+    double comMs = 0.0; // Eq. 2
+    double iotMs = 0.0;
+    double encMs = 0.0;
+    double decMs = 0.0;
+    double edgeMs = 0.0;
+    double bytes = 0.0;       // what goes over the uplink
+    bool entropyCoded = false; // paper: coding is skipped when it costs more time than it saves
+
+    double cmpMs() const { return iotMs + encMs + decMs + edgeMs; } // Eq. 3
+    double totalMs() const { return comMs + cmpMs(); }               // Eq. 4
+};
+
+// V = 1 means the uncompressed float32 tensor ("1x" in Fig. 5b).
+Prediction predictAecnn(const DeviceProfile& profile, int split, int ratio, double rateMbps);
+Prediction predictLocal(const DeviceProfile& profile);
+Prediction predictFullOffloading(const DeviceProfile& profile, double imageBytes, double rateMbps);
+
+// An input image of full offloading: its size and JPEG size in bytes.
+struct ImageSize {
+    int width = 0;
+    int height = 0;
+    double bytes = 0.0;
+    std::string label() const; // "1920x1080"
+};
+// The paper's anchor: 1920x1080 JPEG ~ 200 KB. Other sizes are scaled from it
+// at the same bytes per pixel.
+inline constexpr double kPaperFullHdJpegBytes = 200.0 * 1000.0;
+ImageSize imageAtPaperDensity(int width, int height);
+std::vector<ImageSize> defaultFig5Images(); // 224x224, 640x480, 1280x720, 1920x1080
+
+// Where AECNN (split l, ratio V) and full offloading of `imageBytes` meet.
+struct Crossover {
+    enum class Kind {
+        BelowRate, // AECNN is faster for r < rateMbps (the paper's case)
+        AboveRate, // AECNN is faster for r > rateMbps
+        Always,    // AECNN is faster at every rate
+        Never,     // full offloading is never slower
+    };
+    Kind kind = Kind::Never;
+    double rateMbps = 0.0;
+};
+Crossover crossoverRate(const DeviceProfile& profile, int split, int ratio, double imageBytes);
+std::string describe(const Crossover& crossover);
+
+// Fig. 5: completion time (ms) of every strategy at every rate.
+struct Fig5Curves {
+    int split = 1;
+    std::vector<double> ratesMbps;
+    std::vector<int> ratios; // 1 = uncompressed, then the profile's V values
+    std::vector<std::vector<double>> aecnnMs; // [ratio][rate]
+    std::vector<double> localMs;              // [rate]
+    std::vector<ImageSize> images;
+    std::vector<std::vector<double>> fullMs; // [image][rate]
+};
+Fig5Curves fig5Curves(const DeviceProfile& profile, int split, const std::vector<double>& ratesMbps,
+                      const std::vector<ImageSize>& images);
+
+// One CSV table: rate_mbps, aecnn_v1.., local, full_WxH..
+std::string fig5Csv(const Fig5Curves& curves);
+
+} // namespace aecnn::latency

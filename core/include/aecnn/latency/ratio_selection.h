@@ -1,0 +1,59 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "aecnn/latency/latency_model.h"
+
+namespace aecnn::latency {
+
+struct RatioChoice {
+    int ratio = 0;
+    double accuracy = 0.0;
+    Prediction prediction;
+};
+
+// The most accurate V of the profile's split whose predicted completion time is
+// <= deadline at rate r; ties go to the smaller V. Empty when no V meets the deadline.
+std::optional<RatioChoice> selectRatio(const DeviceProfile& profile, int split, double rateMbps, double deadlineMs);
+
+// Uplink throughput from (bytes, seconds) observations, exponentially weighted.
+class ThroughputEstimator {
+public:
+    explicit ThroughputEstimator(double smoothing = 0.3); // weight of the newest sample, (0, 1]
+    void addSample(int64_t bytes, double seconds);       // ignores non-positive durations
+    bool hasEstimate() const { return samples_ > 0; }
+    double mbps() const { return mbps_; }
+    int samples() const { return samples_; }
+
+private:
+    double smoothing_;
+    double mbps_ = 0.0;
+    int samples_ = 0;
+};
+
+// Online re-selection of V from measured throughput. Moves to a more compressed V
+// as soon as the current one misses the deadline; moves back to a more accurate V
+// only when it fits with `headroom` (a fraction of the deadline) to spare, so a
+// noisy link does not make it flap.
+class AdaptiveRatioSelector {
+public:
+    AdaptiveRatioSelector(DeviceProfile profile, int split, double deadlineMs, double headroom = 0.1,
+                          double smoothing = 0.3);
+    // Feeds one transfer measurement; returns true when the chosen V changed.
+    bool observe(int64_t bytes, double seconds);
+    int ratio() const { return ratio_; } // 0 until the first observation
+    double estimatedMbps() const { return estimator_.mbps(); }
+    bool meetsDeadline() const { return meets_; }
+
+private:
+    DeviceProfile profile_;
+    int split_;
+    double deadlineMs_;
+    double headroom_;
+    ThroughputEstimator estimator_;
+    int ratio_ = 0;
+    bool meets_ = false;
+};
+
+} // namespace aecnn::latency

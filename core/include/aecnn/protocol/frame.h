@@ -1,0 +1,97 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <QByteArray>
+
+namespace aecnn::protocol {
+
+// Wire frame, all integers big-endian:
+//   0  magic   "AECN"
+//   4  version u16  protocol version the payload is written in
+//   6  type    u16  MessageType
+//   8  length  u32  payload bytes
+//  12  crc32   u32  CRC-32 (zlib) of bytes 0..11 followed by the payload
+//  16  payload
+inline constexpr char kMagic[4] = {'A', 'E', 'C', 'N'};
+inline constexpr size_t kHeaderBytes = 16;
+inline constexpr uint16_t kMinVersion = 1;
+inline constexpr uint16_t kMaxVersion = 1;
+inline constexpr uint32_t kDefaultMaxPayload = 16u << 20; // 16 MiB
+
+enum class MessageType : uint16_t {
+    Hello = 1,       // both ways: supported version range
+    HelloAck = 2,    // agent -> edge: chosen version
+    Challenge = 3,   // agent -> edge: server nonce
+    AuthProof = 4,   // edge -> agent: client nonce + HMAC
+    AuthResult = 5,  // agent -> edge: ok + agent's HMAC (mutual)
+    Configure = 6,   // edge -> agent: JSON settings
+    ConfigureAck = 7,
+    DeployBegin = 8, // edge -> agent: model name, size, SHA-256
+    DeployChunk = 9,
+    DeployEnd = 10,
+    DeployResult = 11,
+    Start = 12,
+    Stop = 13,
+    FrameData = 14,  // agent -> edge: one processed frame
+    StreamEnd = 15,
+    Ping = 16,
+    Pong = 17,
+    Heartbeat = 18,
+    Error = 19,      // either way: a message, then the sender closes
+};
+std::optional<MessageType> messageTypeFrom(uint16_t value);
+std::string toString(MessageType type);
+
+struct Frame {
+    uint16_t version = kMaxVersion;
+    MessageType type = MessageType::Heartbeat;
+    QByteArray payload;
+};
+
+// Throws aecnn::Error when the payload is larger than maxPayload.
+QByteArray encodeFrame(const Frame& frame, uint32_t maxPayload = kDefaultMaxPayload);
+
+enum class FrameError { None, BadMagic, UnsupportedVersion, UnknownType, Oversize, Truncated, BadCrc };
+std::string toString(FrameError error);
+
+struct DecodeResult {
+    enum class Status { Complete, NeedMore, Failed };
+    Status status = Status::NeedMore;
+    Frame frame;            // when Complete
+    size_t consumed = 0;    // bytes of the input that made up the frame
+    FrameError error = FrameError::None;
+    std::string message;    // when Failed: what was wrong, for the log
+};
+
+// Decodes one frame from the start of `data`. NeedMore when the bytes seen so
+// far are a valid prefix; Failed as soon as they cannot be one.
+DecodeResult decodeFrame(const char* data, size_t size, uint32_t maxPayload = kDefaultMaxPayload);
+// Exactly one whole frame: an incomplete input is Truncated, extra bytes are an error.
+DecodeResult decodeWholeFrame(const QByteArray& bytes, uint32_t maxPayload = kDefaultMaxPayload);
+
+// Incremental reader for a byte stream (a socket): append what arrives, take
+// frames out. After a failure it stays failed.
+class FrameReader {
+public:
+    explicit FrameReader(uint32_t maxPayload = kDefaultMaxPayload) : maxPayload_(maxPayload) {}
+    void append(const QByteArray& bytes) { buffer_.append(bytes); }
+    // Complete: a frame was taken; NeedMore: wait for bytes; Failed: close the connection.
+    DecodeResult next();
+    // The stream ended: leftover bytes are a truncated frame (Failed); error None = clean end.
+    DecodeResult finish() const;
+    size_t buffered() const { return static_cast<size_t>(buffer_.size()); }
+
+private:
+    uint32_t maxPayload_;
+    QByteArray buffer_;
+    std::optional<DecodeResult> failure_;
+};
+
+// Highest version in both ranges, or empty when they do not overlap.
+std::optional<uint16_t> negotiateVersion(uint16_t localMin, uint16_t localMax, uint16_t remoteMin, uint16_t remoteMax);
+
+} // namespace aecnn::protocol

@@ -1,0 +1,147 @@
+#include "aecnn/latency/device_profile.h"
+
+#include <cmath>
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSaveFile>
+
+#include "aecnn/error.h"
+
+namespace aecnn::latency {
+namespace {
+
+double requireNumber(const QJsonObject& json, const char* key, const std::string& where)
+{
+    const auto value = json.value(QLatin1String(key));
+    if (!value.isDouble() || !std::isfinite(value.toDouble()) || value.toDouble() < 0)
+        throw Error("device profile: " + where + " needs a non-negative number '" + key + "'");
+    return value.toDouble();
+}
+
+int requirePositiveInt(const QJsonObject& json, const char* key, const std::string& where)
+{
+    const double v = requireNumber(json, key, where);
+    if (v < 1 || v != std::floor(v) || v > 1e6)
+        throw Error("device profile: " + where + " needs a positive integer '" + key + "'");
+    return static_cast<int>(v);
+}
+
+} // namespace
+
+const SplitTiming& DeviceProfile::split(int l) const
+{
+    std::string available;
+    for (const auto& s : splits) {
+        if (s.split == l)
+            return s;
+        available += (available.empty() ? "" : ", ") + std::to_string(s.split);
+    }
+    throw Error("device profile '" + name + "' has no split point " + std::to_string(l) + "; it has: " + available);
+}
+
+QJsonObject toJson(const DeviceProfile& profile)
+{
+    QJsonArray splits;
+    for (const auto& s : profile.splits) {
+        QJsonArray ratios;
+        for (const auto& r : s.ratios)
+            ratios.append(QJsonObject{{"ratio", r.ratio},
+                                      {"accuracy", r.accuracy},
+                                      {"entropy_bits", r.entropyBits},
+                                      {"enc_ms", r.encMs},
+                                      {"dec_ms", r.decMs}});
+        splits.append(QJsonObject{{"split", s.split},
+                                  {"channels", s.channels},
+                                  {"height", s.height},
+                                  {"width", s.width},
+                                  {"iot_ms", s.iotMs},
+                                  {"edge_ms", s.edgeMs},
+                                  {"ratios", ratios}});
+    }
+    return {{"name", QString::fromStdString(profile.name)},
+            {"source", QString::fromStdString(profile.source)},
+            {"local_ms", profile.localMs},
+            {"edge_full_ms", profile.edgeFullMs},
+            {"image_decode_ms", profile.imageDecodeMs},
+            {"unsplit_accuracy", profile.unsplitAccuracy},
+            {"splits", splits}};
+}
+
+DeviceProfile deviceProfileFromJson(const QJsonObject& json)
+{
+    DeviceProfile p;
+    p.name = json.value("name").toString().toStdString();
+    p.source = json.value("source").toString().toStdString();
+    if (p.source.empty())
+        throw Error("device profile: 'source' is empty; say where the times come from (measured how, or which paper)");
+    p.localMs = requireNumber(json, "local_ms", "the profile");
+    p.edgeFullMs = requireNumber(json, "edge_full_ms", "the profile");
+    p.imageDecodeMs = json.contains("image_decode_ms") ? requireNumber(json, "image_decode_ms", "the profile") : 0.0;
+    p.unsplitAccuracy = json.contains("unsplit_accuracy") ? requireNumber(json, "unsplit_accuracy", "the profile") : 0.0;
+    const auto splits = json.value("splits").toArray();
+    if (splits.isEmpty())
+        throw Error("device profile: 'splits' must list at least one split point");
+    for (const auto& sv : splits) {
+        const auto so = sv.toObject();
+        SplitTiming s;
+        s.split = requirePositiveInt(so, "split", "a split entry");
+        const std::string where = "split " + std::to_string(s.split);
+        s.channels = requirePositiveInt(so, "channels", where);
+        s.height = requirePositiveInt(so, "height", where);
+        s.width = requirePositiveInt(so, "width", where);
+        s.iotMs = requireNumber(so, "iot_ms", where);
+        s.edgeMs = requireNumber(so, "edge_ms", where);
+        for (const auto& rv : so.value("ratios").toArray()) {
+            const auto ro = rv.toObject();
+            RatioTiming r;
+            r.ratio = requirePositiveInt(ro, "ratio", where);
+            const std::string rwhere = where + " V=" + std::to_string(r.ratio);
+            if (s.channels % r.ratio != 0)
+                throw Error("device profile: " + rwhere + " does not divide the " + std::to_string(s.channels) +
+                            " channels");
+            r.accuracy = ro.contains("accuracy") ? requireNumber(ro, "accuracy", rwhere) : 0.0;
+            r.entropyBits = requireNumber(ro, "entropy_bits", rwhere);
+            if (r.entropyBits <= 0 || r.entropyBits > 32)
+                throw Error("device profile: " + rwhere + " entropy_bits must be in (0, 32]");
+            r.encMs = requireNumber(ro, "enc_ms", rwhere);
+            r.decMs = requireNumber(ro, "dec_ms", rwhere);
+            s.ratios.push_back(r);
+        }
+        p.splits.push_back(s);
+    }
+    return p;
+}
+
+DeviceProfile loadDeviceProfile(const std::string& spec)
+{
+    if (spec == "pi4")
+        return raspberryPi4Profile();
+    QFile file(QString::fromStdString(spec));
+    if (!file.open(QIODevice::ReadOnly))
+        throw Error("cannot open device profile '" + spec + "': " + file.errorString().toStdString() + "; use " +
+                    deviceProfileHelp());
+    QJsonParseError parseError;
+    const auto doc = QJsonDocument::fromJson(file.readAll(), &parseError);
+    if (doc.isNull() || !doc.isObject())
+        throw Error("device profile '" + spec + "' is not a JSON object: " + parseError.errorString().toStdString());
+    return deviceProfileFromJson(doc.object());
+}
+
+std::string deviceProfileHelp()
+{
+    return "'pi4' (Raspberry Pi 4B from the paper's Table I) or a JSON profile file";
+}
+
+void writeDeviceProfile(const QString& path, const DeviceProfile& profile)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        throw Error("cannot write device profile '" + path.toStdString() + "': " + file.errorString().toStdString());
+    file.write(QJsonDocument(toJson(profile)).toJson());
+    if (!file.commit())
+        throw Error("cannot write device profile '" + path.toStdString() + "': " + file.errorString().toStdString());
+}
+
+} // namespace aecnn::latency

@@ -1,0 +1,157 @@
+#include "aecnn/protocol/messages.h"
+
+#include <QDataStream>
+#include <QIODevice>
+#include <QJsonDocument>
+
+#include "aecnn/error.h"
+
+namespace aecnn::protocol {
+namespace {
+
+QByteArray jsonBytes(const QJsonObject& json)
+{
+    return QJsonDocument(json).toJson(QJsonDocument::Compact);
+}
+
+QJsonObject parseJson(const QByteArray& bytes, const char* what)
+{
+    QJsonParseError error;
+    const auto doc = QJsonDocument::fromJson(bytes, &error);
+    if (doc.isNull() || !doc.isObject())
+        throw Error(std::string("undecodable ") + what + " message: settings are not a JSON object (" +
+                    error.errorString().toStdString() + ")");
+    return doc.object();
+}
+
+template <typename... Fields>
+QByteArray write(const Fields&... fields)
+{
+    QByteArray out;
+    QDataStream s(&out, QIODevice::WriteOnly);
+    s.setVersion(QDataStream::Qt_6_0);
+    (s << ... << fields);
+    return out;
+}
+
+template <typename... Fields>
+void read(const QByteArray& payload, const char* what, Fields&... fields)
+{
+    QDataStream s(payload);
+    s.setVersion(QDataStream::Qt_6_0);
+    (s >> ... >> fields);
+    if (s.status() != QDataStream::Ok)
+        throw Error(std::string("undecodable ") + what + " message: payload is short or corrupt");
+    if (!s.atEnd())
+        throw Error(std::string("undecodable ") + what + " message: unexpected trailing bytes");
+}
+
+void requireEmpty(const QByteArray& payload, const char* what)
+{
+    if (!payload.isEmpty())
+        throw Error(std::string("undecodable ") + what + " message: it carries no payload");
+}
+
+void requireSize(const QByteArray& bytes, int size, const char* field)
+{
+    if (bytes.size() != size)
+        throw Error(std::string("undecodable message: ") + field + " must be " + std::to_string(size) +
+                    " bytes, got " + std::to_string(bytes.size()));
+}
+
+} // namespace
+
+void decodeFrameAs(const Frame& frame, MessageType expected)
+{
+    if (frame.type != expected)
+        throw Error("expected a " + toString(expected) + " message, got " + toString(frame.type));
+}
+
+QByteArray encodePayload(const Hello& m) { return write(m.minVersion, m.maxVersion, m.software); }
+void decodePayload(const QByteArray& p, Hello& m)
+{
+    read(p, "Hello", m.minVersion, m.maxVersion, m.software);
+    if (m.minVersion > m.maxVersion || m.minVersion == 0)
+        throw Error("undecodable Hello message: version range " + std::to_string(m.minVersion) + ".." +
+                    std::to_string(m.maxVersion) + " is empty");
+}
+
+QByteArray encodePayload(const HelloAck& m) { return write(m.version); }
+void decodePayload(const QByteArray& p, HelloAck& m) { read(p, "HelloAck", m.version); }
+
+QByteArray encodePayload(const Challenge& m) { return write(m.serverNonce, m.tokenRequired); }
+void decodePayload(const QByteArray& p, Challenge& m)
+{
+    read(p, "Challenge", m.serverNonce, m.tokenRequired);
+    requireSize(m.serverNonce, 32, "the server nonce");
+}
+
+QByteArray encodePayload(const AuthProof& m) { return write(m.clientNonce, m.mac); }
+void decodePayload(const QByteArray& p, AuthProof& m) { read(p, "AuthProof", m.clientNonce, m.mac); }
+
+QByteArray encodePayload(const AuthResult& m) { return write(m.ok, m.serverMac, m.message); }
+void decodePayload(const QByteArray& p, AuthResult& m) { read(p, "AuthResult", m.ok, m.serverMac, m.message); }
+
+QByteArray encodePayload(const Configure& m) { return write(jsonBytes(m.settings)); }
+void decodePayload(const QByteArray& p, Configure& m)
+{
+    QByteArray json;
+    read(p, "Configure", json);
+    m.settings = parseJson(json, "Configure");
+}
+
+QByteArray encodePayload(const ConfigureAck& m) { return write(m.ok, m.message, jsonBytes(m.effective)); }
+void decodePayload(const QByteArray& p, ConfigureAck& m)
+{
+    QByteArray json;
+    read(p, "ConfigureAck", m.ok, m.message, json);
+    m.effective = parseJson(json, "ConfigureAck");
+}
+
+QByteArray encodePayload(const DeployBegin& m) { return write(m.name, m.size, m.sha256); }
+void decodePayload(const QByteArray& p, DeployBegin& m)
+{
+    read(p, "DeployBegin", m.name, m.size, m.sha256);
+    requireSize(m.sha256, 32, "the SHA-256");
+}
+
+QByteArray encodePayload(const DeployChunk& m) { return write(m.data); }
+void decodePayload(const QByteArray& p, DeployChunk& m) { read(p, "DeployChunk", m.data); }
+
+QByteArray encodePayload(const DeployEnd&) { return {}; }
+void decodePayload(const QByteArray& p, DeployEnd&) { requireEmpty(p, "DeployEnd"); }
+
+QByteArray encodePayload(const DeployResult& m) { return write(m.ok, m.message); }
+void decodePayload(const QByteArray& p, DeployResult& m) { read(p, "DeployResult", m.ok, m.message); }
+
+QByteArray encodePayload(const Start& m) { return write(m.frames); }
+void decodePayload(const QByteArray& p, Start& m) { read(p, "Start", m.frames); }
+
+QByteArray encodePayload(const Stop&) { return {}; }
+void decodePayload(const QByteArray& p, Stop&) { requireEmpty(p, "Stop"); }
+
+QByteArray encodePayload(const FrameData& m)
+{
+    return write(m.sequence, m.label, m.predicted, m.iotMs, m.encMs, m.sendTimeUs, m.kind, m.payload);
+}
+void decodePayload(const QByteArray& p, FrameData& m)
+{
+    read(p, "FrameData", m.sequence, m.label, m.predicted, m.iotMs, m.encMs, m.sendTimeUs, m.kind, m.payload);
+}
+
+QByteArray encodePayload(const StreamEnd& m) { return write(m.frames, m.reason); }
+void decodePayload(const QByteArray& p, StreamEnd& m) { read(p, "StreamEnd", m.frames, m.reason); }
+
+QByteArray encodePayload(const Ping& m) { return write(m.edgeTimeUs); }
+void decodePayload(const QByteArray& p, Ping& m) { read(p, "Ping", m.edgeTimeUs); }
+
+QByteArray encodePayload(const Pong& m) { return write(m.edgeTimeUs, m.agentTimeUs); }
+void decodePayload(const QByteArray& p, Pong& m) { read(p, "Pong", m.edgeTimeUs, m.agentTimeUs); }
+
+QByteArray encodePayload(const Heartbeat&) { return {}; }
+void decodePayload(const QByteArray& p, Heartbeat&) { requireEmpty(p, "Heartbeat"); }
+
+QByteArray encodePayload(const ErrorMessage& m) { return write(m.message); }
+void decodePayload(const QByteArray& p, ErrorMessage& m) { read(p, "Error", m.message); }
+
+} // namespace aecnn::protocol
