@@ -37,6 +37,9 @@ Command evalCommand();
 Command predictCommand();
 Command splitsCommand();
 Command benchModelCommand();
+Command codecCommand();
+Command dumpFeaturesCommand();
+Command benchCodecCommand();
 Command latencyCommand();
 
 // Shared option specs.

@@ -7,7 +7,8 @@ namespace aecnn::cli {
 
 std::vector<Command> allCommands()
 {
-    return {trainCommand(), evalCommand(), predictCommand(), splitsCommand(), benchModelCommand(), latencyCommand()};
+    return {trainCommand(), evalCommand(), predictCommand(), splitsCommand(), benchModelCommand(), latencyCommand(), codecCommand(), dumpFeaturesCommand(),
+            benchCodecCommand()};
 }
 
 OptionSpec modelOption()

@@ -1,0 +1,305 @@
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QSysInfo>
+
+#include "aecnn/codec/bitstream.h"
+#include "aecnn/codec/codec_stats.h"
+#include "aecnn/codec/entropy_coder.h"
+#include "aecnn/error.h"
+#include "aecnn/model_spec.h"
+#include "cli_common.h"
+#include "codec_features.h"
+#include "command.h"
+
+namespace aecnn::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// One coder configuration of the benchmark.
+struct Config {
+    std::string label;
+    codec::CodecSettings settings;
+    bool withDictionary = false;
+};
+
+std::vector<Config> configsFor(const std::vector<int>& bitList)
+{
+    using codec::CoderId;
+    using codec::Representation;
+    std::vector<Config> configs{
+        {"float32 zstd-1", {CoderId::Zstd, Representation::Float32, 8, false, 1}},
+        {"float32 zstd-19", {CoderId::Zstd, Representation::Float32, 8, false, 19}},
+        {"float32-shuffled zstd-entropy", {CoderId::ZstdEntropy, Representation::Float32Shuffled, 8, false}},
+        {"float16 zstd-entropy", {CoderId::ZstdEntropy, Representation::Float16, 8, false}},
+    };
+    for (int bits : bitList) {
+        const std::string b = "uint" + std::to_string(bits) + " ";
+        configs.push_back({b + "zstd-1", {CoderId::Zstd, Representation::Uniform, bits, true, 1}});
+        configs.push_back({b + "zstd-entropy", {CoderId::ZstdEntropy, Representation::Uniform, bits, true}});
+        configs.push_back({b + "zstd-entropy+dict", {CoderId::ZstdEntropy, Representation::Uniform, bits, true}, true});
+        configs.push_back({b + "context", {CoderId::Context, Representation::Uniform, bits, true}});
+    }
+    return configs;
+}
+
+template <typename F> double bestSeconds(int repeats, F&& run)
+{
+    double best = 1e300;
+    for (int r = 0; r < repeats; ++r) {
+        const auto start = Clock::now();
+        run();
+        best = std::min(best, std::chrono::duration<double>(Clock::now() - start).count());
+    }
+    return best;
+}
+
+struct Measured {
+    double h0 = 0, coded = 0, frame = 0, ratio = 0, encodeMBs = 0, decodeMBs = 0, encodeUs = 0, decodeUs = 0;
+    uint64_t frameBytes = 0;
+};
+
+// Codes every tensor with one configuration; times the coder alone (MB/s of
+// symbol bytes) and the whole frame path (µs per tensor, quantization included).
+Measured measure(const std::vector<codec::FeatureTensor>& tensors, const codec::CodecSettings& settings, int repeats)
+{
+    Measured m;
+    std::vector<codec::SymbolTensor> symbols;
+    std::vector<codec::SymbolLayout> layouts;
+    std::vector<std::vector<uint8_t>> payloads, frames;
+    uint64_t elements = 0, symbolBytes = 0, payloadBytes = 0;
+    double entropyBits = 0;
+    const codec::CoderOptions options{settings.zstdLevel, settings.dictionary};
+    for (const auto& t : tensors) {
+        symbols.push_back(codec::toSymbols(t, settings.representation, settings.bits, settings.perChannel));
+        codec::SymbolLayout layout{t.channels, t.height, t.width, settings.representation, settings.bits, {}};
+        for (const auto& r : symbols.back().quant.ranges)
+            layout.zeroPoints.push_back(r.zeroPoint);
+        layouts.push_back(layout);
+        entropyBits += codec::computeSymbolStats(t, symbols.back()).entropyBitsPerElement * double(t.elementCount());
+        elements += t.elementCount();
+        symbolBytes += symbols.back().bytes.size();
+        frames.push_back(codec::encodeFrame(t, settings));
+        m.frameBytes += frames.back().size();
+    }
+    const double encodeSeconds = bestSeconds(repeats, [&] {
+        payloads.clear();
+        for (size_t i = 0; i < tensors.size(); ++i)
+            payloads.push_back(codec::encodePayload(settings.coder, symbols[i].bytes, layouts[i], options));
+    });
+    for (size_t i = 0; i < tensors.size(); ++i) {
+        payloadBytes += payloads[i].size();
+        if (codec::decodePayload(settings.coder, payloads[i].data(), payloads[i].size(), symbols[i].bytes.size(),
+                                 layouts[i], options) != symbols[i].bytes)
+            throw Error("benchmark round trip failed for " + codec::coderName(settings.coder));
+    }
+    const double decodeSeconds = bestSeconds(repeats, [&] {
+        for (size_t i = 0; i < tensors.size(); ++i)
+            codec::decodePayload(settings.coder, payloads[i].data(), payloads[i].size(), symbols[i].bytes.size(),
+                                 layouts[i], options);
+    });
+    const double frameEncode = bestSeconds(repeats, [&] {
+        for (const auto& t : tensors)
+            codec::encodeFrame(t, settings);
+    });
+    const double frameDecode = bestSeconds(repeats, [&] {
+        for (const auto& f : frames)
+            codec::decodeFrame(f.data(), f.size(), {}, settings.dictionary);
+    });
+    m.h0 = entropyBits / double(elements);
+    m.coded = double(payloadBytes) * 8.0 / double(elements);
+    m.frame = double(m.frameBytes) * 8.0 / double(elements);
+    const auto& first = tensors.front();
+    m.ratio = double(first.originalChannels) * double(first.planeSize()) * 32.0 * double(tensors.size()) /
+              (double(m.frameBytes) * 8.0);
+    m.encodeMBs = double(symbolBytes) / 1e6 / encodeSeconds;
+    m.decodeMBs = double(symbolBytes) / 1e6 / decodeSeconds;
+    m.encodeUs = frameEncode * 1e6 / double(tensors.size());
+    m.decodeUs = frameDecode * 1e6 / double(tensors.size());
+    return m;
+}
+
+QJsonObject toJson(const Config& c, const Measured& m)
+{
+    return {{"coder", QString::fromStdString(c.label)},
+            {"h0_bits_per_element", m.h0},
+            {"coded_bits_per_element", m.coded},
+            {"coded_over_h0", m.h0 > 0 ? m.coded / m.h0 : 0.0},
+            {"frame_bits_per_element", m.frame},
+            {"frame_bytes_per_tensor", double(m.frameBytes)},
+            {"compression_ratio", m.ratio},
+            {"encode_mb_per_s", m.encodeMBs},
+            {"decode_mb_per_s", m.decodeMBs},
+            {"encode_us_per_tensor", m.encodeUs},
+            {"decode_us_per_tensor", m.decodeUs}};
+}
+
+void printRow(std::ostream& out, const std::string& label, const Measured& m, size_t tensors)
+{
+    char line[256];
+    std::snprintf(line, sizeof line, "  %-30s %7.3f %8.3f %6.3f %9.1f %8.1fx %8.1f %8.1f %9.1f %9.1f\n",
+                  label.c_str(), m.h0, m.coded, m.h0 > 0 ? m.coded / m.h0 : 0.0, double(m.frameBytes) / double(tensors),
+                  m.ratio, m.encodeMBs, m.decodeMBs, m.encodeUs, m.decodeUs);
+    out << line;
+}
+
+const char* kHeader = "  coder                          H0 b/el  coded   /H0   frame B     ratio  enc MB/s dec MB/s  enc us/t  dec us/t\n";
+
+QJsonObject runBenchCodec(const ParsedArgs& args, CommandContext& context)
+{
+    const std::string modelSpec = args.text("model");
+    auto model = loadClassifierSpec(modelSpec);
+    const auto splits = args.integerList("splits", 1, model.net->splitPointCount());
+    const auto ratios = args.integerList("ratios", 1, 4096);
+    const auto bitList = args.integerList("bits", 2, 8);
+    const int count = args.integer("count", 8, 100000);
+    const int repeats = args.integer("repeats", 1, 1000);
+    const int accuracyImages = args.integer("accuracy-images", 0, 1 << 20);
+    const std::string dictDir = args.text("dict-dir");
+    const auto data = loadDatasetForModel(args.text("dataset"), model);
+    const auto images = limited(data.test, count);
+    const auto calibration = limited(data.train, std::max(count, 64)); // dictionaries are trained on train images
+
+    QJsonArray splitResults;
+    for (int split : splits) {
+        QJsonArray ratioResults;
+        for (int ratio : ratios) {
+            const auto kept = ratio > 1 ? keepStrongestChannels(model, split, calibration, ratio)
+                                        : std::vector<uint16_t>{};
+            const auto dump = dumpFeatures(model, split, images, kept, ratio);
+            const auto calibrationDump = dumpFeatures(model, split, calibration, kept, ratio);
+            const auto& first = dump.tensors.front();
+            *context.text << "split " << split << ", V = " << ratio << ": " << dump.tensors.size() << " tensors of "
+                          << first.channels << "x" << first.height << "x" << first.width << " (of " << dump.channels
+                          << " channels)\n"
+                          << kHeader;
+            QJsonArray rows;
+            for (auto config : configsFor(bitList)) {
+                codec::ZstdDictionary dict;
+                if (config.withDictionary) {
+                    std::vector<std::vector<uint8_t>> samples;
+                    for (const auto& t : calibrationDump.tensors)
+                        samples.push_back(codec::toSymbols(t, config.settings.representation, config.settings.bits,
+                                                           config.settings.perChannel)
+                                              .bytes);
+                    try {
+                        dict = codec::trainZstdDictionary(samples, 4096);
+                    } catch (const Error& e) {
+                        *context.text << "  " << config.label << ": skipped (" << e.what() << ")\n";
+                        continue;
+                    }
+                    config.settings.dictionary = &dict;
+                    if (!dictDir.empty()) {
+                        const QString name = QString("%1.split%2.v%3.b%4.zdict")
+                                                 .arg(QFileInfo(QString::fromStdString(modelSpec)).baseName())
+                                                 .arg(split)
+                                                 .arg(ratio)
+                                                 .arg(config.settings.bits);
+                        QDir().mkpath(QString::fromStdString(dictDir));
+                        std::ofstream(QDir(QString::fromStdString(dictDir)).filePath(name).toStdString(),
+                                      std::ios::binary)
+                            .write(reinterpret_cast<const char*>(dict.bytes.data()), std::streamsize(dict.bytes.size()));
+                    }
+                }
+                const Measured m = measure(dump.tensors, config.settings, repeats);
+                printRow(*context.text, config.label, m, dump.tensors.size());
+                rows.append(toJson(config, m));
+            }
+            QJsonArray keptJson;
+            for (uint16_t c : dump.kept)
+                keptJson.append(int(c));
+            ratioResults.append(QJsonObject{{"ratio", ratio},
+                                            {"shape", QJsonArray{int(first.channels), int(first.height), int(first.width)}},
+                                            {"kept_channels", keptJson},
+                                            {"coders", rows}});
+        }
+
+        // Accuracy cost of the representation alone (all channels, no pruning).
+        QJsonArray accuracy;
+        if (accuracyImages > 0) {
+            const auto evalSet = limited(data.test, accuracyImages);
+            const double reference = accuracyThroughSplit(model, split, evalSet, [](codec::FeatureTensor&) {});
+            *context.text << "split " << split << " accuracy on " << evalSet.size() << " test images, V = 1: float32 "
+                          << reference;
+            accuracy.append(QJsonObject{{"repr", "float32"}, {"bits", 32}, {"accuracy", reference}});
+            std::vector<std::pair<std::string, int>> reprs{{"float16", 16}};
+            for (int bits : bitList)
+                reprs.push_back({"uint", bits});
+            for (const auto& [name, bits] : reprs) {
+                const auto representation = codec::representationFromName(name);
+                const double acc = accuracyThroughSplit(model, split, evalSet, [&](codec::FeatureTensor& t) {
+                    codec::fromSymbols(codec::toSymbols(t, representation, bits == 16 ? 8 : bits, true), t);
+                });
+                *context.text << ", " << name << (bits == 16 ? "" : std::to_string(bits)) << " " << acc;
+                accuracy.append(QJsonObject{{"repr", QString::fromStdString(name)},
+                                            {"bits", bits},
+                                            {"accuracy", acc},
+                                            {"accuracy_loss_points", 100.0 * (reference - acc)}});
+            }
+            *context.text << "\n";
+        }
+        splitResults.append(QJsonObject{{"split", split}, {"ratios", ratioResults}, {"accuracy_v1", accuracy}});
+    }
+
+    // The paper's shapes (1x56x56, 32x56x56), filled with real split-1 activations
+    // upsampled to 56x56, for the per-tensor times Table I reports.
+    QJsonArray paperShapes;
+    {
+        const auto dump = dumpFeatures(model, 1, limited(data.test, 16), {}, 1);
+        *context.text << "paper shapes (real split-1 maps upsampled to 56x56)\n" << kHeader;
+        for (uint32_t channels : {1u, 32u}) {
+            std::vector<codec::FeatureTensor> tensors;
+            for (const auto& t : dump.tensors)
+                tensors.push_back(resizedPlanes(t, channels, 56, 56));
+            QJsonArray rows;
+            for (const auto& config : configsFor({8})) {
+                if (config.withDictionary)
+                    continue;
+                const Measured m = measure(tensors, config.settings, repeats);
+                printRow(*context.text, std::to_string(channels) + "x56x56 " + config.label, m, tensors.size());
+                rows.append(toJson(config, m));
+            }
+            paperShapes.append(QJsonObject{{"shape", QJsonArray{int(channels), 56, 56}}, {"coders", rows}});
+        }
+    }
+    return {{"model", QString::fromStdString(modelSpec)},
+            {"dataset", QString::fromStdString(args.text("dataset"))},
+            {"tensors_per_point", count},
+            {"repeats", repeats},
+            {"timing", "best of repeats, single thread; MB/s of symbol bytes through the coder alone; us per "
+                       "tensor for the whole frame (quantization, header, CRC)"},
+            {"channel_selection", "C/V channels with the largest mean activation magnitude on train images"},
+            {"splits", splitResults},
+            {"paper_shapes", paperShapes},
+            {"date", QDateTime::currentDateTimeUtc().toString(Qt::ISODate)},
+            {"machine", QSysInfo::prettyProductName() + " " + QSysInfo::currentCpuArchitecture()},
+            {"command", QString::fromStdString(context.commandLine)}};
+}
+
+} // namespace
+
+Command benchCodecCommand()
+{
+    return {"bench-codec",
+            "every coder's bits/element against H0, MB/s and us per tensor on real activations",
+            {modelOption(),
+             datasetOption(),
+             {"splits", "L,..", "split points", "1,2"},
+             {"ratios", "V,..", "pruning ratios (1 = all channels)", "1,2,4,8,16,32,64"},
+             {"bits", "n,..", "quantization bit depths", "2,3,4,8"},
+             {"count", "N", "test images (tensors) per split and ratio", "64"},
+             {"repeats", "N", "timed repetitions (best reported)", "3"},
+             {"accuracy-images", "N", "test images for the accuracy of each representation (0 = skip)", "1000"},
+             {"dict-dir", "DIR", "also save the trained zstd dictionaries there", ""}},
+            0,
+            runBenchCodec};
+}
+
+} // namespace aecnn::cli

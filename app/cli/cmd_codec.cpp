@@ -1,0 +1,268 @@
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+
+#include <QJsonArray>
+
+#include "aecnn/codec/bitstream.h"
+#include "aecnn/codec/codec_stats.h"
+#include "aecnn/error.h"
+#include "cli_common.h"
+#include "command.h"
+#include "feature_file.h"
+
+namespace aecnn::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::vector<uint8_t> readBytes(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw Error("cannot open " + path);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void writeBytes(const std::string& path, const std::vector<uint8_t>& bytes)
+{
+    const std::string temporary = path + ".tmp";
+    {
+        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+        out.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
+        if (!out.flush())
+            throw Error("cannot write " + temporary);
+    }
+    if (std::rename(temporary.c_str(), path.c_str()) != 0)
+        throw Error("cannot rename " + temporary + " to " + path);
+}
+
+codec::CodecSettings settingsFrom(const ParsedArgs& args, const codec::ZstdDictionary* dictionary)
+{
+    codec::CodecSettings s;
+    try {
+        s.coder = codec::coderFromName(args.text("codec"));
+        s.representation = codec::representationFromName(args.text("repr"));
+    } catch (const Error& e) {
+        throw UsageError(e.what());
+    }
+    if (args.has("bits")) {
+        if (s.representation != codec::Representation::Uniform)
+            throw UsageError("--bits applies to --repr uint only");
+        s.bits = args.integer("bits", 2, 8);
+    }
+    s.perChannel = !args.flag("per-tensor");
+    s.zstdLevel = args.integer("level", -7, 22);
+    s.dictionary = dictionary;
+    if (!codec::coderSupports(s.coder, s.representation))
+        throw UsageError("codec '" + codec::coderName(s.coder) + "' needs --repr uint");
+    return s;
+}
+
+codec::ZstdDictionary dictionaryFrom(const ParsedArgs& args)
+{
+    codec::ZstdDictionary dict;
+    if (!args.text("dict").empty())
+        dict.bytes = readBytes(args.text("dict"));
+    return dict;
+}
+
+// Splits a file of concatenated frames and decodes each.
+std::vector<codec::DecodedFrame> decodeFrames(const std::vector<uint8_t>& bytes, const codec::ZstdDictionary& dict)
+{
+    std::vector<codec::DecodedFrame> frames;
+    size_t offset = 0;
+    while (offset < bytes.size()) {
+        const size_t length = codec::frameLength(bytes.data() + offset, bytes.size() - offset);
+        if (length > bytes.size() - offset)
+            throw Error("frame " + std::to_string(frames.size()) + " is truncated");
+        frames.push_back(codec::decodeFrame(bytes.data() + offset, length, {}, &dict));
+        offset += length;
+    }
+    return frames;
+}
+
+QJsonObject encodeFile(const ParsedArgs& args, CommandContext& context, const std::string& in, const std::string& out)
+{
+    const auto dict = dictionaryFrom(args);
+    const auto settings = settingsFrom(args, &dict);
+    const auto tensors = loadFeatureFile(in);
+    std::vector<uint8_t> bytes;
+    for (const auto& t : tensors) {
+        const auto frame = codec::encodeFrame(t, settings);
+        bytes.insert(bytes.end(), frame.begin(), frame.end());
+    }
+    writeBytes(out, bytes);
+    const double inputBytes = double(tensors.size() * tensors.front().values.size() * 4);
+    *context.text << "encoded " << tensors.size() << " tensors: " << inputBytes << " -> " << bytes.size()
+                  << " bytes with " << codec::coderName(settings.coder) << "\n";
+    return {{"frames", int(tensors.size())}, {"bytes", qint64(bytes.size())}, {"input_bytes", inputBytes}};
+}
+
+QJsonObject decodeFile(const ParsedArgs& args, CommandContext& context, const std::string& in, const std::string& out)
+{
+    const auto dict = dictionaryFrom(args);
+    const auto frames = decodeFrames(readBytes(in), dict);
+    if (frames.empty())
+        throw Error(in + " holds no frames");
+    std::vector<codec::FeatureTensor> tensors;
+    for (const auto& f : frames)
+        tensors.push_back(f.tensor);
+    saveFeatureFile(out, tensors);
+    *context.text << "decoded " << frames.size() << " frames into " << out << "\n";
+    return {{"frames", int(frames.size())}, {"out", QString::fromStdString(out)}};
+}
+
+QJsonObject statsOfFile(const ParsedArgs& args, CommandContext& context, const std::string& in)
+{
+    const auto dict = dictionaryFrom(args);
+    const auto settings = settingsFrom(args, &dict);
+    const auto tensors = loadFeatureFile(in);
+    double entropySum = 0, zeroSum = 0, encodeSeconds = 0, decodeSeconds = 0, squaredError = 0, maxAbs = 0;
+    uint64_t payloadBytes = 0, frameBytes = 0, elements = 0;
+    bool roundTrip = true;
+    std::vector<double> channelEntropy(tensors.front().channels, 0.0);
+    std::vector<uint64_t> histogram;
+    for (const auto& t : tensors) {
+        const auto symbols = codec::toSymbols(t, settings.representation, settings.bits, settings.perChannel);
+        const auto stats = codec::computeSymbolStats(t, symbols);
+        entropySum += stats.entropyBitsPerElement * double(t.elementCount());
+        zeroSum += stats.zeroFraction * double(t.elementCount());
+        for (size_t c = 0; c < channelEntropy.size(); ++c)
+            channelEntropy[c] += stats.channelEntropyBitsPerElement[c] / double(tensors.size());
+        histogram.resize(stats.histogram.size(), 0);
+        if (settings.representation == codec::Representation::Uniform)
+            for (size_t i = 0; i < histogram.size(); ++i)
+                histogram[i] += stats.histogram[i];
+        codec::FrameSizes sizes;
+        const auto start = Clock::now();
+        const auto frame = codec::encodeFrame(t, settings, &sizes);
+        const auto middle = Clock::now();
+        const auto decoded = codec::decodeFrame(frame.data(), frame.size(), {}, &dict);
+        encodeSeconds += std::chrono::duration<double>(middle - start).count();
+        decodeSeconds += std::chrono::duration<double>(Clock::now() - middle).count();
+        roundTrip = roundTrip && decoded.symbols.bytes == symbols.bytes;
+        const auto error = codec::measureError(t.values, decoded.tensor.values);
+        maxAbs = std::max(maxAbs, error.maxAbs);
+        squaredError += error.mse * double(t.elementCount());
+        payloadBytes += sizes.payloadBytes;
+        frameBytes += sizes.totalBytes;
+        elements += t.elementCount();
+    }
+    const auto& first = tensors.front();
+    codec::FeatureTensor total = first; // shape of all tensors stacked along H, for the ratio
+    total.height = uint32_t(first.height * tensors.size());
+    const auto coding = codec::computeCodingStats(total, payloadBytes, frameBytes);
+    const double h0 = entropySum / double(elements);
+    const double mse = squaredError / double(elements);
+    const double symbolMB = double(elements * uint64_t(codec::bytesPerElement(settings.representation))) / 1e6;
+    char line[512];
+    std::snprintf(line, sizeof line,
+                  "%zu tensors of %ux%ux%u (of %u channels), %s %s%s\n"
+                  "H0 %.4f bit/elem, coded %.4f bit/elem (%.1f%% of H0), frame %.4f bit/elem\n"
+                  "bytes: payload %llu, frames %llu; compression vs unpruned float32: %.1fx (payload %.1fx)\n"
+                  "zero fraction %.3f; error max %.4g, MSE %.4g; round trip %s\n"
+                  "encode %.1f MB/s, decode %.1f MB/s of symbols\n",
+                  tensors.size(), first.channels, first.height, first.width, first.originalChannels,
+                  codec::coderName(settings.coder).c_str(), codec::representationName(settings.representation).c_str(),
+                  settings.representation == codec::Representation::Uniform
+                      ? (" " + std::to_string(settings.bits) + " bits").c_str()
+                      : "",
+                  h0, coding.codedBitsPerElement, 100.0 * coding.codedBitsPerElement / std::max(h0, 1e-12),
+                  coding.frameBitsPerElement, (unsigned long long)payloadBytes, (unsigned long long)frameBytes,
+                  coding.compressionRatio, coding.payloadCompressionRatio, zeroSum / double(elements), maxAbs, mse,
+                  roundTrip ? "exact" : "FAILED", symbolMB / encodeSeconds, symbolMB / decodeSeconds);
+    *context.text << line;
+    if (!roundTrip)
+        throw Error("round trip failed: decoded symbols differ from the encoded ones");
+    QJsonArray hist;
+    for (auto h : histogram)
+        hist.append(qint64(h));
+    return {{"tensors", int(tensors.size())},
+            {"shape", QJsonArray{int(first.channels), int(first.height), int(first.width)}},
+            {"original_channels", int(first.originalChannels)},
+            {"codec", QString::fromStdString(codec::coderName(settings.coder))},
+            {"repr", QString::fromStdString(codec::representationName(settings.representation))},
+            {"bits", settings.representation == codec::Representation::Uniform ? settings.bits : 0},
+            {"h0_bits_per_element", h0},
+            {"channel_h0_bits_per_element", toJsonArray(channelEntropy)},
+            {"coded_bits_per_element", coding.codedBitsPerElement},
+            {"frame_bits_per_element", coding.frameBitsPerElement},
+            {"payload_bytes", qint64(payloadBytes)},
+            {"frame_bytes", qint64(frameBytes)},
+            {"compression_ratio", coding.compressionRatio},
+            {"payload_compression_ratio", coding.payloadCompressionRatio},
+            {"zero_fraction", zeroSum / double(elements)},
+            {"histogram", hist},
+            {"max_abs_error", maxAbs},
+            {"mse", mse},
+            {"round_trip", roundTrip},
+            {"encode_mb_per_s", symbolMB / encodeSeconds},
+            {"decode_mb_per_s", symbolMB / decodeSeconds}};
+}
+
+QJsonObject trainDictionary(const ParsedArgs& args, CommandContext& context, const std::string& in,
+                            const std::string& out)
+{
+    const auto settings = settingsFrom(args, nullptr);
+    std::vector<std::vector<uint8_t>> samples;
+    for (const auto& t : loadFeatureFile(in))
+        samples.push_back(codec::toSymbols(t, settings.representation, settings.bits, settings.perChannel).bytes);
+    const auto dict = codec::trainZstdDictionary(samples, size_t(args.integer("dict-size", 256, 1 << 20)));
+    writeBytes(out, dict.bytes);
+    *context.text << "trained zstd dictionary " << dict.id() << " (" << dict.bytes.size() << " bytes) from "
+                  << samples.size() << " tensors into " << out << "\n";
+    return {{"dictionary_id", qint64(dict.id())}, {"bytes", qint64(dict.bytes.size())}};
+}
+
+QJsonObject runCodec(const ParsedArgs& args, CommandContext& context)
+{
+    const auto& p = args.positional();
+    const std::string action = p.empty() ? "" : p[0];
+    const auto need = [&](size_t count, const char* usage) {
+        if (p.size() != count)
+            throw UsageError(std::string("usage: aecnn codec ") + usage);
+    };
+    QJsonObject result;
+    if (action == "encode") {
+        need(3, "encode IN.npy OUT.aecf");
+        result = encodeFile(args, context, p[1], p[2]);
+    } else if (action == "decode") {
+        need(3, "decode IN.aecf OUT.npy");
+        result = decodeFile(args, context, p[1], p[2]);
+    } else if (action == "stats") {
+        need(2, "stats IN.npy");
+        result = statsOfFile(args, context, p[1]);
+    } else if (action == "train-dict") {
+        need(3, "train-dict CALIBRATION.npy OUT.zdict");
+        result = trainDictionary(args, context, p[1], p[2]);
+    } else {
+        throw UsageError("codec needs an action: encode, decode, stats or train-dict");
+    }
+    result["action"] = QString::fromStdString(action);
+    return result;
+}
+
+} // namespace
+
+Command codecCommand()
+{
+    std::string names;
+    for (const auto& n : codec::coderNames())
+        names += (names.empty() ? "" : ", ") + n;
+    return {"codec",
+            "encode|decode|stats|train-dict feature tensors (.npy) with a named entropy coder",
+            {{"codec", "NAME", "entropy coder: " + names, "context"},
+             {"repr", "NAME", "float32, float32-shuffled, float16 or uint (n-bit quantization)", "uint"},
+             {"bits", "n", "quantization bits for uint, 2..8 (default 8)", ""},
+             {"per-tensor", "", "one quantization scale for the tensor instead of one per channel", ""},
+             {"level", "N", "zstd level for --codec zstd", std::to_string(codec::kDefaultZstdLevel)},
+             {"dict", "FILE", "zstd dictionary (from train-dict) for the zstd codecs", ""},
+             {"dict-size", "BYTES", "train-dict: dictionary capacity", "16384"}},
+            3,
+            runCodec};
+}
+
+} // namespace aecnn::cli

@@ -1,0 +1,42 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "aecnn/classifier.h"
+#include "aecnn/codec/feature_tensor.h"
+#include "aecnn/image_set.h"
+
+namespace aecnn::cli {
+
+// Real activations at one split point, one FeatureTensor per image.
+struct FeatureDump {
+    int split = 0;
+    int ratio = 1;
+    uint32_t channels = 0; // C of the unpruned feature map
+    std::vector<uint16_t> kept; // ascending; all channels when ratio == 1
+    std::vector<codec::FeatureTensor> tensors;
+    std::vector<int64_t> labels;
+};
+
+// Ranks channels by mean activation magnitude over `images` and keeps the
+// C / ratio strongest (ascending indices). A stand-in for the CA importance
+// ranking when no importance statistics are given.
+std::vector<uint16_t> keepStrongestChannels(Classifier& model, int split, const ImageSet& images, int ratio);
+
+// Runs head(split) on every image and keeps `kept` (empty = all channels).
+FeatureDump dumpFeatures(Classifier& model, int split, const ImageSet& images, std::vector<uint16_t> kept, int ratio);
+
+// Top-1 accuracy when every split-point tensor (all channels) goes through
+// `transform` (e.g. quantize + dequantize) between head and tail.
+double accuracyThroughSplit(Classifier& model, int split, const ImageSet& images,
+                            const std::function<void(codec::FeatureTensor&)>& transform);
+
+// Repeats each feature map's plane by bilinear upsampling to height x width,
+// to time coders on the paper's 56x56 shapes with realistic content.
+codec::FeatureTensor resizedPlanes(const codec::FeatureTensor& tensor, uint32_t channels, uint32_t height,
+                                   uint32_t width);
+
+} // namespace aecnn::cli

@@ -1,0 +1,207 @@
+#include "context_coder.h"
+
+#include <algorithm>
+#include <array>
+#include <memory>
+#include <string>
+
+#include "aecnn/error.h"
+#include "range_coder.h"
+
+namespace aecnn::codec::detail {
+namespace {
+
+// Magnitude m of a symbol q relative to its channel's zero point zp: 0 exactly
+// when the float was 0. One-sided ranges (ReLU: zp = 0) need no sign.
+struct MagnitudeMap {
+    int zeroPoint = 0;
+    int levels = 255;
+    int maxMagnitude = 255;
+
+    MagnitudeMap(int zp, int bits) : zeroPoint(zp), levels((1 << bits) - 1)
+    {
+        if (zp == 0 || zp == levels)
+            maxMagnitude = levels;
+        else
+            maxMagnitude = std::max(2 * (levels - zp) - 1, 2 * zp);
+    }
+    int toMagnitude(int q) const
+    {
+        if (zeroPoint == 0)
+            return q;
+        if (zeroPoint == levels)
+            return levels - q;
+        const int d = q - zeroPoint;
+        return d > 0 ? 2 * d - 1 : -2 * d;
+    }
+    // -1 when m cannot come from a valid symbol.
+    int toSymbol(int m) const
+    {
+        if (m > maxMagnitude)
+            return -1;
+        int q;
+        if (zeroPoint == 0)
+            q = m;
+        else if (zeroPoint == levels)
+            q = levels - m;
+        else
+            q = zeroPoint + ((m & 1) ? (m + 1) / 2 : -(m / 2));
+        return (q < 0 || q > levels) ? -1 : q;
+    }
+};
+
+int floorLog2(unsigned v)
+{
+    int k = 0;
+    while (v >>= 1)
+        ++k;
+    return k;
+}
+
+constexpr int kBuckets = 5;
+constexpr int kMagContexts = 12;
+constexpr int kMaxLog = 10; // magnitudes < 1024
+
+// All adaptive probabilities of the model; encoder and decoder evolve them identically.
+struct Model {
+    explicit Model(int bits) : normalizeShift(std::max(0, bits - 4)) {}
+
+    // 0 for zero, then 1..4 by the magnitude's size on a 4-bit scale.
+    int bucket(int m) const
+    {
+        if (m == 0)
+            return 0;
+        const int scaled = m >> normalizeShift;
+        return scaled <= 1 ? 1 : scaled <= 3 ? 2 : scaled <= 7 ? 3 : 4;
+    }
+    static int magnitudeContext(int left, int up)
+    {
+        const int s = left + up;
+        return s == 0 ? 0 : std::min(kMagContexts - 1, 1 + floorLog2(unsigned(s)));
+    }
+
+    int normalizeShift;
+    std::array<AdaptiveBit, kBuckets * kBuckets * 3> zero{};
+    std::array<std::array<AdaptiveBit, kMaxLog>, kMagContexts> prefix{};
+    std::array<std::array<AdaptiveBit, kMaxLog>, kMagContexts> topMantissa{};
+    std::array<std::array<AdaptiveBit, kMaxLog>, kMaxLog> lowMantissa{};
+};
+
+// Walks every element in channel-major raster order and hands the coder the
+// neighbour magnitudes; `code` returns the element's magnitude.
+template <typename CodeElement>
+void walk(const SymbolLayout& layout, CodeElement&& code)
+{
+    const uint32_t w = layout.width;
+    std::vector<int> previousRow(w + 1, 0), currentRow(w + 1, 0); // index x+1; [0] and [w] pads stay 0
+    for (uint32_t c = 0; c < layout.channels; ++c) {
+        std::fill(previousRow.begin(), previousRow.end(), 0);
+        for (uint32_t y = 0; y < layout.height; ++y) {
+            int left = 0;
+            for (uint32_t x = 0; x < w; ++x) {
+                const int up = previousRow[x + 1];
+                const int upLeft = previousRow[x];
+                const int upRight = x + 1 < w ? previousRow[x + 2] : 0;
+                const int m = code(c, left, up, (upLeft != 0) + (upRight != 0));
+                currentRow[x + 1] = m;
+                left = m;
+            }
+            std::swap(previousRow, currentRow);
+        }
+    }
+}
+
+int zeroContext(const Model& model, int left, int up, int diagonalNonZero)
+{
+    return (model.bucket(left) * kBuckets + model.bucket(up)) * 3 + diagonalNonZero;
+}
+
+std::vector<MagnitudeMap> mapsFor(const SymbolLayout& layout)
+{
+    if (layout.representation != Representation::Uniform)
+        throw Error("the context coder needs quantized (uint) symbols");
+    if (layout.bits < 2 || layout.bits > 8)
+        throw Error("the context coder needs 2 to 8 bits per symbol, got " + std::to_string(layout.bits));
+    if (layout.zeroPoints.size() != 1 && layout.zeroPoints.size() != layout.channels)
+        throw Error("the context coder needs one zero point per channel or one for the tensor");
+    std::vector<MagnitudeMap> maps;
+    for (uint8_t zp : layout.zeroPoints) {
+        if (zp > (1 << layout.bits) - 1)
+            throw Error("zero point " + std::to_string(zp) + " does not fit in " + std::to_string(layout.bits) +
+                        " bits");
+        maps.emplace_back(zp, layout.bits);
+    }
+    return maps;
+}
+
+} // namespace
+
+std::vector<uint8_t> contextEncode(const uint8_t* symbols, const SymbolLayout& layout)
+{
+    const auto maps = mapsFor(layout);
+    auto model = std::make_unique<Model>(layout.bits);
+    std::vector<uint8_t> out;
+    RangeEncoder encoder(out);
+    size_t index = 0;
+    walk(layout, [&](uint32_t c, int left, int up, int diagonal) {
+        const MagnitudeMap& map = maps[maps.size() == 1 ? 0 : c];
+        const int q = symbols[index++];
+        if (q > map.levels)
+            throw Error("symbol " + std::to_string(q) + " does not fit in " + std::to_string(layout.bits) + " bits");
+        const int m = map.toMagnitude(q);
+        encoder.encode(model->zero[size_t(zeroContext(*model, left, up, diagonal))], m != 0);
+        if (m == 0)
+            return 0;
+        const int k = floorLog2(unsigned(m));
+        const int maxK = floorLog2(unsigned(map.maxMagnitude));
+        const int ctx = Model::magnitudeContext(left, up);
+        for (int j = 0; j < maxK; ++j) {
+            encoder.encode(model->prefix[size_t(ctx)][size_t(j)], k > j);
+            if (k <= j)
+                break;
+        }
+        for (int i = k - 1; i >= 0; --i) {
+            AdaptiveBit& bit = i == k - 1 ? model->topMantissa[size_t(ctx)][size_t(k)]
+                                          : model->lowMantissa[size_t(k)][size_t(i)];
+            encoder.encode(bit, (m >> i) & 1);
+        }
+        return m;
+    });
+    encoder.finish();
+    return out;
+}
+
+void contextDecode(const uint8_t* payload, size_t size, const SymbolLayout& layout, uint8_t* out)
+{
+    const auto maps = mapsFor(layout);
+    auto model = std::make_unique<Model>(layout.bits);
+    RangeDecoder decoder(payload, size);
+    size_t index = 0;
+    walk(layout, [&](uint32_t c, int left, int up, int diagonal) {
+        const MagnitudeMap& map = maps[maps.size() == 1 ? 0 : c];
+        int m = 0;
+        if (decoder.decode(model->zero[size_t(zeroContext(*model, left, up, diagonal))])) {
+            const int maxK = floorLog2(unsigned(map.maxMagnitude));
+            const int ctx = Model::magnitudeContext(left, up);
+            int k = 0;
+            while (k < maxK && decoder.decode(model->prefix[size_t(ctx)][size_t(k)]))
+                ++k;
+            m = 1;
+            for (int i = k - 1; i >= 0; --i) {
+                AdaptiveBit& bit = i == k - 1 ? model->topMantissa[size_t(ctx)][size_t(k)]
+                                              : model->lowMantissa[size_t(k)][size_t(i)];
+                m = (m << 1) | decoder.decode(bit);
+            }
+        }
+        const int q = map.toSymbol(m);
+        if (q < 0)
+            throw Error("context payload is corrupt: decoded magnitude " + std::to_string(m) +
+                        " is not a valid symbol");
+        out[index++] = uint8_t(q);
+        return m;
+    });
+    if (!decoder.consumedAll())
+        throw Error("context payload is longer than its shape needs: the frame is corrupt");
+}
+
+} // namespace aecnn::codec::detail

@@ -1,0 +1,117 @@
+#define ZSTD_STATIC_LINKING_ONLY // for ZSTD_c_literalCompressionMode (an experimental parameter)
+#include "zstd_coder.h"
+
+#include <memory>
+#include <string>
+
+#include <zdict.h>
+#include <zstd.h>
+
+#include "aecnn/error.h"
+
+namespace aecnn::codec::detail {
+namespace {
+
+size_t check(size_t result, const char* what)
+{
+    if (ZSTD_isError(result))
+        throw Error(std::string("zstd ") + what + " failed: " + ZSTD_getErrorName(result));
+    return result;
+}
+
+struct CCtxDeleter {
+    void operator()(ZSTD_CCtx* c) const { ZSTD_freeCCtx(c); }
+};
+struct DCtxDeleter {
+    void operator()(ZSTD_DCtx* d) const { ZSTD_freeDCtx(d); }
+};
+
+} // namespace
+
+std::vector<uint8_t> zstdCompress(const std::vector<uint8_t>& input, bool entropyOnly, int level,
+                                  const ZstdDictionary* dictionary)
+{
+    std::unique_ptr<ZSTD_CCtx, CCtxDeleter> cctx(ZSTD_createCCtx());
+    if (!cctx)
+        throw Error("zstd: out of memory creating a compression context");
+    if (level < ZSTD_minCLevel() || level > ZSTD_maxCLevel())
+        throw Error("zstd level " + std::to_string(level) + " is outside " + std::to_string(ZSTD_minCLevel()) +
+                    ".." + std::to_string(ZSTD_maxCLevel()));
+    check(ZSTD_CCtx_setParameter(cctx.get(), ZSTD_c_compressionLevel, entropyOnly ? 1 : level), "set level");
+    if (entropyOnly) {
+        // Measured best for tensors (codec-notes.md): no useful matches exist, so
+        // skip the search and always Huffman-code the literals.
+        check(ZSTD_CCtx_setParameter(cctx.get(), ZSTD_c_strategy, ZSTD_fast), "set strategy");
+        check(ZSTD_CCtx_setParameter(cctx.get(), ZSTD_c_targetLength, 131072), "set target length");
+        check(ZSTD_CCtx_setParameter(cctx.get(), ZSTD_c_literalCompressionMode, ZSTD_ps_enable),
+              "set literal mode");
+    }
+    check(ZSTD_CCtx_setParameter(cctx.get(), ZSTD_c_checksumFlag, 0), "set checksum"); // the frame has a CRC
+    check(ZSTD_CCtx_setParameter(cctx.get(), ZSTD_c_contentSizeFlag, 1), "set content size");
+    if (dictionary && !dictionary->bytes.empty())
+        check(ZSTD_CCtx_loadDictionary(cctx.get(), dictionary->bytes.data(), dictionary->bytes.size()),
+              "load dictionary");
+    std::vector<uint8_t> out(ZSTD_compressBound(input.size()));
+    const size_t written =
+        check(ZSTD_compress2(cctx.get(), out.data(), out.size(), input.data(), input.size()), "compression");
+    out.resize(written);
+    return out;
+}
+
+std::vector<uint8_t> zstdDecompress(const uint8_t* data, size_t size, size_t expectedSize,
+                                    const ZstdDictionary* dictionary)
+{
+    const unsigned long long content = ZSTD_getFrameContentSize(data, size);
+    if (content == ZSTD_CONTENTSIZE_ERROR)
+        throw Error("zstd payload is not a zstd frame");
+    if (content != ZSTD_CONTENTSIZE_UNKNOWN && content != expectedSize)
+        throw Error("zstd payload expands to " + std::to_string(content) + " bytes, the header says " +
+                    std::to_string(expectedSize));
+    const size_t frameSize = ZSTD_findFrameCompressedSize(data, size);
+    if (ZSTD_isError(frameSize) || frameSize != size)
+        throw Error("zstd payload is truncated or has trailing bytes");
+    std::unique_ptr<ZSTD_DCtx, DCtxDeleter> dctx(ZSTD_createDCtx());
+    if (!dctx)
+        throw Error("zstd: out of memory creating a decompression context");
+    if (dictionary && !dictionary->bytes.empty())
+        check(ZSTD_DCtx_loadDictionary(dctx.get(), dictionary->bytes.data(), dictionary->bytes.size()),
+              "load dictionary");
+    std::vector<uint8_t> out(expectedSize);
+    const size_t written = check(ZSTD_decompressDCtx(dctx.get(), out.data(), out.size(), data, size), "decompression");
+    if (written != expectedSize)
+        throw Error("zstd payload expands to " + std::to_string(written) + " bytes, the header says " +
+                    std::to_string(expectedSize));
+    return out;
+}
+
+} // namespace aecnn::codec::detail
+
+namespace aecnn::codec {
+
+uint32_t ZstdDictionary::id() const
+{
+    return bytes.empty() ? 0 : ZDICT_getDictID(bytes.data(), bytes.size());
+}
+
+ZstdDictionary trainZstdDictionary(const std::vector<std::vector<uint8_t>>& samples, size_t capacity)
+{
+    std::vector<uint8_t> joined;
+    std::vector<size_t> sizes;
+    for (const auto& s : samples) {
+        joined.insert(joined.end(), s.begin(), s.end());
+        sizes.push_back(s.size());
+    }
+    if (sizes.size() < 8)
+        throw Error("a zstd dictionary needs at least 8 calibration tensors, got " + std::to_string(sizes.size()));
+    ZstdDictionary dict;
+    dict.bytes.resize(capacity);
+    const size_t size = ZDICT_trainFromBuffer(dict.bytes.data(), dict.bytes.size(), joined.data(), sizes.data(),
+                                              unsigned(sizes.size()));
+    if (ZDICT_isError(size))
+        throw Error(std::string("zstd dictionary training failed: ") + ZDICT_getErrorName(size) +
+                    " (use more or larger calibration tensors)");
+    dict.bytes.resize(size);
+    return dict;
+}
+
+} // namespace aecnn::codec

@@ -1,0 +1,215 @@
+#include <cstring>
+#include <random>
+
+#include <QtTest>
+#include <zlib.h>
+
+#include "aecnn/codec/bitstream.h"
+#include "aecnn/error.h"
+#include "codec_fixtures.h"
+
+using namespace aecnn::codec;
+using namespace aecnn::codec::testing;
+
+namespace {
+
+// A pruned, per-channel quantized frame, so that every header field is present.
+FeatureTensor prunedTensor()
+{
+    FeatureTensor t = reluBlobs(3, 6, 7, 9);
+    t.originalChannels = 16;
+    t.keptChannels = {2, 7, 11};
+    return t;
+}
+
+void resealCrc(std::vector<uint8_t>& frame)
+{
+    const uint32_t crc = uint32_t(crc32(0L, frame.data(), uInt(frame.size() - 4)));
+    for (int i = 0; i < 4; ++i)
+        frame[frame.size() - 4 + size_t(i)] = uint8_t(crc >> (8 * i));
+}
+
+void putU32(std::vector<uint8_t>& frame, size_t offset, uint32_t v)
+{
+    for (int i = 0; i < 4; ++i)
+        frame[offset + size_t(i)] = uint8_t(v >> (8 * i));
+}
+
+// Decoding must either throw aecnn::Error or succeed; anything else fails the test.
+bool decodesOrRejects(const std::vector<uint8_t>& bytes, const DecodeLimits& limits = {})
+{
+    try {
+        decodeFrame(bytes.data(), bytes.size(), limits);
+        return true;
+    } catch (const aecnn::Error&) {
+        return false;
+    }
+}
+
+const CodecSettings kCoders[] = {
+    {CoderId::Context, Representation::Uniform, 4, true},
+    {CoderId::ZstdEntropy, Representation::Uniform, 6, false},
+    {CoderId::Zstd, Representation::Float16, 8, false},
+    {CoderId::Store, Representation::Float32Shuffled, 8, false},
+};
+
+} // namespace
+
+class BitstreamTest : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void prunedFrameCarriesItsChannelIndices()
+    {
+        const FeatureTensor t = prunedTensor();
+        FrameSizes sizes;
+        const auto frame = encodeFrame(t, kCoders[0], &sizes);
+        QCOMPARE(sizes.headerBytes, kFixedHeaderSize + 3 * 2 + 3 * 5);
+        QCOMPARE(sizes.totalBytes, frame.size());
+        QCOMPARE(frameLength(frame.data(), frame.size()), frame.size());
+        const DecodedFrame d = decodeFrame(frame.data(), frame.size());
+        QCOMPARE(d.tensor.originalChannels, 16u);
+        QCOMPARE(d.tensor.keptChannels, t.keptChannels);
+        QCOMPARE(d.sizes.payloadBytes, sizes.payloadBytes);
+    }
+
+    // Any single-bit change anywhere (header, payload, CRC) is rejected.
+    void everyFlippedBitIsRejected()
+    {
+        for (const auto& settings : kCoders) {
+            const auto frame = encodeFrame(prunedTensor(), settings);
+            for (size_t i = 0; i < frame.size(); ++i)
+                for (int bit = 0; bit < 8; ++bit) {
+                    auto bad = frame;
+                    bad[i] ^= uint8_t(1 << bit);
+                    QVERIFY2(!decodesOrRejects(bad), qPrintable(QString("byte %1 bit %2").arg(i).arg(bit)));
+                }
+        }
+    }
+
+    // With a recomputed CRC, the field validation itself must catch invalid values.
+    void invalidFieldsAreRejectedEvenWithAValidCrc_data()
+    {
+        QTest::addColumn<size_t>("offset");
+        QTest::addColumn<uint32_t>("value");
+        QTest::addColumn<int>("width");
+        QTest::addColumn<int>("coder"); // index into kCoders
+        QTest::addRow("magic") << size_t(0) << uint32_t('X') << 1 << 0;
+        QTest::addRow("version") << size_t(4) << uint32_t(2) << 1 << 0;
+        QTest::addRow("coder id") << size_t(5) << uint32_t(9) << 1 << 0;
+        QTest::addRow("representation") << size_t(6) << uint32_t(7) << 1 << 0;
+        QTest::addRow("bits too few") << size_t(7) << uint32_t(1) << 1 << 0;
+        QTest::addRow("bits too many") << size_t(7) << uint32_t(9) << 1 << 0;
+        QTest::addRow("flags") << size_t(8) << uint32_t(0x81) << 1 << 0;
+        QTest::addRow("reserved") << size_t(10) << uint32_t(1) << 1 << 0;
+        QTest::addRow("channels zero") << size_t(12) << uint32_t(0) << 4 << 0;
+        QTest::addRow("channels huge") << size_t(12) << uint32_t(0xFFFFFFFF) << 4 << 0;
+        QTest::addRow("channels more than unpruned") << size_t(12) << uint32_t(17) << 4 << 0;
+        QTest::addRow("channels mismatch payload") << size_t(12) << uint32_t(2) << 4 << 0;
+        QTest::addRow("height zero") << size_t(16) << uint32_t(0) << 4 << 0;
+        QTest::addRow("height huge") << size_t(16) << uint32_t(100000) << 4 << 0;
+        QTest::addRow("height mismatch payload") << size_t(16) << uint32_t(7) << 4 << 1;
+        QTest::addRow("width huge") << size_t(20) << uint32_t(0x80000000) << 4 << 0;
+        QTest::addRow("width mismatch payload") << size_t(20) << uint32_t(4096) << 4 << 1;
+        QTest::addRow("unpruned channels") << size_t(24) << uint32_t(5) << 4 << 0;
+        QTest::addRow("dictionary id") << size_t(28) << uint32_t(1234) << 4 << 0;
+        QTest::addRow("payload length longer") << size_t(32) << uint32_t(5000) << 4 << 0;
+        QTest::addRow("payload length huge") << size_t(32) << uint32_t(0xFFFFFFF0) << 4 << 0;
+        QTest::addRow("kept index order") << size_t(36) << uint32_t(7) << 2 << 0;
+        QTest::addRow("kept index range") << size_t(40) << uint32_t(16) << 2 << 0;
+        QTest::addRow("scale nan") << size_t(42) << uint32_t(0x7FC00000) << 4 << 0;
+        QTest::addRow("scale negative") << size_t(42) << uint32_t(0xBF800000) << 4 << 0;
+        QTest::addRow("scale inf") << size_t(42) << uint32_t(0x7F800000) << 4 << 0;
+        QTest::addRow("zero point") << size_t(46) << uint32_t(16) << 1 << 0;
+    }
+    void invalidFieldsAreRejectedEvenWithAValidCrc()
+    {
+        QFETCH(size_t, offset);
+        QFETCH(uint32_t, value);
+        QFETCH(int, width);
+        QFETCH(int, coder);
+        auto frame = encodeFrame(prunedTensor(), kCoders[coder]);
+        for (int i = 0; i < width; ++i)
+            frame[offset + size_t(i)] = uint8_t(value >> (8 * i));
+        resealCrc(frame);
+        QVERIFY_THROWS_EXCEPTION(aecnn::Error, decodeFrame(frame.data(), frame.size()));
+    }
+
+    void shapeOverTheElementCapIsRejected()
+    {
+        auto frame = encodeFrame(prunedTensor(), kCoders[0]);
+        putU32(frame, 16, 4096);
+        putU32(frame, 20, 4096); // 3 x 4096 x 4096 > 16 Mi elements
+        resealCrc(frame);
+        try {
+            decodeFrame(frame.data(), frame.size());
+            QFAIL("accepted");
+        } catch (const aecnn::Error& e) {
+            QVERIFY(QString(e.what()).contains("limit"));
+        }
+    }
+
+    void contextFrameWithFloatRepresentationIsRejected()
+    {
+        auto frame = encodeFrame(prunedTensor(), kCoders[0]);
+        frame[6] = uint8_t(Representation::Float32);
+        frame[7] = 0;
+        frame[8] = 0;
+        resealCrc(frame);
+        QVERIFY_THROWS_EXCEPTION(aecnn::Error, decodeFrame(frame.data(), frame.size()));
+    }
+
+    void everyTruncationIsRejected()
+    {
+        for (const auto& settings : kCoders) {
+            const auto frame = encodeFrame(prunedTensor(), settings);
+            for (size_t length = 0; length < frame.size(); ++length) {
+                std::vector<uint8_t> cut(frame.begin(), frame.begin() + std::ptrdiff_t(length));
+                QVERIFY(!decodesOrRejects(cut));
+            }
+            auto longer = frame;
+            longer.push_back(0);
+            QVERIFY(!decodesOrRejects(longer));
+        }
+    }
+
+    void shortenedPayloadsWithValidCrcNeverCrash()
+    {
+        for (const auto& settings : kCoders) {
+            FrameSizes sizes;
+            const auto frame = encodeFrame(prunedTensor(), settings, &sizes);
+            for (size_t drop = 1; drop <= sizes.payloadBytes; ++drop) {
+                std::vector<uint8_t> cut(frame.begin(), frame.end() - std::ptrdiff_t(4 + drop));
+                cut.resize(cut.size() + 4);
+                putU32(cut, 32, uint32_t(sizes.payloadBytes - drop));
+                resealCrc(cut);
+                decodesOrRejects(cut); // the context coder may decode garbage; it must not crash
+                if (settings.coder != CoderId::Context)
+                    QVERIFY(!decodesOrRejects(cut));
+            }
+        }
+    }
+
+    void randomBytesNeverCrash()
+    {
+        std::mt19937 rng(77);
+        const auto valid = encodeFrame(prunedTensor(), kCoders[0]);
+        DecodeLimits small;
+        small.maxElements = 1 << 16;
+        int accepted = 0;
+        for (int round = 0; round < 20000; ++round) {
+            std::vector<uint8_t> bytes(rng() % 200);
+            for (auto& b : bytes)
+                b = uint8_t(rng());
+            if (round % 2 == 1 && bytes.size() >= 8) { // plausible header prefix and a valid CRC
+                std::memcpy(bytes.data(), valid.data(), std::min<size_t>(bytes.size() - 4, 8 + rng() % 40));
+                resealCrc(bytes);
+            }
+            accepted += decodesOrRejects(bytes, small);
+        }
+        QVERIFY(accepted < 20000);
+    }
+};
+
+QTEST_GUILESS_MAIN(BitstreamTest)
+#include "test_bitstream.moc"

@@ -1,0 +1,223 @@
+#include <cstring>
+
+#include <QtTest>
+
+#include "aecnn/codec/bitstream.h"
+#include "aecnn/codec/codec_stats.h"
+#include "aecnn/codec/entropy_coder.h"
+#include "aecnn/error.h"
+#include "codec_fixtures.h"
+
+using namespace aecnn::codec;
+using namespace aecnn::codec::testing;
+
+namespace {
+
+FeatureTensor inputNumber(int input)
+{
+    switch (input) {
+    case 0: return randomTensor(4, 7, 9, 21);
+    case 1: return emptyTensor(3, 5, 5);
+    case 2: {
+        FeatureTensor t = emptyTensor(2, 6, 6);
+        std::fill(t.values.begin(), t.values.end(), -1.25f);
+        return t;
+    }
+    case 3: return reluBlobs(6, 14, 14, 22);
+    default: return emptyTensor(1, 1, 1);
+    }
+}
+const char* const kInputNames[] = {"random", "zero", "constant", "relu", "single"};
+
+bool bitIdentical(const std::vector<float>& a, const std::vector<float>& b)
+{
+    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * 4) == 0;
+}
+
+} // namespace
+
+class EntropyCoderTest : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void floatFramesRoundTripExactly_data()
+    {
+        QTest::addColumn<int>("coder");
+        QTest::addColumn<int>("representation");
+        QTest::addColumn<int>("input");
+        for (auto c : {CoderId::Store, CoderId::Zstd, CoderId::ZstdEntropy})
+            for (auto r : {Representation::Float32, Representation::Float32Shuffled, Representation::Float16})
+                for (int input = 0; input < 6; ++input)
+                    QTest::addRow("%s/%s/%s", coderName(c).c_str(), representationName(r).c_str(),
+                                  input < 5 ? kInputNames[input] : "nan-inf")
+                        << int(c) << int(r) << input;
+    }
+    void floatFramesRoundTripExactly()
+    {
+        QFETCH(int, coder);
+        QFETCH(int, representation);
+        QFETCH(int, input);
+        const FeatureTensor t = input < 5 ? inputNumber(input) : specialValues();
+        CodecSettings settings;
+        settings.coder = CoderId(coder);
+        settings.representation = Representation(representation);
+        const auto frame = encodeFrame(t, settings);
+        const DecodedFrame d = decodeFrame(frame.data(), frame.size());
+        QCOMPARE(d.tensor.channels, t.channels);
+        QCOMPARE(d.tensor.height, t.height);
+        QCOMPARE(d.tensor.width, t.width);
+        if (isLossless(settings.representation)) {
+            QVERIFY(bitIdentical(d.tensor.values, t.values));
+        } else { // float16: the decoded tensor equals the float16 rounding of the input
+            FeatureTensor expected = t;
+            fromSymbols(toSymbols(t, settings.representation), expected);
+            QVERIFY(bitIdentical(d.tensor.values, expected.values));
+        }
+    }
+
+    void quantizedSymbolsRoundTripExactly_data()
+    {
+        QTest::addColumn<int>("coder");
+        QTest::addColumn<int>("bits");
+        QTest::addColumn<bool>("perChannel");
+        QTest::addColumn<int>("input");
+        for (auto c : {CoderId::Store, CoderId::Zstd, CoderId::ZstdEntropy, CoderId::Context})
+            for (int bits : {2, 3, 4, 5, 8})
+                for (bool perChannel : {false, true})
+                    for (int input = 0; input < 5; ++input)
+                        QTest::addRow("%s/%d/%s/%s", coderName(c).c_str(), bits, perChannel ? "ch" : "t",
+                                      kInputNames[input])
+                            << int(c) << bits << perChannel << input;
+    }
+    void quantizedSymbolsRoundTripExactly()
+    {
+        QFETCH(int, coder);
+        QFETCH(int, bits);
+        QFETCH(bool, perChannel);
+        QFETCH(int, input);
+        const FeatureTensor t = inputNumber(input);
+        CodecSettings settings{CoderId(coder), Representation::Uniform, bits, perChannel};
+        const SymbolTensor expected = toSymbols(t, Representation::Uniform, bits, perChannel);
+        const auto frame = encodeFrame(t, settings);
+        const DecodedFrame d = decodeFrame(frame.data(), frame.size());
+        QCOMPARE(d.symbols.bytes, expected.bytes);
+        FeatureTensor dequantized = t;
+        fromSymbols(expected, dequantized);
+        QVERIFY(bitIdentical(d.tensor.values, dequantized.values));
+    }
+
+    // Every magnitude and zero point of every bit depth, through the context coder.
+    void contextCoderCoversEverySymbol()
+    {
+        for (int bits = 2; bits <= 8; ++bits) {
+            const int levels = (1 << bits) - 1;
+            for (int zp : {0, 1, levels / 2, levels - 1, levels}) {
+                SymbolLayout layout{3, 9, 29, Representation::Uniform, bits, {uint8_t(zp)}};
+                std::vector<uint8_t> symbols(3 * 9 * 29);
+                for (size_t i = 0; i < symbols.size(); ++i)
+                    symbols[i] = uint8_t((i * 7 + i / 13) % size_t(levels + 1));
+                const auto payload = encodePayload(CoderId::Context, symbols, layout, {});
+                const auto back = decodePayload(CoderId::Context, payload.data(), payload.size(), symbols.size(),
+                                                layout, {});
+                QCOMPARE(back, symbols);
+            }
+        }
+    }
+
+    // The point of the context coder: on correlated sparse maps it must beat H0.
+    void contextCoderBeatsOrderZeroEntropyOnCorrelatedMaps()
+    {
+        const FeatureTensor t = reluBlobs(32, 28, 28, 5);
+        const SymbolTensor s = toSymbols(t, Representation::Uniform, 4, true);
+        const SymbolStats stats = computeSymbolStats(t, s);
+        QVERIFY(stats.zeroFraction > 0.3);
+        FrameSizes sizes;
+        encodeFrame(t, {CoderId::Context, Representation::Uniform, 4, true}, &sizes);
+        const double coded = double(sizes.payloadBytes) * 8.0 / double(t.elementCount());
+        QVERIFY2(coded < 0.9 * stats.entropyBitsPerElement,
+                 qPrintable(QString("coded %1 vs H0 %2").arg(coded).arg(stats.entropyBitsPerElement)));
+    }
+
+    void entropyOnlyZstdIsCloseToOrderZeroEntropy()
+    {
+        const FeatureTensor t = randomTensor(16, 32, 32, 6, 0.0f, 1.0f);
+        const SymbolTensor s = toSymbols(t, Representation::Uniform, 8, false);
+        const SymbolStats stats = computeSymbolStats(t, s);
+        FrameSizes sizes;
+        encodeFrame(t, {CoderId::ZstdEntropy, Representation::Uniform, 8, false}, &sizes);
+        const double coded = double(sizes.payloadBytes) * 8.0 / double(t.elementCount());
+        QVERIFY2(coded <= stats.entropyBitsPerElement * 1.02,
+                 qPrintable(QString("coded %1 vs H0 %2").arg(coded).arg(stats.entropyBitsPerElement)));
+    }
+
+    void contextCoderNeedsQuantizedSymbols()
+    {
+        CodecSettings settings{CoderId::Context, Representation::Float32};
+        QVERIFY_THROWS_EXCEPTION(aecnn::Error, encodeFrame(randomTensor(1, 4, 4, 1), settings));
+    }
+
+    void unknownCoderNameListsTheValidOnes()
+    {
+        try {
+            coderFromName("brotli");
+            QFAIL("no error");
+        } catch (const aecnn::Error& e) {
+            const QString message = e.what();
+            for (const auto& name : coderNames())
+                QVERIFY(message.contains(QString::fromStdString(name)));
+        }
+        for (const auto& name : coderNames())
+            QCOMPARE(coderName(coderFromName(name)), name);
+    }
+
+    void dictionaryIsRequiredToDecode()
+    {
+        std::vector<std::vector<uint8_t>> samples;
+        for (uint32_t i = 0; i < 40; ++i)
+            samples.push_back(toSymbols(reluBlobs(2, 14, 14, 100 + i), Representation::Uniform, 4).bytes);
+        const ZstdDictionary dict = trainZstdDictionary(samples, 4096);
+        QVERIFY(dict.id() != 0);
+        const FeatureTensor t = reluBlobs(2, 14, 14, 7);
+        CodecSettings settings{CoderId::Zstd, Representation::Uniform, 4, true, 3, &dict};
+        const auto frame = encodeFrame(t, settings);
+        const DecodedFrame d = decodeFrame(frame.data(), frame.size(), {}, &dict);
+        QCOMPARE(d.symbols.bytes, toSymbols(t, Representation::Uniform, 4).bytes);
+        QVERIFY_THROWS_EXCEPTION(aecnn::Error, decodeFrame(frame.data(), frame.size()));
+        ZstdDictionary other = dict;
+        other.bytes.clear();
+        QVERIFY_THROWS_EXCEPTION(aecnn::Error, decodeFrame(frame.data(), frame.size(), {}, &other));
+        QVERIFY_THROWS_EXCEPTION(aecnn::Error, trainZstdDictionary({{1, 2, 3}}));
+    }
+
+    void maximalShapeRoundTrips_data()
+    {
+        QTest::addColumn<int>("coder");
+        QTest::addColumn<int>("representation");
+        QTest::addRow("context/uint") << int(CoderId::Context) << int(Representation::Uniform);
+        QTest::addRow("zstd-entropy/float32") << int(CoderId::ZstdEntropy) << int(Representation::Float32);
+    }
+    void maximalShapeRoundTrips()
+    {
+        QFETCH(int, coder);
+        QFETCH(int, representation);
+        const DecodeLimits limits;
+        // 4096 channels x 64 x 64 = the element cap (16 Mi); sparse ReLU-like content.
+        FeatureTensor t = emptyTensor(limits.maxChannels, 64, 64);
+        QCOMPARE(t.elementCount(), limits.maxElements);
+        for (size_t i = 0; i < t.values.size(); i += 97)
+            t.values[i] = float(i % 13);
+        const auto frame = encodeFrame(t, {CoderId(coder), Representation(representation), 4, true});
+        const DecodedFrame d = decodeFrame(frame.data(), frame.size(), limits);
+        QCOMPARE(d.tensor.values.size(), t.values.size());
+        if (Representation(representation) == Representation::Float32)
+            QVERIFY(bitIdentical(d.tensor.values, t.values));
+        else
+            QCOMPARE(d.symbols.bytes, toSymbols(t, Representation::Uniform, 4).bytes);
+        DecodeLimits tighter = limits;
+        tighter.maxElements = limits.maxElements - 1;
+        QVERIFY_THROWS_EXCEPTION(aecnn::Error, decodeFrame(frame.data(), frame.size(), tighter));
+    }
+};
+
+QTEST_GUILESS_MAIN(EntropyCoderTest)
+#include "test_entropy_coders.moc"
