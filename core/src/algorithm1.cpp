@@ -114,6 +114,14 @@ public:
         return result_;
     }
 
+    CaNetwork caOnly(int split)
+    {
+        requireSplitPoint(base_.net->config(), split);
+        if (!QDir().mkpath(dir_.absolutePath()))
+            throw Error("cannot create the output directory " + dir_.absolutePath().toStdString());
+        return caStage(split);
+    }
+
 private:
     void say(const std::string& text) const
     {
@@ -358,6 +366,12 @@ Algorithm1Result runAlgorithm1(const Classifier& base, const DataSplit& data, co
                                const QString& outDir, const ProgressCallback& progress, const StageLog& log)
 {
     return Runner(base, data, options, outDir, progress, log).run();
+}
+
+CaNetwork runCaStage(const Classifier& base, const DataSplit& data, int split, const Algorithm1Options& options,
+                     const QString& outDir, const ProgressCallback& progress, const StageLog& log)
+{
+    return Runner(base, data, options, outDir, progress, log).caOnly(split);
 }
 
 QJsonObject toJson(const Algorithm1Result& result)

@@ -91,6 +91,11 @@ struct CaNetwork {
 void saveCaNetwork(const QString& path, const CaNetwork& ca);
 CaNetwork loadCaNetwork(const QString& path);
 
+// Steps 1-2 alone for one split point (CA training and importance), resuming from
+// `outDir` like runAlgorithm1; used for Fig. 4.
+CaNetwork runCaStage(const Classifier& base, const DataSplit& data, int split, const Algorithm1Options& options,
+                     const QString& outDir, const ProgressCallback& progress = {}, const StageLog& log = {});
+
 // Results as JSON (what aecnn-train --json prints and results.json holds).
 QJsonObject toJson(const Algorithm1Result& result);
 

@@ -1,0 +1,122 @@
+#include "cmd_reproduce_options.h"
+
+#include <cmath>
+#include <cstdio>
+#include <ostream>
+
+#include <QDateTime>
+#include <QSysInfo>
+
+#include "aecnn/model_spec.h"
+#include "cli_common.h"
+
+namespace aecnn::cli {
+
+std::vector<OptionSpec> algorithm1OptionSpecs(const std::string& defaultSplits, const std::string& defaultRatios)
+{
+    return {{"splits", "L1,L2", "split points", defaultSplits},
+            {"ratios", "V1,V2", "compression ratios V (C' = C/V)", defaultRatios},
+            {"epochs-ca", "E", "CA training budget in epochs (fractions allowed, e.g. 0.2)", "1"},
+            {"epochs-finetune", "E", "CA_Pruned fine-tuning budget (also BottleNet++'s frozen-backbone phase)", "1"},
+            {"epochs-fr", "E", "FR fine-tuning budget (also BottleNet++'s joint phase)", "1"},
+            {"batch-size", "B", "mini-batch size", "128"},
+            {"lr", "RATE", "peak learning rate of every stage (warm-up + cosine)", "0.01"},
+            {"weight-decay", "WD", "L2 weight decay", "0.0005"},
+            {"no-augment", "", "disable random shifts and flips", ""},
+            {"no-bottlenet", "", "skip the BottleNet++ baseline", ""},
+            {"prune-from", "NET", "weights to prune: original (the input model) or ca (the CA-trained network)",
+             "original"},
+            {"importance-batches", "N", "sampled batches for per-batch attention (Fig. 4)", "3"},
+            {"importance-batch-size", "B", "images per sampled batch", "64"},
+            {"importance-limit", "N", "training images in the Eq. 8 mean, 0 = all", "0"},
+            {"train-limit", "N", "use only the first N training images, 0 = all", "0"},
+            {"eval-limit", "N", "evaluate on the first N test images, 0 = all", "0"},
+            {"seed", "S", "random seed", "1"}};
+}
+
+TrainOptions budgetOptions(double epochs, int batchSize, double learningRate, double weightDecay, bool augment,
+                           int64_t trainImages)
+{
+    TrainOptions o;
+    o.batchSize = batchSize;
+    o.learningRate = learningRate;
+    o.weightDecay = weightDecay;
+    o.augment = augment;
+    o.epochs = std::max(1, static_cast<int>(std::ceil(epochs - 1e-9)));
+    const int64_t fullSteps = (trainImages + batchSize - 1) / batchSize;
+    const auto steps = static_cast<int64_t>(std::llround(epochs / o.epochs * static_cast<double>(fullSteps)));
+    o.maxStepsPerEpoch = steps >= fullSteps ? 0 : std::max<int64_t>(1, steps);
+    return o;
+}
+
+Algorithm1Options algorithm1OptionsFromArgs(const ParsedArgs& args, int64_t trainImages)
+{
+    Algorithm1Options o;
+    o.splits = args.integerList("splits", 1, 1000);
+    o.ratios = args.integerList("ratios", 2, 4096);
+    const int batch = args.integer("batch-size", 1, 4096);
+    const double lr = args.number("lr", 1e-7, 10.0);
+    const double wd = args.number("weight-decay", 0.0, 1.0);
+    const bool augment = !args.flag("no-augment");
+    o.caTraining = budgetOptions(args.number("epochs-ca", 1e-6, 1000.0), batch, lr, wd, augment, trainImages);
+    o.pruneFinetune = budgetOptions(args.number("epochs-finetune", 1e-6, 1000.0), batch, lr, wd, augment, trainImages);
+    o.recoveryFinetune = budgetOptions(args.number("epochs-fr", 1e-6, 1000.0), batch, lr, wd, augment, trainImages);
+    o.bottleNet = !args.flag("no-bottlenet");
+    const std::string from = args.text("prune-from");
+    if (from != "original" && from != "ca")
+        throw UsageError("--prune-from must be 'original' or 'ca', got '" + from + "'");
+    o.pruneFromCaNetwork = from == "ca";
+    o.importanceBatches = args.integer("importance-batches", 0, 1000);
+    o.importanceBatchSize = args.integer("importance-batch-size", 1, 4096);
+    o.importanceImages = args.integer("importance-limit", 0, 1 << 30);
+    o.evalLimit = args.integer("eval-limit", 0, 1 << 30);
+    o.seed = static_cast<uint64_t>(args.integer("seed", 0, 1 << 30));
+    return o;
+}
+
+MethodInputs loadMethodInputs(const ParsedArgs& args)
+{
+    MethodInputs in;
+    in.base = loadClassifierSpec(args.text("model"));
+    in.data = loadDatasetForModel(args.text("dataset"), in.base, static_cast<uint64_t>(args.integer("seed", 0, 1 << 30)));
+    in.data.train = limited(in.data.train, args.integer("train-limit", 0, 1 << 30));
+    return in;
+}
+
+void printAlgorithm1Table(std::ostream& out, const Algorithm1Result& result)
+{
+    char line[200];
+    std::snprintf(line, sizeof line, "unsplit model: %.2f %% on %lld test images\n", 100.0 * result.baseAccuracy,
+                  static_cast<long long>(result.baseEvaluated));
+    out << line;
+    std::snprintf(line, sizeof line, "%-5s %-4s %-12s %9s %12s %12s %12s %10s\n", "split", "V", "variant", "acc %",
+                  "sent elems", "head MACs", "codec MACs", "resumed");
+    out << line;
+    for (const auto& e : result.entries) {
+        std::snprintf(line, sizeof line, "%-5d %-4d %-12s %9.2f %12lld %12lld %12lld %10s\n", e.split, e.ratio,
+                      toString(e.variant).c_str(), 100.0 * e.accuracy, static_cast<long long>(e.cost.transmittedElements),
+                      static_cast<long long>(e.cost.headMacs), static_cast<long long>(e.cost.codecMacs),
+                      e.resumed ? "yes" : "no");
+        out << line;
+    }
+}
+
+QJsonObject runProvenance(const CommandContext& context, double seconds)
+{
+    return {{"command", QString::fromStdString(context.commandLine)},
+            {"date", QDateTime::currentDateTimeUtc().toString(Qt::ISODate)},
+            {"machine", QSysInfo::machineHostName() + " " + QSysInfo::currentCpuArchitecture() + " " +
+                            QSysInfo::prettyProductName()},
+            {"threads", context.threads},
+            {"seconds", seconds}};
+}
+
+StageLog stageLogTo(std::ostream* out)
+{
+    return [out](const std::string& text) {
+        if (out)
+            *out << text << "\n" << std::flush;
+    };
+}
+
+} // namespace aecnn::cli

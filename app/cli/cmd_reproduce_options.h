@@ -1,0 +1,46 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <QJsonObject>
+
+#include "aecnn/algorithm1.h"
+#include "cli_args.h"
+#include "command.h"
+
+namespace aecnn::cli {
+
+// Options shared by `aecnn-train` and `reproduce`: the plan (splits, ratios) and the
+// training budget of each Algorithm 1 stage, in epochs that may be fractions
+// (0.1 = a tenth of the training set per stage).
+std::vector<OptionSpec> algorithm1OptionSpecs(const std::string& defaultSplits, const std::string& defaultRatios);
+Algorithm1Options algorithm1OptionsFromArgs(const ParsedArgs& args, int64_t trainImages);
+
+// A stage budget of `epochs` (> 0, fractions allowed) as whole epochs capped in steps.
+TrainOptions budgetOptions(double epochs, int batchSize, double learningRate, double weightDecay, bool augment,
+                           int64_t trainImages);
+
+// The base model and its data as the Algorithm 1 options ask (train-limit applied).
+struct MethodInputs {
+    Classifier base;
+    DataSplit data;
+};
+MethodInputs loadMethodInputs(const ParsedArgs& args);
+
+// Human-readable accuracy table of an Algorithm 1 run.
+void printAlgorithm1Table(std::ostream& out, const Algorithm1Result& result);
+
+// Command line, date, machine, threads: what results files record.
+QJsonObject runProvenance(const CommandContext& context, double seconds);
+
+StageLog stageLogTo(std::ostream* out);
+
+} // namespace aecnn::cli
+
+namespace aecnn::cli {
+
+// `reproduce fig4`: per-batch attention at a split point (CSV + PNG) in --out.
+QJsonObject reproduceFig4(const ParsedArgs& args, CommandContext& context);
+
+} // namespace aecnn::cli
