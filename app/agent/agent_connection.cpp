@@ -1,0 +1,286 @@
+#include "agent_connection.h"
+
+#include <QTcpSocket>
+
+#include "aecnn/error.h"
+#include "aecnn/protocol/messages.h"
+#include "frame_source.h"
+#include "modes.h"
+#include "shaped_writer.h"
+
+namespace aecnn::agent {
+
+using namespace aecnn::protocol;
+
+AgentConnection::AgentConnection(QTcpSocket* socket, const AgentOptions& options, NonceLedger& ledger,
+                                 const Clock& clock, QObject* parent)
+    : QObject(parent), socket_(socket), options_(options), ledger_(ledger), clock_(clock),
+      peer_(socket->peerAddress().toString() + ":" + QString::number(socket->peerPort())),
+      reader_(options.maxPayload), writer_(new ShapedWriter(socket, clock, this)), receiver_(options.maxModelBytes)
+{
+    socket_->setParent(this);
+    connect(socket_, &QTcpSocket::readyRead, this, &AgentConnection::onReadyRead);
+    connect(socket_, &QTcpSocket::disconnected, this, [this] {
+        const auto end = reader_.finish();
+        if (end.status == DecodeResult::Status::Failed && state_ != State::Closed)
+            qWarning("aecnn-agent: %s: %s", qPrintable(peer_), end.message.c_str());
+        state_ = State::Closed;
+        streaming_ = false;
+        if (!serverNonce_.isEmpty())
+            ledger_.withdraw(serverNonce_);
+        Q_EMIT finished();
+    });
+    connect(writer_, &ShapedWriter::drained, this, [this] {
+        if (streaming_)
+            QTimer::singleShot(0, this, &AgentConnection::produceNext);
+    });
+    handshakeTimer_.setSingleShot(true);
+    connect(&handshakeTimer_, &QTimer::timeout, this, [this] { fail("no authentication within the time limit"); });
+    handshakeTimer_.start(options_.handshakeTimeoutMs);
+    qInfo("aecnn-agent: connection from %s", qPrintable(peer_));
+}
+
+AgentConnection::~AgentConnection() = default;
+
+qint64 AgentConnection::nowUs() const
+{
+    return clock_.nowNs() / 1000;
+}
+
+void AgentConnection::send(const QByteArray& message, bool urgent)
+{
+    writer_->send(message, urgent);
+}
+
+void AgentConnection::fail(const QString& reason)
+{
+    if (state_ == State::Closed)
+        return;
+    qWarning("aecnn-agent: %s: closing the connection: %s", qPrintable(peer_), qPrintable(reason));
+    state_ = State::Closed;
+    streaming_ = false;
+    handshakeTimer_.stop();
+    // Best effort, past the shaper, and only between messages so the stream stays well-formed.
+    if (writer_->idle())
+        socket_->write(encodeMessage(ErrorMessage{reason}, version_));
+    socket_->disconnectFromHost();
+    QTimer::singleShot(2000, socket_, &QTcpSocket::abort);
+}
+
+void AgentConnection::onReadyRead()
+{
+    reader_.append(socket_->readAll());
+    while (state_ != State::Closed) {
+        const auto r = reader_.next();
+        if (r.status == DecodeResult::Status::NeedMore)
+            return;
+        if (r.status == DecodeResult::Status::Failed) {
+            fail(QString::fromStdString(r.message));
+            return;
+        }
+        try {
+            handle(r.frame);
+        } catch (const std::exception& e) {
+            fail(e.what());
+        }
+    }
+}
+
+void AgentConnection::handle(const Frame& frame)
+{
+    if (frame.type == MessageType::Error) {
+        const auto message = decodeMessage<ErrorMessage>(frame);
+        qWarning("aecnn-agent: %s: the edge reported: %s", qPrintable(peer_), qPrintable(message.message));
+        stopStream("edge error");
+        return;
+    }
+    switch (state_) {
+    case State::AwaitHello: handleHello(frame); break;
+    case State::AwaitProof: handleProof(frame); break;
+    case State::Ready: handleReady(frame); break;
+    case State::Closed: break;
+    }
+}
+
+void AgentConnection::handleHello(const Frame& frame)
+{
+    const auto hello = decodeMessage<Hello>(frame);
+    const auto version = negotiateVersion(kMinVersion, kMaxVersion, hello.minVersion, hello.maxVersion);
+    if (!version)
+        throw Error("no common protocol version: the edge speaks " + std::to_string(hello.minVersion) + ".." +
+                    std::to_string(hello.maxVersion) + ", this agent " + std::to_string(kMinVersion) + ".." +
+                    std::to_string(kMaxVersion));
+    version_ = *version;
+    send(encodeMessage(HelloAck{version_}, version_));
+    serverNonce_ = ledger_.issue();
+    send(encodeMessage(Challenge{serverNonce_, !options_.token.isEmpty()}, version_));
+    state_ = State::AwaitProof;
+}
+
+void AgentConnection::handleProof(const Frame& frame)
+{
+    const auto proof = decodeMessage<AuthProof>(frame);
+    if (options_.token.isEmpty()) {
+        ledger_.withdraw(serverNonce_);
+    } else {
+        const auto verdict = ledger_.verify(options_.token, serverNonce_, proof.clientNonce, proof.mac);
+        if (verdict != NonceLedger::Verdict::Accepted) {
+            const QString reason = QString::fromStdString("authentication refused: " + toString(verdict));
+            if (writer_->idle())
+                socket_->write(encodeMessage(AuthResult{false, {}, reason}, version_));
+            serverNonce_.clear();
+            fail(reason);
+            return;
+        }
+    }
+    const QByteArray mac = options_.token.isEmpty() ? QByteArray()
+                                                    : serverProof(options_.token, serverNonce_, proof.clientNonce);
+    serverNonce_.clear();
+    handshakeTimer_.stop();
+    state_ = State::Ready;
+    send(encodeMessage(AuthResult{true, mac, "welcome"}, version_));
+    qInfo("aecnn-agent: %s authenticated%s", qPrintable(peer_), options_.token.isEmpty() ? " (no token)" : "");
+}
+
+void AgentConnection::handleReady(const Frame& frame)
+{
+    switch (frame.type) {
+    case MessageType::Configure: {
+        const auto message = decodeMessage<Configure>(frame);
+        ConfigureAck ack;
+        try {
+            settings_ = applySettings(settings_, message.settings);
+            writer_->setRateMbps(settings_.rateMbps);
+            mode_.reset(); // rebuilt with the new settings at the next Start
+            ack.ok = true;
+            ack.message = "configured";
+        } catch (const Error& e) {
+            ack.ok = false;
+            ack.message = e.what();
+        }
+        ack.effective = toJson(settings_);
+        send(encodeMessage(ack, version_));
+        return;
+    }
+    case MessageType::DeployBegin: {
+        const auto m = decodeMessage<DeployBegin>(frame);
+        try {
+            receiver_.begin(m.name, m.size, m.sha256);
+        } catch (const Error& e) {
+            send(encodeMessage(DeployResult{false, e.what()}, version_));
+        }
+        return;
+    }
+    case MessageType::DeployChunk: {
+        const auto m = decodeMessage<DeployChunk>(frame);
+        if (!receiver_.active())
+            return; // the deployment was already refused; DeployEnd will not load anything
+        try {
+            receiver_.append(m.data);
+        } catch (const Error& e) {
+            send(encodeMessage(DeployResult{false, e.what()}, version_));
+        }
+        return;
+    }
+    case MessageType::DeployEnd: {
+        decodeMessage<DeployEnd>(frame);
+        if (!receiver_.active())
+            return;
+        try {
+            model_ = receiver_.finish();
+            mode_.reset();
+            source_.reset();
+            const auto g = geometryOf(*model_);
+            send(encodeMessage(DeployResult{true, QString("model loaded: %1x%2x%3, %4 classes")
+                                                      .arg(g.width)
+                                                      .arg(g.height)
+                                                      .arg(g.channels)
+                                                      .arg(g.classes)},
+                               version_));
+        } catch (const std::exception& e) {
+            send(encodeMessage(DeployResult{false, e.what()}, version_));
+        }
+        return;
+    }
+    case MessageType::Start: startStream(decodeMessage<Start>(frame).frames); return;
+    case MessageType::Stop:
+        decodeMessage<Stop>(frame);
+        stopStream("stopped by the edge");
+        return;
+    case MessageType::Ping: {
+        const auto ping = decodeMessage<Ping>(frame);
+        send(encodeMessage(Pong{ping.edgeTimeUs, nowUs()}, version_));
+        return;
+    }
+    case MessageType::Heartbeat:
+        decodeMessage<Heartbeat>(frame);
+        send(encodeMessage(Heartbeat{}, version_));
+        return;
+    default:
+        throw Error("unexpected " + toString(frame.type) + " message from the edge");
+    }
+}
+
+void AgentConnection::startStream(quint32 frames)
+{
+    try {
+        ModelGeometry g{settings_.inputHeight, settings_.inputWidth, settings_.inputChannels, 0};
+        if (model_)
+            g = geometryOf(*model_);
+        const std::string dataset = settings_.dataset.empty() ? options_.dataset : settings_.dataset;
+        const std::string key = dataset + "@" + std::to_string(g.height) + "x" + std::to_string(g.width) + "x" +
+                                std::to_string(g.channels);
+        if (!source_ || key != sourceKey_) {
+            source_ = makeDatasetSource(dataset, g.height, g.width, g.channels);
+            sourceKey_ = key;
+            qInfo("aecnn-agent: %s: source %s", qPrintable(peer_), source_->describe().c_str());
+        }
+        if (!mode_)
+            mode_ = makeMode(settings_, model_);
+    } catch (const std::exception& e) {
+        send(encodeMessage(StreamEnd{0, QString("cannot start: ") + e.what()}, version_));
+        return;
+    }
+    streaming_ = true;
+    frameLimit_ = frames;
+    sent_ = 0;
+    if (writer_->idle())
+        produceNext();
+}
+
+void AgentConnection::stopStream(const QString& reason)
+{
+    if (!streaming_)
+        return;
+    streaming_ = false;
+    send(encodeMessage(StreamEnd{sent_, reason}, version_), false);
+}
+
+void AgentConnection::produceNext()
+{
+    if (!streaming_ || producing_ || !writer_->idle())
+        return;
+    if (frameLimit_ != 0 && sent_ >= frameLimit_) {
+        stopStream("done");
+        return;
+    }
+    producing_ = true;
+    try {
+        const auto image = source_->next();
+        FrameData frame;
+        frame.sequence = sent_;
+        frame.label = image.label;
+        mode_->process(image, frame);
+        // Time at which the frame enters the (emulated) uplink.
+        frame.sendTimeUs = nowUs();
+        ++sent_;
+        producing_ = false;
+        send(encodeMessage(frame, version_), false);
+    } catch (const std::exception& e) {
+        producing_ = false;
+        streaming_ = false;
+        send(encodeMessage(StreamEnd{sent_, QString("error: ") + e.what()}, version_), false);
+    }
+}
+
+} // namespace aecnn::agent

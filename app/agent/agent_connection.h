@@ -1,0 +1,76 @@
+#pragma once
+
+#include <memory>
+
+#include <QObject>
+#include <QTimer>
+
+#include "aecnn/protocol/auth.h"
+#include "aecnn/protocol/frame.h"
+#include "aecnn/protocol/token_bucket.h"
+#include "agent_options.h"
+#include "deployed_model.h"
+#include "stream_settings.h"
+
+class QTcpSocket;
+
+namespace aecnn::agent {
+
+class FrameSource;
+class Mode;
+class ShapedWriter;
+
+// One edge connection: handshake (version, HMAC), then configuration, model
+// deployment and streaming. Any malformed input closes this connection only.
+class AgentConnection : public QObject {
+    Q_OBJECT
+
+public:
+    AgentConnection(QTcpSocket* socket, const AgentOptions& options, protocol::NonceLedger& ledger,
+                    const protocol::Clock& clock, QObject* parent = nullptr);
+    ~AgentConnection() override;
+    QString peer() const { return peer_; }
+
+Q_SIGNALS:
+    void finished(); // the socket is closed; the server deletes this object
+
+private:
+    enum class State { AwaitHello, AwaitProof, Ready, Closed };
+
+    void onReadyRead();
+    void handle(const protocol::Frame& frame);
+    void handleHello(const protocol::Frame& frame);
+    void handleProof(const protocol::Frame& frame);
+    void handleReady(const protocol::Frame& frame);
+    void startStream(quint32 frames);
+    void stopStream(const QString& reason);
+    void produceNext();
+    void send(const QByteArray& message, bool urgent = true);
+    void fail(const QString& reason);
+    qint64 nowUs() const;
+
+    QTcpSocket* socket_;
+    const AgentOptions& options_;
+    protocol::NonceLedger& ledger_;
+    const protocol::Clock& clock_;
+    QString peer_;
+    State state_ = State::AwaitHello;
+    uint16_t version_ = protocol::kMaxVersion;
+    QByteArray serverNonce_;
+    protocol::FrameReader reader_;
+    ShapedWriter* writer_;
+    QTimer handshakeTimer_;
+
+    StreamSettings settings_;
+    ModelReceiver receiver_;
+    std::shared_ptr<const DeployedModel> model_;
+    std::unique_ptr<FrameSource> source_;
+    std::string sourceKey_;
+    std::unique_ptr<Mode> mode_;
+    bool streaming_ = false;
+    bool producing_ = false;
+    quint32 frameLimit_ = 0;
+    quint64 sent_ = 0;
+};
+
+} // namespace aecnn::agent

@@ -1,0 +1,88 @@
+#include <cstdio>
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QFile>
+
+#include <torch/torch.h>
+
+#include "aecnn/error.h"
+#include "aecnn/protocol/auth.h"
+#include "agent_server.h"
+
+namespace {
+
+constexpr const char* kTokenEnv = "AECNN_AGENT_TOKEN";
+
+QByteArray readToken(const QString& path)
+{
+    if (!path.isEmpty()) {
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly))
+            throw aecnn::Error("cannot read the token file '" + path.toStdString() + "': " +
+                               file.errorString().toStdString());
+        return aecnn::protocol::validatedToken(file.readAll(), "'" + path.toStdString() + "'");
+    }
+    const QByteArray env = qgetenv(kTokenEnv);
+    if (!env.isEmpty())
+        return aecnn::protocol::validatedToken(env, std::string("$") + kTokenEnv);
+    return {};
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName("aecnn-agent");
+    QCoreApplication::setApplicationVersion(AECNN_VERSION);
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        "AECNN device agent: streams frames to an edge (aecnn studio / aecnn edge) over an authenticated link.");
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addOptions({
+        {"listen", "Address to listen on (default 127.0.0.1).", "ADDR", "127.0.0.1"},
+        {"port", "TCP port (default 7878).", "PORT", "7878"},
+        {"token-file", QString("File holding the pre-shared token (else $%1).").arg(kTokenEnv), "FILE"},
+        {"dataset", "Image source: fashion-mnist[:DIR], folder:DIR or synthetic[:N] (test split).", "SPEC",
+         "fashion-mnist"},
+        {"max-model-mb", "Largest model the edge may deploy, in MiB (default 512).", "MB", "512"},
+        {"threads", "LibTorch intra-op threads for local computing (default 1).", "N", "1"},
+    });
+    parser.process(app);
+
+    try {
+        aecnn::agent::AgentOptions options;
+        if (!options.address.setAddress(parser.value("listen")))
+            throw aecnn::Error("--listen: '" + parser.value("listen").toStdString() + "' is not an IP address");
+        bool ok = false;
+        const uint port = parser.value("port").toUInt(&ok);
+        if (!ok || port > 65535)
+            throw aecnn::Error("--port must be 0..65535");
+        options.port = static_cast<quint16>(port);
+        const int mb = parser.value("max-model-mb").toInt(&ok);
+        if (!ok || mb < 1 || mb > 65536)
+            throw aecnn::Error("--max-model-mb must be 1..65536");
+        options.maxModelBytes = qint64(mb) << 20;
+        const int threads = parser.value("threads").toInt(&ok);
+        if (!ok || threads < 1 || threads > 256)
+            throw aecnn::Error("--threads must be 1..256");
+        torch::set_num_threads(threads);
+        options.dataset = parser.value("dataset").toStdString();
+        options.token = readToken(parser.value("token-file"));
+
+        aecnn::agent::AgentServer server(options);
+        if (!server.listen())
+            throw aecnn::Error("cannot listen on " + parser.value("listen").toStdString() + ":" +
+                               std::to_string(port) + ": " + server.errorString().toStdString());
+        std::fprintf(stderr, "aecnn-agent: listening on %s:%u, %s, source %s\n",
+                     qPrintable(options.address.toString()), server.port(),
+                     options.token.isEmpty() ? "NO TOKEN (loopback only)" : "token authentication",
+                     options.dataset.c_str());
+        return app.exec();
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "aecnn-agent: error: %s\n", e.what());
+        return 1;
+    }
+}

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "aecnn/protocol/messages.h"
+#include "deployed_model.h"
+#include "source_image.h"
+#include "stream_settings.h"
+
+namespace aecnn::agent {
+
+// One way of turning a source image into what goes over the uplink (paper Sec. V:
+// full offloading, local computing, AECNN, BottleNet++). A mode fills kind, payload,
+// predicted, iotMs and encMs of the frame; the connection fills the rest.
+class Mode {
+public:
+    virtual ~Mode() = default;
+    virtual std::string name() const = 0;
+    virtual void process(const SourceImage& image, protocol::FrameData& frame) = 0;
+};
+
+// The image as JPEG (OpenCV), at its native or a chosen resolution.
+std::unique_ptr<Mode> makeFullOffloadingMode(const StreamSettings& settings);
+// The whole deployed model on the device; only the class index is sent.
+std::unique_ptr<Mode> makeLocalComputingMode(std::shared_ptr<const DeployedModel> model);
+
+// Registry: a new mode is one class plus one entry in modes.cpp.
+// Throws aecnn::Error when the mode is unknown or lacks what it needs (e.g. a model).
+std::unique_ptr<Mode> makeMode(const StreamSettings& settings, std::shared_ptr<const DeployedModel> model);
+bool isModeAvailable(const std::string& name);
+std::string availableModesText();
+
+} // namespace aecnn::agent

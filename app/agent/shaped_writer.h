@@ -1,0 +1,43 @@
+#pragma once
+
+#include <deque>
+#include <memory>
+
+#include <QByteArray>
+#include <QObject>
+#include <QTimer>
+
+#include "aecnn/protocol/token_bucket.h"
+
+class QTcpSocket;
+
+namespace aecnn::agent {
+
+// Writes whole messages to a socket through a token bucket that emulates the
+// wireless uplink (rate 0 = unshaped). Messages never interleave; urgent ones
+// (control replies) go before queued frames but never inside one.
+class ShapedWriter : public QObject {
+    Q_OBJECT
+
+public:
+    ShapedWriter(QTcpSocket* socket, const protocol::Clock& clock, QObject* parent = nullptr);
+    void setRateMbps(double rateMbps);
+    double rateMbps() const { return bucket_->rateMbps(); }
+    void send(const QByteArray& message, bool urgent = false);
+    bool idle() const { return queue_.empty() && offset_ >= current_.size(); }
+
+Q_SIGNALS:
+    void drained(); // every queued message has been handed to the socket
+
+private:
+    void pump();
+    QTcpSocket* socket_;
+    const protocol::Clock& clock_;
+    std::unique_ptr<protocol::TokenBucket> bucket_;
+    std::deque<QByteArray> queue_;
+    QByteArray current_;
+    qsizetype offset_ = 0;
+    QTimer timer_;
+};
+
+} // namespace aecnn::agent

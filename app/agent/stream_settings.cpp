@@ -1,0 +1,83 @@
+#include "stream_settings.h"
+
+#include <cmath>
+#include <cstdio>
+
+#include "aecnn/error.h"
+#include "modes.h"
+
+namespace aecnn::agent {
+namespace {
+
+const char* kKeys = "mode, rate_mbps, dataset, jpeg_quality, resolution (\"native\" or WxH), input (WxHxC)";
+
+double number(const QJsonValue& v, const std::string& key, double min, double max)
+{
+    if (!v.isDouble() || !std::isfinite(v.toDouble()) || v.toDouble() < min || v.toDouble() > max)
+        throw Error("setting '" + key + "' must be a number in [" + std::to_string(min) + ", " + std::to_string(max) +
+                    "]");
+    return v.toDouble();
+}
+
+std::string text(const QJsonValue& v, const std::string& key)
+{
+    if (!v.isString())
+        throw Error("setting '" + key + "' must be a string");
+    return v.toString().toStdString();
+}
+
+} // namespace
+
+StreamSettings applySettings(const StreamSettings& current, const QJsonObject& json)
+{
+    StreamSettings s = current;
+    for (auto it = json.begin(); it != json.end(); ++it) {
+        const std::string key = it.key().toStdString();
+        const QJsonValue v = it.value();
+        if (key == "mode") {
+            s.mode = text(v, key);
+            if (!isModeAvailable(s.mode))
+                throw Error("mode '" + s.mode + "' is not available in this agent; available: " + availableModesText());
+        } else if (key == "rate_mbps") {
+            s.rateMbps = number(v, key, 0, 100000);
+        } else if (key == "dataset") {
+            s.dataset = text(v, key);
+        } else if (key == "jpeg_quality") {
+            s.jpegQuality = static_cast<int>(number(v, key, 1, 100));
+        } else if (key == "resolution") {
+            const std::string r = text(v, key);
+            int w = 0, h = 0;
+            char tail = 0;
+            if (r == "native")
+                s.resizeWidth = s.resizeHeight = 0;
+            else if (std::sscanf(r.c_str(), "%dx%d%c", &w, &h, &tail) == 2 && w > 0 && h > 0 && w <= 8192 && h <= 8192)
+                s.resizeWidth = w, s.resizeHeight = h;
+            else
+                throw Error("setting 'resolution' must be \"native\" or WxH (e.g. 1920x1080), got '" + r + "'");
+        } else if (key == "input") {
+            const std::string r = text(v, key);
+            int w = 0, h = 0, c = 0;
+            char tail = 0;
+            if (std::sscanf(r.c_str(), "%dx%dx%d%c", &w, &h, &c, &tail) != 3 || w <= 0 || h <= 0 || w > 4096 ||
+                h > 4096 || (c != 1 && c != 3))
+                throw Error("setting 'input' must be WxHxC with C 1 or 3 (e.g. 28x28x1), got '" + r + "'");
+            s.inputWidth = w, s.inputHeight = h, s.inputChannels = c;
+        } else {
+            throw Error("unknown setting '" + key + "'; valid: " + kKeys);
+        }
+    }
+    return s;
+}
+
+QJsonObject toJson(const StreamSettings& s)
+{
+    return {{"mode", QString::fromStdString(s.mode)},
+            {"rate_mbps", s.rateMbps},
+            {"dataset", QString::fromStdString(s.dataset)},
+            {"jpeg_quality", s.jpegQuality},
+            {"resolution", s.resizeWidth == 0 ? QString("native")
+                                              : QString("%1x%2").arg(s.resizeWidth).arg(s.resizeHeight)},
+            {"input", QString("%1x%2x%3").arg(s.inputWidth).arg(s.inputHeight).arg(s.inputChannels)}};
+}
+
+} // namespace aecnn::agent

@@ -1,0 +1,26 @@
+#pragma once
+
+#include <string>
+
+#include <QJsonObject>
+
+namespace aecnn::agent {
+
+// What the edge configures with a Configure message; unknown keys are refused.
+struct StreamSettings {
+    std::string mode = "full";   // see availableModes()
+    double rateMbps = 0.0;       // uplink shaping, 0 = unshaped
+    std::string dataset;         // empty = the agent's default
+    int jpegQuality = 90;        // full offloading
+    int resizeWidth = 0;         // full offloading: 0 = native resolution
+    int resizeHeight = 0;
+    int inputHeight = 28;        // source geometry when no model is deployed
+    int inputWidth = 28;
+    int inputChannels = 1;
+};
+
+// Applies `json` on top of `current`; throws aecnn::Error naming the bad key and the valid ones.
+StreamSettings applySettings(const StreamSettings& current, const QJsonObject& json);
+QJsonObject toJson(const StreamSettings& settings);
+
+} // namespace aecnn::agent
