@@ -1,0 +1,148 @@
+#include <QtTest>
+
+#include <QFile>
+#include <QTemporaryDir>
+
+#include <torch/serialize.h>
+#include <torch/torch.h>
+
+#include "aecnn/checkpoint.h"
+#include "aecnn/classifier.h"
+#include "aecnn/error.h"
+
+using namespace aecnn;
+
+namespace {
+
+Classifier tinyClassifier()
+{
+    Classifier model;
+    model.net = ResNet(ResNetConfig::resnet50(4, 1, 0.0625, StemKind::Small));
+    model.classNames = {"a", "b", "c", "d"};
+    model.normalization = {{0.5f}, {0.25f}};
+    model.inputHeight = 28;
+    model.inputWidth = 28;
+    model.provenance = {{"note", "test"}};
+    model.net->eval();
+    return model;
+}
+
+QByteArray readAll(const QString& path)
+{
+    QFile f(path);
+    f.open(QIODevice::ReadOnly);
+    return f.readAll();
+}
+
+void writeAll(const QString& path, const QByteArray& bytes)
+{
+    QFile f(path);
+    f.open(QIODevice::WriteOnly | QIODevice::Truncate);
+    f.write(bytes);
+}
+
+} // namespace
+
+class TestCheckpoint : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void roundTripPreservesOutputsAndMetadata()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("m.aecnn");
+        auto model = tinyClassifier();
+        saveClassifier(path, model);
+        auto loaded = loadClassifierFile(path);
+        QCOMPARE(loaded.classNames, model.classNames);
+        QCOMPARE(loaded.normalization.mean, model.normalization.mean);
+        QCOMPARE(loaded.inputHeight, 28);
+        QVERIFY(loaded.net->config() == model.net->config());
+        QCOMPARE(loaded.provenance.value("note").toString(), QString("test"));
+        torch::NoGradGuard noGrad;
+        const auto x = torch::randn({3, 1, 28, 28});
+        QVERIFY(torch::equal(model.net->forward(x), loaded.net->forward(x)));
+        QVERIFY(!QFile::exists(path + ".new"));
+    }
+
+    void corruptionIsDetected_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::newRow("truncated") << "truncated";
+        QTest::newRow("flipped-byte") << "flip";
+        QTest::newRow("bad-magic") << "magic";
+        QTest::newRow("empty") << "empty";
+        QTest::newRow("future-version") << "version";
+    }
+
+    void corruptionIsDetected()
+    {
+        QFETCH(QString, kind);
+        QTemporaryDir dir;
+        const QString path = dir.filePath("m.aecnn");
+        saveClassifier(path, tinyClassifier());
+        QByteArray bytes = readAll(path);
+        if (kind == "truncated")
+            bytes.chop(bytes.size() / 3);
+        else if (kind == "flip")
+            bytes[bytes.size() / 2] = char(bytes[bytes.size() / 2] ^ 0x40);
+        else if (kind == "magic")
+            bytes[0] = 'X';
+        else if (kind == "empty")
+            bytes.clear();
+        else if (kind == "version")
+            bytes[8] = 9;
+        writeAll(path, bytes);
+        try {
+            loadClassifierFile(path);
+            QFAIL("corrupt checkpoint was accepted");
+        } catch (const Error& e) {
+            const QString message = e.what();
+            QVERIFY2(message.contains(path), qPrintable(message));
+        }
+    }
+
+    void missingFileIsAClearError()
+    {
+        QVERIFY_THROWS_EXCEPTION(Error, loadClassifierFile("/nonexistent/model.aecnn"));
+    }
+
+    void shapeMismatchNamesTheTensor()
+    {
+        auto model = tinyClassifier();
+        ResNet other(ResNetConfig::resnet50(5, 1, 0.0625, StemKind::Small));
+        try {
+            loadStateInto(*other, stateOf(*model.net), "test");
+            QFAIL("shape mismatch accepted");
+        } catch (const Error& e) {
+            QVERIFY2(QString(e.what()).contains("fc."), e.what());
+        }
+    }
+
+    void torchvisionStateDictLoads()
+    {
+        // A dict of tensors in torch.save's zip/pickle format, keyed by torchvision names.
+        torch::manual_seed(5);
+        ResNet source(ResNetConfig::resnet50(6, 3, 0.125, StemKind::ImageNet));
+        c10::Dict<std::string, torch::Tensor> dict;
+        for (const auto& [name, tensor] : stateOf(*source))
+            dict.insert(name, tensor);
+        const auto bytes = torch::pickle_save(dict);
+        QTemporaryDir dir;
+        const QString path = dir.filePath("resnet.pth");
+        writeAll(path, QByteArray(bytes.data(), qsizetype(bytes.size())));
+        auto imported = importTorchvision(path);
+        QCOMPARE(imported.net->config().numClasses, 6);
+        QCOMPARE(imported.net->config().stagePlanes[0], 8);
+        QVERIFY(imported.net->config().stem == StemKind::ImageNet);
+        source->eval();
+        torch::NoGradGuard noGrad;
+        const auto x = torch::randn({1, 3, 64, 64});
+        QVERIFY(torch::allclose(source->forward(x), imported.net->forward(x)));
+
+        writeAll(path, "not a pickle");
+        QVERIFY_THROWS_EXCEPTION(Error, importTorchvision(path));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCheckpoint)
+#include "test_checkpoint.moc"

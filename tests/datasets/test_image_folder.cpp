@@ -1,0 +1,96 @@
+#include <QtTest>
+
+#include <QDir>
+#include <QTemporaryDir>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <torch/torch.h>
+
+#include "aecnn/datasets/dataset_error.h"
+#include "aecnn/datasets/image_folder.h"
+#include "aecnn/datasets/synthetic.h"
+
+using namespace aecnn::datasets;
+
+namespace {
+
+void writeImage(const QString& path, int value, int width, int height)
+{
+    cv::Mat image(height, width, CV_8UC3, cv::Scalar(value, value / 2, 255 - value));
+    cv::imwrite(path.toStdString(), image);
+}
+
+} // namespace
+
+class TestImageFolder : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void loadsStratifiedDeterministicSplit()
+    {
+        QTemporaryDir dir;
+        const QStringList classes{"airplane", "butterfly", "camera"};
+        for (int c = 0; c < classes.size(); ++c) {
+            QDir(dir.path()).mkdir(classes[c]);
+            for (int i = 0; i < 10; ++i)
+                writeImage(dir.filePath(QString("%1/img%2.%3").arg(classes[c]).arg(i).arg(i % 2 ? "png" : "jpg")),
+                           20 * c + i, 40 + i, 30);
+        }
+        // Unreadable files are skipped and counted, never a crash.
+        QFile bad(dir.filePath("camera/broken.jpg"));
+        QVERIFY(bad.open(QIODevice::WriteOnly));
+        bad.write("definitely not a jpeg");
+        bad.close();
+
+        FolderOptions options;
+        options.height = 24;
+        options.width = 24;
+        options.testFraction = 0.2;
+        options.seed = 11;
+        FolderLoadReport report;
+        const auto split = loadImageFolder(dir.path().toStdString(), options, &report);
+        QCOMPARE(report.loaded, int64_t(30));
+        QCOMPARE(report.skipped, int64_t(1));
+        QCOMPARE(split.train.size(), int64_t(24));
+        QCOMPARE(split.test.size(), int64_t(6));
+        QCOMPARE(split.test.images.sizes(), (torch::IntArrayRef{6, 3, 24, 24}));
+        QCOMPARE(split.test.labels.bincount().min().item<int64_t>(), int64_t(2));
+        QCOMPARE(split.train.classNames, (std::vector<std::string>{"airplane", "butterfly", "camera"}));
+        QCOMPARE(split.train.normalization.mean.size(), size_t(3));
+
+        const auto again = loadImageFolder(dir.path().toStdString(), options);
+        QVERIFY(torch::equal(again.test.images, split.test.images));
+        options.seed = 12;
+        const auto other = loadImageFolder(dir.path().toStdString(), options);
+        QVERIFY(!torch::equal(other.test.images, split.test.images));
+    }
+
+    void emptyClassOrDatasetIsAnError()
+    {
+        QTemporaryDir dir;
+        QVERIFY_THROWS_EXCEPTION(DatasetError, loadImageFolder(dir.path().toStdString(), {}));
+        QDir(dir.path()).mkdir("empty");
+        try {
+            loadImageFolder(dir.path().toStdString(), {});
+            QFAIL("empty class accepted");
+        } catch (const DatasetError& e) {
+            QVERIFY2(QString(e.what()).contains("empty"), e.what());
+        }
+        QVERIFY_THROWS_EXCEPTION(DatasetError, loadImageFolder("/nonexistent/dir", {}));
+    }
+
+    void syntheticIsSeededAndBalanced()
+    {
+        const auto a = makeSynthetic(100, 3);
+        const auto b = makeSynthetic(100, 3);
+        const auto c = makeSynthetic(100, 4);
+        QVERIFY(torch::equal(a.train.images, b.train.images));
+        QVERIFY(!torch::equal(a.train.images, c.train.images));
+        QCOMPARE(a.train.size(), int64_t(80));
+        QCOMPARE(a.test.labels.bincount().min().item<int64_t>(), int64_t(5));
+        QVERIFY_THROWS_EXCEPTION(DatasetError, makeSynthetic(2));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestImageFolder)
+#include "test_image_folder.moc"
