@@ -4,6 +4,7 @@
 
 #include <torch/torch.h>
 
+#include "aecnn/checkpoint.h"
 #include "aecnn/classifier.h"
 #include "aecnn/datasets/dataset_spec.h"
 #include "cli_common.h"
@@ -24,6 +25,26 @@ ResNetConfig configFromArgs(const ParsedArgs& args, int inChannels, int numClass
     }
     config.stemChannels = args.integer("stem-channels", 1, 4096);
     return config;
+}
+
+// One-row CSV describing the run, with the command and machine in comments.
+void writeTrainingRecord(const QString& path, const QJsonObject& provenance, const std::string& checkpoint)
+{
+    QByteArray csv;
+    csv += "# command: " + provenance.value("command").toString().toUtf8() + "\n";
+    csv += "# machine: " + provenance.value("machine").toString().toUtf8() + "; date: " +
+           provenance.value("date").toString().toUtf8() + "\n";
+    csv += "checkpoint,dataset,epochs,seed,threads,test_accuracy,test_images,train_seconds\n";
+    csv += QString("%1,%2,%3,%4,%5,%6,%7,%8\n")
+               .arg(QString::fromStdString(checkpoint).section('/', -1), provenance.value("dataset").toString())
+               .arg(provenance.value("epochs").toInt())
+               .arg(provenance.value("seed").toInteger())
+               .arg(provenance.value("threads").toInt())
+               .arg(provenance.value("test_accuracy").toDouble(), 0, 'f', 4)
+               .arg(provenance.value("test_count").toInteger())
+               .arg(provenance.value("train_seconds").toDouble(), 0, 'f', 1)
+               .toUtf8();
+    writeFileAtomically(path, csv);
 }
 
 QJsonObject runTrain(const ParsedArgs& args, CommandContext& context)
@@ -75,6 +96,8 @@ QJsonObject runTrain(const ParsedArgs& args, CommandContext& context)
                         {"date", QDateTime::currentDateTimeUtc().toString(Qt::ISODate)},
                         {"machine", QSysInfo::machineHostName() + " " + QSysInfo::currentCpuArchitecture()}};
     saveClassifier(QString::fromStdString(out), model);
+    if (args.has("results-csv"))
+        writeTrainingRecord(QString::fromStdString(args.text("results-csv")), model.provenance, out);
     *context.text << "test accuracy " << evaluation.accuracy() << " on " << evaluation.count << " images, trained in "
                   << result.seconds << " s; saved " << out << "\n";
     return {{"out", QString::fromStdString(out)},
@@ -95,6 +118,7 @@ Command trainCommand()
             "train a ResNet-50-family classifier and save a checkpoint",
             {datasetOption(),
              {"out", "FILE", "checkpoint to write (atomically)", ""},
+             {"results-csv", "FILE", "also write a one-row CSV of the run (accuracy, time, command, machine)", ""},
              {"epochs", "N", "training epochs", "5"},
              {"batch-size", "B", "mini-batch size", "128"},
              {"lr", "RATE", "peak SGD learning rate (warm-up + cosine)", "0.1"},
