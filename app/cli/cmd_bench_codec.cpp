@@ -162,7 +162,7 @@ QJsonObject runBenchCodec(const ParsedArgs& args, CommandContext& context)
     const int count = args.integer("count", 8, 100000);
     const int repeats = args.integer("repeats", 1, 1000);
     const int accuracyImages = args.integer("accuracy-images", 0, 1 << 20);
-    const std::string dictDir = args.text("dict-dir");
+    const std::string dictDir = args.has("dict-dir") ? args.text("dict-dir") : "";
     const auto data = loadDatasetForModel(args.text("dataset"), model);
     const auto images = limited(data.test, count);
     const auto calibration = limited(data.train, std::max(count, 64)); // dictionaries are trained on train images

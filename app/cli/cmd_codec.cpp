@@ -64,7 +64,7 @@ codec::CodecSettings settingsFrom(const ParsedArgs& args, const codec::ZstdDicti
 codec::ZstdDictionary dictionaryFrom(const ParsedArgs& args)
 {
     codec::ZstdDictionary dict;
-    if (!args.text("dict").empty())
+    if (args.has("dict"))
         dict.bytes = readBytes(args.text("dict"));
     return dict;
 }

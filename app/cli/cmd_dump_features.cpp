@@ -13,9 +13,9 @@ QJsonObject runDumpFeatures(const ParsedArgs& args, CommandContext& context)
 {
     const std::string modelSpec = args.text("model");
     const std::string dataSpec = args.text("dataset");
-    const std::string out = args.text("out");
-    if (out.empty())
+    if (!args.has("out"))
         throw UsageError("--out X.npy is required");
+    const std::string out = args.text("out");
     auto model = loadClassifierSpec(modelSpec);
     const int split = args.integer("split", 1, model.net->splitPointCount());
     const int ratio = args.integer("ratio", 1, 4096);

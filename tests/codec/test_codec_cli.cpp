@@ -1,0 +1,148 @@
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "aecnn/codec/npy_io.h"
+#include "codec_fixtures.h"
+
+using namespace aecnn::codec;
+
+namespace {
+
+struct Run {
+    int exitCode = -1;
+    QByteArray out, err;
+    QJsonObject json;
+};
+
+Run runAecnn(const QStringList& args)
+{
+    QProcess p;
+    p.start(QStringLiteral(AECNN_CLI_PATH), args);
+    Run r;
+    if (!p.waitForFinished(240000)) {
+        p.kill();
+        p.waitForFinished();
+        return r;
+    }
+    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    r.out = p.readAllStandardOutput();
+    r.err = p.readAllStandardError();
+    r.json = QJsonDocument::fromJson(r.out).object();
+    return r;
+}
+
+QString describe(const Run& r)
+{
+    return QString::fromUtf8(r.out + "\n" + r.err);
+}
+
+} // namespace
+
+class CodecCliTest : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(dir_.isValid());
+        NpyArray a{{3, 4, 6, 5}, {}};
+        for (uint32_t n = 0; n < 3; ++n) {
+            const auto t = testing::reluBlobs(4, 6, 5, 30 + n);
+            a.values.insert(a.values.end(), t.values.begin(), t.values.end());
+        }
+        input_ = dir_.filePath("x.npy");
+        writeNpy(input_.toStdString(), a);
+        values_ = a.values;
+    }
+
+    void encodeDecodeIsExactForFloat32()
+    {
+        const QString frames = dir_.filePath("x.aecf"), out = dir_.filePath("y.npy");
+        auto r = runAecnn({"codec", "encode", "--codec", "zstd-entropy", "--repr", "float32", input_, frames, "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
+        QCOMPARE(r.json.value("frames").toInt(), 3);
+        r = runAecnn({"codec", "decode", frames, out, "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
+        const NpyArray back = readNpy(out.toStdString());
+        QCOMPARE(back.shape, (std::vector<uint64_t>{3, 4, 6, 5}));
+        QCOMPARE(back.values, values_);
+    }
+
+    void statsReportsEntropyAndRoundTrip()
+    {
+        const auto r = runAecnn({"codec", "stats", "--codec", "context", "--bits", "4", input_, "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
+        QVERIFY(r.json.value("round_trip").toBool());
+        QCOMPARE(r.json.value("bits").toInt(), 4);
+        QVERIFY(r.json.value("h0_bits_per_element").toDouble() > 0.0);
+        QVERIFY(r.json.value("coded_bits_per_element").toDouble() > 0.0);
+        QCOMPARE(r.json.value("histogram").toArray().size(), 16);
+        QCOMPARE(r.json.value("channel_h0_bits_per_element").toArray().size(), 4);
+        QVERIFY(r.json.value("compression_ratio").toDouble() > 1.0);
+    }
+
+    void badArgumentsAreUsageErrors_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("unknown codec") << QStringList{"codec", "stats", "--codec", "lzma", "X"} << "zstd-entropy";
+        QTest::newRow("context float") << QStringList{"codec", "stats", "--repr", "float32", "X"} << "uint";
+        QTest::newRow("bits range") << QStringList{"codec", "stats", "--bits", "9", "X"} << "bits";
+        QTest::newRow("no action") << QStringList{"codec"} << "encode, decode";
+        QTest::newRow("corrupt frames") << QStringList{"codec", "decode", "X", "Y"} << "magic";
+    }
+    void badArgumentsAreUsageErrors()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, expected);
+        for (auto& a : args)
+            if (a == "X")
+                a = input_; // a .npy file is not a frame stream
+            else if (a == "Y")
+                a = dir_.filePath("never.npy");
+        const auto r = runAecnn(args);
+        QVERIFY(r.exitCode != 0);
+        QVERIFY2(describe(r).contains(expected), qPrintable(describe(r)));
+    }
+
+    void dumpFeaturesWritesKeptChannels()
+    {
+        const QString model = dir_.filePath("tiny.aecnn");
+        auto r = runAecnn({"train", "--dataset", "synthetic:200", "--width", "0.0625", "--stem-channels", "8", "--epochs",
+                        "1", "--max-steps", "2", "--batch-size", "16", "--out", model, "--threads", "2", "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
+        const QString out = dir_.filePath("f.npy");
+        r = runAecnn({"dump-features", "--model", model, "--dataset", "synthetic:200", "--split", "1", "--ratio", "4",
+                   "--count", "5", "--out", out, "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
+        const NpyArray features = readNpy(out.toStdString());
+        QCOMPARE(features.shape.size(), size_t(4));
+        QCOMPARE(features.shape[0], uint64_t(5));
+        QCOMPARE(features.shape[1], uint64_t(2)); // 8 stem channels / V = 4
+        QFile sidecar(out + ".json");
+        QVERIFY(sidecar.open(QIODevice::ReadOnly));
+        const auto json = QJsonDocument::fromJson(sidecar.readAll()).object();
+        QCOMPARE(json.value("original_channels").toInt(), 8);
+        QCOMPARE(json.value("kept_channels").toArray().size(), 2);
+        // The kept channel indices travel inside the frames.
+        const QString frames = dir_.filePath("f.aecf"), back = dir_.filePath("g.npy");
+        QCOMPARE(runAecnn({"codec", "encode", "--bits", "6", out, frames}).exitCode, 0);
+        QCOMPARE(runAecnn({"codec", "decode", frames, back}).exitCode, 0);
+        QFile backSidecar(back + ".json");
+        QVERIFY(backSidecar.open(QIODevice::ReadOnly));
+        const auto backJson = QJsonDocument::fromJson(backSidecar.readAll()).object();
+        QCOMPARE(backJson.value("kept_channels").toArray(), json.value("kept_channels").toArray());
+    }
+
+private:
+    QTemporaryDir dir_;
+    QString input_;
+    std::vector<float> values_;
+};
+
+QTEST_GUILESS_MAIN(CodecCliTest)
+#include "test_codec_cli.moc"
