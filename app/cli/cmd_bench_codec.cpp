@@ -170,6 +170,16 @@ QJsonObject runBenchCodec(const ParsedArgs& args, CommandContext& context)
     QJsonArray splitResults;
     for (int split : splits) {
         QJsonArray ratioResults;
+        const auto evalSet = limited(data.test, accuracyImages);
+        // Per-channel means over the calibration images: what a pruned channel is
+        // replaced with in the no-recovery accuracy bound below.
+        std::vector<double> channelMean;
+        for (const auto& t : dumpFeatures(model, split, calibration, {}, 1).tensors) {
+            channelMean.resize(t.channels, 0.0);
+            for (uint32_t c = 0; c < t.channels; ++c)
+                for (size_t i = 0; i < t.planeSize(); ++i)
+                    channelMean[c] += t.values[c * t.planeSize() + i] / double(t.planeSize() * calibration.size());
+        }
         for (int ratio : ratios) {
             const auto kept = ratio > 1 ? keepStrongestChannels(model, split, calibration, ratio)
                                         : std::vector<uint16_t>{};
@@ -215,16 +225,43 @@ QJsonObject runBenchCodec(const ParsedArgs& args, CommandContext& context)
             QJsonArray keptJson;
             for (uint16_t c : dump.kept)
                 keptJson.append(int(c));
+            // Lower bound on accuracy at this V: kept channels quantized, pruned ones
+            // replaced by their mean; no feature recovery, no fine-tuning.
+            QJsonArray prunedAccuracy;
+            if (accuracyImages > 0 && ratio > 1) {
+                *context.text << "  accuracy (kept channels quantized, pruned = channel mean, no FR) on "
+                              << evalSet.size() << " images:";
+                for (int bits : bitList) {
+                    const double acc = accuracyThroughSplit(model, split, evalSet, [&](codec::FeatureTensor& t) {
+                        codec::FeatureTensor keptOnly = first;
+                        const size_t plane = t.planeSize();
+                        keptOnly.values.resize(keptOnly.elementCount());
+                        for (size_t k = 0; k < dump.kept.size(); ++k)
+                            std::copy_n(t.values.begin() + std::ptrdiff_t(dump.kept[k] * plane), plane,
+                                        keptOnly.values.begin() + std::ptrdiff_t(k * plane));
+                        codec::fromSymbols(codec::toSymbols(keptOnly, codec::Representation::Uniform, bits, true),
+                                           keptOnly);
+                        for (uint32_t c = 0; c < t.channels; ++c)
+                            std::fill_n(t.values.begin() + std::ptrdiff_t(c * plane), plane, float(channelMean[c]));
+                        for (size_t k = 0; k < dump.kept.size(); ++k)
+                            std::copy_n(keptOnly.values.begin() + std::ptrdiff_t(k * plane), plane,
+                                        t.values.begin() + std::ptrdiff_t(dump.kept[k] * plane));
+                    });
+                    *context.text << " uint" << bits << " " << acc;
+                    prunedAccuracy.append(QJsonObject{{"bits", bits}, {"accuracy_no_recovery", acc}});
+                }
+                *context.text << "\n";
+            }
             ratioResults.append(QJsonObject{{"ratio", ratio},
                                             {"shape", QJsonArray{int(first.channels), int(first.height), int(first.width)}},
                                             {"kept_channels", keptJson},
-                                            {"coders", rows}});
+                                            {"coders", rows},
+                                            {"accuracy_pruned_no_recovery", prunedAccuracy}});
         }
 
         // Accuracy cost of the representation alone (all channels, no pruning).
         QJsonArray accuracy;
         if (accuracyImages > 0) {
-            const auto evalSet = limited(data.test, accuracyImages);
             const double reference = accuracyThroughSplit(model, split, evalSet, [](codec::FeatureTensor&) {});
             *context.text << "split " << split << " accuracy on " << evalSet.size() << " test images, V = 1: float32 "
                           << reference;

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -121,6 +122,7 @@ QJsonObject statsOfFile(const ParsedArgs& args, CommandContext& context, const s
     const auto settings = settingsFrom(args, &dict);
     const auto tensors = loadFeatureFile(in);
     double entropySum = 0, zeroSum = 0, encodeSeconds = 0, decodeSeconds = 0, squaredError = 0, maxAbs = 0;
+    float lowest = 0.0f, highest = 0.0f; // finite range of the input, the PSNR peak
     uint64_t payloadBytes = 0, frameBytes = 0, elements = 0;
     bool roundTrip = true;
     std::vector<double> channelEntropy(tensors.front().channels, 0.0);
@@ -145,6 +147,11 @@ QJsonObject statsOfFile(const ParsedArgs& args, CommandContext& context, const s
         decodeSeconds += std::chrono::duration<double>(Clock::now() - middle).count();
         roundTrip = roundTrip && decoded.symbols.bytes == symbols.bytes;
         const auto error = codec::measureError(t.values, decoded.tensor.values);
+        for (float v : t.values)
+            if (std::isfinite(v)) {
+                lowest = std::min(lowest, v);
+                highest = std::max(highest, v);
+            }
         maxAbs = std::max(maxAbs, error.maxAbs);
         squaredError += error.mse * double(t.elementCount());
         payloadBytes += sizes.payloadBytes;
@@ -157,13 +164,15 @@ QJsonObject statsOfFile(const ParsedArgs& args, CommandContext& context, const s
     const auto coding = codec::computeCodingStats(total, payloadBytes, frameBytes);
     const double h0 = entropySum / double(elements);
     const double mse = squaredError / double(elements);
+    const double peak = highest > lowest ? double(highest) - double(lowest) : 1.0;
+    const double psnr = mse > 0 ? 10.0 * std::log10(peak * peak / mse) : INFINITY;
     const double symbolMB = double(elements * uint64_t(codec::bytesPerElement(settings.representation))) / 1e6;
     char line[512];
     std::snprintf(line, sizeof line,
                   "%zu tensors of %ux%ux%u (of %u channels), %s %s%s\n"
                   "H0 %.4f bit/elem, coded %.4f bit/elem (%.1f%% of H0), frame %.4f bit/elem\n"
                   "bytes: payload %llu, frames %llu; compression vs unpruned float32: %.1fx (payload %.1fx)\n"
-                  "zero fraction %.3f; error max %.4g, MSE %.4g; round trip %s\n"
+                  "zero fraction %.3f; error max %.4g, MSE %.4g, PSNR %.2f dB; round trip %s\n"
                   "encode %.1f MB/s, decode %.1f MB/s of symbols\n",
                   tensors.size(), first.channels, first.height, first.width, first.originalChannels,
                   codec::coderName(settings.coder).c_str(), codec::representationName(settings.representation).c_str(),
@@ -172,7 +181,7 @@ QJsonObject statsOfFile(const ParsedArgs& args, CommandContext& context, const s
                       : "",
                   h0, coding.codedBitsPerElement, 100.0 * coding.codedBitsPerElement / std::max(h0, 1e-12),
                   coding.frameBitsPerElement, (unsigned long long)payloadBytes, (unsigned long long)frameBytes,
-                  coding.compressionRatio, coding.payloadCompressionRatio, zeroSum / double(elements), maxAbs, mse,
+                  coding.compressionRatio, coding.payloadCompressionRatio, zeroSum / double(elements), maxAbs, mse, psnr,
                   roundTrip ? "exact" : "FAILED", symbolMB / encodeSeconds, symbolMB / decodeSeconds);
     *context.text << line;
     if (!roundTrip)
@@ -198,6 +207,7 @@ QJsonObject statsOfFile(const ParsedArgs& args, CommandContext& context, const s
             {"histogram", hist},
             {"max_abs_error", maxAbs},
             {"mse", mse},
+            {"psnr_db", std::isfinite(psnr) ? QJsonValue(psnr) : QJsonValue("inf")},
             {"round_trip", roundTrip},
             {"encode_mb_per_s", symbolMB / encodeSeconds},
             {"decode_mb_per_s", symbolMB / decodeSeconds}};

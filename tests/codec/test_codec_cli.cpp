@@ -83,6 +83,8 @@ private Q_SLOTS:
         QCOMPARE(r.json.value("histogram").toArray().size(), 16);
         QCOMPARE(r.json.value("channel_h0_bits_per_element").toArray().size(), 4);
         QVERIFY(r.json.value("compression_ratio").toDouble() > 1.0);
+        QVERIFY(r.json.value("psnr_db").toDouble() > 20.0); // 4 bits: ~6 dB per bit
+        QVERIFY(r.json.value("max_abs_error").toDouble() > 0.0);
     }
 
     void badArgumentsAreUsageErrors_data()
