@@ -76,6 +76,7 @@ Algorithm1Options algorithm1OptionsFromArgs(const ParsedArgs& args, int64_t trai
 
 MethodInputs loadMethodInputs(const ParsedArgs& args)
 {
+    algorithm1OptionsFromArgs(args, 1); // usage errors before the slow model and data loading
     MethodInputs in;
     in.base = loadClassifierSpec(args.text("model"));
     in.data = loadDatasetForModel(args.text("dataset"), in.base, static_cast<uint64_t>(args.integer("seed", 0, 1 << 30)));

@@ -1,0 +1,134 @@
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+namespace {
+
+struct Run {
+    int exitCode = -1;
+    QByteArray out, err;
+    QJsonObject json;
+};
+
+Run aecnn(const QStringList& args)
+{
+    QProcess process;
+    process.start(QStringLiteral(AECNN_CLI_PATH), args + QStringList{"--json", "--threads", "1"});
+    Run run;
+    if (!process.waitForFinished(120000)) {
+        process.kill();
+        process.waitForFinished();
+        return run;
+    }
+    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    run.out = process.readAllStandardOutput();
+    run.err = process.readAllStandardError();
+    run.json = QJsonDocument::fromJson(run.out).object();
+    return run;
+}
+
+QStringList budget()
+{
+    return {"--dataset", "synthetic:300", "--splits", "1,3", "--ratios", "2,4", "--epochs-ca", "0.2",
+            "--epochs-finetune", "0.2", "--epochs-fr", "0.2", "--batch-size", "32", "--importance-batches", "2",
+            "--importance-batch-size", "16"};
+}
+
+} // namespace
+
+// The method's commands end to end on a tiny model and synthetic data.
+class TestMethodCli : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(dir_.isValid());
+        model_ = dir_.filePath("tiny.aecnn");
+        const auto run = aecnn({"train", "--dataset", "synthetic:300", "--out", model_, "--epochs", "1", "--max-steps",
+                                "4", "--width", "0.03125", "--stem-channels", "8", "--batch-size", "32"});
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+    }
+
+    void importanceWritesOneRowPerChannel()
+    {
+        const auto csv = dir_.filePath("importance.csv");
+        const auto run = aecnn({"importance", "--model", model_, "--split", "1", "--dataset", "synthetic:300", "--out",
+                                csv, "--batches", "3", "--batch-size", "16"});
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        QCOMPARE(run.json.value("channels").toInt(), 8);
+        QCOMPARE(run.json.value("samples").toInt(), 240);
+        QCOMPARE(run.json.value("batch_means").toArray().size(), 3);
+        QFile file(csv);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const auto lines = QString::fromUtf8(file.readAll()).trimmed().split('\n');
+        QCOMPARE(lines.size(), 9);
+        QCOMPARE(lines[0], QString("channel,importance,rank,batch1,batch2,batch3"));
+
+        const auto bad = aecnn({"importance", "--model", model_, "--split", "1", "--dataset", "synthetic:300",
+                                "--out", csv, "--batch-size", "0"});
+        QCOMPARE(bad.exitCode, 2);
+        QVERIFY(!aecnn({"importance", "--model", model_, "--dataset", "synthetic:300"}).json.value("error").toString().isEmpty());
+    }
+
+    void aecnnTrainAndEvalOfItsModels()
+    {
+        const auto out = dir_.filePath("train");
+        const auto run = aecnn(QStringList{"aecnn-train", "--model", model_, "--out", out} + budget());
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        const auto models = run.json.value("models").toArray();
+        QCOMPARE(models.size(), 2 * 2 * 3);
+        QVERIFY(QFile::exists(QDir(out).filePath("results.json")));
+        QVERIFY(QFile::exists(QDir(out).filePath("split3-v4-aecnn.aecnn")));
+        // A rerun resumes everything.
+        const auto again = aecnn(QStringList{"aecnn-train", "--model", model_, "--out", out} + budget());
+        QVERIFY2(again.exitCode == 0, again.err.constData());
+        QVERIFY(again.json.value("stages_run").toArray().isEmpty());
+        QCOMPARE(again.json.value("models").toArray()[5].toObject().value("accuracy").toDouble(),
+                 models[5].toObject().value("accuracy").toDouble());
+        const auto badRatio = aecnn(QStringList{"aecnn-train", "--model", model_, "--out", out, "--dataset", "synthetic:300",
+                                              "--ratios", "1"});
+        QCOMPARE(badRatio.exitCode, 2);
+    }
+
+    void reproduceTable1AndFig4()
+    {
+        const auto out = dir_.filePath("repro");
+        const auto table = aecnn(QStringList{"reproduce", "table1", "--model", model_, "--out", out, "--codec-images",
+                                             "5"} + budget());
+        QVERIFY2(table.exitCode == 0, table.err.constData());
+        QFile csv(QDir(out).filePath("table1.csv"));
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        QStringList rows;
+        for (const auto& line : QString::fromUtf8(csv.readAll()).trimmed().split('\n'))
+            if (!line.startsWith('#'))
+                rows << line;
+        QCOMPARE(rows.size(), 1 + 4);
+        QVERIFY(rows[0].startsWith("split,C,H,W,V,bottlenetpp_acc,ca_pruned_acc,aecnn_acc,kept_C,entropy_bits"));
+        const auto first = rows[1].split(',');
+        QCOMPARE(first[0], QString("1"));
+        QCOMPARE(first[1], QString("8"));  // C at the stem
+        QCOMPARE(first[4], QString("2"));  // V
+        QCOMPARE(first[8], QString("4"));  // C' = C / V
+        const double entropy = first[9].toDouble();
+        QVERIFY(entropy >= 0.0 && entropy <= 8.0);
+        QVERIFY(QFile::exists(QDir(out).filePath("table1-targets.md")));
+
+        const auto fig = aecnn(QStringList{"reproduce", "fig4", "--model", model_, "--out", out} + budget());
+        QVERIFY2(fig.exitCode == 0, fig.err.constData());
+        QVERIFY(QFile::exists(QDir(out).filePath("fig4.png")));
+        QVERIFY(QFile(QDir(out).filePath("fig4.png")).size() > 1000);
+        QCOMPARE(fig.json.value("batch_means").toArray().size(), 2);
+        QCOMPARE(aecnn({"reproduce", "table2", "--out", out}).exitCode, 2);
+    }
+
+private:
+    QTemporaryDir dir_;
+    QString model_;
+};
+
+QTEST_GUILESS_MAIN(TestMethodCli)
+#include "test_method_cli.moc"
