@@ -148,6 +148,22 @@ private:
 
     QString pathOf(const QString& name) const { return dir_.filePath(name); }
 
+    // The training budget of every stage; recorded in each file so that a resume with
+    // a different budget is reported instead of silently mixing budgets.
+    QJsonObject budget() const
+    {
+        return {{"ca", toJson(options_.caTraining)},
+                {"finetune", toJson(options_.pruneFinetune)},
+                {"fr", toJson(options_.recoveryFinetune)},
+                {"prune_from", options_.pruneFromCaNetwork ? "ca_network" : "original"}};
+    }
+
+    void checkBudget(const QJsonObject& provenance, const std::string& stage) const
+    {
+        if (provenance.value("budget").toObject() != budget())
+            say(stage + ": warning: resumed file was trained with a different budget or settings; delete it to retrain");
+    }
+
     EvalResult evaluate(torch::nn::Module& module, const ForwardFn& forward) const
     {
         return evaluateClassifier(module, forward, test_);
@@ -168,7 +184,10 @@ private:
         const std::string stage = "split" + std::to_string(split) + "/ca";
         if (QFileInfo::exists(path)) {
             say(stage + ": resumed from " + path.toStdString());
-            return loadCaNetwork(path);
+            auto ca = loadCaNetwork(path);
+            if (ca.network.provenance.value("budget").toObject().value("ca") != budget().value("ca"))
+                say(stage + ": warning: resumed file was trained with a different CA budget; delete it to retrain");
+            return ca;
         }
         CaNetwork ca;
         ca.split = split;
@@ -188,7 +207,7 @@ private:
                                           options_.importanceBatchSize, stageSeed(options_.seed, split, 0, 1),
                                           options_.ratios);
         ca.network.provenance = stageProvenance(stage, trained, evaluation);
-        ca.network.provenance.insert("train_options", toJson(options_.caTraining));
+        ca.network.provenance.insert("budget", budget());
         saveCaNetwork(path, ca);
         return ca;
     }
@@ -212,6 +231,7 @@ private:
             entry.accuracy = loaded.provenance.value("test_accuracy").toDouble();
             entry.evaluated = loaded.provenance.value("test_count").toInteger();
             entry.resumed = true;
+            checkBudget(loaded.provenance, stage);
         } else {
             model = build();
             const auto trained = make(model);
@@ -224,7 +244,7 @@ private:
             out.inputHeight = base_.inputHeight;
             out.inputWidth = base_.inputWidth;
             out.provenance = stageProvenance(stage, trained, evaluation);
-            out.provenance.insert("prune_from", options_.pruneFromCaNetwork ? "ca_network" : "original");
+            out.provenance.insert("budget", budget());
             saveAecnnClassifier(path, out);
             entry.accuracy = evaluation.accuracy();
             entry.evaluated = evaluation.count;

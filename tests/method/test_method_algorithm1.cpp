@@ -121,10 +121,22 @@ private Q_SLOTS:
         QCOMPARE(resumed.importance[0].importance, full.importance[0].importance);
 
         // A third run has nothing left to do.
-        const auto again = runAlgorithm1(base_, data_, options, fresh.path());
+        std::vector<std::string> log;
+        const auto collect = [&](const std::string& line) { log.push_back(line); };
+        const auto again = runAlgorithm1(base_, data_, options, fresh.path(), {}, collect);
         QVERIFY(again.stagesRun.empty());
         for (const auto& e : again.entries)
             QVERIFY(e.resumed);
+        auto warned = [&] {
+            return std::any_of(log.begin(), log.end(), [](const std::string& l) { return l.find("warning") != std::string::npos; });
+        };
+        QVERIFY(!warned());
+        // Resuming with another budget is reported (and still resumes).
+        auto changed = options;
+        changed.recoveryFinetune.maxStepsPerEpoch = 4;
+        log.clear();
+        QVERIFY(runAlgorithm1(base_, data_, changed, fresh.path(), {}, collect).stagesRun.empty());
+        QVERIFY(warned());
     }
 
     void rejectsInvalidPlans()
