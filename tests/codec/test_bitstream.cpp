@@ -29,12 +29,6 @@ void resealCrc(std::vector<uint8_t>& frame)
         frame[frame.size() - 4 + size_t(i)] = uint8_t(crc >> (8 * i));
 }
 
-void putU32(std::vector<uint8_t>& frame, size_t offset, uint32_t v)
-{
-    for (int i = 0; i < 4; ++i)
-        frame[offset + size_t(i)] = uint8_t(v >> (8 * i));
-}
-
 // Decoding must either throw aecnn::Error or succeed; anything else fails the test.
 bool decodesOrRejects(const std::vector<uint8_t>& bytes, const DecodeLimits& limits = {})
 {
@@ -64,7 +58,7 @@ private Q_SLOTS:
         const FeatureTensor t = prunedTensor();
         FrameSizes sizes;
         const auto frame = encodeFrame(t, kCoders[0], &sizes);
-        QCOMPARE(sizes.headerBytes, kFixedHeaderSize + 3 * 2 + 3 * 5);
+        QCOMPARE(sizes.headerBytes, size_t(7 + 5 + 3 + 3 * 5)); // fixed, varints, kept deltas, quantization
         QCOMPARE(sizes.totalBytes, frame.size());
         QCOMPARE(frameLength(frame.data(), frame.size()), frame.size());
         const DecodedFrame d = decodeFrame(frame.data(), frame.size());
@@ -94,33 +88,35 @@ private Q_SLOTS:
         QTest::addColumn<uint32_t>("value");
         QTest::addColumn<int>("width");
         QTest::addColumn<int>("coder"); // index into kCoders
+        // Offsets in the context frame of prunedTensor(): 5 coder|repr, 6 bits|flags,
+        // 7 C', 8 H, 9 W, 10 C, 11 payload length, 12-14 kept channels, 15 scale, 19 zero point.
         QTest::addRow("magic") << size_t(0) << uint32_t('X') << 1 << 0;
         QTest::addRow("version") << size_t(4) << uint32_t(2) << 1 << 0;
-        QTest::addRow("coder id") << size_t(5) << uint32_t(9) << 1 << 0;
-        QTest::addRow("representation") << size_t(6) << uint32_t(7) << 1 << 0;
-        QTest::addRow("bits too few") << size_t(7) << uint32_t(1) << 1 << 0;
-        QTest::addRow("bits too many") << size_t(7) << uint32_t(9) << 1 << 0;
-        QTest::addRow("flags") << size_t(8) << uint32_t(0x81) << 1 << 0;
-        QTest::addRow("reserved") << size_t(10) << uint32_t(1) << 1 << 0;
-        QTest::addRow("channels zero") << size_t(12) << uint32_t(0) << 4 << 0;
-        QTest::addRow("channels huge") << size_t(12) << uint32_t(0xFFFFFFFF) << 4 << 0;
-        QTest::addRow("channels more than unpruned") << size_t(12) << uint32_t(17) << 4 << 0;
-        QTest::addRow("channels mismatch payload") << size_t(12) << uint32_t(2) << 4 << 0;
-        QTest::addRow("height zero") << size_t(16) << uint32_t(0) << 4 << 0;
-        QTest::addRow("height huge") << size_t(16) << uint32_t(100000) << 4 << 0;
-        QTest::addRow("height mismatch payload") << size_t(16) << uint32_t(7) << 4 << 1;
-        QTest::addRow("width huge") << size_t(20) << uint32_t(0x80000000) << 4 << 0;
-        QTest::addRow("width mismatch payload") << size_t(20) << uint32_t(4096) << 4 << 1;
-        QTest::addRow("unpruned channels") << size_t(24) << uint32_t(5) << 4 << 0;
-        QTest::addRow("dictionary id") << size_t(28) << uint32_t(1234) << 4 << 0;
-        QTest::addRow("payload length longer") << size_t(32) << uint32_t(5000) << 4 << 0;
-        QTest::addRow("payload length huge") << size_t(32) << uint32_t(0xFFFFFFF0) << 4 << 0;
-        QTest::addRow("kept index order") << size_t(36) << uint32_t(7) << 2 << 0;
-        QTest::addRow("kept index range") << size_t(40) << uint32_t(16) << 2 << 0;
-        QTest::addRow("scale nan") << size_t(42) << uint32_t(0x7FC00000) << 4 << 0;
-        QTest::addRow("scale negative") << size_t(42) << uint32_t(0xBF800000) << 4 << 0;
-        QTest::addRow("scale inf") << size_t(42) << uint32_t(0x7F800000) << 4 << 0;
-        QTest::addRow("zero point") << size_t(46) << uint32_t(16) << 1 << 0;
+        QTest::addRow("coder id") << size_t(5) << uint32_t(0x39) << 1 << 0;
+        QTest::addRow("representation") << size_t(5) << uint32_t(0x73) << 1 << 0;
+        QTest::addRow("bits too few") << size_t(6) << uint32_t(0x31) << 1 << 0;
+        QTest::addRow("bits too many") << size_t(6) << uint32_t(0x39) << 1 << 0;
+        QTest::addRow("unknown flag") << size_t(6) << uint32_t(0xB4) << 1 << 0;
+        QTest::addRow("dictionary flag for context") << size_t(6) << uint32_t(0x74) << 1 << 0;
+        QTest::addRow("not pruned but indices") << size_t(6) << uint32_t(0x14) << 1 << 0;
+        QTest::addRow("channels zero") << size_t(7) << uint32_t(0) << 1 << 0;
+        QTest::addRow("channels overlong varint") << size_t(7) << uint32_t(0x0083) << 2 << 0;
+        QTest::addRow("channels more than unpruned") << size_t(7) << uint32_t(17) << 1 << 0;
+        QTest::addRow("channels mismatch payload") << size_t(7) << uint32_t(2) << 1 << 0;
+        QTest::addRow("height zero") << size_t(8) << uint32_t(0) << 1 << 0;
+        QTest::addRow("height varint too long") << size_t(8) << uint32_t(0xFFFFFFFF) << 4 << 0;
+        QTest::addRow("height mismatch payload") << size_t(8) << uint32_t(7) << 1 << 1;
+        QTest::addRow("width zero") << size_t(9) << uint32_t(0) << 1 << 0;
+        QTest::addRow("width mismatch payload") << size_t(9) << uint32_t(8) << 1 << 1;
+        QTest::addRow("unpruned equals kept") << size_t(10) << uint32_t(3) << 1 << 0;
+        QTest::addRow("unpruned below an index") << size_t(10) << uint32_t(11) << 1 << 0;
+        QTest::addRow("payload length longer") << size_t(11) << uint32_t(127) << 1 << 0;
+        QTest::addRow("kept index order") << size_t(13) << uint32_t(0) << 1 << 0;
+        QTest::addRow("kept index range") << size_t(14) << uint32_t(9) << 1 << 0;
+        QTest::addRow("scale nan") << size_t(15) << uint32_t(0x7FC00000) << 4 << 0;
+        QTest::addRow("scale negative") << size_t(15) << uint32_t(0xBF800000) << 4 << 0;
+        QTest::addRow("scale inf") << size_t(15) << uint32_t(0x7F800000) << 4 << 0;
+        QTest::addRow("zero point") << size_t(19) << uint32_t(16) << 1 << 0;
     }
     void invalidFieldsAreRejectedEvenWithAValidCrc()
     {
@@ -132,29 +128,37 @@ private Q_SLOTS:
         for (int i = 0; i < width; ++i)
             frame[offset + size_t(i)] = uint8_t(value >> (8 * i));
         resealCrc(frame);
-        QVERIFY_THROWS_EXCEPTION(aecnn::Error, decodeFrame(frame.data(), frame.size()));
-    }
-
-    void shapeOverTheElementCapIsRejected()
-    {
-        auto frame = encodeFrame(prunedTensor(), kCoders[0]);
-        putU32(frame, 16, 4096);
-        putU32(frame, 20, 4096); // 3 x 4096 x 4096 > 16 Mi elements
-        resealCrc(frame);
         try {
             decodeFrame(frame.data(), frame.size());
             QFAIL("accepted");
         } catch (const aecnn::Error& e) {
-            QVERIFY(QString(e.what()).contains("limit"));
+            qInfo("%s", e.what()); // the message names the problem
+        }
+    }
+
+    void shapesBeyondTheLimitsAreRejected()
+    {
+        const auto frame = encodeFrame(prunedTensor(), kCoders[0]);
+        DecodeLimits limits;
+        limits.maxElements = 3 * 6 * 7 - 1;
+        QVERIFY_THROWS_EXCEPTION(aecnn::Error, decodeFrame(frame.data(), frame.size(), limits));
+        limits = {};
+        limits.maxWidth = 6;
+        QVERIFY_THROWS_EXCEPTION(aecnn::Error, decodeFrame(frame.data(), frame.size(), limits));
+        const auto tall = encodeFrame(emptyTensor(1, DecodeLimits().maxHeight + 1, 1), kCoders[0]);
+        try {
+            decodeFrame(tall.data(), tall.size());
+            QFAIL("accepted");
+        } catch (const aecnn::Error& e) {
+            QVERIFY(QString(e.what()).contains("limits"));
         }
     }
 
     void contextFrameWithFloatRepresentationIsRejected()
     {
         auto frame = encodeFrame(prunedTensor(), kCoders[0]);
-        frame[6] = uint8_t(Representation::Float32);
-        frame[7] = 0;
-        frame[8] = 0;
+        frame[5] = uint8_t(uint8_t(CoderId::Context) | uint8_t(Representation::Float32) << 4);
+        frame[6] = 0x20; // no bits, pruned
         resealCrc(frame);
         QVERIFY_THROWS_EXCEPTION(aecnn::Error, decodeFrame(frame.data(), frame.size()));
     }
@@ -178,10 +182,20 @@ private Q_SLOTS:
         for (const auto& settings : kCoders) {
             FrameSizes sizes;
             const auto frame = encodeFrame(prunedTensor(), settings, &sizes);
+            // The payload length varint sits at offset 11 in these pruned frames.
+            size_t lengthBytes = 1;
+            while (frame[11 + lengthBytes - 1] & 0x80)
+                ++lengthBytes;
             for (size_t drop = 1; drop <= sizes.payloadBytes; ++drop) {
-                std::vector<uint8_t> cut(frame.begin(), frame.end() - std::ptrdiff_t(4 + drop));
+                std::vector<uint8_t> cut(frame.begin(), frame.begin() + 11);
+                for (uint32_t v = uint32_t(sizes.payloadBytes - drop);; v >>= 7) {
+                    cut.push_back(uint8_t(v >= 0x80 ? (v & 0x7F) | 0x80 : v));
+                    if (v < 0x80)
+                        break;
+                }
+                cut.insert(cut.end(), frame.begin() + std::ptrdiff_t(11 + lengthBytes),
+                           frame.end() - std::ptrdiff_t(4 + drop));
                 cut.resize(cut.size() + 4);
-                putU32(cut, 32, uint32_t(sizes.payloadBytes - drop));
                 resealCrc(cut);
                 decodesOrRejects(cut); // the context coder may decode garbage; it must not crash
                 if (settings.coder != CoderId::Context)

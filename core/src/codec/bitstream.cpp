@@ -1,5 +1,6 @@
 #include "aecnn/codec/bitstream.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -12,9 +13,11 @@ namespace aecnn::codec {
 namespace {
 
 constexpr uint8_t kMagic[4] = {'A', 'E', 'C', 'F'};
-constexpr uint16_t kFlagPerChannel = 1;
+constexpr uint8_t kFlagPerChannel = 1;
+constexpr uint8_t kFlagPruned = 2;
+constexpr uint8_t kFlagDictionary = 4;
 constexpr size_t kCrcBytes = 4;
-constexpr size_t kMaxPayload = size_t(1) << 30;
+constexpr uint32_t kMaxPayload = uint32_t(1) << 30;
 
 uint32_t crcOf(const uint8_t* data, size_t size)
 {
@@ -28,37 +31,29 @@ uint32_t crcOf(const uint8_t* data, size_t size)
     return uint32_t(crc);
 }
 
-void putU16(std::vector<uint8_t>& out, uint16_t v)
-{
-    out.push_back(uint8_t(v));
-    out.push_back(uint8_t(v >> 8));
-}
 void putU32(std::vector<uint8_t>& out, uint32_t v)
 {
     for (int i = 0; i < 4; ++i)
         out.push_back(uint8_t(v >> (8 * i)));
 }
 
-// Bounds-checked little-endian reader over one frame.
+void putVarint(std::vector<uint8_t>& out, uint32_t v)
+{
+    while (v >= 0x80) {
+        out.push_back(uint8_t(v | 0x80));
+        v >>= 7;
+    }
+    out.push_back(uint8_t(v));
+}
+
+// Bounds-checked reader over one frame; every read names the field it reads.
 class Reader {
 public:
     Reader(const uint8_t* data, size_t size) : data_(data), size_(size) {}
-    void need(size_t bytes, const char* what) const
-    {
-        if (bytes > size_ - pos_)
-            throw Error(std::string("frame is truncated: ") + what + " is incomplete");
-    }
     uint8_t u8(const char* what)
     {
         need(1, what);
         return data_[pos_++];
-    }
-    uint16_t u16(const char* what)
-    {
-        need(2, what);
-        const uint16_t v = uint16_t(data_[pos_] | (data_[pos_ + 1] << 8));
-        pos_ += 2;
-        return v;
     }
     uint32_t u32(const char* what)
     {
@@ -76,91 +71,146 @@ public:
         std::memcpy(&v, &bits, 4);
         return v;
     }
+    uint32_t varint(const char* what)
+    {
+        uint64_t v = 0;
+        for (int i = 0; i < 5; ++i) {
+            const uint8_t byte = u8(what);
+            v |= uint64_t(byte & 0x7F) << (7 * i);
+            if (!(byte & 0x80)) {
+                if (i > 0 && byte == 0)
+                    throw Error(std::string("frame field ") + what + " is not minimally encoded");
+                if (v > 0xFFFFFFFFu)
+                    throw Error(std::string("frame field ") + what + " exceeds 32 bits");
+                return uint32_t(v);
+            }
+        }
+        throw Error(std::string("frame field ") + what + " is longer than 5 bytes");
+    }
     size_t position() const { return pos_; }
 
 private:
+    void need(size_t bytes, const char* what) const
+    {
+        if (bytes > size_ - pos_)
+            throw Error(std::string("frame is truncated: ") + what + " is incomplete");
+    }
+
     const uint8_t* data_;
     size_t size_;
     size_t pos_ = 0;
 };
 
 struct Header {
-    uint8_t version = 0;
     CoderId coder = CoderId::Store;
     Representation representation = Representation::Float32;
     int bits = 0;
-    uint16_t flags = 0;
+    uint8_t flags = 0;
     uint32_t channels = 0, height = 0, width = 0, originalChannels = 0;
     uint32_t dictionaryId = 0;
     uint32_t payloadLength = 0;
+    std::vector<uint16_t> kept;
+    QuantParams quant;
+    size_t payloadOffset = 0;
+    size_t totalSize() const { return payloadOffset + payloadLength + kCrcBytes; }
 };
 
-// Reads and validates the fixed header (everything needed to know the frame length).
-Header readFixedHeader(Reader& in, const DecodeLimits& limits)
+// Reads and validates everything before the payload.
+Header readHeader(Reader& in, const DecodeLimits& limits)
 {
     uint8_t magic[4];
     for (auto& b : magic)
         b = in.u8("magic");
     if (std::memcmp(magic, kMagic, 4) != 0)
         throw Error("not an AECNN feature frame (bad magic)");
-    Header h;
-    h.version = in.u8("version");
-    if (h.version != kFrameVersion)
-        throw Error("unsupported frame version " + std::to_string(h.version) + " (this build reads version " +
+    const uint8_t version = in.u8("version");
+    if (version != kFrameVersion)
+        throw Error("unsupported frame version " + std::to_string(version) + " (this build reads version " +
                     std::to_string(kFrameVersion) + ")");
-    const uint8_t coder = in.u8("coder id");
-    if (coder > uint8_t(CoderId::Context))
-        throw Error("frame names unknown coder id " + std::to_string(coder));
-    h.coder = CoderId(coder);
-    const uint8_t representation = in.u8("representation");
-    if (representation > uint8_t(Representation::Uniform))
-        throw Error("frame names unknown representation id " + std::to_string(representation));
-    h.representation = Representation(representation);
-    h.bits = in.u8("bits");
-    if (h.representation == Representation::Uniform ? (h.bits < 2 || h.bits > 8) : h.bits != 0)
+    Header h;
+    const uint8_t ids = in.u8("coder and representation");
+    if ((ids & 0x0F) > uint8_t(CoderId::Context))
+        throw Error("frame names unknown coder id " + std::to_string(ids & 0x0F));
+    if ((ids >> 4) > uint8_t(Representation::Uniform))
+        throw Error("frame names unknown representation id " + std::to_string(ids >> 4));
+    h.coder = CoderId(ids & 0x0F);
+    h.representation = Representation(ids >> 4);
+    const uint8_t bitsAndFlags = in.u8("bits and flags");
+    h.bits = bitsAndFlags & 0x0F;
+    h.flags = uint8_t(bitsAndFlags >> 4);
+    const bool uniform = h.representation == Representation::Uniform;
+    if (uniform ? (h.bits < 2 || h.bits > 8) : h.bits != 0)
         throw Error("frame has an invalid bit count " + std::to_string(h.bits) + " for " +
                     representationName(h.representation));
-    h.flags = in.u16("flags");
-    if (h.flags & ~kFlagPerChannel)
+    if (h.flags & ~(kFlagPerChannel | kFlagPruned | kFlagDictionary))
         throw Error("frame sets unknown flags " + std::to_string(h.flags));
-    if ((h.flags & kFlagPerChannel) && h.representation != Representation::Uniform)
+    if ((h.flags & kFlagPerChannel) && !uniform)
         throw Error("frame sets per-channel quantization for a float representation");
-    if (in.u16("reserved field") != 0)
-        throw Error("frame's reserved field is not zero");
-    h.channels = in.u32("channel count");
-    h.height = in.u32("height");
-    h.width = in.u32("width");
-    h.originalChannels = in.u32("unpruned channel count");
-    if (h.channels == 0 || h.height == 0 || h.width == 0)
-        throw Error("frame has an empty shape");
-    if (h.channels > limits.maxChannels || h.originalChannels > limits.maxChannels || h.height > limits.maxHeight ||
-        h.width > limits.maxWidth)
-        throw Error("frame shape " + std::to_string(h.channels) + "(of " + std::to_string(h.originalChannels) + ")x" +
-                    std::to_string(h.height) + "x" + std::to_string(h.width) + " exceeds the decoder's limits");
-    if (uint64_t(h.channels) * h.height * h.width > limits.maxElements)
-        throw Error("frame has more elements than the decoder's limit of " + std::to_string(limits.maxElements));
-    if (h.originalChannels < h.channels)
-        throw Error("frame keeps more channels than the unpruned tensor has");
-    if (h.originalChannels > 65536 && h.originalChannels != h.channels)
-        throw Error("frame prunes a tensor with more than 65536 channels");
-    h.dictionaryId = in.u32("dictionary id");
-    if (h.dictionaryId != 0 && h.coder != CoderId::Zstd && h.coder != CoderId::ZstdEntropy)
+    if ((h.flags & kFlagDictionary) && h.coder != CoderId::Zstd && h.coder != CoderId::ZstdEntropy)
         throw Error("frame names a dictionary for a coder that uses none");
     if (!coderSupports(h.coder, h.representation))
         throw Error("frame pairs coder " + coderName(h.coder) + " with " + representationName(h.representation) +
                     " symbols, which it cannot carry");
-    h.payloadLength = in.u32("payload length");
+
+    h.channels = in.varint("channel count");
+    h.height = in.varint("height");
+    h.width = in.varint("width");
+    if (h.channels == 0 || h.height == 0 || h.width == 0)
+        throw Error("frame has an empty shape");
+    if (h.channels > limits.maxChannels || h.height > limits.maxHeight || h.width > limits.maxWidth)
+        throw Error("frame shape " + std::to_string(h.channels) + "x" + std::to_string(h.height) + "x" +
+                    std::to_string(h.width) + " exceeds the decoder's limits");
+    if (uint64_t(h.channels) * h.height * h.width > limits.maxElements)
+        throw Error("frame has more elements than the decoder's limit of " + std::to_string(limits.maxElements));
+    h.originalChannels = h.channels;
+    if (h.flags & kFlagPruned) {
+        h.originalChannels = in.varint("unpruned channel count");
+        if (h.originalChannels <= h.channels)
+            throw Error("pruned frame must keep fewer channels than the unpruned tensor has");
+        if (h.originalChannels > limits.maxChannels || h.originalChannels > 65536)
+            throw Error("frame's unpruned channel count exceeds the decoder's limits");
+    }
+    if (h.flags & kFlagDictionary) {
+        h.dictionaryId = in.u32("dictionary id");
+        if (h.dictionaryId == 0)
+            throw Error("frame names dictionary id 0");
+    }
+    h.payloadLength = in.varint("payload length");
     if (h.payloadLength > kMaxPayload)
         throw Error("frame payload length " + std::to_string(h.payloadLength) + " is implausible");
+    if (h.flags & kFlagPruned) {
+        h.kept.reserve(h.channels);
+        uint64_t index = 0;
+        for (uint32_t i = 0; i < h.channels; ++i) {
+            const uint32_t step = in.varint("kept channel indices");
+            if (i > 0 && step == 0)
+                throw Error("frame's kept channel indices are not strictly increasing");
+            index += step;
+            if (index >= h.originalChannels)
+                throw Error("frame's kept channel index " + std::to_string(index) + " is not below " +
+                            std::to_string(h.originalChannels));
+            h.kept.push_back(uint16_t(index));
+        }
+    }
+    if (uniform) {
+        h.quant.bits = h.bits;
+        h.quant.perChannel = (h.flags & kFlagPerChannel) != 0;
+        const uint32_t count = h.quant.perChannel ? h.channels : 1;
+        const int levels = (1 << h.bits) - 1;
+        h.quant.ranges.reserve(count);
+        for (uint32_t i = 0; i < count; ++i) {
+            QuantRange r;
+            r.scale = in.f32("quantization scales");
+            r.zeroPoint = in.u8("quantization zero points");
+            if (!std::isfinite(r.scale) || r.scale < 0.0f)
+                throw Error("frame has an invalid quantization scale");
+            if (r.zeroPoint > levels)
+                throw Error("frame has a zero point beyond " + std::to_string(h.bits) + " bits");
+            h.quant.ranges.push_back(r);
+        }
+    }
+    h.payloadOffset = in.position();
     return h;
-}
-
-size_t variableHeaderBytes(const Header& h)
-{
-    size_t bytes = h.channels == h.originalChannels ? 0 : size_t(h.channels) * 2;
-    if (h.representation == Representation::Uniform)
-        bytes += ((h.flags & kFlagPerChannel) ? h.channels : 1) * size_t(5);
-    return bytes;
 }
 
 } // namespace
@@ -168,46 +218,46 @@ size_t variableHeaderBytes(const Header& h)
 std::vector<uint8_t> encodeFrame(const FeatureTensor& tensor, const CodecSettings& settings, FrameSizes* sizes)
 {
     validate(tensor);
-    if (tensor.originalChannels > 65536 && tensor.originalChannels != tensor.channels)
+    const bool pruned = tensor.channels != tensor.originalChannels;
+    if (pruned && tensor.originalChannels > 65536)
         throw Error("cannot prune a tensor with more than 65536 channels");
     if (!coderSupports(settings.coder, settings.representation))
         throw Error("codec '" + coderName(settings.coder) + "' cannot code " +
                     representationName(settings.representation) + " symbols; use --bits n (uint) with it");
     const SymbolTensor symbols = toSymbols(tensor, settings.representation, settings.bits, settings.perChannel);
+    const bool uniform = settings.representation == Representation::Uniform;
     SymbolLayout layout{tensor.channels, tensor.height, tensor.width, settings.representation, symbols.quant.bits, {}};
     for (const auto& r : symbols.quant.ranges)
         layout.zeroPoints.push_back(r.zeroPoint);
-    const bool usesDictionary = settings.dictionary && !settings.dictionary->bytes.empty() &&
+    const bool usesDictionary = settings.dictionary && settings.dictionary->id() != 0 &&
                                 (settings.coder == CoderId::Zstd || settings.coder == CoderId::ZstdEntropy);
-    CoderOptions options{settings.zstdLevel, usesDictionary ? settings.dictionary : nullptr};
+    const CoderOptions options{settings.zstdLevel, usesDictionary ? settings.dictionary : nullptr};
     const std::vector<uint8_t> payload = encodePayload(settings.coder, symbols.bytes, layout, options);
     if (payload.size() > kMaxPayload)
         throw Error("encoded payload is too large for one frame");
 
-    const bool uniform = settings.representation == Representation::Uniform;
     std::vector<uint8_t> out(kMagic, kMagic + 4);
     out.push_back(kFrameVersion);
-    out.push_back(uint8_t(settings.coder));
-    out.push_back(uint8_t(settings.representation));
-    out.push_back(uint8_t(uniform ? symbols.quant.bits : 0));
-    putU16(out, uniform && symbols.quant.perChannel ? kFlagPerChannel : 0);
-    putU16(out, 0);
-    putU32(out, tensor.channels);
-    putU32(out, tensor.height);
-    putU32(out, tensor.width);
-    putU32(out, tensor.originalChannels);
-    putU32(out, usesDictionary ? settings.dictionary->id() : 0);
-    putU32(out, uint32_t(payload.size()));
-    if (tensor.channels != tensor.originalChannels)
-        for (uint16_t index : tensor.keptChannels)
-            putU16(out, index);
-    if (uniform) {
-        for (const auto& r : symbols.quant.ranges) {
-            uint32_t bits;
-            std::memcpy(&bits, &r.scale, 4);
-            putU32(out, bits);
-            out.push_back(r.zeroPoint);
-        }
+    out.push_back(uint8_t(uint8_t(settings.coder) | uint8_t(settings.representation) << 4));
+    const uint8_t flags = uint8_t((uniform && symbols.quant.perChannel ? kFlagPerChannel : 0) |
+                                  (pruned ? kFlagPruned : 0) | (usesDictionary ? kFlagDictionary : 0));
+    out.push_back(uint8_t((uniform ? symbols.quant.bits : 0) | flags << 4));
+    putVarint(out, tensor.channels);
+    putVarint(out, tensor.height);
+    putVarint(out, tensor.width);
+    if (pruned)
+        putVarint(out, tensor.originalChannels);
+    if (usesDictionary)
+        putU32(out, settings.dictionary->id());
+    putVarint(out, uint32_t(payload.size()));
+    if (pruned)
+        for (size_t i = 0; i < tensor.keptChannels.size(); ++i)
+            putVarint(out, uint32_t(tensor.keptChannels[i] - (i ? tensor.keptChannels[i - 1] : 0)));
+    for (const auto& r : symbols.quant.ranges) {
+        uint32_t bits;
+        std::memcpy(&bits, &r.scale, 4);
+        putU32(out, bits);
+        out.push_back(r.zeroPoint);
     }
     const size_t headerBytes = out.size();
     out.insert(out.end(), payload.begin(), payload.end());
@@ -220,8 +270,7 @@ std::vector<uint8_t> encodeFrame(const FeatureTensor& tensor, const CodecSetting
 size_t frameLength(const uint8_t* data, size_t size, const DecodeLimits& limits)
 {
     Reader in(data, size);
-    const Header h = readFixedHeader(in, limits);
-    return kFixedHeaderSize + variableHeaderBytes(h) + h.payloadLength + kCrcBytes;
+    return readHeader(in, limits).totalSize();
 }
 
 DecodedFrame decodeFrame(const uint8_t* data, size_t size, const DecodeLimits& limits,
@@ -230,18 +279,22 @@ DecodedFrame decodeFrame(const uint8_t* data, size_t size, const DecodeLimits& l
     if (data == nullptr && size != 0)
         throw Error("no frame data");
     Reader in(data, size);
-    const Header h = readFixedHeader(in, limits);
-    const size_t expectedTotal = kFixedHeaderSize + variableHeaderBytes(h) + h.payloadLength + kCrcBytes;
-    if (size < expectedTotal)
-        throw Error("frame is truncated: " + std::to_string(size) + " of " + std::to_string(expectedTotal) +
+    Header h = readHeader(in, limits);
+    if (size < h.totalSize())
+        throw Error("frame is truncated: " + std::to_string(size) + " of " + std::to_string(h.totalSize()) +
                     " bytes");
-    if (size > expectedTotal)
-        throw Error("frame has " + std::to_string(size - expectedTotal) + " trailing bytes");
+    if (size > h.totalSize())
+        throw Error("frame has " + std::to_string(size - h.totalSize()) + " trailing bytes");
     uint32_t storedCrc = 0;
     for (int i = 3; i >= 0; --i)
         storedCrc = (storedCrc << 8) | data[size - 4 + size_t(i)];
     if (crcOf(data, size - kCrcBytes) != storedCrc)
         throw Error("frame CRC-32 mismatch: the frame is corrupt");
+    if (h.dictionaryId != 0 && (dictionary == nullptr || dictionary->id() != h.dictionaryId))
+        throw Error("frame needs zstd dictionary " + std::to_string(h.dictionaryId) +
+                    (dictionary && dictionary->id() != 0
+                         ? " but dictionary " + std::to_string(dictionary->id()) + " was given"
+                         : std::string(" but none was given")));
 
     DecodedFrame frame;
     FeatureTensor& t = frame.tensor;
@@ -249,52 +302,27 @@ DecodedFrame decodeFrame(const uint8_t* data, size_t size, const DecodeLimits& l
     t.height = h.height;
     t.width = h.width;
     t.originalChannels = h.originalChannels;
-    if (h.channels != h.originalChannels) {
-        t.keptChannels.resize(h.channels);
-        for (uint32_t i = 0; i < h.channels; ++i) {
-            t.keptChannels[i] = in.u16("kept channel indices");
-            if (t.keptChannels[i] >= h.originalChannels || (i > 0 && t.keptChannels[i] <= t.keptChannels[i - 1]))
-                throw Error("frame's kept channel indices are not strictly increasing below " +
-                            std::to_string(h.originalChannels));
-        }
-    }
+    t.keptChannels = std::move(h.kept);
     SymbolTensor& symbols = frame.symbols;
     symbols.representation = h.representation;
-    if (h.representation == Representation::Uniform) {
-        symbols.quant.bits = h.bits;
-        symbols.quant.perChannel = (h.flags & kFlagPerChannel) != 0;
-        const uint32_t count = symbols.quant.perChannel ? h.channels : 1;
-        const int levels = (1 << h.bits) - 1;
-        for (uint32_t i = 0; i < count; ++i) {
-            QuantRange r;
-            r.scale = in.f32("quantization scales");
-            r.zeroPoint = in.u8("quantization zero points");
-            if (!std::isfinite(r.scale) || r.scale < 0.0f)
-                throw Error("frame has an invalid quantization scale");
-            if (r.zeroPoint > levels)
-                throw Error("frame has a zero point beyond " + std::to_string(h.bits) + " bits");
-            symbols.quant.ranges.push_back(r);
-        }
-    }
-    if (h.dictionaryId != 0 && (dictionary == nullptr || dictionary->id() != h.dictionaryId))
-        throw Error("frame needs zstd dictionary " + std::to_string(h.dictionaryId) +
-                    (dictionary && !dictionary->bytes.empty()
-                         ? " but dictionary " + std::to_string(dictionary->id()) + " was given"
-                         : std::string(" but none was given")));
-    const size_t payloadStart = in.position();
+    symbols.quant = h.quant;
+    const bool uniform = h.representation == Representation::Uniform;
     const size_t expectedSymbols = size_t(t.elementCount()) * size_t(bytesPerElement(h.representation));
-    SymbolLayout layout{h.channels, h.height, h.width, h.representation, h.representation == Representation::Uniform ? h.bits : 8, {}};
+    SymbolLayout layout{h.channels, h.height, h.width, h.representation, uniform ? h.bits : 8, {}};
     for (const auto& r : symbols.quant.ranges)
         layout.zeroPoints.push_back(r.zeroPoint);
-    CoderOptions options{kDefaultZstdLevel, h.dictionaryId != 0 ? dictionary : nullptr};
-    symbols.bytes = decodePayload(h.coder, data + payloadStart, h.payloadLength, expectedSymbols, layout, options);
-    if (h.representation == Representation::Uniform)
+    const CoderOptions options{kDefaultZstdLevel, h.dictionaryId != 0 ? dictionary : nullptr};
+    symbols.bytes =
+        decodePayload(h.coder, data + h.payloadOffset, h.payloadLength, expectedSymbols, layout, options);
+    if (uniform) {
+        const int levels = (1 << h.bits) - 1;
         for (uint8_t s : symbols.bytes)
-            if (s > (1 << h.bits) - 1)
+            if (s > levels)
                 throw Error("frame payload holds a symbol beyond " + std::to_string(h.bits) + " bits");
+    }
     fromSymbols(symbols, t);
     frame.coder = h.coder;
-    frame.sizes = {payloadStart, h.payloadLength, size};
+    frame.sizes = {h.payloadOffset, h.payloadLength, size};
     return frame;
 }
 

@@ -9,23 +9,25 @@
 
 namespace aecnn::codec {
 
-// Frame layout, version 1, all integers little-endian:
-//   0  "AECF"           magic
-//   4  u8  version      1
-//   5  u8  coder id     CoderId
-//   6  u8  representation
-//   7  u8  bits         2..8 for Uniform, 0 otherwise
-//   8  u16 flags        bit 0: per-channel quantization; other bits 0
-//   10 u16 reserved     0
-//   12 u32 C'  16 u32 H  20 u32 W  24 u32 C (unpruned channels)
-//   28 u32 zstd dictionary id (0 = none)
-//   32 u32 payload length
-//   36 u16 x C'         kept channel indices, strictly increasing, < C (absent when C' == C)
-//      (f32 scale, u8 zero point) x (C' or 1)   Uniform only
+// Frame layout, version 1. "varint" = unsigned LEB128 (7 bits per byte, low
+// first, at most 5 bytes, no superfluous zero bytes); fixed-size integers are
+// little-endian. Small frames matter: at split 1 and V = 64 a whole frame of a
+// 1x14x14 tensor is ~60 bytes, so the header is kept to ~20 of them.
+//   0  "AECF"               magic
+//   4  u8  version          1
+//   5  u8  coder id (low 4 bits) | representation << 4
+//   6  u8  bits (low 4 bits: 2..8 for Uniform, 0 otherwise) | flags << 4
+//          flags: 1 per-channel quantization, 2 pruned, 4 zstd dictionary; 8 must be 0
+//      varint C', varint H, varint W
+//      varint C                       (pruned only: channels of the unpruned tensor, > C')
+//      u32 zstd dictionary id         (dictionary only)
+//      varint payload length
+//      varint x C'                    (pruned only) kept channel indices: the first, then the
+//                                     differences (>= 1) to the previous one; all < C
+//      (f32 scale, u8 zero point) x (C' per channel, else 1)   Uniform only
 //      payload
 //      u32 CRC-32 (zlib polynomial) of every preceding byte
 constexpr uint8_t kFrameVersion = 1;
-constexpr size_t kFixedHeaderSize = 36;
 
 // Caps a decoder enforces before allocating anything.
 struct DecodeLimits {
@@ -46,7 +48,7 @@ struct CodecSettings {
 
 // Sizes of one encoded frame.
 struct FrameSizes {
-    size_t headerBytes = 0;  // fixed header + channel indices + quantization parameters
+    size_t headerBytes = 0;  // everything before the payload
     size_t payloadBytes = 0;
     size_t totalBytes = 0;   // header + payload + CRC
 };
