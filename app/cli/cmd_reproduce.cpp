@@ -96,9 +96,9 @@ QJsonObject reproduceTable1(const ParsedArgs& args, CommandContext& context)
     const QDir out(QString::fromStdString(args.text("out")));
     auto inputs = loadMethodInputs(args);
     const auto options = algorithm1OptionsFromArgs(args, inputs.data.train.size());
-    *context.text << "Table I: Algorithm 1 into " << out.filePath("models").toStdString() << " (resumable), "
+    *context.text << "Table I: Algorithm 1 into " << modelsDir(args, out).toStdString() << " (resumable), "
                   << context.threads << " thread(s)\n";
-    const auto result = runAlgorithm1(inputs.base, inputs.data, options, out.filePath("models"), context.progress,
+    const auto result = runAlgorithm1(inputs.base, inputs.data, options, modelsDir(args, out), context.progress,
                                       stageLogTo(context.text));
 
     const int codecImages = args.integer("codec-images", 1, 1 << 20);
@@ -182,7 +182,8 @@ Command reproduceCommand()
 {
     auto options = algorithm1OptionSpecs("1,2", "2,4,8,16,32,64");
     options.insert(options.begin(), {"codec-images", "N", "test images for the entropy and codec timing columns", "200"});
-    options.insert(options.begin(), {"out", "DIR", "output directory (CSV, PNG, JSON; models under DIR/models)", ""});
+    options.insert(options.begin(), {"models", "DIR", "where trained models are kept and resumed (default: OUT/models)", ""});
+    options.insert(options.begin(), {"out", "DIR", "output directory for CSV, PNG, JSON", ""});
     options.insert(options.begin(), datasetOption());
     options.insert(options.begin(), modelOption());
     return {"reproduce",

@@ -88,8 +88,8 @@ QJsonObject reproduceFig4(const ParsedArgs& args, CommandContext& context)
     const auto options = algorithm1OptionsFromArgs(args, inputs.data.train.size());
     const int split = options.splits.front();
     *context.text << "Fig. 4: attention at split " << split << " (CA training resumes from " 
-                  << out.filePath("models").toStdString() << ")\n";
-    const auto ca = runCaStage(inputs.base, inputs.data, split, options, out.filePath("models"), context.progress,
+                  << modelsDir(args, out).toStdString() << ")\n";
+    const auto ca = runCaStage(inputs.base, inputs.data, split, options, modelsDir(args, out), context.progress,
                                stageLogTo(context.text));
     const auto& report = ca.importance;
     if (report.batchMeans.empty())

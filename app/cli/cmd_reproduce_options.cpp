@@ -120,4 +120,9 @@ StageLog stageLogTo(std::ostream* out)
     };
 }
 
+QString modelsDir(const ParsedArgs& args, const QDir& out)
+{
+    return args.has("models") ? QString::fromStdString(args.text("models")) : out.filePath("models");
+}
+
 } // namespace aecnn::cli

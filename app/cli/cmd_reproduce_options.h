@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include <QDir>
 #include <QJsonObject>
 
 #include "aecnn/algorithm1.h"
@@ -35,6 +36,9 @@ void printAlgorithm1Table(std::ostream& out, const Algorithm1Result& result);
 QJsonObject runProvenance(const CommandContext& context, double seconds);
 
 StageLog stageLogTo(std::ostream* out);
+
+// --models DIR, or OUT/models: where reproduce keeps (and resumes) its trained models.
+QString modelsDir(const ParsedArgs& args, const QDir& out);
 
 } // namespace aecnn::cli
 

@@ -117,10 +117,12 @@ private Q_SLOTS:
         QVERIFY(entropy >= 0.0 && entropy <= 8.0);
         QVERIFY(QFile::exists(QDir(out).filePath("table1-targets.md")));
 
-        const auto fig = aecnn(QStringList{"reproduce", "fig4", "--model", model_, "--out", out} + budget());
+        const auto fig = aecnn(QStringList{"reproduce", "fig4", "--model", model_, "--out", dir_.filePath("fig"), "--models",
+                                           QDir(out).filePath("models")} + budget());
         QVERIFY2(fig.exitCode == 0, fig.err.constData());
-        QVERIFY(QFile::exists(QDir(out).filePath("fig4.png")));
-        QVERIFY(QFile(QDir(out).filePath("fig4.png")).size() > 1000);
+        QVERIFY(QFile::exists(QDir(dir_.filePath("fig")).filePath("fig4.png")));
+        QVERIFY(QFile(QDir(dir_.filePath("fig")).filePath("fig4.png")).size() > 1000);
+        QVERIFY(!QDir(dir_.filePath("fig")).exists("models")); // the CA network was resumed from --models
         QCOMPARE(fig.json.value("batch_means").toArray().size(), 2);
         QCOMPARE(aecnn({"reproduce", "table2", "--out", out}).exitCode, 2);
     }
