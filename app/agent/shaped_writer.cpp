@@ -63,7 +63,10 @@ void ShapedWriter::pump()
             return;
         if (socket_->bytesToWrite() > kMaxSocketBacklog)
             return; // bytesWritten() resumes
-        const int64_t chunk = std::min<int64_t>(current_.size() - offset_, bucket_->burstBytes());
+        // A quarter burst per write: while waiting for it the bucket cannot fill up, so
+        // tokens earned while the timer oversleeps are kept instead of capped away.
+        const int64_t piece = std::max<int64_t>(1024, bucket_->burstBytes() / 4);
+        const int64_t chunk = std::min<int64_t>(current_.size() - offset_, piece);
         const int64_t delay = bucket_->delayNs(chunk);
         if (delay > 0) {
             timer_.start(std::max(1, static_cast<int>(std::ceil(static_cast<double>(delay) / 1e6))));
