@@ -81,10 +81,16 @@ struct Model {
     }
 
     int normalizeShift;
+    std::array<AdaptiveBit, 4 * kBuckets> same{};
     std::array<AdaptiveBit, kBuckets * kBuckets * 3> zero{};
     std::array<std::array<AdaptiveBit, kMaxLog>, kMagContexts> prefix{};
     std::array<std::array<AdaptiveBit, kMaxLog>, kMagContexts> topMantissa{};
     std::array<std::array<AdaptiveBit, kMaxLog>, kMaxLog> lowMantissa{};
+};
+
+// Magnitudes of the already coded neighbours in the same channel (0 outside).
+struct Neighbours {
+    int left, up, upLeft, upRight;
 };
 
 // Walks every element in channel-major raster order and hands the coder the
@@ -102,7 +108,7 @@ void walk(const SymbolLayout& layout, CodeElement&& code)
                 const int up = previousRow[x + 1];
                 const int upLeft = previousRow[x];
                 const int upRight = x + 1 < w ? previousRow[x + 2] : 0;
-                const int m = code(c, left, up, (upLeft != 0) + (upRight != 0));
+                const int m = code(c, Neighbours{left, up, upLeft, upRight});
                 currentRow[x + 1] = m;
                 left = m;
             }
@@ -111,9 +117,18 @@ void walk(const SymbolLayout& layout, CodeElement&& code)
     }
 }
 
-int zeroContext(const Model& model, int left, int up, int diagonalNonZero)
+// "Same as the left neighbour" is the first decision: it covers zero runs in
+// sparse regions and the constant non-zero plateaus (e.g. image background
+// after bias + ReLU) that a zero flag alone cannot.
+int sameContext(const Model& model, const Neighbours& n)
 {
-    return (model.bucket(left) * kBuckets + model.bucket(up)) * 3 + diagonalNonZero;
+    const int agreeing = (n.up == n.left) + (n.upLeft == n.left) + (n.upRight == n.left);
+    return agreeing * kBuckets + model.bucket(n.left);
+}
+
+int zeroContext(const Model& model, const Neighbours& n)
+{
+    return (model.bucket(n.left) * kBuckets + model.bucket(n.up)) * 3 + (n.upLeft != 0) + (n.upRight != 0);
 }
 
 std::vector<MagnitudeMap> mapsFor(const SymbolLayout& layout)
@@ -143,18 +158,23 @@ std::vector<uint8_t> contextEncode(const uint8_t* symbols, const SymbolLayout& l
     std::vector<uint8_t> out;
     RangeEncoder encoder(out);
     size_t index = 0;
-    walk(layout, [&](uint32_t c, int left, int up, int diagonal) {
+    walk(layout, [&](uint32_t c, const Neighbours& n) {
         const MagnitudeMap& map = maps[maps.size() == 1 ? 0 : c];
         const int q = symbols[index++];
         if (q > map.levels)
             throw Error("symbol " + std::to_string(q) + " does not fit in " + std::to_string(layout.bits) + " bits");
         const int m = map.toMagnitude(q);
-        encoder.encode(model->zero[size_t(zeroContext(*model, left, up, diagonal))], m != 0);
-        if (m == 0)
-            return 0;
+        encoder.encode(model->same[size_t(sameContext(*model, n))], m != n.left);
+        if (m == n.left)
+            return m;
+        if (n.left != 0) { // otherwise m != left already says m != 0
+            encoder.encode(model->zero[size_t(zeroContext(*model, n))], m != 0);
+            if (m == 0)
+                return 0;
+        }
         const int k = floorLog2(unsigned(m));
         const int maxK = floorLog2(unsigned(map.maxMagnitude));
-        const int ctx = Model::magnitudeContext(left, up);
+        const int ctx = Model::magnitudeContext(n.left, n.up);
         for (int j = 0; j < maxK; ++j) {
             encoder.encode(model->prefix[size_t(ctx)][size_t(j)], k > j);
             if (k <= j)
@@ -177,12 +197,15 @@ void contextDecode(const uint8_t* payload, size_t size, const SymbolLayout& layo
     auto model = std::make_unique<Model>(layout.bits);
     RangeDecoder decoder(payload, size);
     size_t index = 0;
-    walk(layout, [&](uint32_t c, int left, int up, int diagonal) {
+    walk(layout, [&](uint32_t c, const Neighbours& n) {
         const MagnitudeMap& map = maps[maps.size() == 1 ? 0 : c];
-        int m = 0;
-        if (decoder.decode(model->zero[size_t(zeroContext(*model, left, up, diagonal))])) {
+        int m = n.left;
+        const bool differs = decoder.decode(model->same[size_t(sameContext(*model, n))]);
+        if (differs && n.left != 0)
+            m = decoder.decode(model->zero[size_t(zeroContext(*model, n))]) ? -1 : 0;
+        if (differs && (n.left == 0 || m == -1)) {
             const int maxK = floorLog2(unsigned(map.maxMagnitude));
-            const int ctx = Model::magnitudeContext(left, up);
+            const int ctx = Model::magnitudeContext(n.left, n.up);
             int k = 0;
             while (k < maxK && decoder.decode(model->prefix[size_t(ctx)][size_t(k)]))
                 ++k;
