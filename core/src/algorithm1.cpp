@@ -91,6 +91,26 @@ QJsonObject stageProvenance(const std::string& stage, const TrainResult& trained
             {"date", QDateTime::currentDateTimeUtc().toString(Qt::ISODate)}};
 }
 
+// Stops gradients into the given modules' parameters for its lifetime (frozen backbone).
+class FreezeGuard {
+public:
+    explicit FreezeGuard(std::vector<torch::Tensor> parameters) : parameters_(std::move(parameters))
+    {
+        for (auto& p : parameters_)
+            p.requires_grad_(false);
+    }
+    ~FreezeGuard()
+    {
+        for (auto& p : parameters_)
+            p.requires_grad_(true);
+    }
+    FreezeGuard(const FreezeGuard&) = delete;
+    FreezeGuard& operator=(const FreezeGuard&) = delete;
+
+private:
+    std::vector<torch::Tensor> parameters_;
+};
+
 class Runner {
 public:
     Runner(const Classifier& base, const DataSplit& data, const Algorithm1Options& options, const QString& outDir,
@@ -297,9 +317,16 @@ private:
                 [&](AecnnModel& m) {
                     auto& net = *m;
                     const ForwardFn forward = [&](const torch::Tensor& x) { return net.forward(x); };
-                    net.eval(); // frozen backbone: its BN statistics stay as they are
-                    auto first = train(*net.bottleneck, forward, net.bottleneck->parameters(), options_.pruneFinetune,
-                                       stageSeed(options_.seed, split, ratio, 5), prefix + "bottlenetpp-frozen");
+                    TrainResult first;
+                    {
+                        net.eval(); // frozen backbone: its BN statistics stay as they are too
+                        auto backbone = net.head->parameters();
+                        for (auto& p : net.tail->parameters())
+                            backbone.push_back(p);
+                        FreezeGuard frozen(backbone);
+                        first = train(*net.bottleneck, forward, net.bottleneck->parameters(), options_.pruneFinetune,
+                                      stageSeed(options_.seed, split, ratio, 5), prefix + "bottlenetpp-frozen");
+                    }
                     auto second = train(net, forward, net.parameters(), options_.recoveryFinetune,
                                         stageSeed(options_.seed, split, ratio, 6), prefix + "bottlenetpp-joint");
                     second.seconds += first.seconds;
