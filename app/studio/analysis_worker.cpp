@@ -1,0 +1,94 @@
+#include "analysis_worker.h"
+
+#include <torch/torch.h>
+
+#include "aecnn/datasets/dataset_spec.h"
+#include "aecnn/error.h"
+#include "aecnn/importance.h"
+#include "aecnn/model_spec.h"
+#include "aecnn/split_info.h"
+#include "frame_analysis.h"
+
+namespace aecnn::studio {
+namespace {
+
+struct Cancelled {};
+
+std::vector<SplitRow> splitRowsOf(const std::vector<SplitPointInfo>& infos)
+{
+    std::vector<SplitRow> rows;
+    for (const SplitPointInfo& info : infos)
+        rows.push_back(SplitRow{info.point, QString::fromStdString(info.after), info.channels, info.height,
+                                info.width, static_cast<long long>(info.bytes)});
+    return rows;
+}
+
+widgets::AttentionData attentionDataOf(const ImportanceReport& report)
+{
+    widgets::AttentionData data;
+    data.split = report.split;
+    data.samples = report.samples;
+    data.datasetMean = report.importance;
+    data.batchMeans = report.batchMeans;
+    data.spearmanMean = report.stability.spearmanMean;
+    data.spearmanMin = report.stability.spearmanMin;
+    data.spearmanToMean = report.stability.spearmanToDatasetMean;
+    data.topK = report.stability.topK;
+    data.topKOverlap = report.stability.topKOverlap;
+    return data;
+}
+
+} // namespace
+
+QString modelFileForSpec(const QString& spec)
+{
+    if (spec == QLatin1String("default"))
+        return defaultModelPath();
+    if (spec.startsWith(QLatin1String("torchvision:")))
+        return {};
+    return spec;
+}
+
+void AnalysisWorker::computeAttention(const AttentionRequest& request)
+{
+    cancelled_.store(false);
+    torch::NoGradGuard noGrad; // thread-local: must be created in the worker thread
+    try {
+        Q_EMIT progress(tr("loading model %1").arg(request.model), 0, 0);
+        Classifier model = loadClassifierSpec(request.model.toStdString());
+        model.net->eval();
+        Q_EMIT splitRowsReady(splitRowsOf(describeSplitPoints(*model.net, model.inputHeight, model.inputWidth)));
+        if (cancelled_.load())
+            throw Cancelled{};
+
+        Q_EMIT progress(tr("loading data set %1").arg(request.dataset), 0, 0);
+        datasets::DatasetRequest dataRequest;
+        dataRequest.height = model.inputHeight;
+        dataRequest.width = model.inputWidth;
+        dataRequest.channels = model.net->config().inChannels;
+        ImageSet test = datasets::loadDataset(request.dataset.toStdString(), dataRequest).test;
+        if (request.maxImages > 0 && test.size() > request.maxImages)
+            test = test.head(request.maxImages);
+
+        const QString stage = tr("channel attention at split %1").arg(request.split);
+        const ImportanceReport report = computeImportance(
+            *model.net, request.split, test, std::max(3, request.batches), request.batchSize, 1, {2, 4, 8, 16, 32, 64},
+            [&](int64_t done, int64_t total) {
+                if (cancelled_.load())
+                    throw Cancelled{};
+                Q_EMIT progress(stage, done, total);
+            });
+        Q_EMIT attentionReady(attentionDataOf(report));
+
+        Q_EMIT progress(tr("example frame at V=%1 with %2").arg(request.ratio).arg(request.codec), 0, 0);
+        const FrameAnalysis frame = analyzeFrame(*model.net, test, 0, request.split, report.importance,
+                                                 request.ratio, request.codec.toStdString());
+        Q_EMIT frameAnalyzed(frame.entropy, frame.features);
+    } catch (const Cancelled&) {
+        Q_EMIT cancelled();
+    } catch (const std::exception& e) {
+        Q_EMIT failed(tr("Attention computation failed: %1").arg(QString::fromStdString(e.what())));
+    }
+}
+
+} // namespace aecnn::studio

@@ -1,0 +1,466 @@
+#include "main_window.h"
+
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QFile>
+#include <QFileDialog>
+#include <QGuiApplication>
+#include <QFileInfo>
+#include <QJsonObject>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSettings>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QVBoxLayout>
+
+#include "aecnn/latency/latency_model.h"
+#include "aecnn/latency/ratio_selection.h"
+#include "aecnn/widgets/channel_attention_view.h"
+#include "aecnn/widgets/entropy_view.h"
+#include "aecnn/widgets/features_view.h"
+#include "aecnn/widgets/live_view.h"
+#include "aecnn/widgets/tradeoff_view.h"
+#include "agent_client.h"
+#include "analysis_worker.h"
+#include "connection_panel.h"
+#include "controls_panel.h"
+#include "local_agent.h"
+#include "resource_paths.h"
+
+namespace aecnn::studio {
+namespace {
+
+widgets::ExportContext exportContextOf(const StudioConfig& config)
+{
+    widgets::ExportContext context;
+    context.model = config.model;
+    context.split = config.split;
+    context.ratio = config.ratio;
+    context.mode = config.mode;
+    context.codec = config.codec;
+    context.rateMbps = config.rateMbps;
+    return context;
+}
+
+// The agent implements full offloading and local computing so far.
+QString agentModeOf(const QString& mode)
+{
+    if (mode == QLatin1String("full-offloading"))
+        return QStringLiteral("full");
+    if (mode == QLatin1String("local"))
+        return QStringLiteral("local");
+    return {};
+}
+
+QByteArray readTokenFile(const QString& path, QString* error)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        *error = QObject::tr("Cannot read the token file %1: %2").arg(path, file.errorString());
+        return {};
+    }
+    return file.readAll().trimmed();
+}
+
+} // namespace
+
+MainWindow::MainWindow(const StartupOptions& options, QWidget* parent)
+    : QMainWindow(parent), options_(options), profile_(latency::raspberryPi4Profile()), tabs_(new QTabWidget(this)),
+      attention_(new widgets::ChannelAttentionView), live_(new widgets::LiveView),
+      entropy_(new widgets::EntropyView), tradeoff_(new widgets::TradeoffView),
+      features_(new widgets::FeaturesView), connection_(new ConnectionPanel), controls_(new ControlsPanel),
+      status_(new QLabel(this)), progress_(new QProgressBar(this)), cancel_(new QPushButton(tr("Cancel"), this)),
+      worker_(new AnalysisWorker), client_(new AgentClient(this)), localAgent_(new LocalAgent(this))
+{
+    setObjectName(QStringLiteral("MainWindow"));
+    setWindowTitle(tr("AECNN Studio"));
+    qRegisterMetaType<StudioConfig>();
+    qRegisterMetaType<AttentionRequest>();
+    qRegisterMetaType<widgets::AttentionData>();
+    qRegisterMetaType<widgets::EntropyData>();
+    qRegisterMetaType<widgets::FeatureFrame>();
+    qRegisterMetaType<std::vector<SplitRow>>();
+
+    tabs_->addTab(attention_, tr("Channel attention"));
+    tabs_->addTab(live_, tr("Live"));
+    tabs_->addTab(entropy_, tr("Entropy"));
+    tabs_->addTab(tradeoff_, tr("Trade-offs"));
+    tabs_->addTab(features_, tr("Features"));
+    setCentralWidget(tabs_);
+
+    auto* side = new QWidget;
+    auto* sideLayout = new QVBoxLayout(side);
+    sideLayout->addWidget(connection_);
+    sideLayout->addWidget(controls_);
+    auto* compute = new QPushButton(tr("Compute channel attention (Fig. 4)"), side);
+    compute->setObjectName(QStringLiteral("computeAttention"));
+    sideLayout->addWidget(compute);
+    sideLayout->addStretch(1);
+    auto* dock = new QDockWidget(tr("Agent and configuration"), this);
+    dock->setObjectName(QStringLiteral("ConfigurationDock"));
+    dock->setWidget(side);
+    addDockWidget(Qt::LeftDockWidgetArea, dock);
+
+    statusBar()->addWidget(status_, 1);
+    statusBar()->addPermanentWidget(progress_);
+    statusBar()->addPermanentWidget(cancel_);
+    progress_->setVisible(false);
+    cancel_->setVisible(false);
+    buildMenus();
+
+    worker_->moveToThread(&workerThread_);
+    connect(&workerThread_, &QThread::finished, worker_, &QObject::deleteLater);
+    connect(this, &MainWindow::requestAttention, worker_, &AnalysisWorker::computeAttention);
+    connect(worker_, &AnalysisWorker::progress, this, [this](const QString& stage, qint64 done, qint64 total) {
+        setBusy(true, stage);
+        progress_->setRange(0, total > 0 ? 1000 : 0);
+        if (total > 0)
+            progress_->setValue(static_cast<int>(1000 * done / total));
+    });
+    connect(worker_, &AnalysisWorker::splitRowsReady, controls_, &ControlsPanel::setSplitRows);
+    connect(worker_, &AnalysisWorker::attentionReady, this, [this](const widgets::AttentionData& data) {
+        attention_->setData(data);
+        status_->setText(tr("Channel attention computed at split %1 over %2 images").arg(data.split).arg(data.samples));
+    });
+    connect(worker_, &AnalysisWorker::frameAnalyzed, this,
+            [this](const widgets::EntropyData& entropy, const widgets::FeatureFrame& features) {
+                entropy_->setData(entropy);
+                features_->setFrame(features);
+                setBusy(false, tr("Attention and example frame ready (split %1, V=%2)").arg(config_.split).arg(config_.ratio));
+            });
+    connect(worker_, &AnalysisWorker::failed, this, [this](const QString& message) {
+        setBusy(false, message);
+        showError(message);
+    });
+    connect(worker_, &AnalysisWorker::cancelled, this, [this] { setBusy(false, tr("Cancelled")); });
+    workerThread_.start();
+
+    connect(compute, &QPushButton::clicked, this, &MainWindow::computeAttention);
+    connect(cancel_, &QPushButton::clicked, this, &MainWindow::cancelWork);
+    connect(controls_, &ControlsPanel::configChanged, this, &MainWindow::applyConfig);
+    connect(connection_, &ConnectionPanel::connectRequested, this, &MainWindow::connectToAgent);
+    connect(connection_, &ConnectionPanel::disconnectRequested, client_, &AgentClient::disconnectFromAgent);
+    connect(connection_, &ConnectionPanel::startLocalAgentRequested, this, &MainWindow::startLocalAgent);
+
+    connect(client_, &AgentClient::stateChanged, this, [this](AgentClient::State state, const QString& message) {
+        const bool connected = state != AgentClient::State::Disconnected;
+        if (!connected)
+            deployedModel_.clear();
+        connection_->setConnected(connected, message);
+        if (state == AgentClient::State::Ready && streamWhenReady_)
+            onAgentReady();
+    });
+    connect(client_, &AgentClient::errorOccurred, this, &MainWindow::showError);
+    connect(client_, &AgentClient::configured, this, [this](bool ok, const QString& message, const QJsonObject&) {
+        if (!ok)
+            showError(tr("The agent refused the configuration: %1").arg(message));
+    });
+    connect(client_, &AgentClient::deployed, this, [this](bool ok, const QString& message) {
+        if (!ok) {
+            showError(tr("Model deployment failed: %1").arg(message));
+            return;
+        }
+        deployedModel_ = config_.model;
+        connection_->setStatus(tr("Model deployed (%1); streaming").arg(message));
+        client_->start(0);
+    });
+    connect(client_, &AgentClient::frameReceived, this, &MainWindow::onFrame);
+    connect(client_, &AgentClient::streamEnded, this, [this](quint64 frames, const QString& reason) {
+        connection_->setStatus(tr("Stream ended after %1 frames: %2").arg(frames).arg(reason));
+    });
+    connect(localAgent_, &LocalAgent::listening, this, [this](quint16 port) {
+        connection_->setEndpoint(QStringLiteral("127.0.0.1"), port);
+        connectToAgent(QStringLiteral("127.0.0.1"), port, {});
+    });
+    connect(localAgent_, &LocalAgent::failed, this, &MainWindow::showError);
+
+    restoreSettings();
+    StudioConfig initial = controls_->config();
+    if (!options_.model.isEmpty())
+        initial.model = options_.model;
+    if (options_.demo) {
+        initial.split = 1;
+        initial.ratio = 4;
+        initial.mode = QStringLiteral("local");
+    }
+    if (options_.split)
+        initial.split = *options_.split;
+    if (options_.ratio)
+        initial.ratio = *options_.ratio;
+    controls_->setConfig(initial);
+    applyConfig(controls_->config());
+    loadTable1();
+
+    if (!options_.connectHost.isEmpty()) {
+        QString error;
+        const QByteArray token = options_.tokenFile.isEmpty() ? QByteArray() : readTokenFile(options_.tokenFile, &error);
+        if (!error.isEmpty())
+            showError(error);
+        else
+            connectToAgent(options_.connectHost, options_.connectPort, token);
+    }
+    if (options_.demo) {
+        computeAttention();
+        startLocalAgent();
+    }
+}
+
+MainWindow::~MainWindow()
+{
+    worker_->cancel();
+    workerThread_.quit();
+    workerThread_.wait();
+}
+
+QString MainWindow::statusText() const
+{
+    return status_->text();
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("Export view data as CSV..."), this, [this] { exportCurrent(true); });
+    file->addAction(tr("Export view plot as PNG/PDF..."), this, [this] { exportCurrent(false); });
+    file->addAction(tr("Export Fig. 5 data as CSV..."), this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export Fig. 5"), QStringLiteral("fig5.csv"));
+        QString error;
+        if (!path.isEmpty() && !tradeoff_->exportFig5Csv(path, &error))
+            showError(error);
+    });
+    file->addSeparator();
+    file->addAction(tr("&Quit"), this, &QWidget::close);
+    QMenu* agent = menuBar()->addMenu(tr("&Agent"));
+    agent->addAction(tr("Start local agent"), this, &MainWindow::startLocalAgent);
+    agent->addAction(tr("Stop stream"), client_, &AgentClient::stop);
+    agent->addAction(tr("Disconnect"), client_, &AgentClient::disconnectFromAgent);
+}
+
+void MainWindow::applyConfig(const StudioConfig& config)
+{
+    config_ = config;
+    const widgets::ExportContext context = exportContextOf(config);
+    for (widgets::PlotView* view : std::initializer_list<widgets::PlotView*>{attention_, live_, entropy_, tradeoff_,
+                                                                             features_})
+        view->setExportContext(context);
+    attention_->setRatio(config.ratio);
+    updateTradeoffs();
+    // Redeploy without a restart: stop the stream, and when the agent reports the
+    // end, configure (and deploy) again and restart it (see onAgentReady).
+    if (client_->state() == AgentClient::State::Streaming) {
+        streamWhenReady_ = true;
+        client_->stop();
+        live_->clear();
+    } else if (client_->state() == AgentClient::State::Ready) {
+        sendConfiguration();
+    }
+    Q_EMIT configApplied(config);
+}
+
+void MainWindow::updateTradeoffs()
+{
+    try {
+        std::vector<double> rates;
+        for (double r = 0.1; r <= 1000.0 * 1.0001; r *= 1.25)
+            rates.push_back(r);
+        const latency::Fig5Curves curves =
+            latency::fig5Curves(profile_, config_.split, rates, latency::defaultFig5Images());
+        int chosen = config_.ratio;
+        if (config_.adaptiveRatio) {
+            const auto choice = latency::selectRatio(profile_, config_.split, config_.rateMbps, config_.deadlineMs);
+            chosen = choice ? choice->ratio : 0;
+        }
+        tradeoff_->setFig5(curves, config_.deadlineMs, chosen);
+    } catch (const std::exception& e) {
+        status_->setText(tr("Fig. 5: %1").arg(QString::fromStdString(e.what())));
+    }
+}
+
+void MainWindow::loadTable1()
+{
+    QString error;
+    std::vector<widgets::Table1Row> ours;
+    std::vector<widgets::Table1Row> paper;
+    QString paperPath = resourceFile(QStringLiteral("reference/table1-paper.csv"));
+    if (paperPath.isEmpty())
+        paperPath = resourceFile(QStringLiteral("reference/table1.csv"));
+    if (!paperPath.isEmpty()) {
+        if (auto rows = widgets::readTable1Csv(paperPath, &error))
+            paper = *rows;
+        else
+            status_->setText(error);
+    }
+    const QString oursPath = resourceFile(QStringLiteral("results/table1.csv"));
+    if (!oursPath.isEmpty()) {
+        if (auto rows = widgets::readTable1Csv(oursPath, &error))
+            ours = *rows;
+        else
+            status_->setText(error);
+    }
+    tradeoff_->setTable1(ours, paper);
+}
+
+void MainWindow::computeAttention()
+{
+    AttentionRequest request;
+    request.model = config_.model;
+    request.dataset = options_.dataset;
+    request.split = config_.split;
+    request.ratio = config_.ratio;
+    request.codec = config_.codec;
+    setBusy(true, tr("Computing channel attention at split %1").arg(config_.split));
+    Q_EMIT requestAttention(request);
+}
+
+void MainWindow::cancelWork()
+{
+    worker_->cancel();
+}
+
+void MainWindow::startLocalAgent()
+{
+    QString error;
+    streamWhenReady_ = true;
+    if (!localAgent_->start(options_.dataset, &error))
+        showError(error);
+    else
+        connection_->setStatus(tr("Starting the local agent..."));
+}
+
+void MainWindow::connectToAgent(const QString& host, quint16 port, const QByteArray& token)
+{
+    client_->connectToAgent(host, port, token);
+}
+
+void MainWindow::onAgentReady()
+{
+    streamWhenReady_ = false;
+    sendConfiguration();
+    if (config_.mode == QLatin1String("local") && deployedModel_ != config_.model) {
+        const QString file = modelFileForSpec(config_.model);
+        QString error;
+        if (file.isEmpty() || !client_->deployModel(file, &error))
+            showError(error.isEmpty() ? tr("Model %1 is not a single checkpoint file; cannot deploy it").arg(config_.model)
+                                      : error);
+        return; // the stream starts when the agent confirms the deployment
+    }
+    client_->start(0);
+}
+
+void MainWindow::sendConfiguration()
+{
+    const QString mode = agentModeOf(config_.mode);
+    if (mode.isEmpty()) {
+        connection_->setStatus(tr("The agent does not implement mode '%1' yet; choose local or full-offloading to stream")
+                                   .arg(config_.mode));
+        return;
+    }
+    client_->configure(QJsonObject{{QStringLiteral("mode"), mode}, {QStringLiteral("rateMbps"), config_.rateMbps}});
+}
+
+void MainWindow::onFrame(const ReceivedFrame& frame)
+{
+    widgets::LiveSample sample;
+    sample.sequence = static_cast<long long>(frame.sequence);
+    sample.correct = frame.label >= 0 && frame.predicted >= 0 ? (frame.label == frame.predicted ? 1 : 0) : -1;
+    sample.receivedMs = frame.receivedMs;
+    sample.bytes = static_cast<double>(frame.bytes);
+    sample.measured.iotMs = frame.iotMs;
+    sample.measured.encMs = frame.encMs;
+    sample.measured.comMs = std::max(0.0, frame.transferMs);
+    try {
+        latency::Prediction p;
+        if (config_.mode == QLatin1String("local"))
+            p = latency::predictLocal(profile_);
+        else if (config_.mode == QLatin1String("full-offloading"))
+            p = latency::predictFullOffloading(profile_, static_cast<double>(frame.bytes), config_.rateMbps);
+        else
+            p = latency::predictAecnn(profile_, config_.split, config_.ratio, config_.rateMbps);
+        sample.predicted = {p.iotMs, p.encMs, p.comMs, p.decMs, p.edgeMs};
+    } catch (const std::exception&) {
+        // no prediction for this configuration: the bars show only the measurement
+    }
+    live_->appendSample(sample);
+}
+
+void MainWindow::exportCurrent(bool csv)
+{
+    auto* view = qobject_cast<widgets::PlotView*>(tabs_->currentWidget());
+    if (!view)
+        return;
+    const QString path = QFileDialog::getSaveFileName(
+        this, csv ? tr("Export data") : tr("Export plot"), csv ? QStringLiteral("view.csv") : QStringLiteral("view.png"),
+        csv ? tr("CSV (*.csv)") : tr("PNG (*.png);;PDF (*.pdf)"));
+    if (path.isEmpty())
+        return;
+    QString error;
+    if (!(csv ? view->exportCsv(path, &error) : view->exportPlot(path, &error)))
+        showError(error);
+    else
+        status_->setText(tr("Exported %1").arg(path));
+}
+
+void MainWindow::showError(const QString& message)
+{
+    status_->setText(message);
+    if (QGuiApplication::platformName() != QLatin1String("offscreen") && isVisible())
+        QMessageBox::warning(this, tr("AECNN Studio"), message);
+}
+
+void MainWindow::setBusy(bool busy, const QString& stage)
+{
+    progress_->setVisible(busy);
+    cancel_->setVisible(busy);
+    status_->setText(stage);
+}
+
+void MainWindow::restoreSettings()
+{
+    QSettings settings;
+    restoreGeometry(settings.value(QStringLiteral("MainWindow.geometry")).toByteArray());
+    restoreState(settings.value(QStringLiteral("MainWindow.state")).toByteArray());
+    connection_->setEndpoint(settings.value(QStringLiteral("Connection.host"), QStringLiteral("127.0.0.1")).toString(),
+                             static_cast<quint16>(settings.value(QStringLiteral("Connection.port"), 7878).toUInt()));
+    StudioConfig config;
+    config.model = settings.value(QStringLiteral("Controls.model"), config.model).toString();
+    config.split = settings.value(QStringLiteral("Controls.split"), config.split).toInt();
+    config.ratio = settings.value(QStringLiteral("Controls.ratio"), config.ratio).toInt();
+    config.mode = settings.value(QStringLiteral("Controls.mode"), config.mode).toString();
+    config.codec = settings.value(QStringLiteral("Controls.codec"), config.codec).toString();
+    config.rateMbps = settings.value(QStringLiteral("Controls.rateMbps"), config.rateMbps).toDouble();
+    config.deadlineMs = settings.value(QStringLiteral("Controls.deadlineMs"), config.deadlineMs).toDouble();
+    config.adaptiveRatio = settings.value(QStringLiteral("Controls.adaptiveRatio"), config.adaptiveRatio).toBool();
+    controls_->setConfig(config);
+}
+
+void MainWindow::saveSettings() const
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("MainWindow.geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("MainWindow.state"), saveState());
+    settings.setValue(QStringLiteral("Connection.host"), connection_->host());
+    settings.setValue(QStringLiteral("Connection.port"), connection_->port());
+    settings.setValue(QStringLiteral("Controls.model"), config_.model);
+    settings.setValue(QStringLiteral("Controls.split"), config_.split);
+    settings.setValue(QStringLiteral("Controls.ratio"), config_.ratio);
+    settings.setValue(QStringLiteral("Controls.mode"), config_.mode);
+    settings.setValue(QStringLiteral("Controls.codec"), config_.codec);
+    settings.setValue(QStringLiteral("Controls.rateMbps"), config_.rateMbps);
+    settings.setValue(QStringLiteral("Controls.deadlineMs"), config_.deadlineMs);
+    settings.setValue(QStringLiteral("Controls.adaptiveRatio"), config_.adaptiveRatio);
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    saveSettings();
+    worker_->cancel();
+    client_->disconnectFromAgent();
+    localAgent_->stop();
+    event->accept();
+}
+
+} // namespace aecnn::studio

@@ -1,0 +1,28 @@
+#pragma once
+
+#include <QString>
+#include <QStringList>
+#include <optional>
+
+namespace aecnn::studio {
+
+// Command line of aecnn-studio.
+struct StartupOptions {
+    QString connectHost;        // empty = do not connect
+    quint16 connectPort = 0;
+    QString tokenFile;
+    bool demo = false;
+    std::optional<int> split;
+    std::optional<int> ratio;
+    QString model;              // empty = remembered / default
+    QString dataset = QStringLiteral("fashion-mnist");
+    QString screenshot;         // render the main window to this PNG and exit
+    int screenshotDelayMs = 0;  // wait before the screenshot (lets demo data arrive)
+};
+
+// Parses `arguments` (argv including the program name). On a bad value returns
+// nothing and sets *error to a message naming the option; --help/--version set
+// *exitText instead and return nothing.
+std::optional<StartupOptions> parseStartupOptions(const QStringList& arguments, QString* error, QString* exitText);
+
+} // namespace aecnn::studio

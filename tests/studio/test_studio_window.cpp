@@ -1,0 +1,241 @@
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QProcess>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "aecnn/widgets/channel_attention_view.h"
+#include "aecnn/widgets/entropy_view.h"
+#include "aecnn/widgets/features_view.h"
+#include "aecnn/widgets/live_view.h"
+#include "aecnn/widgets/tradeoff_view.h"
+#include "agent_client.h"
+#include "controls_panel.h"
+#include "fake_agent.h"
+#include "main_window.h"
+#include "startup_options.h"
+
+using namespace aecnn::studio;
+
+namespace {
+
+int distinctColours(const QImage& image)
+{
+    QSet<QRgb> colours;
+    const QImage rgb = image.convertToFormat(QImage::Format_RGB32);
+    for (int y = 0; y < rgb.height(); ++y)
+        for (int x = 0; x < rgb.width(); ++x)
+            colours.insert(rgb.pixel(x, y));
+    return colours.size();
+}
+
+std::optional<StartupOptions> parse(const QStringList& args, QString* error)
+{
+    QString exitText;
+    error->clear();
+    return parseStartupOptions(QStringList{QStringLiteral("aecnn-studio")} + args, error, &exitText);
+}
+
+} // namespace
+
+class TestStudioWindow : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void commandLine();
+    void startupOptionsSetConfiguration();
+    void controlsChangeConfiguration();
+    void settingsRestoreConfiguration();
+    void screenshotIsNotBlank();
+    void workerReportsMissingModel();
+    void attentionComputedInWorker();
+    void streamsFramesFromAgentIntoLiveView();
+    void wrongTokenIsReported();
+};
+
+void TestStudioWindow::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("aecnn-tests"));
+    QCoreApplication::setApplicationName(QStringLiteral("test_studio_window"));
+}
+
+void TestStudioWindow::init()
+{
+    QSettings().clear();
+}
+
+void TestStudioWindow::commandLine()
+{
+    QString error;
+    auto options = parse({"--connect", "10.0.0.5:7000", "--split", "2", "--ratio", "16", "--demo"}, &error);
+    QVERIFY2(options.has_value(), qPrintable(error));
+    QCOMPARE(options->connectHost, QStringLiteral("10.0.0.5"));
+    QCOMPARE(options->connectPort, quint16(7000));
+    QCOMPARE(*options->split, 2);
+    QCOMPARE(*options->ratio, 16);
+    QVERIFY(options->demo);
+
+    QVERIFY(!parse({"--connect", "nohost"}, &error));
+    QVERIFY(error.contains(QStringLiteral("HOST:PORT")));
+    QVERIFY(!parse({"--ratio", "zero"}, &error));
+    QVERIFY(error.contains(QStringLiteral("--ratio")));
+    QVERIFY(!parse({"--bogus"}, &error));
+    QVERIFY(!error.isEmpty());
+}
+
+void TestStudioWindow::startupOptionsSetConfiguration()
+{
+    StartupOptions options;
+    options.split = 2;
+    options.ratio = 8;
+    MainWindow window(options);
+    QCOMPARE(window.config().split, 2);
+    QCOMPARE(window.config().ratio, 8);
+    QCOMPARE(window.liveView()->exportContext().ratio, 8);
+    QCOMPARE(window.tradeoffView()->fig5().split, 2);
+}
+
+void TestStudioWindow::controlsChangeConfiguration()
+{
+    MainWindow window{StartupOptions{}};
+    QSignalSpy applied(&window, &MainWindow::configApplied);
+    auto* ratio = window.controls()->findChild<QComboBox*>(QStringLiteral("ratio"));
+    auto* mode = window.controls()->findChild<QComboBox*>(QStringLiteral("mode"));
+    auto* rate = window.controls()->findChild<QDoubleSpinBox*>(QStringLiteral("rate"));
+    auto* adaptive = window.controls()->findChild<QCheckBox*>(QStringLiteral("adaptive"));
+    QVERIFY(ratio && mode && rate && adaptive);
+
+    ratio->setCurrentText(QStringLiteral("16"));
+    QCOMPARE(window.config().ratio, 16);
+    QCOMPARE(applied.count(), 1);
+    QCOMPARE(applied.last().first().value<StudioConfig>().ratio, 16);
+    QCOMPARE(window.attentionView()->exportContext().ratio, 16);
+
+    mode->setCurrentText(QStringLiteral("full-offloading"));
+    QCOMPARE(window.config().mode, QStringLiteral("full-offloading"));
+    rate->setValue(3.5);
+    QCOMPARE(window.config().rateMbps, 3.5);
+    QCOMPARE(window.liveView()->exportContext().rateMbps, 3.5);
+    adaptive->setChecked(true);
+    QVERIFY(window.config().adaptiveRatio);
+    QCOMPARE(applied.count(), 4);
+}
+
+void TestStudioWindow::settingsRestoreConfiguration()
+{
+    {
+        MainWindow window{StartupOptions{}};
+        window.controls()->findChild<QComboBox*>(QStringLiteral("ratio"))->setCurrentText(QStringLiteral("32"));
+        window.close();
+    }
+    QSettings settings;
+    QCOMPARE(settings.value(QStringLiteral("Controls.ratio")).toInt(), 32);
+    QVERIFY(settings.contains(QStringLiteral("MainWindow.geometry")));
+    MainWindow restored{StartupOptions{}};
+    QCOMPARE(restored.config().ratio, 32);
+}
+
+void TestStudioWindow::screenshotIsNotBlank()
+{
+    QTemporaryDir dir;
+    MainWindow window{StartupOptions{}};
+    window.resize(1280, 800);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QTest::qWait(100); // queued replots
+    const QString path = dir.filePath(QStringLiteral("studio.png"));
+    QVERIFY(window.grab().save(path, "PNG"));
+    const QImage image(path);
+    QCOMPARE(image.size(), QSize(1280, 800));
+    QVERIFY2(distinctColours(image) > 30, qPrintable(QString::number(distinctColours(image))));
+}
+
+void TestStudioWindow::workerReportsMissingModel()
+{
+    StartupOptions options;
+    options.model = QStringLiteral("/nonexistent/model.aecnn");
+    MainWindow window(options);
+    window.computeAttention(); // returns at once: the work runs in the worker thread
+    QTRY_VERIFY_WITH_TIMEOUT(window.statusText().contains(QStringLiteral("failed")), 30000);
+    QVERIFY(window.statusText().contains(QStringLiteral("/nonexistent/model.aecnn")));
+}
+
+void TestStudioWindow::attentionComputedInWorker()
+{
+    // A tiny checkpoint trained by the CLI on synthetic shapes (a few seconds).
+    QTemporaryDir dir;
+    const QString model = dir.filePath(QStringLiteral("tiny.aecnn"));
+    QProcess train;
+    train.start(QStringLiteral(AECNN_CLI_PATH),
+                {"train", "--dataset", "synthetic:200", "--out", model, "--epochs", "1", "--width", "0.125",
+                 "--stem-channels", "16", "--max-steps", "2", "--batch-size", "32", "--threads", "1"});
+    QVERIFY(train.waitForFinished(120000));
+    QVERIFY2(train.exitCode() == 0, train.readAllStandardError().constData());
+
+    StartupOptions options;
+    options.model = model;
+    options.dataset = QStringLiteral("synthetic:120");
+    MainWindow window(options);
+    window.computeAttention();
+    QTRY_VERIFY_WITH_TIMEOUT(!window.attentionView()->data().datasetMean.empty(), 60000);
+    const auto& data = window.attentionView()->data();
+    QCOMPARE(data.split, 1);
+    QCOMPARE(data.datasetMean.size(), size_t(16)); // stem channels
+    QVERIFY(data.batchMeans.size() >= 3);
+    for (double q : data.datasetMean)
+        QVERIFY(q > 0.0 && q < 1.0); // sigmoid output
+    QCOMPARE(window.attentionView()->highlightedChannels().size(), size_t(16 / window.config().ratio));
+    // The example frame went through pruning and the codec.
+    QTRY_COMPARE_WITH_TIMEOUT(window.entropyView()->data().h0Bits.size(), size_t(16 / window.config().ratio), 30000);
+    QVERIFY(window.entropyView()->data().bytesPerFrame > 0);
+    QCOMPARE(window.featuresView()->frame().keptChannels.size(), size_t(16 / window.config().ratio));
+    QCOMPARE(window.featuresView()->frame().unpruned.size(), size_t(16 * 14 * 14));
+    // The split table of the model reached the split list.
+    QTRY_VERIFY(!window.controls()->splitRows().empty());
+    QCOMPARE(window.controls()->splitRows().front().channels, 16);
+}
+
+void TestStudioWindow::streamsFramesFromAgentIntoLiveView()
+{
+    const QByteArray token("0123456789abcdef-token");
+    FakeAgent agent(token);
+    MainWindow window{StartupOptions{}};
+    window.controls()->findChild<QComboBox*>(QStringLiteral("mode"))->setCurrentText(QStringLiteral("full-offloading"));
+    QSignalSpy state(window.agentClient(), &AgentClient::stateChanged);
+    window.connectToAgent(QStringLiteral("127.0.0.1"), agent.port(), token);
+    QTRY_COMPARE(window.agentClient()->state(), AgentClient::State::Ready);
+    QSignalSpy ended(window.agentClient(), &AgentClient::streamEnded);
+    window.agentClient()->configure(QJsonObject{{QStringLiteral("mode"), QStringLiteral("full")}});
+    window.agentClient()->start(12);
+    QTRY_COMPARE(ended.count(), 1);
+    QCOMPARE(window.liveView()->stats().frames(), 12LL);
+    // labels i%3, prediction 2 for i%4==0: wrong at i = 0, 4 (label 0, 1), right at 8 (label 2)
+    QCOMPARE(window.liveView()->stats().runningAccuracy(), 100.0 * 10 / 12);
+    QCOMPARE(agent.configures, 1);
+    QCOMPARE(agent.lastSettings.value(QStringLiteral("mode")).toString(), QStringLiteral("full"));
+
+    // Changing a control while connected reconfigures the agent without a restart.
+    window.controls()->findChild<QDoubleSpinBox*>(QStringLiteral("rate"))->setValue(42.0);
+    QTRY_COMPARE(agent.configures, 2);
+    QCOMPARE(agent.lastSettings.value(QStringLiteral("rateMbps")).toDouble(), 42.0);
+}
+
+void TestStudioWindow::wrongTokenIsReported()
+{
+    FakeAgent agent("0123456789abcdef-right");
+    AgentClient client;
+    QSignalSpy errors(&client, &AgentClient::errorOccurred);
+    client.connectToAgent(QStringLiteral("127.0.0.1"), agent.port(), "0123456789abcdef-wrong");
+    QTRY_COMPARE(errors.count(), 1);
+    QVERIFY(errors.first().first().toString().contains(QStringLiteral("refused the token")));
+    QCOMPARE(client.state(), AgentClient::State::Disconnected);
+}
+
+QTEST_MAIN(TestStudioWindow)
+#include "test_studio_window.moc"

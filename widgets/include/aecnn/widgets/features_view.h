@@ -1,0 +1,58 @@
+#pragma once
+
+#include <QImage>
+#include <vector>
+
+#include "aecnn/widgets/plot_view.h"
+
+class QLabel;
+
+namespace aecnn::widgets {
+
+// One frame's feature tensors at the split point, row-major float buffers.
+struct FeatureFrame {
+    int channels = 0; // C of the unpruned tensor
+    int height = 0;
+    int width = 0;
+    std::vector<int> keptChannels;  // ascending original indices
+    std::vector<float> received;    // kept x H x W, after decoding
+    std::vector<float> recovered;   // C x H x W, after feature recovery (FR)
+    std::vector<float> unpruned;    // C x H x W, the head's output without pruning
+
+    // Empty when consistent, else what is wrong.
+    QString validate() const;
+};
+
+// Tiles `count` channels of h x w into a grid; each channel scaled to its own min..max.
+QImage channelMosaic(const std::vector<float>& values, int count, int height, int width, int columns);
+
+class FeaturesView : public PlotView {
+    Q_OBJECT
+public:
+    explicit FeaturesView(QWidget* parent = nullptr);
+
+    void setFrame(const FeatureFrame& frame);
+    const FeatureFrame& frame() const { return frame_; }
+    QImage receivedImage() const { return received_; }
+    QImage recoveredImage() const { return recovered_; }
+    QImage unprunedImage() const { return unpruned_; }
+    QImage composite() const; // the three mosaics side by side
+
+    CsvTable table() const override; // per channel: kept, means and FR error
+    bool exportPlot(const QString& path, QString* error = nullptr) const override;
+
+protected:
+    QCustomPlot* mainPlot() const override { return nullptr; }
+
+private:
+    FeatureFrame frame_;
+    QImage received_;
+    QImage recovered_;
+    QImage unpruned_;
+    QLabel* status_;
+    QLabel* receivedLabel_;
+    QLabel* recoveredLabel_;
+    QLabel* unprunedLabel_;
+};
+
+} // namespace aecnn::widgets

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <vector>
+
+#include "aecnn/widgets/live_stats.h"
+#include "aecnn/widgets/plot_view.h"
+
+class QCustomPlot;
+class QLabel;
+class QTimer;
+
+namespace aecnn::widgets {
+
+// Live stream: accuracy over frames and the per-frame time breakdown measured vs
+// predicted. Samples are appended at any rate; the plots are redrawn at most
+// every 40 ms (<= 25 Hz), coalescing everything that arrived in between.
+class LiveView : public PlotView {
+    Q_OBJECT
+public:
+    explicit LiveView(QWidget* parent = nullptr, int window = 50);
+
+    void appendSample(const LiveSample& sample);
+    void clear();
+
+    const LiveStats& stats() const { return stats_; }
+    const std::vector<LiveSample>& history() const { return history_; }
+    int replotCount() const { return replots_; }
+    QString summaryText() const;
+    CsvTable table() const override;
+
+    static constexpr int kReplotIntervalMs = 40;
+    static constexpr int kMaxHistory = 100000; // oldest frames are dropped beyond this
+
+protected:
+    QCustomPlot* mainPlot() const override { return timePlot_; }
+
+private:
+    void refresh();
+
+    LiveStats stats_;
+    std::vector<LiveSample> history_;
+    QCustomPlot* accuracyPlot_;
+    QCustomPlot* timePlot_;
+    QLabel* summary_;
+    QTimer* replotTimer_;
+    int replots_ = 0;
+};
+
+} // namespace aecnn::widgets
