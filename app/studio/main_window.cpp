@@ -85,12 +85,20 @@ MainWindow::MainWindow(const StartupOptions& options, QWidget* parent)
     qRegisterMetaType<widgets::FeatureFrame>();
     qRegisterMetaType<std::vector<SplitRow>>();
 
+    attention_->setObjectName(QStringLiteral("attention"));
+    live_->setObjectName(QStringLiteral("live"));
+    entropy_->setObjectName(QStringLiteral("entropy"));
+    tradeoff_->setObjectName(QStringLiteral("tradeoffs"));
+    features_->setObjectName(QStringLiteral("features"));
     tabs_->addTab(attention_, tr("Channel attention"));
     tabs_->addTab(live_, tr("Live"));
     tabs_->addTab(entropy_, tr("Entropy"));
     tabs_->addTab(tradeoff_, tr("Trade-offs"));
     tabs_->addTab(features_, tr("Features"));
     setCentralWidget(tabs_);
+    live_->setPredictionSource(tr("latency model, %1 profile").arg(QString::fromStdString(profile_.name)));
+    if (auto* first = tabs_->findChild<QWidget*>(options_.tab); first && !options_.tab.isEmpty())
+        tabs_->setCurrentWidget(first);
 
     auto* side = new QWidget;
     auto* sideLayout = new QVBoxLayout(side);
@@ -359,7 +367,7 @@ void MainWindow::sendConfiguration()
                                    .arg(config_.mode));
         return;
     }
-    client_->configure(QJsonObject{{QStringLiteral("mode"), mode}, {QStringLiteral("rateMbps"), config_.rateMbps}});
+    client_->configure(QJsonObject{{QStringLiteral("mode"), mode}, {QStringLiteral("rate_mbps"), config_.rateMbps}});
 }
 
 void MainWindow::onFrame(const ReceivedFrame& frame)

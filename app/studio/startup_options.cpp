@@ -39,6 +39,8 @@ std::optional<StartupOptions> parseStartupOptions(const QStringList& arguments, 
          QStringLiteral("SPEC"), QStringLiteral("fashion-mnist")},
         {QStringLiteral("screenshot"), QStringLiteral("Render the main window to this PNG file and exit."),
          QStringLiteral("FILE")},
+        {QStringLiteral("tab"), QStringLiteral("View shown first: attention, live, entropy, tradeoffs or features."),
+         QStringLiteral("NAME")},
         {QStringLiteral("screenshot-delay"), QStringLiteral("Milliseconds to wait before --screenshot (default 0)."),
          QStringLiteral("MS"), QStringLiteral("0")},
     });
@@ -82,6 +84,13 @@ std::optional<StartupOptions> parseStartupOptions(const QStringList& arguments, 
     options.model = parser.value(QStringLiteral("model"));
     options.dataset = parser.value(QStringLiteral("dataset"));
     options.screenshot = parser.value(QStringLiteral("screenshot"));
+    options.tab = parser.value(QStringLiteral("tab"));
+    const QStringList tabs{QStringLiteral("attention"), QStringLiteral("live"), QStringLiteral("entropy"),
+                           QStringLiteral("tradeoffs"), QStringLiteral("features")};
+    if (!options.tab.isEmpty() && !tabs.contains(options.tab)) {
+        *error = QStringLiteral("--tab must be one of %1, got '%2'").arg(tabs.join(QStringLiteral(", ")), options.tab);
+        return std::nullopt;
+    }
     bool ok = false;
     options.screenshotDelayMs = parser.value(QStringLiteral("screenshot-delay")).toInt(&ok);
     if (!ok || options.screenshotDelayMs < 0 || options.screenshotDelayMs > 600000) {

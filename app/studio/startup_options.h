@@ -18,6 +18,7 @@ struct StartupOptions {
     QString dataset = QStringLiteral("fashion-mnist");
     QString screenshot;         // render the main window to this PNG and exit
     int screenshotDelayMs = 0;  // wait before the screenshot (lets demo data arrive)
+    QString tab;                // view shown first: attention, live, entropy, tradeoffs, features
 };
 
 // Parses `arguments` (argv including the program name). On a bad value returns

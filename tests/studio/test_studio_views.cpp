@@ -168,6 +168,22 @@ void TestStudioViews::liveStatsWindowAndThroughput()
     QVERIFY(std::abs(stats.megabitsPerSecond() - 0.1) < 1e-12);
     QCOMPARE(stats.meanMeasured().totalMs(), 15.0);
     QCOMPARE(stats.meanPredicted().comMs, 2.0);
+
+    // Older than the 2 s rate window: only arrivals within it count.
+    LiveStats longRun(50, 2000.0);
+    for (int i = 0; i < 100; ++i) {
+        LiveSample sample;
+        sample.receivedMs = 50.0 * i;
+        sample.bytes = 2500.0;
+        longRun.add(sample);
+    }
+    QCOMPARE(longRun.framesPerSecond(), 20.0);
+    QVERIFY(std::abs(longRun.megabitsPerSecond() - 0.4) < 1e-12);
+    // A burst (same arrival time) gives no rate yet instead of a division by zero.
+    LiveStats burst;
+    for (int i = 0; i < 3; ++i)
+        burst.add(LiveSample{});
+    QCOMPARE(burst.framesPerSecond(), 0.0);
 }
 
 void TestStudioViews::liveViewCoalescesReplots()

@@ -85,6 +85,8 @@ void TestStudioWindow::commandLine()
     QVERIFY(error.contains(QStringLiteral("HOST:PORT")));
     QVERIFY(!parse({"--ratio", "zero"}, &error));
     QVERIFY(error.contains(QStringLiteral("--ratio")));
+    QVERIFY(!parse({"--tab", "nope"}, &error));
+    QVERIFY(error.contains(QStringLiteral("tradeoffs")));
     QVERIFY(!parse({"--bogus"}, &error));
     QVERIFY(!error.isEmpty());
 }
@@ -223,7 +225,7 @@ void TestStudioWindow::streamsFramesFromAgentIntoLiveView()
     // Changing a control while connected reconfigures the agent without a restart.
     window.controls()->findChild<QDoubleSpinBox*>(QStringLiteral("rate"))->setValue(42.0);
     QTRY_COMPARE(agent.configures, 2);
-    QCOMPARE(agent.lastSettings.value(QStringLiteral("rateMbps")).toDouble(), 42.0);
+    QCOMPARE(agent.lastSettings.value(QStringLiteral("rate_mbps")).toDouble(), 42.0);
 }
 
 void TestStudioWindow::wrongTokenIsReported()

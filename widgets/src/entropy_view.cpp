@@ -10,6 +10,7 @@ EntropyView::EntropyView(QWidget* parent)
     : PlotView(parent), channelPlot_(new QCustomPlot(this)), histogramPlot_(new QCustomPlot(this)),
       summary_(new QLabel(this))
 {
+    summary_->setWordWrap(true);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(summary_);
     layout->addWidget(channelPlot_, 3);

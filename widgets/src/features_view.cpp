@@ -74,6 +74,7 @@ FeaturesView::FeaturesView(QWidget* parent)
     : PlotView(parent), status_(new QLabel(this)), receivedLabel_(new QLabel(this)),
       recoveredLabel_(new QLabel(this)), unprunedLabel_(new QLabel(this))
 {
+    status_->setWordWrap(true);
     auto* grid = new QGridLayout(this);
     grid->addWidget(status_, 0, 0, 1, 3);
     const QString titles[3] = {tr("received (kept channels)"), tr("after feature recovery"), tr("unpruned")};

@@ -12,6 +12,11 @@ void LiveStats::add(const LiveSample& sample)
         ++labelled_;
         correct_ += sample.correct > 0 ? 1 : 0;
     }
+    if (frames_ == 1)
+        firstArrivalMs_ = sample.receivedMs;
+    arrivals_.emplace_back(sample.receivedMs, sample.bytes);
+    while (!arrivals_.empty() && arrivals_.front().first <= sample.receivedMs - rateWindowMs_)
+        arrivals_.pop_front();
     recent_.push_back(sample);
     while (static_cast<int>(recent_.size()) > window_)
         recent_.pop_front();
@@ -21,6 +26,8 @@ void LiveStats::clear()
 {
     frames_ = labelled_ = correct_ = 0;
     recent_.clear();
+    arrivals_.clear();
+    firstArrivalMs_ = 0.0;
 }
 
 double LiveStats::runningAccuracy() const
@@ -40,23 +47,35 @@ double LiveStats::windowedAccuracy() const
     return labelled == 0 ? std::numeric_limits<double>::quiet_NaN() : 100.0 * correct / labelled;
 }
 
+namespace {
+// Over the last `window` ms once the stream is that old; before that from the
+// first arrival, which only opens the interval (its frame and bytes not counted).
+template <typename Value>
+double perSecond(const std::deque<std::pair<double, double>>& arrivals, double firstMs, double window, Value value)
+{
+    if (arrivals.empty())
+        return 0.0;
+    const double last = arrivals.back().first;
+    const bool full = last - firstMs >= window;
+    const double span = full ? window : last - firstMs;
+    if (span <= 0)
+        return 0.0;
+    double sum = 0.0;
+    for (const auto& arrival : arrivals)
+        if (full || arrival.first > firstMs)
+            sum += value(arrival);
+    return 1000.0 * sum / span;
+}
+} // namespace
+
 double LiveStats::framesPerSecond() const
 {
-    if (recent_.size() < 2)
-        return 0.0;
-    const double spanMs = recent_.back().receivedMs - recent_.front().receivedMs;
-    return spanMs > 0 ? 1000.0 * static_cast<double>(recent_.size() - 1) / spanMs : 0.0;
+    return perSecond(arrivals_, firstArrivalMs_, rateWindowMs_, [](const auto&) { return 1.0; });
 }
 
 double LiveStats::megabitsPerSecond() const
 {
-    if (recent_.size() < 2)
-        return 0.0;
-    const double spanMs = recent_.back().receivedMs - recent_.front().receivedMs;
-    double bytes = 0.0;
-    for (auto it = std::next(recent_.begin()); it != recent_.end(); ++it) // the first frame opens the interval
-        bytes += it->bytes;
-    return spanMs > 0 ? bytes * 8.0 / (spanMs * 1000.0) : 0.0;
+    return perSecond(arrivals_, firstArrivalMs_, rateWindowMs_, [](const auto& a) { return a.second; }) * 8.0 / 1e6;
 }
 
 namespace {

@@ -24,6 +24,7 @@ LiveView::LiveView(QWidget* parent, int window)
     : PlotView(parent), stats_(window), accuracyPlot_(new QCustomPlot(this)), timePlot_(new QCustomPlot(this)),
       summary_(new QLabel(this)), replotTimer_(new QTimer(this))
 {
+    summary_->setWordWrap(true);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(summary_);
     layout->addWidget(accuracyPlot_, 1);
@@ -89,12 +90,18 @@ void LiveView::clear()
     refresh();
 }
 
+void LiveView::setPredictionSource(const QString& source)
+{
+    predictionSource_ = source;
+    summary_->setText(summaryText());
+}
+
 QString LiveView::summaryText() const
 {
     const TimeBreakdown measured = stats_.meanMeasured();
     const TimeBreakdown predicted = stats_.meanPredicted();
     return tr("Frames: %1   accuracy: running %2, last %3: %4   %5 frames/s   %6 Mbps   "
-              "completion: measured %7 ms, predicted %8 ms")
+              "completion: measured %7 ms, predicted %8 ms (%9)")
         .arg(stats_.frames())
         .arg(percent(stats_.runningAccuracy()))
         .arg(stats_.window())
@@ -102,7 +109,8 @@ QString LiveView::summaryText() const
         .arg(stats_.framesPerSecond(), 0, 'f', 1)
         .arg(stats_.megabitsPerSecond(), 0, 'f', 3)
         .arg(measured.totalMs(), 0, 'f', 2)
-        .arg(predicted.totalMs(), 0, 'f', 2);
+        .arg(predicted.totalMs(), 0, 'f', 2)
+        .arg(predictionSource_);
 }
 
 void LiveView::refresh()
@@ -136,6 +144,7 @@ CsvTable LiveView::table() const
         table.columns << QStringLiteral("%1_measured (ms)").arg(QLatin1String(name));
     for (const char* name : kPartNames)
         table.columns << QStringLiteral("%1_predicted (ms)").arg(QLatin1String(name));
+    table.extraComments << QStringLiteral("prediction: %1").arg(predictionSource_);
     for (const LiveSample& sample : history_) {
         QStringList row{QString::number(sample.sequence), QString::number(sample.correct),
                         csvNumber(sample.receivedMs), csvNumber(sample.bytes)};

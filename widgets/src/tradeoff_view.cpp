@@ -61,11 +61,19 @@ TradeoffView::TradeoffView(QWidget* parent)
     auto* splitter = new QSplitter(Qt::Vertical, this);
     splitter->addWidget(tableWidget_);
     splitter->addWidget(plot_);
+    splitter->setSizes({200, 500});
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(splitter);
     tableWidget_->setEditTriggers(QAbstractItemView::NoEditTriggers);
     tableWidget_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     plot_->legend->setVisible(true);
+    QFont legendFont = font();
+    legendFont.setPointSizeF(legendFont.pointSizeF() * 0.8);
+    plot_->legend->setFont(legendFont);
+    plot_->legend->setBrush(QColor(255, 255, 255, 200));
+    plot_->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    plot_->legend->setWrap(3); // 3 columns: the curves would cover the plot in one
+    plot_->setMinimumHeight(260);
     plot_->xAxis->setLabel(tr("uplink data rate r (Mbps)"));
     plot_->yAxis->setLabel(tr("completion time (ms)"));
     plot_->xAxis->setScaleType(QCPAxis::stLogarithmic);
@@ -142,7 +150,7 @@ void TradeoffView::setFig5(const latency::Fig5Curves& curves, double deadlineMs,
         addCurve(tr("local computing"), curves.localMs, QPen(Qt::black, 1.5, Qt::DashLine));
     for (size_t i = 0; i < curves.images.size() && i < curves.fullMs.size(); ++i)
         addCurve(tr("full offloading %1").arg(QString::fromStdString(curves.images[i].label())), curves.fullMs[i],
-                 QPen(QColor(100, 100, 100), 1.0, Qt::DotLine));
+                 QPen(QColor::fromHsv(0, 0, 40 + 40 * static_cast<int>(i)), 1.2, Qt::DotLine));
     plot_->rescaleAxes();
     if (deadlineMs > 0) {
         auto* line = new QCPItemStraightLine(plot_);

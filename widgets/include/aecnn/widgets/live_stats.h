@@ -2,6 +2,7 @@
 
 #include <array>
 #include <deque>
+#include <utility>
 #include <vector>
 
 namespace aecnn::widgets {
@@ -29,7 +30,12 @@ struct LiveSample {
 // Running and windowed statistics of a live stream (plain logic, no widgets).
 class LiveStats {
 public:
-    explicit LiveStats(int window = 50) : window_(window < 1 ? 1 : window) {}
+    // `window` frames for accuracy and times; `rateWindowMs` of arrivals for
+    // frames/s and Mbps (frames arrive in bursts, so a frame count is not enough).
+    explicit LiveStats(int window = 50, double rateWindowMs = 2000.0)
+        : window_(window < 1 ? 1 : window), rateWindowMs_(rateWindowMs > 0 ? rateWindowMs : 2000.0)
+    {
+    }
 
     void add(const LiveSample& sample);
     void clear();
@@ -38,7 +44,7 @@ public:
     long long frames() const { return frames_; }
     double runningAccuracy() const;  // % of labelled frames, NaN when none
     double windowedAccuracy() const; // same over the last `window` frames
-    double framesPerSecond() const;  // over the window, 0 with fewer than 2 frames
+    double framesPerSecond() const;  // over the rate window, 0 before two distinct arrival times
     double megabitsPerSecond() const;
     TimeBreakdown meanMeasured() const; // over the window
     TimeBreakdown meanPredicted() const;
@@ -50,6 +56,9 @@ private:
     long long labelled_ = 0;
     long long correct_ = 0;
     std::deque<LiveSample> recent_;
+    double rateWindowMs_;
+    double firstArrivalMs_ = 0.0;
+    std::deque<std::pair<double, double>> arrivals_; // (receivedMs, bytes) within the rate window
 };
 
 } // namespace aecnn::widgets

@@ -21,6 +21,8 @@ public:
 
     void appendSample(const LiveSample& sample);
     void clear();
+    // Where the predicted times come from, e.g. "latency model, Pi 4B profile".
+    void setPredictionSource(const QString& source);
 
     const LiveStats& stats() const { return stats_; }
     const std::vector<LiveSample>& history() const { return history_; }
@@ -44,6 +46,7 @@ private:
     QLabel* summary_;
     QTimer* replotTimer_;
     int replots_ = 0;
+    QString predictionSource_ = QStringLiteral("latency model");
 };
 
 } // namespace aecnn::widgets
