@@ -11,12 +11,13 @@ QJsonObject runEval(const ParsedArgs& args, CommandContext& context)
 {
     const std::string modelSpec = args.text("model");
     const std::string dataSpec = args.text("dataset");
-    auto model = loadClassifierSpec(modelSpec);
-    const auto data = loadDatasetForModel(dataSpec, model);
     const std::string which = args.text("subset");
     if (which != "test" && which != "train")
         throw UsageError("--subset must be 'test' or 'train', got '" + which + "'");
-    const auto set = limited(which == "test" ? data.test : data.train, args.integer("limit", 0, 1 << 30));
+    const int limit = args.integer("limit", 0, 1 << 30); // validated before the slow loading below
+    auto model = loadClassifierSpec(modelSpec);
+    const auto data = loadDatasetForModel(dataSpec, model);
+    const auto set = limited(which == "test" ? data.test : data.train, limit);
     auto& net = *model.net;
     const auto result = evaluateClassifier(net, [&](const torch::Tensor& x) { return net.forward(x); }, set);
     *context.text << "accuracy " << result.accuracy() << " (" << result.correct << "/" << result.count << ") on "
