@@ -184,10 +184,19 @@ private Q_SLOTS:
         }
     }
 
+    void recoveryStaysWithinFivePercentOfTheTail_data()
+    {
+        QTest::addColumn<bool>("narrow");
+        QTest::newRow("full-width ResNet-50") << false;
+        QTest::newRow("default model layout (64,32,64,128)") << true;
+    }
+
     void recoveryStaysWithinFivePercentOfTheTail()
     {
-        // The shipped default layout: full-width ResNet-50, small stem, 28x28 input.
-        auto config = ResNetConfig::resnet50(10, 1, 1.0, StemKind::Small);
+        QFETCH(bool, narrow);
+        auto config = ResNetConfig::resnet50(10, 1, 1.0, StemKind::Small); // 28x28 input
+        if (narrow)
+            config.stagePlanes = {64, 32, 64, 128};
         ResNet net(config);
         const auto points = describeSplitPoints(*net, 28, 28);
         for (int split : {1, 2}) {
