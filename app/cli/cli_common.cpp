@@ -5,12 +5,15 @@
 
 namespace aecnn::cli {
 
-DataSplit loadDatasetForModel(const std::string& spec, const Classifier& model, uint64_t seed)
+namespace {
+
+DataSplit loadDatasetWithGeometry(const std::string& spec, int channels, int height, int width, int numClasses,
+                                  uint64_t seed)
 {
     datasets::DatasetRequest request;
-    request.height = model.inputHeight;
-    request.width = model.inputWidth;
-    request.channels = model.net->config().inChannels;
+    request.height = height;
+    request.width = width;
+    request.channels = channels;
     request.seed = seed;
     auto split = datasets::loadDataset(spec, request);
     if (split.test.channels() != request.channels || split.test.height() != request.height ||
@@ -20,9 +23,23 @@ DataSplit loadDatasetForModel(const std::string& spec, const Classifier& model, 
                                      std::to_string(split.test.width()) + " but the model expects " +
                                      std::to_string(request.channels) + "x" + std::to_string(request.height) + "x" +
                                      std::to_string(request.width));
-    if (static_cast<int>(split.test.classNames.size()) > model.net->config().numClasses)
+    if (static_cast<int>(split.test.classNames.size()) > numClasses)
         throw datasets::DatasetError("dataset '" + spec + "' has more classes than the model's outputs");
     return split;
+}
+
+} // namespace
+
+DataSplit loadDatasetForModel(const std::string& spec, const Classifier& model, uint64_t seed)
+{
+    return loadDatasetWithGeometry(spec, model.net->config().inChannels, model.inputHeight, model.inputWidth,
+                                   model.net->config().numClasses, seed);
+}
+
+DataSplit loadDatasetForModel(const std::string& spec, const InferenceModel& model, uint64_t seed)
+{
+    return loadDatasetWithGeometry(spec, model.inChannels, model.inputHeight, model.inputWidth,
+                                   static_cast<int>(model.classNames.size()), seed);
 }
 
 ImageSet limited(const ImageSet& set, int limit)

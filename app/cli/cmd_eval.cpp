@@ -1,6 +1,6 @@
 #include <torch/torch.h>
 
-#include "aecnn/model_spec.h"
+#include "aecnn/inference_model.h"
 #include "cli_common.h"
 #include "command.h"
 
@@ -15,17 +15,18 @@ QJsonObject runEval(const ParsedArgs& args, CommandContext& context)
     if (which != "test" && which != "train")
         throw UsageError("--subset must be 'test' or 'train', got '" + which + "'");
     const int limit = args.integer("limit", 0, 1 << 30); // validated before the slow loading below
-    auto model = loadClassifierSpec(modelSpec);
+    auto model = loadInferenceModel(modelSpec);
     const auto data = loadDatasetForModel(dataSpec, model);
     const auto set = limited(which == "test" ? data.test : data.train, limit);
-    auto& net = *model.net;
-    const auto result = evaluateClassifier(net, [&](const torch::Tensor& x) { return net.forward(x); }, set);
+    const auto result = evaluateClassifier(*model.module, model.forward, set);
     *context.text << "accuracy " << result.accuracy() << " (" << result.correct << "/" << result.count << ") on "
                   << dataSpec << " " << which << "\n";
     return {{"accuracy", result.accuracy()},
             {"n", static_cast<qint64>(result.count)},
             {"correct", static_cast<qint64>(result.correct)},
             {"model", QString::fromStdString(modelSpec)},
+            {"model_kind", model.kind},
+            {"model_description", model.description},
             {"dataset", QString::fromStdString(dataSpec)},
             {"subset", QString::fromStdString(which)}};
 }
@@ -35,7 +36,7 @@ QJsonObject runEval(const ParsedArgs& args, CommandContext& context)
 Command evalCommand()
 {
     return {"eval",
-            "evaluate a model's top-1 accuracy on a dataset",
+            "evaluate a model's (classifier or split AECNN/CA_Pruned/BottleNet++ model) top-1 accuracy",
             {modelOption(),
              datasetOption(),
              {"subset", "NAME", "which split: test or train", "test"},

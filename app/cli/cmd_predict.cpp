@@ -5,7 +5,7 @@
 #include <torch/torch.h>
 
 #include "aecnn/error.h"
-#include "aecnn/model_spec.h"
+#include "aecnn/inference_model.h"
 #include "command.h"
 
 namespace aecnn::cli {
@@ -13,9 +13,9 @@ namespace {
 
 // Reads an image the way the model's training data looked: its channel count,
 // resized on the short side and centre-cropped, normalized.
-torch::Tensor loadImageForModel(const std::string& path, const Classifier& model)
+torch::Tensor loadImageForModel(const std::string& path, const InferenceModel& model)
 {
-    const int channels = model.net->config().inChannels;
+    const int channels = model.inChannels;
     if (channels != 1 && channels != 3)
         throw Error("predict supports models with 1 or 3 input channels");
     cv::Mat image = cv::imread(path, channels == 1 ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR);
@@ -43,10 +43,11 @@ torch::Tensor loadImageForModel(const std::string& path, const Classifier& model
 QJsonObject runPredict(const ParsedArgs& args, CommandContext& context)
 {
     const std::string path = args.text("image");
-    auto model = loadClassifierSpec(args.text("model"));
+    auto model = loadInferenceModel(args.text("model"));
     const auto input = loadImageForModel(path, model);
     torch::NoGradGuard noGrad;
-    const auto logits = model.net->forward(input)[0];
+    model.module->eval();
+    const auto logits = model.forward(input)[0];
     const auto probabilities = torch::softmax(logits, 0);
     const int k = std::min<int>(5, static_cast<int>(logits.size(0)));
     const auto top = probabilities.topk(k);
