@@ -177,6 +177,8 @@ MainWindow::MainWindow(const StartupOptions& options, QWidget* parent)
         client_->start(0);
     });
     connect(client_, &AgentClient::frameReceived, this, &MainWindow::onFrame);
+    connect(live_, &widgets::LiveView::recordingChanged, this,
+            [this](bool, const QString& message) { status_->setText(message); });
     connect(client_, &AgentClient::streamEnded, this, [this](quint64 frames, const QString& reason) {
         connection_->setStatus(tr("Stream ended after %1 frames: %2").arg(frames).arg(reason));
     });
@@ -465,6 +467,8 @@ void MainWindow::saveSettings() const
 void MainWindow::closeEvent(QCloseEvent* event)
 {
     saveSettings();
+    if (live_->isRecording())
+        live_->stopRecording();
     worker_->cancel();
     client_->disconnectFromAgent();
     localAgent_->stop();

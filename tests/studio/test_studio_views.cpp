@@ -69,6 +69,7 @@ private Q_SLOTS:
     void liveStatsWindowAndThroughput();
     void liveViewCoalescesReplots();
     void liveViewExportsEveryFrame();
+    void liveRecordingFlushesEveryRow();
     void entropyViewExports();
     void table1ParsesPaperAndReportsBadInput();
     void tradeoffJoinsTablesAndPlotsFig5();
@@ -228,6 +229,38 @@ void TestStudioViews::liveViewExportsEveryFrame()
     QCOMPARE(csv.rows[4][3].toDouble(), 104.0);
     QCOMPARE(csv.rows[4][6].toDouble(), 2.0);
     QCOMPARE(csv.rows[4][13].toDouble(), 7.0);
+}
+
+void TestStudioViews::liveRecordingFlushesEveryRow()
+{
+    QTemporaryDir dir;
+    LiveView view;
+    view.setExportContext(fixtureContext());
+    LiveSample sample;
+    sample.sequence = 0;
+    view.appendSample(sample); // before recording: not in the file
+    const QString path = dir.filePath(QStringLiteral("record.csv"));
+    QString error;
+    QVERIFY2(view.startRecording(path, &error), qPrintable(error));
+    for (int i = 1; i <= 3; ++i) {
+        sample.sequence = i;
+        sample.measured.iotMs = i;
+        view.appendSample(sample);
+    }
+    // Readable while still recording: every row is already on disk.
+    ParsedCsv csv = readCsv(path);
+    QVERIFY(csv.comments.contains(QStringLiteral("# model: fixture-model")));
+    QCOMPARE(csv.header.size(), 14);
+    QCOMPARE(csv.rows.size(), size_t(3));
+    QCOMPARE(csv.rows[2][0], QStringLiteral("3"));
+    QCOMPARE(csv.rows[2][4].toDouble(), 3.0);
+    view.stopRecording();
+    QVERIFY(!view.isRecording());
+    sample.sequence = 4;
+    view.appendSample(sample);
+    QCOMPARE(readCsv(path).rows.size(), size_t(3));
+    QVERIFY(!view.startRecording(QStringLiteral("/nonexistent-dir/r.csv"), &error));
+    QVERIFY(error.contains(QStringLiteral("/nonexistent-dir/r.csv")));
 }
 
 void TestStudioViews::entropyViewExports()

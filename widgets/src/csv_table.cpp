@@ -58,4 +58,59 @@ bool writeCsv(const QString& path, const CsvTable& table, const ExportContext& c
     return true;
 }
 
+bool CsvRecorder::start(const QString& path, const CsvTable& header, const ExportContext& context, QString* error)
+{
+    stop();
+    auto file = std::make_unique<QFile>(path);
+    if (!file->open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text)) {
+        if (error)
+            *error = QStringLiteral("Cannot record to %1: %2").arg(path, file->errorString());
+        return false;
+    }
+    QByteArray bytes;
+    for (const QString& comment : context.commentLines())
+        bytes += comment.toUtf8() + '\n';
+    for (const QString& comment : header.extraComments)
+        bytes += "# " + comment.toUtf8() + '\n';
+    bytes += line(header.columns);
+    if (file->write(bytes) != bytes.size() || !file->flush()) {
+        if (error)
+            *error = QStringLiteral("Cannot record to %1: %2").arg(path, file->errorString());
+        return false;
+    }
+    file_ = std::move(file);
+    columns_ = header.columns.size();
+    rows_ = 0;
+    return true;
+}
+
+bool CsvRecorder::append(const QStringList& row, QString* error)
+{
+    if (!file_)
+        return false;
+    const QByteArray bytes = line(row);
+    if (row.size() != columns_ || file_->write(bytes) != bytes.size() || !file_->flush()) {
+        if (error)
+            *error = QStringLiteral("Recording to %1 stopped: %2")
+                         .arg(file_->fileName(), row.size() != columns_ ? QStringLiteral("row does not match the header")
+                                                                        : file_->errorString());
+        stop();
+        return false;
+    }
+    ++rows_;
+    return true;
+}
+
+void CsvRecorder::stop()
+{
+    if (file_)
+        file_->close();
+    file_.reset();
+}
+
+QString CsvRecorder::path() const
+{
+    return file_ ? file_->fileName() : QString();
+}
+
 } // namespace aecnn::widgets

@@ -1,6 +1,9 @@
 #include "aecnn/widgets/live_view.h"
 
+#include <QFileDialog>
+#include <QHBoxLayout>
 #include <QLabel>
+#include <QPushButton>
 #include <QTimer>
 #include <QVBoxLayout>
 #include <cmath>
@@ -22,11 +25,28 @@ QString percent(double value)
 
 LiveView::LiveView(QWidget* parent, int window)
     : PlotView(parent), stats_(window), accuracyPlot_(new QCustomPlot(this)), timePlot_(new QCustomPlot(this)),
-      summary_(new QLabel(this)), replotTimer_(new QTimer(this))
+      summary_(new QLabel(this)), replotTimer_(new QTimer(this)), recordButton_(new QPushButton(tr("Record..."), this))
 {
+    recordButton_->setCheckable(true);
+    recordButton_->setToolTip(tr("Append every incoming frame to a CSV file until pressed again"));
+    connect(recordButton_, &QPushButton::clicked, this, [this](bool checked) {
+        if (!checked) {
+            stopRecording();
+            return;
+        }
+        const QString path = QFileDialog::getSaveFileName(this, tr("Record live frames"), QStringLiteral("live.csv"),
+                                                          tr("CSV (*.csv)"));
+        if (path.isEmpty())
+            recordButton_->setChecked(false);
+        else
+            startRecording(path);
+    });
     summary_->setWordWrap(true);
     auto* layout = new QVBoxLayout(this);
-    layout->addWidget(summary_);
+    auto* top = new QHBoxLayout;
+    top->addWidget(summary_, 1);
+    top->addWidget(recordButton_);
+    layout->addLayout(top);
     layout->addWidget(accuracyPlot_, 1);
     layout->addWidget(timePlot_, 1);
 
@@ -70,6 +90,13 @@ void LiveView::appendSample(const LiveSample& sample)
 {
     stats_.add(sample);
     history_.push_back(sample);
+    if (recorder_.isRecording()) {
+        QString error;
+        if (!recorder_.append(row(sample), &error)) {
+            recordButton_->setChecked(false);
+            Q_EMIT recordingChanged(false, error);
+        }
+    }
     if (static_cast<int>(history_.size()) > kMaxHistory)
         history_.erase(history_.begin(), history_.begin() + kMaxHistory / 10);
     const double frame = static_cast<double>(sample.sequence);
@@ -135,7 +162,7 @@ void LiveView::refresh()
     timePlot_->replot(QCustomPlot::rpQueuedReplot);
 }
 
-CsvTable LiveView::table() const
+CsvTable LiveView::header() const
 {
     CsvTable table;
     table.columns = QStringList{QStringLiteral("frame"), QStringLiteral("correct (1/0/-1 unknown)"),
@@ -145,16 +172,46 @@ CsvTable LiveView::table() const
     for (const char* name : kPartNames)
         table.columns << QStringLiteral("%1_predicted (ms)").arg(QLatin1String(name));
     table.extraComments << QStringLiteral("prediction: %1").arg(predictionSource_);
-    for (const LiveSample& sample : history_) {
-        QStringList row{QString::number(sample.sequence), QString::number(sample.correct),
-                        csvNumber(sample.receivedMs), csvNumber(sample.bytes)};
-        for (double value : sample.measured.parts())
-            row << csvNumber(value);
-        for (double value : sample.predicted.parts())
-            row << csvNumber(value);
-        table.addRow(row);
-    }
     return table;
+}
+
+QStringList LiveView::row(const LiveSample& sample) const
+{
+    QStringList row{QString::number(sample.sequence), QString::number(sample.correct), csvNumber(sample.receivedMs),
+                    csvNumber(sample.bytes)};
+    for (double value : sample.measured.parts())
+        row << csvNumber(value);
+    for (double value : sample.predicted.parts())
+        row << csvNumber(value);
+    return row;
+}
+
+CsvTable LiveView::table() const
+{
+    CsvTable table = header();
+    for (const LiveSample& sample : history_)
+        table.addRow(row(sample));
+    return table;
+}
+
+bool LiveView::startRecording(const QString& path, QString* error)
+{
+    QString why;
+    const bool ok = recorder_.start(path, header(), exportContext(), &why);
+    if (error)
+        *error = why;
+    recordButton_->setChecked(ok);
+    Q_EMIT recordingChanged(ok, ok ? tr("Recording to %1").arg(path) : why);
+    return ok;
+}
+
+void LiveView::stopRecording()
+{
+    const QString path = recorder_.path();
+    const long long rows = recorder_.rows();
+    recorder_.stop();
+    recordButton_->setChecked(false);
+    Q_EMIT recordingChanged(false, tr("Recorded %1 frames to %2").arg(rows).arg(path));
 }
 
 } // namespace aecnn::widgets

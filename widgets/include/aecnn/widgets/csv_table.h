@@ -1,6 +1,8 @@
 #pragma once
 
+#include <QFile>
 #include <QString>
+#include <memory>
 #include <QStringList>
 #include <vector>
 
@@ -23,5 +25,28 @@ QString csvNumber(double value); // 15 significant digits
 // *error (naming the file and the reason) when the file cannot be written;
 // the previous file is left untouched (QSaveFile).
 bool writeCsv(const QString& path, const CsvTable& table, const ExportContext& context, QString* error);
+
+// Appends rows to a CSV as they come (live recording): each row is flushed to
+// the file at once, so a killed app loses at most the row being written.
+class CsvRecorder {
+public:
+    CsvRecorder() = default;
+    CsvRecorder(const CsvRecorder&) = delete;
+    CsvRecorder& operator=(const CsvRecorder&) = delete;
+    ~CsvRecorder() { stop(); }
+
+    // Writes the context block and the header; false + *error when the file cannot be created.
+    bool start(const QString& path, const CsvTable& header, const ExportContext& context, QString* error);
+    bool append(const QStringList& row, QString* error); // false when not recording or the write failed
+    void stop();
+    bool isRecording() const { return file_ != nullptr; }
+    QString path() const;
+    long long rows() const { return rows_; }
+
+private:
+    std::unique_ptr<QFile> file_;
+    int columns_ = 0;
+    long long rows_ = 0;
+};
 
 } // namespace aecnn::widgets

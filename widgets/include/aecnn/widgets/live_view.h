@@ -7,6 +7,7 @@
 
 class QCustomPlot;
 class QLabel;
+class QPushButton;
 class QTimer;
 
 namespace aecnn::widgets {
@@ -24,6 +25,12 @@ public:
     // Where the predicted times come from, e.g. "latency model, Pi 4B profile".
     void setPredictionSource(const QString& source);
 
+    // "Record": every sample appended from now on goes to `path` at once.
+    bool startRecording(const QString& path, QString* error = nullptr);
+    void stopRecording();
+    bool isRecording() const { return recorder_.isRecording(); }
+    long long recordedRows() const { return recorder_.rows(); }
+
     const LiveStats& stats() const { return stats_; }
     const std::vector<LiveSample>& history() const { return history_; }
     int replotCount() const { return replots_; }
@@ -36,8 +43,13 @@ public:
 protected:
     QCustomPlot* mainPlot() const override { return timePlot_; }
 
+Q_SIGNALS:
+    void recordingChanged(bool recording, const QString& message);
+
 private:
     void refresh();
+    CsvTable header() const;
+    QStringList row(const LiveSample& sample) const;
 
     LiveStats stats_;
     std::vector<LiveSample> history_;
@@ -47,6 +59,8 @@ private:
     QTimer* replotTimer_;
     int replots_ = 0;
     QString predictionSource_ = QStringLiteral("latency model");
+    CsvRecorder recorder_;
+    QPushButton* recordButton_;
 };
 
 } // namespace aecnn::widgets
