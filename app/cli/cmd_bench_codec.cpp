@@ -181,7 +181,7 @@ QJsonObject runBenchCodec(const ParsedArgs& args, CommandContext& context)
                     channelMean[c] += t.values[c * t.planeSize() + i] / double(t.planeSize() * calibration.size());
         }
         for (int ratio : ratios) {
-            const auto kept = ratio > 1 ? keepStrongestChannels(model, split, calibration, ratio)
+            const auto kept = ratio > 1 ? keepImportantChannels(model, split, calibration, ratio)
                                         : std::vector<uint16_t>{};
             const auto dump = dumpFeatures(model, split, images, kept, ratio);
             const auto calibrationDump = dumpFeatures(model, split, calibration, kept, ratio);
@@ -312,7 +312,7 @@ QJsonObject runBenchCodec(const ParsedArgs& args, CommandContext& context)
             {"repeats", repeats},
             {"timing", "best of repeats, single thread; MB/s of symbol bytes through the coder alone; us per "
                        "tensor for the whole frame (quantization, header, CRC)"},
-            {"channel_selection", "C/V channels with the largest mean activation magnitude on train images"},
+            {"channel_selection", "C/V channels of highest Eq. 8 importance (mean channel attention) on train images"},
             {"splits", splitResults},
             {"paper_shapes", paperShapes},
             {"date", QDateTime::currentDateTimeUtc().toString(Qt::ISODate)},

@@ -23,7 +23,7 @@ QJsonObject runDumpFeatures(const ParsedArgs& args, CommandContext& context)
     const auto images = limited(data.test, args.integer("count", 1, 1 << 20));
     std::vector<uint16_t> kept;
     if (ratio > 1)
-        kept = keepStrongestChannels(model, split, images, ratio);
+        kept = keepImportantChannels(model, split, images, ratio);
     const FeatureDump dump = dumpFeatures(model, split, images, kept, ratio);
     QJsonArray labels;
     for (int64_t label : dump.labels)
@@ -32,7 +32,7 @@ QJsonObject runDumpFeatures(const ParsedArgs& args, CommandContext& context)
                               {"dataset", QString::fromStdString(dataSpec)},
                               {"split", split},
                               {"ratio", ratio},
-                              {"channel_selection", ratio > 1 ? "mean activation magnitude" : "all"},
+                              {"channel_selection", ratio > 1 ? "Eq. 8 importance (mean channel attention)" : "all"},
                               {"labels", labels}};
     saveFeatureFile(out, dump.tensors, sidecar);
     const auto& first = dump.tensors.front();
@@ -57,7 +57,7 @@ Command dumpFeaturesCommand()
             {modelOption(),
              datasetOption(),
              {"split", "L", "split point (1 = after the stem)", "1"},
-             {"ratio", "V", "keep C/V channels, the strongest by mean activation magnitude; 1 = all", "1"},
+             {"ratio", "V", "keep the C/V most important channels (Eq. 8); 1 = all", "1"},
              {"count", "N", "number of test images", "64"},
              {"out", "X.npy", "output file; its sidecar X.npy.json records the kept channels", ""}},
             0,

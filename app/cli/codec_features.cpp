@@ -1,5 +1,7 @@
 #include "codec_features.h"
 
+#include "aecnn/importance.h"
+
 #include <algorithm>
 #include <numeric>
 
@@ -38,29 +40,12 @@ template <typename Body> void forEachBatch(const ImageSet& images, Body&& body)
 
 } // namespace
 
-std::vector<uint16_t> keepStrongestChannels(Classifier& model, int split, const ImageSet& images, int ratio)
+std::vector<uint16_t> keepImportantChannels(Classifier& model, int split, const ImageSet& images, int ratio)
 {
-    torch::NoGradGuard noGrad;
-    model.net->eval();
-    torch::Tensor energy;
-    forEachBatch(images, [&](const torch::Tensor& x, int64_t, int64_t) {
-        const auto sum = model.net->head(x, split).abs().sum({0, 2, 3}).to(torch::kFloat64);
-        energy = energy.defined() ? energy + sum : sum;
-    });
-    if (!energy.defined())
-        throw Error("no images to rank channels with");
-    const int channels = int(energy.size(0));
-    if (ratio < 1 || ratio > channels)
-        throw Error("ratio " + std::to_string(ratio) + " must be between 1 and the " + std::to_string(channels) +
-                    " channels of split point " + std::to_string(split));
-    const int keep = std::max(1, channels / ratio);
-    std::vector<int> order(static_cast<size_t>(channels));
-    std::iota(order.begin(), order.end(), 0);
-    const auto e = energy.accessor<double, 1>();
-    std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return e[a] > e[b]; });
-    std::vector<uint16_t> kept(order.begin(), order.begin() + keep);
-    std::sort(kept.begin(), kept.end());
-    return kept;
+    // Eq. 8 of the paper: mean channel attention over the calibration images.
+    const auto report = computeImportance(*model.net, split, images, /*batches=*/0, kBatch);
+    const auto kept = keepMostImportant(report.importance, keptChannelCount(report.channels, ratio));
+    return {kept.begin(), kept.end()};
 }
 
 FeatureDump dumpFeatures(Classifier& model, int split, const ImageSet& images, std::vector<uint16_t> kept, int ratio)

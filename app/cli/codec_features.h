@@ -21,10 +21,10 @@ struct FeatureDump {
     std::vector<int64_t> labels;
 };
 
-// Ranks channels by mean activation magnitude over `images` and keeps the
-// C / ratio strongest (ascending indices). A stand-in for the CA importance
-// ranking when no importance statistics are given.
-std::vector<uint16_t> keepStrongestChannels(Classifier& model, int split, const ImageSet& images, int ratio);
+// Keeps the C / ratio channels of highest importance (paper Eq. 8, mean channel
+// attention over `images`), ascending indices, ties to the lower index: the
+// channels an AECNN model of that ratio transmits.
+std::vector<uint16_t> keepImportantChannels(Classifier& model, int split, const ImageSet& images, int ratio);
 
 // Runs head(split) on every image and keeps `kept` (empty = all channels).
 FeatureDump dumpFeatures(Classifier& model, int split, const ImageSet& images, std::vector<uint16_t> kept, int ratio);
