@@ -18,22 +18,6 @@ int channelsAt(const ResNetImpl& net, int split)
     return split == 1 ? net.config().stemChannels : net.blockAt(split)->outChannels();
 }
 
-QJsonArray floatsToJson(const std::vector<float>& values)
-{
-    QJsonArray a;
-    for (float v : values)
-        a.append(static_cast<double>(v));
-    return a;
-}
-
-std::vector<float> floatsFromJson(const QJsonValue& value)
-{
-    std::vector<float> out;
-    for (const auto& v : value.toArray())
-        out.push_back(static_cast<float>(v.toDouble()));
-    return out;
-}
-
 } // namespace
 
 std::string toString(SplitVariant variant)
@@ -148,9 +132,7 @@ SplitModelCost describeSplitModel(AecnnModelImpl& model, int inputHeight, int in
 void saveAecnnClassifier(const QString& path, const AecnnClassifier& model)
 {
     const auto& net = *model.net;
-    QJsonArray classes, kept;
-    for (const auto& name : model.classNames)
-        classes.append(QString::fromStdString(name));
+    QJsonArray kept;
     for (auto c : net.kept())
         kept.append(static_cast<qint64>(c));
     Checkpoint checkpoint;
@@ -162,12 +144,9 @@ void saveAecnnClassifier(const QString& path, const AecnnClassifier& model)
                            {"ratio", net.ratio()},
                            {"feature_channels", net.featureChannels()},
                            {"kept_channels", kept},
-                           {"recovery_width", net.recoveryWidth()},
-                           {"class_names", classes},
-                           {"normalization", QJsonObject{{"mean", floatsToJson(model.normalization.mean)},
-                                                         {"std", floatsToJson(model.normalization.std)}}},
-                           {"input_size", QJsonArray{model.inputHeight, model.inputWidth}},
-                           {"provenance", model.provenance}};
+                           {"recovery_width", net.recoveryWidth()}};
+    writeUsage(checkpoint.metadata,
+               {model.classNames, model.normalization, model.inputHeight, model.inputWidth, model.provenance});
     checkpoint.tensors = stateOf(net);
     writeCheckpoint(path, checkpoint);
 }
@@ -194,21 +173,12 @@ AecnnClassifier loadAecnnClassifierFile(const QString& path)
         throw Error(source + ": " + e.what());
     }
     loadStateInto(*model.net, checkpoint.tensors, source);
-    for (const auto& name : meta.value("class_names").toArray())
-        model.classNames.push_back(name.toString().toStdString());
-    if (static_cast<int>(model.classNames.size()) != model.net->config().numClasses)
-        throw Error(source + ": the number of class names does not match the model's outputs");
-    const auto norm = meta.value("normalization").toObject();
-    model.normalization = {floatsFromJson(norm.value("mean")), floatsFromJson(norm.value("std"))};
-    if (static_cast<int>(model.normalization.mean.size()) != model.net->config().inChannels ||
-        model.normalization.std.size() != model.normalization.mean.size())
-        throw Error(source + ": normalization does not match the input channels");
-    const auto size = meta.value("input_size").toArray();
-    model.inputHeight = size.at(0).toInt(0);
-    model.inputWidth = size.at(1).toInt(0);
-    if (model.inputHeight < 8 || model.inputWidth < 8 || model.inputHeight > 4096 || model.inputWidth > 4096)
-        throw Error(source + ": invalid input size");
-    model.provenance = meta.value("provenance").toObject();
+    auto usage = readUsage(meta, model.net->config().inChannels, model.net->config().numClasses, source);
+    model.classNames = std::move(usage.classNames);
+    model.normalization = std::move(usage.normalization);
+    model.inputHeight = usage.inputHeight;
+    model.inputWidth = usage.inputWidth;
+    model.provenance = std::move(usage.provenance);
     model.net->eval();
     return model;
 }

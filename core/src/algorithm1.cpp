@@ -55,30 +55,6 @@ QJsonObject toJson(const SplitModelCost& c)
             {"tail_params", static_cast<qint64>(c.tailParams)}};
 }
 
-QJsonArray namesToJson(const std::vector<std::string>& names)
-{
-    QJsonArray a;
-    for (const auto& n : names)
-        a.append(QString::fromStdString(n));
-    return a;
-}
-
-QJsonArray floatsToJson(const std::vector<float>& values)
-{
-    QJsonArray a;
-    for (float v : values)
-        a.append(static_cast<double>(v));
-    return a;
-}
-
-std::vector<float> floatsFromJson(const QJsonValue& value)
-{
-    std::vector<float> out;
-    for (const auto& v : value.toArray())
-        out.push_back(static_cast<float>(v.toDouble()));
-    return out;
-}
-
 QJsonObject stageProvenance(const std::string& stage, const TrainResult& trained, const EvalResult& evaluation)
 {
     return {{"stage", QString::fromStdString(stage)},
@@ -370,12 +346,9 @@ void saveCaNetwork(const QString& path, const CaNetwork& ca)
                            {"architecture", "resnet50-family"},
                            {"config", toJson(model.net->config())},
                            {"split", ca.split},
-                           {"importance", toJson(ca.importance)},
-                           {"class_names", namesToJson(model.classNames)},
-                           {"normalization", QJsonObject{{"mean", floatsToJson(model.normalization.mean)},
-                                                         {"std", floatsToJson(model.normalization.std)}}},
-                           {"input_size", QJsonArray{model.inputHeight, model.inputWidth}},
-                           {"provenance", model.provenance}};
+                           {"importance", toJson(ca.importance)}};
+    writeUsage(checkpoint.metadata,
+               {model.classNames, model.normalization, model.inputHeight, model.inputWidth, model.provenance});
     checkpoint.tensors = stateOf(*model.net);
     writeCheckpoint(path, checkpoint);
 }
@@ -398,14 +371,12 @@ CaNetwork loadCaNetwork(const QString& path)
     ca.network.net->eval();
     ca.split = meta.value("split").toInt(0);
     requireSplitPoint(ca.network.net->config(), ca.split);
-    for (const auto& name : meta.value("class_names").toArray())
-        ca.network.classNames.push_back(name.toString().toStdString());
-    const auto norm = meta.value("normalization").toObject();
-    ca.network.normalization = {floatsFromJson(norm.value("mean")), floatsFromJson(norm.value("std"))};
-    const auto size = meta.value("input_size").toArray();
-    ca.network.inputHeight = size.at(0).toInt(0);
-    ca.network.inputWidth = size.at(1).toInt(0);
-    ca.network.provenance = meta.value("provenance").toObject();
+    auto usage = readUsage(meta, ca.network.net->config().inChannels, ca.network.net->config().numClasses, source);
+    ca.network.classNames = std::move(usage.classNames);
+    ca.network.normalization = std::move(usage.normalization);
+    ca.network.inputHeight = usage.inputHeight;
+    ca.network.inputWidth = usage.inputWidth;
+    ca.network.provenance = std::move(usage.provenance);
     return ca;
 }
 

@@ -33,6 +33,39 @@ std::vector<float> floatsFromJson(const QJsonValue& value)
 
 } // namespace
 
+void writeUsage(QJsonObject& metadata, const ModelUsage& usage)
+{
+    QJsonArray classes;
+    for (const auto& name : usage.classNames)
+        classes.append(QString::fromStdString(name));
+    metadata["class_names"] = classes;
+    metadata["normalization"] = QJsonObject{{"mean", toJsonArray(usage.normalization.mean)},
+                                            {"std", toJsonArray(usage.normalization.std)}};
+    metadata["input_size"] = QJsonArray{usage.inputHeight, usage.inputWidth};
+    metadata["provenance"] = usage.provenance;
+}
+
+ModelUsage readUsage(const QJsonObject& meta, int inChannels, int numClasses, const std::string& source)
+{
+    ModelUsage usage;
+    for (const auto& name : meta.value("class_names").toArray())
+        usage.classNames.push_back(name.toString().toStdString());
+    if (static_cast<int>(usage.classNames.size()) != numClasses)
+        throw Error(source + ": the number of class names does not match the model's outputs");
+    const auto norm = meta.value("normalization").toObject();
+    usage.normalization = {floatsFromJson(norm.value("mean")), floatsFromJson(norm.value("std"))};
+    if (static_cast<int>(usage.normalization.mean.size()) != inChannels ||
+        usage.normalization.std.size() != usage.normalization.mean.size())
+        throw Error(source + ": normalization does not match the input channels");
+    const auto size = meta.value("input_size").toArray();
+    usage.inputHeight = size.at(0).toInt(0);
+    usage.inputWidth = size.at(1).toInt(0);
+    if (usage.inputHeight < 8 || usage.inputWidth < 8 || usage.inputHeight > 4096 || usage.inputWidth > 4096)
+        throw Error(source + ": invalid input size");
+    usage.provenance = meta.value("provenance").toObject();
+    return usage;
+}
+
 QJsonObject toJson(const ResNetConfig& config)
 {
     QJsonArray planes, depths;
@@ -114,18 +147,12 @@ void loadStateInto(torch::nn::Module& module, const std::vector<std::pair<std::s
 
 void saveClassifier(const QString& path, const Classifier& model)
 {
-    QJsonArray classes;
-    for (const auto& name : model.classNames)
-        classes.append(QString::fromStdString(name));
     Checkpoint checkpoint;
     checkpoint.metadata = {{"kind", "classifier"},
                            {"architecture", "resnet50-family"},
-                           {"config", toJson(model.net->config())},
-                           {"class_names", classes},
-                           {"normalization", QJsonObject{{"mean", toJsonArray(model.normalization.mean)},
-                                                         {"std", toJsonArray(model.normalization.std)}}},
-                           {"input_size", QJsonArray{model.inputHeight, model.inputWidth}},
-                           {"provenance", model.provenance}};
+                           {"config", toJson(model.net->config())}};
+    writeUsage(checkpoint.metadata,
+               {model.classNames, model.normalization, model.inputHeight, model.inputWidth, model.provenance});
     checkpoint.tensors = stateOf(*model.net);
     writeCheckpoint(path, checkpoint);
 }
@@ -145,21 +172,12 @@ Classifier loadClassifierFile(const QString& path)
         throw Error(source + ": " + e.what());
     }
     loadStateInto(*model.net, checkpoint.tensors, source);
-    for (const auto& name : meta.value("class_names").toArray())
-        model.classNames.push_back(name.toString().toStdString());
-    if (static_cast<int>(model.classNames.size()) != model.net->config().numClasses)
-        throw Error(source + ": the number of class names does not match the classifier's outputs");
-    const auto norm = meta.value("normalization").toObject();
-    model.normalization = {floatsFromJson(norm.value("mean")), floatsFromJson(norm.value("std"))};
-    if (static_cast<int>(model.normalization.mean.size()) != model.net->config().inChannels ||
-        model.normalization.std.size() != model.normalization.mean.size())
-        throw Error(source + ": normalization does not match the input channels");
-    const auto size = meta.value("input_size").toArray();
-    model.inputHeight = size.at(0).toInt(0);
-    model.inputWidth = size.at(1).toInt(0);
-    if (model.inputHeight < 8 || model.inputWidth < 8 || model.inputHeight > 4096 || model.inputWidth > 4096)
-        throw Error(source + ": invalid input size");
-    model.provenance = meta.value("provenance").toObject();
+    auto usage = readUsage(meta, model.net->config().inChannels, model.net->config().numClasses, source);
+    model.classNames = std::move(usage.classNames);
+    model.normalization = std::move(usage.normalization);
+    model.inputHeight = usage.inputHeight;
+    model.inputWidth = usage.inputWidth;
+    model.provenance = std::move(usage.provenance);
     model.net->eval();
     return model;
 }

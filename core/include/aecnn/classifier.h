@@ -33,6 +33,19 @@ void loadStateInto(torch::nn::Module& module, const std::vector<std::pair<std::s
                    const std::string& source);
 std::vector<std::pair<std::string, torch::Tensor>> stateOf(const torch::nn::Module& module);
 
+// What every saved model carries besides its weights, for all checkpoint kinds.
+struct ModelUsage {
+    std::vector<std::string> classNames;
+    Normalization normalization;
+    int inputHeight = 0;
+    int inputWidth = 0;
+    QJsonObject provenance;
+};
+void writeUsage(QJsonObject& metadata, const ModelUsage& usage);
+// Reads the usage fields and checks them against the network's inputs and outputs;
+// `source` names the file in errors.
+ModelUsage readUsage(const QJsonObject& metadata, int inChannels, int numClasses, const std::string& source);
+
 QJsonObject toJson(const ResNetConfig& config);
 ResNetConfig resNetConfigFromJson(const QJsonObject& json); // throws aecnn::Error
 
