@@ -2,6 +2,7 @@
 
 #include "aecnn/inference_model.h"
 #include "cli_common.h"
+#include "cmd_codec_eval.h"
 #include "command.h"
 
 namespace aecnn::cli {
@@ -15,9 +16,20 @@ QJsonObject runEval(const ParsedArgs& args, CommandContext& context)
     if (which != "test" && which != "train")
         throw UsageError("--subset must be 'test' or 'train', got '" + which + "'");
     const int limit = args.integer("limit", 0, 1 << 30); // validated before the slow loading below
+    const bool coded = wantsCodecEval(args);
+    const auto transportSettings = transportSettingsFromArgs(args);
     auto model = loadInferenceModel(modelSpec);
     const auto data = loadDatasetForModel(dataSpec, model);
     const auto set = limited(which == "test" ? data.test : data.train, limit);
+    if (coded) {
+        QJsonObject result{{"model", QString::fromStdString(modelSpec)},
+                           {"model_kind", model.kind},
+                           {"model_description", model.description},
+                           {"dataset", QString::fromStdString(dataSpec)},
+                           {"subset", QString::fromStdString(which)}};
+        evaluateWithCodec(model, transportSettings, set, result, context);
+        return result;
+    }
     const auto result = evaluateClassifier(*model.module, model.forward, set);
     *context.text << "accuracy " << result.accuracy() << " (" << result.correct << "/" << result.count << ") on "
                   << dataSpec << " " << which << "\n";
@@ -35,14 +47,14 @@ QJsonObject runEval(const ParsedArgs& args, CommandContext& context)
 
 Command evalCommand()
 {
-    return {"eval",
-            "evaluate a model's (classifier or split AECNN/CA_Pruned/BottleNet++ model) top-1 accuracy",
-            {modelOption(),
-             datasetOption(),
-             {"subset", "NAME", "which split: test or train", "test"},
-             {"limit", "N", "only the first N images, 0 = all", "0"}},
-            0,
-            runEval};
+    std::vector<OptionSpec> options{modelOption(),
+                                    datasetOption(),
+                                    {"subset", "NAME", "which split: test or train", "test"},
+                                    {"limit", "N", "only the first N images, 0 = all", "0"}};
+    for (auto& option : evalCodecOptions())
+        options.push_back(option);
+    return {"eval", "evaluate a model's (classifier or split AECNN/CA_Pruned/BottleNet++ model) top-1 accuracy",
+            options, 0, runEval};
 }
 
 } // namespace aecnn::cli
