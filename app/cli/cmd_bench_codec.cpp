@@ -63,7 +63,9 @@ template <typename F> double bestSeconds(int repeats, F&& run)
 
 struct Measured {
     double h0 = 0, coded = 0, frame = 0, ratio = 0, encodeMBs = 0, decodeMBs = 0, encodeUs = 0, decodeUs = 0;
-    uint64_t frameBytes = 0;
+    uint64_t frameBytes = 0; // all tensors
+    size_t tensors = 0;
+    double frameBytesPerTensor() const { return tensors ? double(frameBytes) / double(tensors) : 0.0; }
 };
 
 // Codes every tensor with one configuration; times the coder alone (MB/s of
@@ -113,6 +115,7 @@ Measured measure(const std::vector<codec::FeatureTensor>& tensors, const codec::
         for (const auto& f : frames)
             codec::decodeFrame(f.data(), f.size(), {}, settings.dictionary);
     });
+    m.tensors = tensors.size();
     m.h0 = entropyBits / double(elements);
     m.coded = double(payloadBytes) * 8.0 / double(elements);
     m.frame = double(m.frameBytes) * 8.0 / double(elements);
@@ -133,13 +136,28 @@ QJsonObject toJson(const Config& c, const Measured& m)
             {"coded_bits_per_element", m.coded},
             {"coded_over_h0", m.h0 > 0 ? m.coded / m.h0 : 0.0},
             {"frame_bits_per_element", m.frame},
-            {"frame_bytes_per_tensor", double(m.frameBytes)},
+            {"frame_bytes_per_tensor", m.frameBytesPerTensor()},
             {"compression_ratio", m.ratio},
             {"encode_mb_per_s", m.encodeMBs},
             {"decode_mb_per_s", m.decodeMBs},
             {"encode_us_per_tensor", m.encodeUs},
             {"decode_us_per_tensor", m.decodeUs}};
 }
+
+std::string csvRow(const std::string& split, int ratio, const codec::FeatureTensor& shape, const std::string& label,
+                   const Measured& m)
+{
+    char line[512];
+    std::snprintf(line, sizeof line, "%s,%d,%ux%ux%u,%s,%.4f,%.4f,%.4f,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f\n", split.c_str(),
+                  ratio, shape.channels, shape.height, shape.width, label.c_str(), m.h0, m.coded,
+                  m.h0 > 0 ? m.coded / m.h0 : 0.0, m.frameBytesPerTensor(), m.ratio, m.encodeMBs, m.decodeMBs,
+                  m.encodeUs, m.decodeUs);
+    return line;
+}
+
+const char* kCsvHeader = "split,ratio,shape,coder,h0_bits_per_element,coded_bits_per_element,coded_over_h0,"
+                         "frame_bytes_per_tensor,compression_ratio,encode_mb_per_s,decode_mb_per_s,"
+                         "encode_us_per_tensor,decode_us_per_tensor\n";
 
 void printRow(std::ostream& out, const std::string& label, const Measured& m, size_t tensors)
 {
@@ -163,6 +181,8 @@ QJsonObject runBenchCodec(const ParsedArgs& args, CommandContext& context)
     const int repeats = args.integer("repeats", 1, 1000);
     const int accuracyImages = args.integer("accuracy-images", 0, 1 << 20);
     const std::string dictDir = args.has("dict-dir") ? args.text("dict-dir") : "";
+    const std::string csvPath = args.has("csv") ? args.text("csv") : "";
+    std::string csv;
     const auto data = loadDatasetForModel(args.text("dataset"), model);
     const auto images = limited(data.test, count);
     const auto calibration = limited(data.train, std::max(count, 64)); // dictionaries are trained on train images
@@ -221,6 +241,7 @@ QJsonObject runBenchCodec(const ParsedArgs& args, CommandContext& context)
                 const Measured m = measure(dump.tensors, config.settings, repeats);
                 printRow(*context.text, config.label, m, dump.tensors.size());
                 rows.append(toJson(config, m));
+                csv += csvRow(std::to_string(split), ratio, first, config.label, m);
             }
             QJsonArray keptJson;
             for (uint16_t c : dump.kept)
@@ -302,9 +323,21 @@ QJsonObject runBenchCodec(const ParsedArgs& args, CommandContext& context)
                 const Measured m = measure(tensors, config.settings, repeats);
                 printRow(*context.text, std::to_string(channels) + "x56x56 " + config.label, m, tensors.size());
                 rows.append(toJson(config, m));
+                csv += csvRow("paper", 1, tensors.front(), config.label, m);
             }
             paperShapes.append(QJsonObject{{"shape", QJsonArray{int(channels), 56, 56}}, {"coders", rows}});
         }
+    }
+    const auto date = QDateTime::currentDateTimeUtc().toString(Qt::ISODate);
+    const auto machine = QSysInfo::prettyProductName() + " " + QSysInfo::currentCpuArchitecture();
+    if (!csvPath.empty()) {
+        std::ofstream out(csvPath, std::ios::trunc);
+        out << "# " << context.commandLine << "\n# " << machine.toStdString() << ", " << date.toStdString()
+            << "; best of repeats, single thread; MB/s of symbol bytes through the coder alone; us per tensor for "
+               "the whole frame (quantization, header, CRC)\n"
+            << kCsvHeader << csv;
+        if (!out.flush())
+            throw Error("cannot write " + csvPath);
     }
     return {{"model", QString::fromStdString(modelSpec)},
             {"dataset", QString::fromStdString(args.text("dataset"))},
@@ -315,8 +348,8 @@ QJsonObject runBenchCodec(const ParsedArgs& args, CommandContext& context)
             {"channel_selection", "C/V channels of highest Eq. 8 importance (mean channel attention) on train images"},
             {"splits", splitResults},
             {"paper_shapes", paperShapes},
-            {"date", QDateTime::currentDateTimeUtc().toString(Qt::ISODate)},
-            {"machine", QSysInfo::prettyProductName() + " " + QSysInfo::currentCpuArchitecture()},
+            {"date", date},
+            {"machine", machine},
             {"command", QString::fromStdString(context.commandLine)}};
 }
 
@@ -334,7 +367,8 @@ Command benchCodecCommand()
              {"count", "N", "test images (tensors) per split and ratio", "64"},
              {"repeats", "N", "timed repetitions (best reported)", "3"},
              {"accuracy-images", "N", "test images for the accuracy of each representation (0 = skip)", "1000"},
-             {"dict-dir", "DIR", "also save the trained zstd dictionaries there", ""}},
+             {"dict-dir", "DIR", "also save the trained zstd dictionaries there", ""},
+             {"csv", "FILE", "also write one CSV row per split, ratio and coder there", ""}},
             0,
             runBenchCodec};
 }

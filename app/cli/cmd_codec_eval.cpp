@@ -1,18 +1,50 @@
 #include "cmd_codec_eval.h"
 
+#include <sstream>
+
+#include <QJsonArray>
+
 #include <torch/torch.h>
 
 #include "aecnn/aecnn_model.h"
 #include "aecnn/error.h"
 
 namespace aecnn::cli {
+namespace {
+
+std::vector<std::string> splitList(const std::string& text)
+{
+    std::vector<std::string> items;
+    std::stringstream in(text);
+    for (std::string item; std::getline(in, item, ',');)
+        items.push_back(item);
+    return items;
+}
+
+QJsonObject describe(const TransportSettings& s, const TransportEvaluation& r, const TransmittedLayout& layout)
+{
+    const bool uniform = s.representation == "uint";
+    return {{"accuracy", r.accuracy()},
+            {"n", static_cast<qint64>(r.count)},
+            {"correct", static_cast<qint64>(r.correct)},
+            {"codec", QString::fromStdString(s.coder)},
+            {"repr", QString::fromStdString(s.representation)},
+            {"bits", uniform ? s.bits : 0},
+            {"per_channel", s.perChannel},
+            {"dictionary_id", static_cast<qint64>(s.dictionary.id())},
+            {"mean_frame_bytes", r.meanFrameBytes()},
+            {"unsplit_bytes", static_cast<qint64>(layout.unsplitBytes())},
+            {"compression_ratio", r.compressionRatio()}};
+}
+
+} // namespace
 
 std::vector<OptionSpec> evalCodecOptions()
 {
-    return {{"codec", "NAME", "split models: code each transmitted tensor with this coder (store, zstd, "
-                              "zstd-entropy, context) through the device/edge transport", ""},
+    return {{"codec", "NAME,..", "split models: code each transmitted tensor with these coders (store, zstd, "
+                                 "zstd-entropy, context) through the device/edge transport", ""},
             {"repr", "NAME", "with --codec: float32, float32-shuffled, float16 or uint (n-bit quantization; default)", ""},
-            {"bits", "n", "with --codec and --repr uint: quantization bits, 2..8 (default 8)", ""},
+            {"bits", "n,..", "with --codec and --repr uint: quantization bits, 2..8 (default 8)", ""},
             {"per-tensor", "", "with --codec: one quantization scale per tensor instead of per channel", ""}};
 }
 
@@ -21,59 +53,74 @@ bool wantsCodecEval(const ParsedArgs& args)
     return args.has("codec");
 }
 
-TransportSettings transportSettingsFromArgs(const ParsedArgs& args)
+std::vector<TransportSettings> transportSettingsFromArgs(const ParsedArgs& args)
 {
     for (const char* name : {"repr", "bits", "per-tensor"})
         if (args.has(name) && !args.has("codec"))
             throw UsageError(std::string("--") + name + " needs --codec NAME");
-    TransportSettings s;
     if (!args.has("codec"))
-        return s;
-    s.coder = args.text("codec");
+        return {};
+    TransportSettings base;
     if (args.has("repr"))
-        s.representation = args.text("repr");
+        base.representation = args.text("repr");
+    std::vector<int> bitList{base.bits};
     if (args.has("bits")) {
-        if (s.representation != "uint")
+        if (base.representation != "uint")
             throw UsageError("--bits applies to --repr uint only");
-        s.bits = args.integer("bits", 2, 8);
+        bitList = args.integerList("bits", 2, 8);
     }
-    s.perChannel = !args.flag("per-tensor");
-    try {
-        validate(s);
-    } catch (const Error& e) {
-        throw UsageError(e.what());
-    }
-    return s;
+    base.perChannel = !args.flag("per-tensor");
+    std::vector<TransportSettings> all;
+    for (const auto& coder : splitList(args.text("codec")))
+        for (int bits : bitList) {
+            TransportSettings s = base;
+            s.coder = coder;
+            s.bits = bits;
+            try {
+                validate(s);
+            } catch (const Error& e) {
+                throw UsageError(e.what());
+            }
+            all.push_back(s);
+        }
+    if (all.empty())
+        throw UsageError("--codec needs at least one coder name");
+    return all;
 }
 
-void evaluateWithCodec(const InferenceModel& model, const TransportSettings& settings, const ImageSet& images,
-                       QJsonObject& result, CommandContext& context)
+void evaluateWithCodec(const InferenceModel& model, const std::vector<TransportSettings>& settings,
+                       const ImageSet& images, QJsonObject& result, CommandContext& context)
 {
     auto net = std::dynamic_pointer_cast<AecnnModelImpl>(model.module);
     if (model.kind != kAecnnCheckpointKind || !net)
         throw UsageError("--codec needs a split model (an aecnn/ca_pruned/bottlenetpp checkpoint from aecnn-train); "
                          "this model is a '" + model.kind.toStdString() + "'");
-    const SplitTransport transport(transmittedLayout(*net, model.inputHeight, model.inputWidth), settings);
-    const auto r = evaluateThroughTransport(*net, transport, images);
-    const auto& layout = transport.layout();
-    const bool uniform = settings.representation == "uint";
-    *context.text << "accuracy " << r.accuracy() << " (" << r.correct << "/" << r.count << ") through codec "
-                  << settings.coder << " " << settings.representation;
-    if (uniform)
-        *context.text << " " << settings.bits << " bits " << (settings.perChannel ? "per channel" : "per tensor");
-    *context.text << ": " << r.meanFrameBytes() << " bytes/frame for " << layout.channels << "x" << layout.height
-                  << "x" << layout.width << ", total compression " << r.compressionRatio() << "x against the "
+    const auto layout = transmittedLayout(*net, model.inputHeight, model.inputWidth);
+    std::vector<SplitTransport> transports;
+    for (const auto& s : settings)
+        transports.emplace_back(layout, s);
+    const auto evaluations = evaluateThroughTransports(*net, transports, images);
+    *context.text << "split " << layout.split << ", V=" << layout.ratio << " " << layout.variant << ": "
+                  << layout.channels << "x" << layout.height << "x" << layout.width << " per image, against the "
                   << layout.unsplitBytes() << "-byte float32 feature map\n";
-    result["accuracy"] = r.accuracy();
-    result["n"] = static_cast<qint64>(r.count);
-    result["correct"] = static_cast<qint64>(r.correct);
-    result["codec"] = QString::fromStdString(settings.coder);
-    result["repr"] = QString::fromStdString(settings.representation);
-    result["bits"] = uniform ? settings.bits : 0;
-    result["per_channel"] = settings.perChannel;
-    result["mean_frame_bytes"] = r.meanFrameBytes();
-    result["unsplit_bytes"] = static_cast<qint64>(layout.unsplitBytes());
-    result["compression_ratio"] = r.compressionRatio();
+    QJsonArray rows;
+    for (size_t k = 0; k < settings.size(); ++k) {
+        const auto& s = settings[k];
+        const auto& r = evaluations[k];
+        *context.text << "  accuracy " << r.accuracy() << " (" << r.correct << "/" << r.count << ") through "
+                      << s.coder << " " << s.representation;
+        if (s.representation == "uint")
+            *context.text << s.bits << (s.perChannel ? " per channel" : " per tensor");
+        *context.text << ": " << r.meanFrameBytes() << " bytes/frame, total compression " << r.compressionRatio()
+                      << "x\n";
+        rows.append(describe(s, r, layout));
+    }
+    if (settings.size() == 1) {
+        const auto only = rows.first().toObject();
+        for (auto it = only.begin(); it != only.end(); ++it)
+            result[it.key()] = it.value();
+    }
+    result["results"] = rows;
     result["transmitted_shape"] = QString("%1x%2x%3").arg(layout.channels).arg(layout.height).arg(layout.width);
     result["split"] = layout.split;
     result["ratio"] = layout.ratio;

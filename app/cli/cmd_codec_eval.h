@@ -14,13 +14,15 @@ namespace aecnn::cli {
 
 // The codec options of `aecnn eval`: with --codec, every image's transmitted tensor
 // goes through SplitTransport (device encode -> frame -> edge decode), exactly as
-// the live agent/edge path does.
+// the live agent/edge path does. --codec and --bits take lists: every combination
+// is evaluated in one pass over the data.
 std::vector<OptionSpec> evalCodecOptions();
 bool wantsCodecEval(const ParsedArgs& args);
-// Validates the codec options (UsageError) before anything slow is loaded.
-TransportSettings transportSettingsFromArgs(const ParsedArgs& args);
-// Evaluates a split model (kind "aecnn") through the transport; adds the codec fields to `result`.
-void evaluateWithCodec(const InferenceModel& model, const TransportSettings& settings, const ImageSet& images,
-                       QJsonObject& result, CommandContext& context);
+// Validates the codec options (UsageError) before anything slow is loaded; empty without --codec.
+std::vector<TransportSettings> transportSettingsFromArgs(const ParsedArgs& args);
+// Evaluates a split model (kind "aecnn") through the transports; adds the codec fields to
+// `result` ("results": one object per setting; with one setting also at the top level).
+void evaluateWithCodec(const InferenceModel& model, const std::vector<TransportSettings>& settings,
+                       const ImageSet& images, QJsonObject& result, CommandContext& context);
 
 } // namespace aecnn::cli

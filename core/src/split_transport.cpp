@@ -160,28 +160,50 @@ at::Tensor SplitTransport::decode(const uint8_t* frame, size_t size, TransportFr
 TransportEvaluation evaluateThroughTransport(AecnnModelImpl& model, const SplitTransport& transport,
                                              const ImageSet& images, int batchSize)
 {
+    return evaluateThroughTransports(model, {transport}, images, batchSize).front();
+}
+
+std::vector<TransportEvaluation> evaluateThroughTransports(AecnnModelImpl& model,
+                                                           const std::vector<SplitTransport>& transports,
+                                                           const ImageSet& images, int batchSize)
+{
     if (batchSize < 1)
         throw Error("batch size must be at least 1");
+    if (transports.empty())
+        throw Error("no transport to evaluate");
     torch::NoGradGuard noGrad;
     model.eval();
-    TransportEvaluation result;
-    result.unsplitBytesPerImage = transport.layout().unsplitBytes();
+    std::vector<TransportEvaluation> results(transports.size());
+    for (size_t k = 0; k < transports.size(); ++k)
+        results[k].unsplitBytesPerImage = transports[k].layout().unsplitBytes();
     const auto labels = images.labels.to(torch::kInt64);
     for (int64_t start = 0; start < images.size(); start += batchSize) {
         const int64_t end = std::min<int64_t>(images.size(), start + batchSize);
         const auto transmitted = model.encode(images.normalizedBatch(torch::arange(start, end)));
-        std::vector<torch::Tensor> received;
-        received.reserve(size_t(end - start));
-        for (int64_t i = 0; i < end - start; ++i) {
-            const auto frame = transport.encode(transmitted[i]);
-            result.totalFrameBytes += frame.size();
-            received.push_back(transport.decode(frame.data(), frame.size()));
+        const auto truth = labels.slice(0, start, end);
+        std::vector<std::pair<torch::Tensor, torch::Tensor>> decoded; // received batch -> predictions
+        for (size_t k = 0; k < transports.size(); ++k) {
+            std::vector<torch::Tensor> received;
+            received.reserve(size_t(end - start));
+            for (int64_t i = 0; i < end - start; ++i) {
+                const auto frame = transports[k].encode(transmitted[i]);
+                results[k].totalFrameBytes += frame.size();
+                received.push_back(transports[k].decode(frame.data(), frame.size()));
+            }
+            const auto batch = torch::cat(received, 0);
+            torch::Tensor predicted;
+            for (const auto& [seen, predictions] : decoded)
+                if (torch::equal(seen, batch))
+                    predicted = predictions;
+            if (!predicted.defined()) {
+                predicted = model.decode(batch).argmax(1);
+                decoded.emplace_back(batch, predicted);
+            }
+            results[k].correct += predicted.eq(truth).sum().item<int64_t>();
+            results[k].count += end - start;
         }
-        const auto predicted = model.decode(torch::cat(received, 0)).argmax(1);
-        result.correct += predicted.eq(labels.slice(0, start, end)).sum().item<int64_t>();
-        result.count += end - start;
     }
-    return result;
+    return results;
 }
 
 } // namespace aecnn

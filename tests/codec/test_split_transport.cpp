@@ -1,3 +1,4 @@
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -232,6 +233,18 @@ private Q_SLOTS:
         const SplitTransport quantized(transmittedLayout(*model, 28, 28), settings("context", "uint", 4));
         const auto q = evaluateThroughTransport(*model, quantized, data.test);
         QVERIFY(q.meanFrameBytes() < coded.meanFrameBytes() / 4);
+
+        // Several transports in one pass give what each gives alone.
+        const SplitTransport twoBits(transmittedLayout(*model, 28, 28), settings("zstd", "uint", 2, false));
+        const auto all = evaluateThroughTransports(*model, {lossless, quantized, twoBits}, data.test, 9);
+        QCOMPARE(all.size(), size_t(3));
+        QCOMPARE(all[0].correct, coded.correct);
+        QCOMPARE(all[0].totalFrameBytes, coded.totalFrameBytes);
+        QCOMPARE(all[1].correct, q.correct);
+        QCOMPARE(all[1].totalFrameBytes, q.totalFrameBytes);
+        const auto alone = evaluateThroughTransport(*model, twoBits, data.test, 9);
+        QCOMPARE(all[2].correct, alone.correct);
+        QCOMPARE(all[2].totalFrameBytes, alone.totalFrameBytes);
     }
 
     void evalCliRunsTheTransport()
@@ -253,6 +266,13 @@ private Q_SLOTS:
         QCOMPARE(coded.value("bits").toInt(), 4);
         QCOMPARE(coded.value("transmitted_shape").toString(), QString("4x14x14"));
         QVERIFY(coded.value("compression_ratio").toDouble() > 8.0);
+        const auto grid = runEval(common + QStringList{"--codec", "context,zstd-entropy", "--bits", "4,8"});
+        const auto rows = grid.value("results").toArray();
+        QCOMPARE(rows.size(), 4);
+        QCOMPARE(rows[0].toObject().value("correct").toInt(), coded.value("correct").toInt());
+        QCOMPARE(rows[0].toObject().value("mean_frame_bytes").toDouble(), coded.value("mean_frame_bytes").toDouble());
+        QCOMPARE(rows[2].toObject().value("correct").toInt(), coded.value("correct").toInt()); // same symbols
+        QCOMPARE(rows[3].toObject().value("bits").toInt(), 8);
         QVERIFY(runEval(QStringList{"--model", path, "--bits", "4"}).isEmpty()); // --bits without --codec
     }
 };

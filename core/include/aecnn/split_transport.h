@@ -112,5 +112,11 @@ struct TransportEvaluation {
 
 TransportEvaluation evaluateThroughTransport(AecnnModelImpl& model, const SplitTransport& transport,
                                              const ImageSet& images, int batchSize = 128);
+// The same for several transports of one model at once: the device part runs once per
+// image, and the edge part once per distinct received tensor (coders that deliver
+// bitwise the same tensor share its logits). One result per transport, in order.
+std::vector<TransportEvaluation> evaluateThroughTransports(AecnnModelImpl& model,
+                                                           const std::vector<SplitTransport>& transports,
+                                                           const ImageSet& images, int batchSize = 128);
 
 } // namespace aecnn
