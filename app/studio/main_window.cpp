@@ -12,6 +12,7 @@
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -30,6 +31,8 @@
 #include "controls_panel.h"
 #include "local_agent.h"
 #include "resource_paths.h"
+#include "training_controller.h"
+#include "training_panel.h"
 
 namespace aecnn::studio {
 namespace {
@@ -74,7 +77,8 @@ MainWindow::MainWindow(const StartupOptions& options, QWidget* parent)
       entropy_(new widgets::EntropyView), tradeoff_(new widgets::TradeoffView),
       features_(new widgets::FeaturesView), connection_(new ConnectionPanel), controls_(new ControlsPanel),
       status_(new QLabel(this)), progress_(new QProgressBar(this)), cancel_(new QPushButton(tr("Cancel"), this)),
-      worker_(new AnalysisWorker), client_(new AgentClient(this)), localAgent_(new LocalAgent(this))
+      worker_(new AnalysisWorker), client_(new AgentClient(this)), localAgent_(new LocalAgent(this)),
+      training_(new TrainingPanel), trainer_(new TrainingController(this))
 {
     setObjectName(QStringLiteral("MainWindow"));
     setWindowTitle(tr("AECNN Studio"));
@@ -107,10 +111,14 @@ MainWindow::MainWindow(const StartupOptions& options, QWidget* parent)
     auto* compute = new QPushButton(tr("Compute channel attention (Fig. 4)"), side);
     compute->setObjectName(QStringLiteral("computeAttention"));
     sideLayout->addWidget(compute);
+    sideLayout->addWidget(training_);
     sideLayout->addStretch(1);
+    auto* scroll = new QScrollArea;
+    scroll->setWidgetResizable(true);
+    scroll->setWidget(side);
     auto* dock = new QDockWidget(tr("Agent and configuration"), this);
     dock->setObjectName(QStringLiteral("ConfigurationDock"));
-    dock->setWidget(side);
+    dock->setWidget(scroll);
     addDockWidget(Qt::LeftDockWidgetArea, dock);
 
     statusBar()->addWidget(status_, 1);
@@ -187,7 +195,9 @@ MainWindow::MainWindow(const StartupOptions& options, QWidget* parent)
         connectToAgent(QStringLiteral("127.0.0.1"), port, {});
     });
     connect(localAgent_, &LocalAgent::failed, this, &MainWindow::showError);
+    connectTraining();
 
+    training_->setDataset(options_.dataset);
     restoreSettings();
     StudioConfig initial = controls_->config();
     if (!options_.model.isEmpty())
@@ -258,6 +268,7 @@ void MainWindow::applyConfig(const StudioConfig& config)
                                                                              features_})
         view->setExportContext(context);
     attention_->setRatio(config.ratio);
+    training_->setTarget(config.model, config.split, config.ratio);
     updateTradeoffs();
     // Redeploy without a restart: stop the stream, and when the agent reports the
     // end, configure (and deploy) again and restart it (see onAgentReady).
@@ -324,6 +335,38 @@ void MainWindow::computeAttention()
     request.codec = config_.codec;
     setBusy(true, tr("Computing channel attention at split %1").arg(config_.split));
     Q_EMIT requestAttention(request);
+}
+
+void MainWindow::connectTraining()
+{
+    connect(training_, &TrainingPanel::trainRequested, this, &MainWindow::startTraining);
+    connect(training_, &TrainingPanel::cancelRequested, trainer_, &TrainingController::cancel);
+    connect(trainer_, &TrainingController::progress, training_, &TrainingPanel::showProgress);
+    connect(trainer_, &TrainingController::finished, this, [this](const TrainingOutcome& outcome) {
+        training_->showFinished(outcome);
+        status_->setText(tr("Trained split %1, V=%2: %3").arg(outcome.split).arg(outcome.ratio).arg(outcome.summary()));
+    });
+    connect(trainer_, &TrainingController::failed, this, [this](const QString& message) {
+        training_->showStopped(message);
+        showError(message);
+    });
+    connect(trainer_, &TrainingController::cancelled, this, [this] {
+        training_->showStopped(tr("Training cancelled; finished stages are kept and reused by the next run"));
+    });
+}
+
+void MainWindow::startTraining(const TrainingRequest& request)
+{
+    if (request.dataset.isEmpty()) {
+        showError(tr("Training needs a data set: fashion-mnist, folder:DIR or synthetic:N"));
+        return;
+    }
+    if (!trainer_->start(request)) {
+        showError(tr("A training run is in progress; cancel it first"));
+        return;
+    }
+    training_->showStarted();
+    status_->setText(tr("Training split %1, V=%2 on %3").arg(request.split).arg(request.ratio).arg(request.dataset));
 }
 
 void MainWindow::cancelWork()
@@ -445,6 +488,13 @@ void MainWindow::restoreSettings()
     config.deadlineMs = settings.value(QStringLiteral("Controls.deadlineMs"), config.deadlineMs).toDouble();
     config.adaptiveRatio = settings.value(QStringLiteral("Controls.adaptiveRatio"), config.adaptiveRatio).toBool();
     controls_->setConfig(config);
+    TrainingBudget budget;
+    budget.epochsCa = settings.value(QStringLiteral("Training.epochsCa"), budget.epochsCa).toDouble();
+    budget.epochsFinetune = settings.value(QStringLiteral("Training.epochsFinetune"), budget.epochsFinetune).toDouble();
+    budget.epochsFr = settings.value(QStringLiteral("Training.epochsFr"), budget.epochsFr).toDouble();
+    budget.trainLimit = settings.value(QStringLiteral("Training.trainLimit"), budget.trainLimit).toInt();
+    budget.bottleNet = settings.value(QStringLiteral("Training.bottleNet"), budget.bottleNet).toBool();
+    training_->setBudget(budget);
 }
 
 void MainWindow::saveSettings() const
@@ -462,6 +512,12 @@ void MainWindow::saveSettings() const
     settings.setValue(QStringLiteral("Controls.rateMbps"), config_.rateMbps);
     settings.setValue(QStringLiteral("Controls.deadlineMs"), config_.deadlineMs);
     settings.setValue(QStringLiteral("Controls.adaptiveRatio"), config_.adaptiveRatio);
+    const TrainingBudget budget = training_->budget();
+    settings.setValue(QStringLiteral("Training.epochsCa"), budget.epochsCa);
+    settings.setValue(QStringLiteral("Training.epochsFinetune"), budget.epochsFinetune);
+    settings.setValue(QStringLiteral("Training.epochsFr"), budget.epochsFr);
+    settings.setValue(QStringLiteral("Training.trainLimit"), budget.trainLimit);
+    settings.setValue(QStringLiteral("Training.bottleNet"), budget.bottleNet);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event)
@@ -470,6 +526,7 @@ void MainWindow::closeEvent(QCloseEvent* event)
     if (live_->isRecording())
         live_->stopRecording();
     worker_->cancel();
+    trainer_->cancel();
     client_->disconnectFromAgent();
     localAgent_->stop();
     event->accept();

@@ -6,6 +6,7 @@
 #include "aecnn/latency/device_profile.h"
 #include "startup_options.h"
 #include "studio_config.h"
+#include "training_request.h"
 
 class QLabel;
 class QProgressBar;
@@ -29,6 +30,8 @@ class AnalysisWorker;
 class ConnectionPanel;
 class ControlsPanel;
 class LocalAgent;
+class TrainingController;
+class TrainingPanel;
 struct ReceivedFrame;
 struct AttentionRequest;
 
@@ -47,6 +50,8 @@ public:
     widgets::TradeoffView* tradeoffView() const { return tradeoff_; }
     widgets::FeaturesView* featuresView() const { return features_; }
     AgentClient* agentClient() const { return client_; }
+    TrainingPanel* trainingPanel() const { return training_; }
+    TrainingController* trainingController() const { return trainer_; }
     QString statusText() const;
 
     void computeAttention();
@@ -74,6 +79,8 @@ private:
     void restoreSettings();
     void saveSettings() const;
     void setBusy(bool busy, const QString& stage);
+    void connectTraining();
+    void startTraining(const TrainingRequest& request);
 
     StartupOptions options_;
     StudioConfig config_;
@@ -93,6 +100,8 @@ private:
     AnalysisWorker* worker_;
     AgentClient* client_;
     LocalAgent* localAgent_;
+    TrainingPanel* training_;
+    TrainingController* trainer_;
     bool streamWhenReady_ = false;
     QString deployedModel_; // model spec the connected agent has loaded
 };
