@@ -247,8 +247,9 @@ void TestStudioViews::liveRecordingFlushesEveryRow()
         sample.measured.iotMs = i;
         view.appendSample(sample);
     }
-    // Readable while still recording: every row is already on disk.
-    ParsedCsv csv = readCsv(path);
+    // Readable while still recording: every row is already in the .part file.
+    QVERIFY(!QFile::exists(path));
+    ParsedCsv csv = readCsv(CsvRecorder::partialPathOf(path));
     QVERIFY(csv.comments.contains(QStringLiteral("# model: fixture-model")));
     QCOMPARE(csv.header.size(), 14);
     QCOMPARE(csv.rows.size(), size_t(3));
@@ -256,11 +257,22 @@ void TestStudioViews::liveRecordingFlushesEveryRow()
     QCOMPARE(csv.rows[2][4].toDouble(), 3.0);
     view.stopRecording();
     QVERIFY(!view.isRecording());
+    QVERIFY(!QFile::exists(CsvRecorder::partialPathOf(path))); // renamed to the final name on stop
+    csv = readCsv(path);
+    QVERIFY(csv.comments.contains(QStringLiteral("# model: fixture-model")));
+    QCOMPARE(csv.rows.size(), size_t(3));
     sample.sequence = 4;
     view.appendSample(sample);
     QCOMPARE(readCsv(path).rows.size(), size_t(3));
     QVERIFY(!view.startRecording(QStringLiteral("/nonexistent-dir/r.csv"), &error));
     QVERIFY(error.contains(QStringLiteral("/nonexistent-dir/r.csv")));
+
+    // A second recording to the same name replaces the first file when it stops.
+    QVERIFY2(view.startRecording(path, &error), qPrintable(error));
+    view.appendSample(sample);
+    QCOMPARE(readCsv(path).rows.size(), size_t(3)); // the old file stays until the new one is whole
+    view.stopRecording();
+    QCOMPARE(readCsv(path).rows.size(), size_t(1));
 }
 
 void TestStudioViews::entropyViewExports()

@@ -58,13 +58,23 @@ bool writeCsv(const QString& path, const CsvTable& table, const ExportContext& c
     return true;
 }
 
+QString CsvRecorder::partialPathOf(const QString& path)
+{
+    return path + QStringLiteral(".part");
+}
+
+QString CsvRecorder::partialPath() const
+{
+    return file_ ? file_->fileName() : QString();
+}
+
 bool CsvRecorder::start(const QString& path, const CsvTable& header, const ExportContext& context, QString* error)
 {
     stop();
-    auto file = std::make_unique<QFile>(path);
+    auto file = std::make_unique<QFile>(partialPathOf(path));
     if (!file->open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text)) {
         if (error)
-            *error = QStringLiteral("Cannot record to %1: %2").arg(path, file->errorString());
+            *error = QStringLiteral("Cannot record to %1: %2").arg(file->fileName(), file->errorString());
         return false;
     }
     QByteArray bytes;
@@ -75,10 +85,12 @@ bool CsvRecorder::start(const QString& path, const CsvTable& header, const Expor
     bytes += line(header.columns);
     if (file->write(bytes) != bytes.size() || !file->flush()) {
         if (error)
-            *error = QStringLiteral("Cannot record to %1: %2").arg(path, file->errorString());
+            *error = QStringLiteral("Cannot record to %1: %2").arg(file->fileName(), file->errorString());
+        file->remove();
         return false;
     }
     file_ = std::move(file);
+    path_ = path;
     columns_ = header.columns.size();
     rows_ = 0;
     return true;
@@ -101,16 +113,24 @@ bool CsvRecorder::append(const QStringList& row, QString* error)
     return true;
 }
 
-void CsvRecorder::stop()
+bool CsvRecorder::stop(QString* error)
 {
-    if (file_)
-        file_->close();
+    if (!file_)
+        return true;
+    const QString partial = file_->fileName();
+    file_->close();
     file_.reset();
-}
-
-QString CsvRecorder::path() const
-{
-    return file_ ? file_->fileName() : QString();
+    if (QFile::exists(path_) && !QFile::remove(path_)) {
+        if (error)
+            *error = QStringLiteral("Cannot replace %1; the recording is in %2").arg(path_, partial);
+        return false;
+    }
+    if (!QFile::rename(partial, path_)) {
+        if (error)
+            *error = QStringLiteral("Cannot rename %1 to %2; the recording stays in the .part file").arg(partial, path_);
+        return false;
+    }
+    return true;
 }
 
 } // namespace aecnn::widgets

@@ -201,17 +201,20 @@ bool LiveView::startRecording(const QString& path, QString* error)
     if (error)
         *error = why;
     recordButton_->setChecked(ok);
-    Q_EMIT recordingChanged(ok, ok ? tr("Recording to %1").arg(path) : why);
+    Q_EMIT recordingChanged(ok, ok ? tr("Recording to %1 (rows go to %2 until stopped)").arg(path, CsvRecorder::partialPathOf(path)) : why);
     return ok;
 }
 
 void LiveView::stopRecording()
 {
+    if (!recorder_.isRecording())
+        return;
     const QString path = recorder_.path();
     const long long rows = recorder_.rows();
-    recorder_.stop();
+    QString error;
+    const bool ok = recorder_.stop(&error);
     recordButton_->setChecked(false);
-    Q_EMIT recordingChanged(false, tr("Recorded %1 frames to %2").arg(rows).arg(path));
+    Q_EMIT recordingChanged(false, ok ? tr("Recorded %1 frames to %2").arg(rows).arg(path) : error);
 }
 
 } // namespace aecnn::widgets

@@ -26,8 +26,10 @@ QString csvNumber(double value); // 15 significant digits
 // the previous file is left untouched (QSaveFile).
 bool writeCsv(const QString& path, const CsvTable& table, const ExportContext& context, QString* error);
 
-// Appends rows to a CSV as they come (live recording): each row is flushed to
-// the file at once, so a killed app loses at most the row being written.
+// Appends rows to a CSV as they come (live recording). While recording, the rows
+// go to "<path>.part", each flushed to the file at once, so a killed app loses at
+// most the row being written and leaves a readable .part file (context block,
+// header, rows). stop() renames it to <path>, replacing an older file.
 class CsvRecorder {
 public:
     CsvRecorder() = default;
@@ -38,13 +40,19 @@ public:
     // Writes the context block and the header; false + *error when the file cannot be created.
     bool start(const QString& path, const CsvTable& header, const ExportContext& context, QString* error);
     bool append(const QStringList& row, QString* error); // false when not recording or the write failed
-    void stop();
+    // Closes and renames the .part file to the final path; false + *error when that fails
+    // (the rows stay in the .part file).
+    bool stop(QString* error = nullptr);
     bool isRecording() const { return file_ != nullptr; }
-    QString path() const;
+    QString path() const { return path_; }        // the final file
+    QString partialPath() const;                  // the file being written
     long long rows() const { return rows_; }
+
+    static QString partialPathOf(const QString& path); // "<path>.part"
 
 private:
     std::unique_ptr<QFile> file_;
+    QString path_;
     int columns_ = 0;
     long long rows_ = 0;
 };

@@ -25,7 +25,8 @@ public:
     // Where the predicted times come from, e.g. "latency model, Pi 4B profile".
     void setPredictionSource(const QString& source);
 
-    // "Record": every sample appended from now on goes to `path` at once.
+    // "Record": every sample appended from now on goes to `path`.part at once
+    // (flushed per row); stopRecording() renames it to `path`.
     bool startRecording(const QString& path, QString* error = nullptr);
     void stopRecording();
     bool isRecording() const { return recorder_.isRecording(); }
