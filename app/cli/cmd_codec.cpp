@@ -11,6 +11,7 @@
 #include "aecnn/codec/codec_stats.h"
 #include "aecnn/error.h"
 #include "cli_common.h"
+#include "cmd_codec_dict.h"
 #include "command.h"
 #include "feature_file.h"
 
@@ -245,6 +246,8 @@ QJsonObject runCodec(const ParsedArgs& args, CommandContext& context)
     } else if (action == "stats") {
         need(2, "stats IN.npy");
         result = statsOfFile(args, context, p[1]);
+    } else if (action == "train-dict" && args.has("model")) {
+        result = trainModelDictionary(args, context);
     } else if (action == "train-dict") {
         need(3, "train-dict CALIBRATION.npy OUT.zdict");
         result = trainDictionary(args, context, p[1], p[2]);
@@ -270,7 +273,12 @@ Command codecCommand()
              {"per-tensor", "", "one quantization scale for the tensor instead of one per channel", ""},
              {"level", "N", "zstd level for --codec zstd", std::to_string(codec::kDefaultZstdLevel)},
              {"dict", "FILE", "zstd dictionary (from train-dict) for the zstd codecs", ""},
-             {"dict-size", "BYTES", "train-dict: dictionary capacity", "16384"}},
+             {"dict-size", "BYTES", "train-dict: dictionary capacity", "16384"},
+             {"model", "SPLIT_MODEL", "train-dict: train on this split model's transmitted tensors instead of a .npy", ""},
+             {"dataset", "SPEC", "train-dict --model: calibration images (train subset)", "fashion-mnist"},
+             {"count", "N", "train-dict --model: calibration images", "1000"},
+             {"store", "", "train-dict --model: store the dictionary in the model file (in place)", ""},
+             {"out", "FILE", "train-dict --model: write a copy of the model with the dictionary there", ""}},
             3,
             runCodec};
 }

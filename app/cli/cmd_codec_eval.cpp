@@ -1,5 +1,6 @@
 #include "cmd_codec_eval.h"
 
+#include <algorithm>
 #include <sstream>
 
 #include <QJsonArray>
@@ -45,7 +46,8 @@ std::vector<OptionSpec> evalCodecOptions()
                                  "zstd-entropy, context) through the device/edge transport", ""},
             {"repr", "NAME", "with --codec: float32, float32-shuffled, float16 or uint (n-bit quantization; default)", ""},
             {"bits", "n,..", "with --codec and --repr uint: quantization bits, 2..8 (default 8)", ""},
-            {"per-tensor", "", "with --codec: one quantization scale per tensor instead of per channel", ""}};
+            {"per-tensor", "", "with --codec: one quantization scale per tensor instead of per channel", ""},
+            {"no-dict", "", "with --codec: ignore the zstd dictionary stored with the model", ""}};
 }
 
 bool wantsCodecEval(const ParsedArgs& args)
@@ -55,7 +57,7 @@ bool wantsCodecEval(const ParsedArgs& args)
 
 std::vector<TransportSettings> transportSettingsFromArgs(const ParsedArgs& args)
 {
-    for (const char* name : {"repr", "bits", "per-tensor"})
+    for (const char* name : {"repr", "bits", "per-tensor", "no-dict"})
         if (args.has(name) && !args.has("codec"))
             throw UsageError(std::string("--") + name + " needs --codec NAME");
     if (!args.has("codec"))
@@ -88,13 +90,22 @@ std::vector<TransportSettings> transportSettingsFromArgs(const ParsedArgs& args)
     return all;
 }
 
-void evaluateWithCodec(const InferenceModel& model, const std::vector<TransportSettings>& settings,
-                       const ImageSet& images, QJsonObject& result, CommandContext& context)
+void evaluateWithCodec(const std::string& modelSpec, const InferenceModel& model,
+                       std::vector<TransportSettings> settings, bool useStoredDictionary, const ImageSet& images,
+                       QJsonObject& result, CommandContext& context)
 {
     auto net = std::dynamic_pointer_cast<AecnnModelImpl>(model.module);
     if (model.kind != kAecnnCheckpointKind || !net)
         throw UsageError("--codec needs a split model (an aecnn/ca_pruned/bottlenetpp checkpoint from aecnn-train); "
                          "this model is a '" + model.kind.toStdString() + "'");
+    const bool anyZstd = std::any_of(settings.begin(), settings.end(),
+                                     [](const TransportSettings& s) { return s.coder.rfind("zstd", 0) == 0; });
+    if (useStoredDictionary && anyZstd) {
+        const auto dictionary = loadAecnnClassifierFile(QString::fromStdString(modelSpec)).codecDictionary;
+        for (auto& s : settings)
+            if (s.coder.rfind("zstd", 0) == 0)
+                s.dictionary = dictionary;
+    }
     const auto layout = transmittedLayout(*net, model.inputHeight, model.inputWidth);
     std::vector<SplitTransport> transports;
     for (const auto& s : settings)

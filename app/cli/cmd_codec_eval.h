@@ -22,7 +22,9 @@ bool wantsCodecEval(const ParsedArgs& args);
 std::vector<TransportSettings> transportSettingsFromArgs(const ParsedArgs& args);
 // Evaluates a split model (kind "aecnn") through the transports; adds the codec fields to
 // `result` ("results": one object per setting; with one setting also at the top level).
-void evaluateWithCodec(const InferenceModel& model, const std::vector<TransportSettings>& settings,
-                       const ImageSet& images, QJsonObject& result, CommandContext& context);
+// The zstd coders use the dictionary stored with the model unless --no-dict.
+void evaluateWithCodec(const std::string& modelSpec, const InferenceModel& model,
+                       std::vector<TransportSettings> settings, bool useStoredDictionary, const ImageSet& images,
+                       QJsonObject& result, CommandContext& context);
 
 } // namespace aecnn::cli

@@ -27,7 +27,7 @@ QJsonObject runEval(const ParsedArgs& args, CommandContext& context)
                            {"model_description", model.description},
                            {"dataset", QString::fromStdString(dataSpec)},
                            {"subset", QString::fromStdString(which)}};
-        evaluateWithCodec(model, transportSettings, set, result, context);
+        evaluateWithCodec(modelSpec, model, transportSettings, !args.flag("no-dict"), set, result, context);
         return result;
     }
     const auto result = evaluateClassifier(*model.module, model.forward, set);

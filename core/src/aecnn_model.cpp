@@ -13,6 +13,31 @@
 namespace aecnn {
 namespace {
 
+// The dictionary travels in the metadata as base64 with its zstd id, checked on load.
+QJsonObject codecDictionaryToJson(const codec::ZstdDictionary& dictionary, const QJsonObject& info)
+{
+    if (dictionary.id() == 0)
+        throw Error("the split model's codec dictionary is not a zstd dictionary; train it with aecnn codec train-dict");
+    return {{"id", static_cast<qint64>(dictionary.id())},
+            {"size", static_cast<qint64>(dictionary.bytes.size())},
+            {"trained_on", info},
+            {"base64", QString::fromLatin1(QByteArray(reinterpret_cast<const char*>(dictionary.bytes.data()),
+                                                      static_cast<qsizetype>(dictionary.bytes.size()))
+                                               .toBase64())}};
+}
+
+codec::ZstdDictionary codecDictionaryFromJson(const QJsonObject& json, const std::string& source)
+{
+    const auto bytes = QByteArray::fromBase64(json.value("base64").toString().toLatin1());
+    codec::ZstdDictionary dictionary;
+    dictionary.bytes.assign(bytes.begin(), bytes.end());
+    if (dictionary.bytes.empty() || dictionary.bytes.size() != size_t(json.value("size").toInteger(-1)) ||
+        dictionary.id() != json.value("id").toInteger(-1))
+        throw Error(source + ": the stored codec dictionary is damaged (size or id mismatch); retrain it with "
+                             "aecnn codec train-dict --model ... --store");
+    return dictionary;
+}
+
 int channelsAt(const ResNetImpl& net, int split)
 {
     return split == 1 ? net.config().stemChannels : net.blockAt(split)->outChannels();
@@ -145,6 +170,8 @@ void saveAecnnClassifier(const QString& path, const AecnnClassifier& model)
                            {"feature_channels", net.featureChannels()},
                            {"kept_channels", kept},
                            {"recovery_width", net.recoveryWidth()}};
+    if (!model.codecDictionary.bytes.empty())
+        checkpoint.metadata["codec_dictionary"] = codecDictionaryToJson(model.codecDictionary, model.codecDictionaryInfo);
     writeUsage(checkpoint.metadata,
                {model.classNames, model.normalization, model.inputHeight, model.inputWidth, model.provenance});
     checkpoint.tensors = stateOf(net);
@@ -179,6 +206,11 @@ AecnnClassifier loadAecnnClassifierFile(const QString& path)
     model.inputHeight = usage.inputHeight;
     model.inputWidth = usage.inputWidth;
     model.provenance = std::move(usage.provenance);
+    if (meta.contains("codec_dictionary")) {
+        const auto json = meta.value("codec_dictionary").toObject();
+        model.codecDictionary = codecDictionaryFromJson(json, source);
+        model.codecDictionaryInfo = json.value("trained_on").toObject();
+    }
     model.net->eval();
     return model;
 }

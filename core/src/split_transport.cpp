@@ -6,6 +6,7 @@
 
 #include "aecnn/aecnn_model.h"
 #include "aecnn/error.h"
+#include "aecnn/codec/quantizer.h"
 #include "aecnn/image_set.h"
 
 namespace aecnn {
@@ -155,6 +156,26 @@ at::Tensor SplitTransport::decode(const uint8_t* frame, size_t size, TransportFr
     return torch::from_blob(t.values.data(), {1, int64_t(t.channels), int64_t(t.height), int64_t(t.width)},
                             torch::kFloat32)
         .clone();
+}
+
+codec::ZstdDictionary trainTransportDictionary(AecnnModelImpl& model, const SplitTransport& transport,
+                                               const ImageSet& calibration, size_t capacity)
+{
+    const auto codecSettings = toCodecSettings(transport.settings());
+    torch::NoGradGuard noGrad;
+    model.eval();
+    std::vector<std::vector<uint8_t>> samples;
+    constexpr int64_t kBatch = 128;
+    for (int64_t start = 0; start < calibration.size(); start += kBatch) {
+        const int64_t end = std::min<int64_t>(calibration.size(), start + kBatch);
+        const auto transmitted = model.encode(calibration.normalizedBatch(torch::arange(start, end)));
+        for (int64_t i = 0; i < end - start; ++i)
+            samples.push_back(codec::toSymbols(transport.toFeatureTensor(transmitted[i]),
+                                               codecSettings.representation, codecSettings.bits,
+                                               codecSettings.perChannel)
+                                  .bytes);
+    }
+    return codec::trainZstdDictionary(samples, capacity);
 }
 
 TransportEvaluation evaluateThroughTransport(AecnnModelImpl& model, const SplitTransport& transport,

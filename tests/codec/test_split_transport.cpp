@@ -247,6 +247,54 @@ private Q_SLOTS:
         QCOMPARE(all[2].totalFrameBytes, alone.totalFrameBytes);
     }
 
+    void dictionaryIsStoredWithTheModel()
+    {
+        QTemporaryDir dir;
+        auto model = tinySplitModel(SplitVariant::Aecnn);
+        const auto data = datasets::makeSynthetic(400, 4);
+        const auto layout = transmittedLayout(*model, 28, 28);
+        const SplitTransport plain(layout, settings("zstd-entropy", "uint", 8));
+        const auto dictionary = trainTransportDictionary(*model, plain, data.train.head(200), 2048);
+        QVERIFY(dictionary.id() != 0);
+
+        AecnnClassifier classifier;
+        classifier.net = model;
+        classifier.classNames = {"circle", "square", "triangle", "cross"};
+        classifier.normalization = Normalization::identity(1);
+        classifier.codecDictionary = dictionary;
+        classifier.codecDictionaryInfo = QJsonObject{{"bits", 8}};
+        const QString path = dir.filePath("with-dict.aecnn");
+        saveAecnnClassifier(path, classifier);
+        const auto loaded = loadAecnnClassifierFile(path);
+        QCOMPARE(loaded.codecDictionary.bytes, dictionary.bytes);
+        QCOMPARE(loaded.codecDictionaryInfo.value("bits").toInt(), 8);
+        classifier.codecDictionary = {};
+        saveAecnnClassifier(dir.filePath("none.aecnn"), classifier);
+        QVERIFY(loadAecnnClassifierFile(dir.filePath("none.aecnn")).codecDictionary.bytes.empty());
+        classifier.codecDictionary.bytes = {1, 2, 3, 4, 5, 6, 7, 8};
+        QVERIFY(throwsContaining([&] { saveAecnnClassifier(dir.filePath("bad.aecnn"), classifier); }, "not a zstd"));
+
+        // The dictionary makes the small frames smaller and decodes to the same tensors.
+        auto withSettings = settings("zstd-entropy", "uint", 8);
+        withSettings.dictionary = loaded.codecDictionary;
+        const SplitTransport withDictionary(layout, withSettings);
+        const auto a = evaluateThroughTransport(*model, plain, data.test);
+        const auto b = evaluateThroughTransport(*model, withDictionary, data.test);
+        QCOMPARE(b.correct, a.correct);
+        QVERIFY2(b.totalFrameBytes < a.totalFrameBytes,
+                 qPrintable(QString("%1 >= %2").arg(b.totalFrameBytes).arg(a.totalFrameBytes)));
+        // An edge without (or with another) dictionary refuses such frames.
+        torch::NoGradGuard noGrad;
+        const auto frame = withDictionary.encode(model->encode(torch::randn({1, 1, 28, 28})));
+        QVERIFY(throwsContaining([&] { plain.decode(frame.data(), frame.size()); }, "dictionary"));
+        QVERIFY(throwsContaining([&] { SplitTransport(layout, [&] {
+                                           auto s = withSettings;
+                                           s.coder = "context";
+                                           return s;
+                                       }()); },
+                                 "zstd coders"));
+    }
+
     void evalCliRunsTheTransport()
     {
         QTemporaryDir dir;
@@ -274,6 +322,23 @@ private Q_SLOTS:
         QCOMPARE(rows[2].toObject().value("correct").toInt(), coded.value("correct").toInt()); // same symbols
         QCOMPARE(rows[3].toObject().value("bits").toInt(), 8);
         QVERIFY(runEval(QStringList{"--model", path, "--bits", "4"}).isEmpty()); // --bits without --codec
+
+        // train-dict --model --out: a copy of the model with its dictionary, used by eval --codec zstd*.
+        const QString copy = dir.filePath("copy.aecnn");
+        QProcess train;
+        train.start(QStringLiteral(AECNN_CLI_PATH), {"codec", "train-dict", "--model", path, "--dataset", "synthetic:200",
+                                                     "--count", "100", "--dict-size", "2048", "--out", copy, "--json"});
+        QVERIFY(train.waitForFinished(240000));
+        QVERIFY2(train.exitCode() == 0, train.readAllStandardError().constData());
+        const auto trained = QJsonDocument::fromJson(train.readAllStandardOutput()).object();
+        QVERIFY(trained.value("dictionary_id").toInteger() > 0);
+        const auto withDict = runEval({"--model", copy, "--dataset", "synthetic:200", "--codec", "zstd-entropy"});
+        const auto noDict =
+            runEval({"--model", copy, "--dataset", "synthetic:200", "--codec", "zstd-entropy", "--no-dict"});
+        QCOMPARE(withDict.value("dictionary_id").toInteger(), trained.value("dictionary_id").toInteger());
+        QCOMPARE(noDict.value("dictionary_id").toInteger(), qint64(0));
+        QCOMPARE(withDict.value("correct").toInt(), noDict.value("correct").toInt());
+        QVERIFY(withDict.value("mean_frame_bytes").toDouble() < noDict.value("mean_frame_bytes").toDouble());
     }
 };
 

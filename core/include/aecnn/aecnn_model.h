@@ -10,6 +10,7 @@
 #include <torch/nn.h>
 
 #include "aecnn/bottlenetpp.h"
+#include "aecnn/codec/entropy_coder.h"
 #include "aecnn/feature_recovery.h"
 #include "aecnn/image_set.h"
 #include "aecnn/pruning.h"
@@ -89,6 +90,11 @@ struct AecnnClassifier {
     int inputHeight = 28;
     int inputWidth = 28;
     QJsonObject provenance;
+    // Optional zstd dictionary trained on this model's transmitted tensors (`aecnn codec
+    // train-dict --model`), saved with the model; SplitTransport uses it with the zstd
+    // coders. Empty = none. codecDictionaryInfo says how it was trained.
+    codec::ZstdDictionary codecDictionary;
+    QJsonObject codecDictionaryInfo;
 };
 
 inline constexpr const char* kAecnnCheckpointKind = "aecnn";

@@ -33,7 +33,7 @@ struct TransportSettings {
     int bits = 8;                        // 2..8, "uint" only
     bool perChannel = true;              // "uint": one scale/zero point per kept channel
     int zstdLevel = codec::kDefaultZstdLevel;
-    codec::ZstdDictionary dictionary;    // empty = none; zstd coders only
+    codec::ZstdDictionary dictionary;    // empty = none; zstd coders only (AecnnClassifier::codecDictionary)
 };
 
 // Throws aecnn::Error naming the bad field and the valid values.
@@ -94,6 +94,13 @@ private:
     TransmittedLayout layout_;
     TransportSettings settings_;
 };
+
+// A zstd dictionary for `transport`'s zstd frames: trained on the symbols (its
+// representation, bits, per-channel setting) of the model's transmitted tensors of
+// `calibration` (use training images). Store it with the model in
+// AecnnClassifier::codecDictionary; put it into TransportSettings::dictionary on both sides.
+codec::ZstdDictionary trainTransportDictionary(AecnnModelImpl& model, const SplitTransport& transport,
+                                               const ImageSet& calibration, size_t capacity = 16 * 1024);
 
 // Offline evaluation of exactly the live path: encode() -> frame -> decode() for every image.
 struct TransportEvaluation {

@@ -1,0 +1,80 @@
+#include "cmd_codec_dict.h"
+
+#include <fstream>
+
+#include <torch/torch.h>
+
+#include "aecnn/aecnn_model.h"
+#include "aecnn/error.h"
+#include "aecnn/split_transport.h"
+#include "cli_common.h"
+
+namespace aecnn::cli {
+
+QJsonObject trainModelDictionary(const ParsedArgs& args, CommandContext& context)
+{
+    const auto& p = args.positional();
+    const bool store = args.flag("store");
+    const std::string out = args.has("out") ? args.text("out") : "";
+    const std::string dictFile = p.size() > 1 ? p[1] : "";
+    if (p.size() > 2 || int(store) + int(!out.empty()) + int(!dictFile.empty()) != 1)
+        throw UsageError("usage: aecnn codec train-dict --model SPLIT_MODEL [--dataset SPEC] [--count N] [--bits n] "
+                         "(--store | --out MODEL_COPY | OUT.zdict)");
+    TransportSettings settings;
+    settings.coder = "zstd-entropy";
+    settings.representation = args.text("repr");
+    if (args.has("bits")) {
+        if (settings.representation != "uint")
+            throw UsageError("--bits applies to --repr uint only");
+        settings.bits = args.integer("bits", 2, 8);
+    }
+    settings.perChannel = !args.flag("per-tensor");
+    try {
+        validate(settings);
+    } catch (const Error& e) {
+        throw UsageError(e.what());
+    }
+    const int count = args.integer("count", 8, 1 << 20);
+    const size_t capacity = size_t(args.integer("dict-size", 256, 1 << 20));
+    const std::string modelPath = args.text("model");
+    const std::string dataSpec = args.text("dataset");
+
+    auto model = loadAecnnClassifierFile(QString::fromStdString(modelPath));
+    InferenceModel geometry;
+    geometry.inChannels = model.net->config().inChannels;
+    geometry.inputHeight = model.inputHeight;
+    geometry.inputWidth = model.inputWidth;
+    geometry.classNames = model.classNames;
+    const auto calibration = limited(loadDatasetForModel(dataSpec, geometry).train, count);
+    const SplitTransport transport(transmittedLayout(*model.net, model.inputHeight, model.inputWidth), settings);
+    const auto dictionary = trainTransportDictionary(*model.net, transport, calibration, capacity);
+    const QJsonObject info{{"dataset", QString::fromStdString(dataSpec)},
+                           {"subset", "train"},
+                           {"images", static_cast<qint64>(calibration.size())},
+                           {"repr", QString::fromStdString(settings.representation)},
+                           {"bits", settings.representation == "uint" ? settings.bits : 0},
+                           {"per_channel", settings.perChannel},
+                           {"capacity", static_cast<qint64>(capacity)}};
+    std::string target = dictFile;
+    if (!dictFile.empty()) {
+        std::ofstream file(dictFile, std::ios::binary | std::ios::trunc);
+        file.write(reinterpret_cast<const char*>(dictionary.bytes.data()), std::streamsize(dictionary.bytes.size()));
+        if (!file.flush())
+            throw Error("cannot write " + dictFile);
+    } else {
+        target = store ? modelPath : out;
+        model.codecDictionary = dictionary;
+        model.codecDictionaryInfo = info;
+        saveAecnnClassifier(QString::fromStdString(target), model);
+    }
+    *context.text << "trained zstd dictionary " << dictionary.id() << " (" << dictionary.bytes.size() << " bytes) on "
+                  << calibration.size() << " transmitted tensors of " << modelPath << " into " << target << "\n";
+    return {{"dictionary_id", static_cast<qint64>(dictionary.id())},
+            {"bytes", static_cast<qint64>(dictionary.bytes.size())},
+            {"model", QString::fromStdString(modelPath)},
+            {"written_to", QString::fromStdString(target)},
+            {"stored_with_model", dictFile.empty()},
+            {"trained_on", info}};
+}
+
+} // namespace aecnn::cli
