@@ -4,11 +4,23 @@
 #include <QJsonDocument>
 
 #include "aecnn/checkpoint.h"
+#include "aecnn/model_spec.h"
 #include "cmd_reproduce_options.h"
 #include "command.h"
 
 namespace aecnn::cli {
 namespace {
+
+// The checkpoint file a model spec names, whose tensors frozen-backbone outputs share
+// (empty for torchvision imports, which are not AECNN checkpoints).
+QString baseCheckpointFile(const std::string& spec)
+{
+    if (spec == "default")
+        return defaultModelPath();
+    if (spec.rfind("torchvision:", 0) == 0)
+        return {};
+    return QString::fromStdString(spec);
+}
 
 QJsonObject runAecnnTrain(const ParsedArgs& args, CommandContext& context)
 {
@@ -17,7 +29,10 @@ QJsonObject runAecnnTrain(const ParsedArgs& args, CommandContext& context)
         throw UsageError("--out DIR is required: the directory for the trained models (reruns resume from it)");
     const auto start = std::chrono::steady_clock::now();
     auto inputs = loadMethodInputs(args);
-    const auto options = algorithm1OptionsFromArgs(args, inputs.data.train.size());
+    auto options = algorithm1OptionsFromArgs(args, inputs.data.train.size());
+    options.frozenBackbone = args.flag("frozen-backbone");
+    if (options.frozenBackbone)
+        options.baseFile = baseCheckpointFile(args.text("model"));
     *context.text << "Algorithm 1 on " << args.text("dataset") << " (" << inputs.data.train.size()
                   << " training images), " << context.threads << " thread(s), output " << out << "\n";
     const auto result = runAlgorithm1(inputs.base, inputs.data, options, QString::fromStdString(out), context.progress,
@@ -38,6 +53,10 @@ Command aecnnTrainCommand()
 {
     auto options = algorithm1OptionSpecs("1,2", "2,4,8,16,32,64");
     options.insert(options.begin(), {"out", "DIR", "output directory (a rerun resumes and skips finished models)", ""});
+    options.push_back({"frozen-backbone", "",
+                       "keep head and tail weights: train only FR / BottleNet++, no CA training or CA_Pruned "
+                       "fine-tuning; files store only what differs from the input model (demo models)",
+                       ""});
     options.insert(options.begin(), datasetOption());
     options.insert(options.begin(), modelOption());
     return {"aecnn-train",

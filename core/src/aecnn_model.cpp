@@ -154,7 +154,7 @@ SplitModelCost describeSplitModel(AecnnModelImpl& model, int inputHeight, int in
     return cost;
 }
 
-void saveAecnnClassifier(const QString& path, const AecnnClassifier& model)
+void saveAecnnClassifier(const QString& path, const AecnnClassifier& model, const QString& basePath)
 {
     const auto& net = *model.net;
     QJsonArray kept;
@@ -175,7 +175,7 @@ void saveAecnnClassifier(const QString& path, const AecnnClassifier& model)
     writeUsage(checkpoint.metadata,
                {model.classNames, model.normalization, model.inputHeight, model.inputWidth, model.provenance});
     checkpoint.tensors = stateOf(net);
-    writeCheckpoint(path, checkpoint);
+    writeCheckpoint(path, checkpoint, basePath);
 }
 
 AecnnClassifier loadAecnnClassifierFile(const QString& path)

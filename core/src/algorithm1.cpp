@@ -151,7 +151,8 @@ private:
         return {{"ca", toJson(options_.caTraining)},
                 {"finetune", toJson(options_.pruneFinetune)},
                 {"fr", toJson(options_.recoveryFinetune)},
-                {"prune_from", options_.pruneFromCaNetwork ? "ca_network" : "original"}};
+                {"prune_from", options_.pruneFromCaNetwork ? "ca_network" : "original"},
+                {"frozen_backbone", options_.frozenBackbone}};
     }
 
     void checkBudget(const QJsonObject& provenance, const std::string& stage) const
@@ -174,6 +175,19 @@ private:
         return trainClassifier(module, forward, std::move(parameters), data_.train, options, stage, progress_);
     }
 
+    // Trains only `trainable` (FR or BottleNet++) inside `net`; head and tail keep their
+    // weights and their BN statistics.
+    TrainResult trainWithFrozenBackbone(AecnnModelImpl& net, torch::nn::Module& trainable, const ForwardFn& forward,
+                                        const TrainOptions& options, uint64_t seed, const std::string& stage)
+    {
+        net.eval();
+        auto backbone = net.head->parameters();
+        for (auto& p : net.tail->parameters())
+            backbone.push_back(p);
+        FreezeGuard frozen(backbone);
+        return train(trainable, forward, trainable.parameters(), options, seed, stage);
+    }
+
     CaNetwork caStage(int split)
     {
         const QString path = pathOf(caNetworkFileName(split));
@@ -193,8 +207,9 @@ private:
         const ForwardFn withAttention = [&](const torch::Tensor& x) {
             return net.tail(applyChannelAttention(net.head(x, split)), split);
         };
-        const auto trained =
-            train(net, withAttention, net.parameters(), options_.caTraining, stageSeed(options_.seed, split, 0, 0), stage);
+        const auto trained = options_.frozenBackbone ? TrainResult{}
+                                                     : train(net, withAttention, net.parameters(), options_.caTraining,
+                                                             stageSeed(options_.seed, split, 0, 0), stage);
         const auto evaluation = evaluate(net, withAttention);
         say(stage + ": importance");
         const ImageSet& train = data_.train;
@@ -204,7 +219,7 @@ private:
                                           options_.ratios);
         ca.network.provenance = stageProvenance(stage, trained, evaluation);
         ca.network.provenance.insert("budget", budget());
-        saveCaNetwork(path, ca);
+        saveCaNetwork(path, ca, options_.baseFile);
         return ca;
     }
 
@@ -241,7 +256,7 @@ private:
             out.inputWidth = base_.inputWidth;
             out.provenance = stageProvenance(stage, trained, evaluation);
             out.provenance.insert("budget", budget());
-            saveAecnnClassifier(path, out);
+            saveAecnnClassifier(path, out, options_.baseFile);
             entry.accuracy = evaluation.accuracy();
             entry.evaluated = evaluation.count;
             say(stage + ": accuracy " + std::to_string(entry.accuracy) + ", saved " + path.toStdString());
@@ -264,6 +279,8 @@ private:
             auto caPruned = modelStage(
                 split, ratio, SplitVariant::CaPruned,
                 [&](AecnnModel& m) {
+                    if (options_.frozenBackbone)
+                        return TrainResult{};
                     auto& net = *m;
                     return train(net, [&](const torch::Tensor& x) { return net.forward(x); }, net.parameters(),
                                  options_.pruneFinetune, stageSeed(options_.seed, split, ratio, 2), prefix + "ca_pruned");
@@ -274,8 +291,12 @@ private:
                 split, ratio, SplitVariant::Aecnn,
                 [&](AecnnModel& m) {
                     auto& net = *m;
-                    return train(net, [&](const torch::Tensor& x) { return net.forward(x); }, net.parameters(),
-                                 options_.recoveryFinetune, stageSeed(options_.seed, split, ratio, 3), prefix + "aecnn");
+                    const ForwardFn forward = [&](const torch::Tensor& x) { return net.forward(x); };
+                    if (options_.frozenBackbone)
+                        return trainWithFrozenBackbone(net, *net.recovery, forward, options_.recoveryFinetune,
+                                                       stageSeed(options_.seed, split, ratio, 3), prefix + "aecnn-fr");
+                    return train(net, forward, net.parameters(), options_.recoveryFinetune,
+                                 stageSeed(options_.seed, split, ratio, 3), prefix + "aecnn");
                 },
                 [&] {
                     int h = base_.inputHeight, w = base_.inputWidth;
@@ -293,16 +314,11 @@ private:
                 [&](AecnnModel& m) {
                     auto& net = *m;
                     const ForwardFn forward = [&](const torch::Tensor& x) { return net.forward(x); };
-                    TrainResult first;
-                    {
-                        net.eval(); // frozen backbone: its BN statistics stay as they are too
-                        auto backbone = net.head->parameters();
-                        for (auto& p : net.tail->parameters())
-                            backbone.push_back(p);
-                        FreezeGuard frozen(backbone);
-                        first = train(*net.bottleneck, forward, net.bottleneck->parameters(), options_.pruneFinetune,
-                                      stageSeed(options_.seed, split, ratio, 5), prefix + "bottlenetpp-frozen");
-                    }
+                    const auto first = trainWithFrozenBackbone(net, *net.bottleneck, forward, options_.pruneFinetune,
+                                                               stageSeed(options_.seed, split, ratio, 5),
+                                                               prefix + "bottlenetpp-frozen");
+                    if (options_.frozenBackbone)
+                        return first;
                     auto second = train(net, forward, net.parameters(), options_.recoveryFinetune,
                                         stageSeed(options_.seed, split, ratio, 6), prefix + "bottlenetpp-joint");
                     second.seconds += first.seconds;
@@ -338,7 +354,7 @@ QString splitModelFileName(int split, int ratio, SplitVariant variant)
     return QString("split%1-v%2-%3.aecnn").arg(split).arg(ratio).arg(QString::fromStdString(toString(variant)));
 }
 
-void saveCaNetwork(const QString& path, const CaNetwork& ca)
+void saveCaNetwork(const QString& path, const CaNetwork& ca, const QString& basePath)
 {
     const auto& model = ca.network;
     Checkpoint checkpoint;
@@ -350,7 +366,7 @@ void saveCaNetwork(const QString& path, const CaNetwork& ca)
     writeUsage(checkpoint.metadata,
                {model.classNames, model.normalization, model.inputHeight, model.inputWidth, model.provenance});
     checkpoint.tensors = stateOf(*model.net);
-    writeCheckpoint(path, checkpoint);
+    writeCheckpoint(path, checkpoint, basePath);
 }
 
 CaNetwork loadCaNetwork(const QString& path)

@@ -13,6 +13,7 @@
 #include <torch/torch.h>
 
 #include "aecnn/error.h"
+#include "aecnn/model_spec.h"
 
 namespace aecnn {
 namespace {
@@ -77,7 +78,19 @@ const torch::Tensor* Checkpoint::find(const std::string& name) const
     return nullptr;
 }
 
-QByteArray serializeCheckpoint(const Checkpoint& checkpoint)
+namespace {
+
+// The name of a tensor of `base` bitwise equal to `tensor`, or empty.
+std::string equalTensorIn(const Checkpoint& base, const torch::Tensor& tensor)
+{
+    for (const auto& [name, candidate] : base.tensors)
+        if (candidate.defined() && candidate.scalar_type() == tensor.scalar_type() &&
+            candidate.sizes() == tensor.sizes() && torch::equal(candidate, tensor))
+            return name;
+    return {};
+}
+
+QByteArray serialize(const Checkpoint& checkpoint, const Checkpoint* base, const QJsonObject& baseRecord)
 {
     QJsonArray entries;
     QByteArray data;
@@ -89,17 +102,21 @@ QByteArray serializeCheckpoint(const Checkpoint& checkpoint)
         QJsonArray shape;
         for (auto d : contiguous.sizes())
             shape.append(static_cast<qint64>(d));
-        const qint64 nbytes = contiguous.numel() * dtype->size;
-        QJsonObject entry{{"name", QString::fromStdString(name)},
-                          {"dtype", dtype->name},
-                          {"shape", shape},
-                          {"offset", static_cast<qint64>(data.size())},
-                          {"bytes", nbytes}};
+        QJsonObject entry{{"name", QString::fromStdString(name)}, {"dtype", dtype->name}, {"shape", shape}};
+        if (const auto baseName = base ? equalTensorIn(*base, contiguous) : std::string(); !baseName.empty()) {
+            entry.insert("base_tensor", QString::fromStdString(baseName));
+        } else {
+            const qint64 nbytes = contiguous.numel() * dtype->size;
+            entry.insert("offset", static_cast<qint64>(data.size()));
+            entry.insert("bytes", nbytes);
+            data.append(static_cast<const char*>(contiguous.data_ptr()), static_cast<qsizetype>(nbytes));
+        }
         entries.append(entry);
-        data.append(static_cast<const char*>(contiguous.data_ptr()), static_cast<qsizetype>(nbytes));
     }
     QJsonObject meta = checkpoint.metadata;
     meta["tensors"] = entries;
+    if (base)
+        meta["base"] = baseRecord;
     const QByteArray metaBytes = QJsonDocument(meta).toJson(QJsonDocument::Compact);
 
     QByteArray out(kMagic, sizeof(kMagic));
@@ -110,6 +127,18 @@ QByteArray serializeCheckpoint(const Checkpoint& checkpoint)
     out.append(data);
     out.append(QCryptographicHash::hash(out, QCryptographicHash::Sha256));
     return out;
+}
+
+QByteArray trailerOf(const QByteArray& bytes)
+{
+    return bytes.size() >= kHashBytes ? bytes.right(kHashBytes) : QByteArray();
+}
+
+} // namespace
+
+QByteArray serializeCheckpoint(const Checkpoint& checkpoint)
+{
+    return serialize(checkpoint, nullptr, {});
 }
 
 Checkpoint parseCheckpoint(const QByteArray& bytes, const QString& source)
@@ -157,6 +186,14 @@ Checkpoint parseCheckpoint(const QByteArray& bytes, const QString& source)
             if (numel > (int64_t(1) << 32))
                 fail(source, "tensor '" + name + "' is too large");
         }
+        if (entry.contains("base_tensor")) {
+            const auto baseName = entry.value("base_tensor").toString().toStdString();
+            if (baseName.empty() || !checkpoint.metadata.value("base").isObject())
+                fail(source, "tensor '" + name + "' refers to a base checkpoint that the file does not name");
+            checkpoint.baseReferences.emplace_back(checkpoint.tensors.size(), baseName);
+            checkpoint.tensors.emplace_back(name, torch::empty(shape, torch::TensorOptions().dtype(dtype->type)));
+            continue;
+        }
         const auto offset = entry.value("offset").toInteger(-1);
         const auto nbytes = entry.value("bytes").toInteger(-1);
         if (nbytes != numel * dtype->size || offset < 0 || offset > dataSize || nbytes > dataSize - offset)
@@ -192,14 +229,73 @@ QByteArray readWholeFile(const QString& path, qint64 maxBytes)
     return file.readAll();
 }
 
-void writeCheckpoint(const QString& path, const Checkpoint& checkpoint)
+namespace {
+
+constexpr int kMaxBaseDepth = 4;
+
+Checkpoint readCheckpointAt(const QString& path, int depth);
+
+// Fills the base references of `checkpoint` (read from `path`) from its base file.
+void resolveBase(Checkpoint& checkpoint, const QString& path, int depth)
 {
-    writeFileAtomically(path, serializeCheckpoint(checkpoint));
+    const auto record = checkpoint.metadata.value("base").toObject();
+    const QString file = record.value("file").toString();
+    const QByteArray sha = QByteArray::fromHex(record.value("sha256").toString().toLatin1());
+    if (file.isEmpty() || sha.size() != kHashBytes)
+        fail(path, "the base model record is incomplete (needs file and sha256); re-create the model");
+    if (depth >= kMaxBaseDepth)
+        fail(path, "base models nest deeper than " + std::to_string(kMaxBaseDepth) + " levels");
+    const QStringList candidates{QFileInfo(path).dir().filePath(file), defaultModelPath()};
+    for (const auto& candidate : candidates) {
+        if (!QFileInfo(candidate).isFile())
+            continue;
+        const QByteArray bytes = readWholeFile(candidate, kMaxCheckpointBytes);
+        if (trailerOf(bytes) != sha)
+            continue;
+        const Checkpoint base = readCheckpointAt(candidate, depth + 1);
+        for (const auto& [index, baseName] : checkpoint.baseReferences) {
+            auto& [name, tensor] = checkpoint.tensors[index];
+            const auto* found = base.find(baseName);
+            if (!found || found->scalar_type() != tensor.scalar_type() || found->sizes() != tensor.sizes())
+                fail(path, "tensor '" + name + "' refers to '" + baseName + "' of base " + candidate.toStdString() +
+                               ", which is missing there or has another dtype or shape");
+            tensor = found->clone();
+        }
+        checkpoint.baseReferences.clear();
+        return;
+    }
+    fail(path, "it was derived from the base model '" + file.toStdString() + "' (SHA-256 " +
+                   record.value("sha256").toString().left(16).toStdString() +
+                   "...), which is neither next to it nor the default model (" + defaultModelPath().toStdString() +
+                   "); put that exact file next to it or re-create the model");
+}
+
+Checkpoint readCheckpointAt(const QString& path, int depth)
+{
+    auto checkpoint = parseCheckpoint(readWholeFile(path, kMaxCheckpointBytes), path);
+    if (!checkpoint.baseReferences.empty())
+        resolveBase(checkpoint, path, depth);
+    return checkpoint;
+}
+
+} // namespace
+
+void writeCheckpoint(const QString& path, const Checkpoint& checkpoint, const QString& basePath)
+{
+    if (basePath.isEmpty()) {
+        writeFileAtomically(path, serializeCheckpoint(checkpoint));
+        return;
+    }
+    const QByteArray baseBytes = readWholeFile(basePath, kMaxCheckpointBytes);
+    const Checkpoint base = readCheckpointAt(basePath, 0);
+    const QString relative = QFileInfo(path).absoluteDir().relativeFilePath(QFileInfo(basePath).absoluteFilePath());
+    const QJsonObject record{{"file", relative}, {"sha256", QString::fromLatin1(trailerOf(baseBytes).toHex())}};
+    writeFileAtomically(path, serialize(checkpoint, &base, record));
 }
 
 Checkpoint readCheckpoint(const QString& path)
 {
-    return parseCheckpoint(readWholeFile(path, kMaxCheckpointBytes), path);
+    return readCheckpointAt(path, 0);
 }
 
 } // namespace aecnn

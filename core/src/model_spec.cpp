@@ -3,8 +3,10 @@
 #include <cstdlib>
 
 #include <QCoreApplication>
+#include <QDir>
 #include <QFileInfo>
 
+#include "aecnn/algorithm1.h"
 #include "aecnn/error.h"
 #include "aecnn_build_paths.h"
 
@@ -22,6 +24,24 @@ QString defaultModelPath()
             return QFileInfo(installed).canonicalFilePath();
     }
     return QStringLiteral(AECNN_SOURCE_RESOURCES_DIR "/") + relative;
+}
+
+QString demoSplitModelDir()
+{
+    return QFileInfo(defaultModelPath()).dir().filePath(QStringLiteral("demo"));
+}
+
+QString findSplitModel(int split, int ratio, const std::string& variant, const QStringList& preferredDirs)
+{
+    const QString name = splitModelFileName(split, ratio, splitVariantFromString(variant));
+    QStringList dirs = preferredDirs;
+    dirs.append(demoSplitModelDir());
+    for (const auto& dir : dirs) {
+        const QString path = QDir(dir).filePath(name);
+        if (QFileInfo(path).isFile())
+            return path;
+    }
+    return {};
 }
 
 std::string modelSpecHelp()

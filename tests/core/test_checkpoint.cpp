@@ -1,6 +1,7 @@
 #include <QtTest>
 
 #include <QFile>
+#include <QFileInfo>
 #include <QTemporaryDir>
 
 #include <torch/serialize.h>
@@ -99,6 +100,57 @@ private Q_SLOTS:
             const QString message = e.what();
             QVERIFY2(message.contains(path), qPrintable(message));
         }
+    }
+
+    // A model derived from a base stores only the tensors that differ and reads back whole.
+    void derivedCheckpointStoresOnlyWhatDiffers()
+    {
+        QTemporaryDir dir;
+        const QString basePath = dir.filePath("base/base.aecnn");
+        Checkpoint base;
+        base.metadata = {{"kind", "test"}};
+        base.tensors = {{"shared", torch::arange(10000, torch::kFloat32)}, {"other", torch::ones({3, 3})}};
+        writeCheckpoint(basePath, base);
+
+        Checkpoint derived;
+        derived.metadata = {{"kind", "test-derived"}};
+        derived.tensors = {{"renamed_shared", torch::arange(10000, torch::kFloat32)},
+                           {"own", torch::full({4}, 7.0f)},
+                           {"same_shape_other_values", torch::zeros({3, 3})}};
+        const QString path = dir.filePath("derived/d.aecnn");
+        writeCheckpoint(path, derived, basePath);
+        QVERIFY2(QFileInfo(path).size() < 2000, "the shared 40 KB tensor was copied");
+
+        const auto loaded = readCheckpoint(path);
+        QCOMPARE(loaded.tensors.size(), size_t(3));
+        QVERIFY(loaded.baseReferences.empty());
+        for (const auto& [name, tensor] : derived.tensors)
+            QVERIFY2(loaded.find(name) && torch::equal(*loaded.find(name), tensor), name.c_str());
+        QCOMPARE(loaded.metadata.value("kind").toString(), QString("test-derived"));
+    }
+
+    void derivedCheckpointRefusesAChangedOrMissingBase()
+    {
+        QTemporaryDir dir;
+        const QString basePath = dir.filePath("base.aecnn");
+        Checkpoint base;
+        base.tensors = {{"w", torch::arange(100, torch::kFloat32)}};
+        writeCheckpoint(basePath, base);
+        Checkpoint derived;
+        derived.tensors = {{"w", torch::arange(100, torch::kFloat32)}};
+        const QString path = dir.filePath("d.aecnn");
+        writeCheckpoint(path, derived, basePath);
+
+        base.tensors = {{"w", torch::arange(100, torch::kFloat32) + 1}};
+        writeCheckpoint(basePath, base); // a different base under the same name
+        try {
+            readCheckpoint(path);
+            QFAIL("a changed base was accepted");
+        } catch (const Error& e) {
+            QVERIFY2(QString(e.what()).contains("base.aecnn") && QString(e.what()).contains("re-create"), e.what());
+        }
+        QFile::remove(basePath);
+        QVERIFY_THROWS_EXCEPTION(Error, readCheckpoint(path));
     }
 
     void missingFileIsAClearError()

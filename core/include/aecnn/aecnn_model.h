@@ -99,7 +99,8 @@ struct AecnnClassifier {
 
 inline constexpr const char* kAecnnCheckpointKind = "aecnn";
 
-void saveAecnnClassifier(const QString& path, const AecnnClassifier& model);
+// With `basePath`, tensors equal to one of that checkpoint's are stored as references (see checkpoint.h).
+void saveAecnnClassifier(const QString& path, const AecnnClassifier& model, const QString& basePath = {});
 AecnnClassifier loadAecnnClassifierFile(const QString& path); // throws aecnn::Error
 // The "kind" field of a checkpoint file's metadata ("classifier", "aecnn", ...).
 QString checkpointKind(const QString& path);

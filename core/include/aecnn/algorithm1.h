@@ -49,6 +49,14 @@ struct Algorithm1Options {
     int evalLimit = 0;            // test images for the accuracies, 0 = all
     double recoveryBudget = 0.05; // FR MACs <= budget x tail MACs
     uint64_t seed = 1;
+    // Light variant for shipped demo models: the backbone (head and tail) keeps the
+    // base model's weights. No CA training (importance from the base network with CA),
+    // CA_Pruned is pruned but not fine-tuned, AECNN trains only FR (recoveryFinetune),
+    // BottleNet++ only its encoder/decoder (pruneFinetune).
+    bool frozenBackbone = false;
+    // When set, every file stores the tensors it shares with this checkpoint as
+    // references to it (checkpoint.h), e.g. the default model for frozen-backbone runs.
+    QString baseFile;
 };
 
 struct Algorithm1Entry {
@@ -88,7 +96,7 @@ struct CaNetwork {
     int split = 0;
     ImportanceReport importance;
 };
-void saveCaNetwork(const QString& path, const CaNetwork& ca);
+void saveCaNetwork(const QString& path, const CaNetwork& ca, const QString& basePath = {});
 CaNetwork loadCaNetwork(const QString& path);
 
 // Steps 1-2 alone for one split point (CA training and importance), resuming from

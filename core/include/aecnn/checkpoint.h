@@ -18,21 +18,35 @@ namespace aecnn {
 //   metadata (UTF-8 JSON) | tensor data | SHA-256 of all preceding bytes (32 bytes)
 // The metadata lists each tensor's name, dtype, shape, offset and byte count
 // inside the data section.
+//
+// Derived checkpoints: a model made from a base model by training a few layers
+// (e.g. feature recovery on a frozen backbone) stores only what differs. Each
+// tensor bitwise equal to a tensor of the base is written as a reference
+// ({"base_tensor": name in the base}, no data), and metadata "base" records the
+// base file (relative to the derived file) and the SHA-256 trailer of that file.
 struct Checkpoint {
     static constexpr quint32 formatVersion = 1;
 
     QJsonObject metadata;
     std::vector<std::pair<std::string, torch::Tensor>> tensors;
 
+    // Filled by parseCheckpoint for a derived checkpoint until readCheckpoint resolves
+    // them: (index into tensors, tensor name in the base).
+    std::vector<std::pair<size_t, std::string>> baseReferences;
+
     const torch::Tensor* find(const std::string& name) const;
 };
 
 QByteArray serializeCheckpoint(const Checkpoint& checkpoint);
-// `source` names the data in error messages (usually the file path).
+// `source` names the data in error messages (usually the file path). Base
+// references stay unresolved (see Checkpoint::baseReferences).
 Checkpoint parseCheckpoint(const QByteArray& bytes, const QString& source);
 
 // Atomic: the file is written under a temporary name and renamed on success.
-void writeCheckpoint(const QString& path, const Checkpoint& checkpoint);
+// With `basePath`, tensors equal to one of that checkpoint's are stored as references.
+void writeCheckpoint(const QString& path, const Checkpoint& checkpoint, const QString& basePath = {});
+// Resolves base references: the base is looked for at its recorded place relative
+// to `path`, then at the default model's path; its SHA-256 must match the record.
 Checkpoint readCheckpoint(const QString& path);
 
 // Writes `data` to `path` atomically (QSaveFile); throws aecnn::Error on failure.

@@ -3,6 +3,7 @@
 #include <string>
 
 #include <QString>
+#include <QStringList>
 
 #include "aecnn/classifier.h"
 
@@ -20,5 +21,15 @@ QString defaultModelPath();
 Classifier loadClassifierSpec(const std::string& spec);
 
 std::string modelSpecHelp();
+
+// The shipped demo split models (splits 1 and 2, every V of Table I, FR or
+// BottleNet++ trained on the frozen default model), next to the default model.
+QString demoSplitModelDir();
+
+// The split model file for (split, ratio, variant) named as Algorithm 1 names it
+// (split<L>-v<V>-<variant>.aecnn), looked for in `preferredDirs` (e.g. the studio's
+// training cache) and then in demoSplitModelDir(); empty when there is none.
+// Throws aecnn::Error for an unknown variant.
+QString findSplitModel(int split, int ratio, const std::string& variant, const QStringList& preferredDirs = {});
 
 } // namespace aecnn
