@@ -5,7 +5,9 @@
 
 #include <torch/torch.h>
 
+#include "aecnn/aecnn_model.h"
 #include "aecnn/algorithm1.h"
+#include "aecnn/classifier.h"
 #include "aecnn/datasets/synthetic.h"
 #include "aecnn/error.h"
 #include "tiny_model.h"
@@ -137,6 +139,46 @@ private Q_SLOTS:
         log.clear();
         QVERIFY(runAlgorithm1(base_, data_, changed, fresh.path(), {}, collect).stagesRun.empty());
         QVERIFY(warned());
+    }
+
+    // Demo models: only FR / BottleNet++ train, head and tail keep the base weights,
+    // and the files hold little more than what differs from the base file.
+    void frozenBackboneKeepsTheBaseWeightsAndStoresOnlyTheDifference()
+    {
+        QTemporaryDir dir;
+        const QString basePath = dir.filePath("base.aecnn");
+        saveClassifier(basePath, base_);
+        auto options = tinyOptions();
+        options.splits = {3};
+        options.ratios = {2};
+        options.frozenBackbone = true;
+        options.baseFile = basePath;
+        const QString out = dir.filePath("demo");
+        const auto result = runAlgorithm1(base_, data_, options, out);
+        QCOMPARE(result.stagesRun.size(), size_t(2)); // FR and BottleNet++'s encoder/decoder only
+
+        torch::NoGradGuard noGrad;
+        const auto x = data_.test.normalizedBatch(torch::arange(4));
+        auto aecnn = loadAecnnClassifierFile(QDir(out).filePath(splitModelFileName(3, 2, SplitVariant::Aecnn)));
+        auto bottle = loadAecnnClassifierFile(QDir(out).filePath(splitModelFileName(3, 2, SplitVariant::BottleNetPP)));
+        auto& baseNet = *base_.net;
+        const auto baseFeature = baseNet.head(x, 3);
+        QVERIFY(torch::equal(bottle.net->head->forward(x), baseFeature));
+        QVERIFY(torch::equal(bottle.net->tail->forward(baseFeature), baseNet.tail(baseFeature, 3)));
+        QVERIFY(torch::equal(aecnn.net->tail->forward(baseFeature), baseNet.tail(baseFeature, 3)));
+        // The AECNN head computes exactly the kept channels of the base feature.
+        const auto& kept = aecnn.net->kept();
+        QVERIFY(torch::equal(aecnn.net->head->forward(x), baseFeature.index_select(1, torch::tensor(kept))));
+
+        for (const auto variant : {SplitVariant::CaPruned, SplitVariant::Aecnn, SplitVariant::BottleNetPP}) {
+            const QString derived = QDir(out).filePath(splitModelFileName(3, 2, variant));
+            const QString whole = dir.filePath("whole.aecnn");
+            saveAecnnClassifier(whole, loadAecnnClassifierFile(derived));
+            const auto size = QFileInfo(derived).size(), wholeSize = QFileInfo(whole).size();
+            qInfo("%s: %lld bytes derived, %lld bytes whole", toString(variant).c_str(), static_cast<long long>(size),
+                  static_cast<long long>(wholeSize));
+            QVERIFY(size < wholeSize * 3 / 4);
+        }
     }
 
     void rejectsInvalidPlans()
