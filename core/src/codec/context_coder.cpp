@@ -11,12 +11,18 @@
 namespace aecnn::codec::detail {
 namespace {
 
+int floorLog2(unsigned v)
+{
+    return v == 0 ? 0 : 31 - __builtin_clz(v);
+}
+
 // Magnitude m of a symbol q relative to its channel's zero point zp: 0 exactly
 // when the float was 0. One-sided ranges (ReLU: zp = 0) need no sign.
 struct MagnitudeMap {
     int zeroPoint = 0;
     int levels = 255;
     int maxMagnitude = 255;
+    int maxLog = 7; // floorLog2(maxMagnitude): the longest magnitude prefix
 
     MagnitudeMap(int zp, int bits) : zeroPoint(zp), levels((1 << bits) - 1)
     {
@@ -24,6 +30,7 @@ struct MagnitudeMap {
             maxMagnitude = levels;
         else
             maxMagnitude = std::max(2 * (levels - zp) - 1, 2 * zp);
+        maxLog = floorLog2(unsigned(maxMagnitude));
     }
     int toMagnitude(int q) const
     {
@@ -50,13 +57,6 @@ struct MagnitudeMap {
     }
 };
 
-int floorLog2(unsigned v)
-{
-    int k = 0;
-    while (v >>= 1)
-        ++k;
-    return k;
-}
 
 constexpr int kBuckets = 5;
 constexpr int kMagContexts = 12;
@@ -64,23 +64,24 @@ constexpr int kMaxLog = 10; // magnitudes < 1024
 
 // All adaptive probabilities of the model; encoder and decoder evolve them identically.
 struct Model {
-    explicit Model(int bits) : normalizeShift(std::max(0, bits - 4)) {}
-
-    // 0 for zero, then 1..4 by the magnitude's size on a 4-bit scale.
-    int bucket(int m) const
+    explicit Model(int bits)
     {
-        if (m == 0)
-            return 0;
-        const int scaled = m >> normalizeShift;
-        return scaled <= 1 ? 1 : scaled <= 3 ? 2 : scaled <= 7 ? 3 : 4;
+        const int normalizeShift = std::max(0, bits - 4);
+        for (int m = 0; m < int(bucketOf.size()); ++m) {
+            const int scaled = m >> normalizeShift;
+            bucketOf[size_t(m)] = uint8_t(m == 0 ? 0 : scaled <= 1 ? 1 : scaled <= 3 ? 2 : scaled <= 7 ? 3 : 4);
+        }
     }
+
+    // 0 for zero, then 1..4 by the magnitude's size on a 4-bit scale (magnitudes < 512).
+    int bucket(int m) const { return bucketOf[size_t(m)]; }
     static int magnitudeContext(int left, int up)
     {
         const int s = left + up;
         return s == 0 ? 0 : std::min(kMagContexts - 1, 1 + floorLog2(unsigned(s)));
     }
 
-    int normalizeShift;
+    std::array<uint8_t, 512> bucketOf{};
     std::array<AdaptiveBit, 4 * kBuckets> same{};
     std::array<AdaptiveBit, kBuckets * kBuckets * 3> zero{};
     std::array<std::array<AdaptiveBit, kMaxLog>, kMagContexts> prefix{};
@@ -173,7 +174,7 @@ std::vector<uint8_t> contextEncode(const uint8_t* symbols, const SymbolLayout& l
                 return 0;
         }
         const int k = floorLog2(unsigned(m));
-        const int maxK = floorLog2(unsigned(map.maxMagnitude));
+        const int maxK = map.maxLog;
         const int ctx = Model::magnitudeContext(n.left, n.up);
         for (int j = 0; j < maxK; ++j) {
             encoder.encode(model->prefix[size_t(ctx)][size_t(j)], k > j);
@@ -204,7 +205,7 @@ void contextDecode(const uint8_t* payload, size_t size, const SymbolLayout& layo
         if (differs && n.left != 0)
             m = decoder.decode(model->zero[size_t(zeroContext(*model, n))]) ? -1 : 0;
         if (differs && (n.left == 0 || m == -1)) {
-            const int maxK = floorLog2(unsigned(map.maxMagnitude));
+            const int maxK = map.maxLog;
             const int ctx = Model::magnitudeContext(n.left, n.up);
             int k = 0;
             while (k < maxK && decoder.decode(model->prefix[size_t(ctx)][size_t(k)]))
