@@ -151,6 +151,8 @@ void AgentConnection::handleReady(const Frame& frame)
         try {
             settings_ = applySettings(settings_, message.settings);
             writer_->setRateMbps(settings_.rateMbps);
+            if (message.settings.contains("first_image") && source_)
+                source_->seek(settings_.firstImage);
             mode_.reset(); // rebuilt with the new settings at the next Start
             ack.ok = true;
             ack.message = "configured";
@@ -190,13 +192,7 @@ void AgentConnection::handleReady(const Frame& frame)
             model_ = receiver_.finish();
             mode_.reset();
             source_.reset();
-            const auto g = geometryOf(*model_);
-            send(encodeMessage(DeployResult{true, QString("model loaded: %1x%2x%3, %4 classes")
-                                                      .arg(g.width)
-                                                      .arg(g.height)
-                                                      .arg(g.channels)
-                                                      .arg(g.classes)},
-                               version_));
+            send(encodeMessage(DeployResult{true, describe(*model_)}, version_));
         } catch (const std::exception& e) {
             send(encodeMessage(DeployResult{false, e.what()}, version_));
         }
@@ -231,7 +227,8 @@ void AgentConnection::startStream(quint32 frames)
         const std::string key = dataset + "@" + std::to_string(g.height) + "x" + std::to_string(g.width) + "x" +
                                 std::to_string(g.channels);
         if (!source_ || key != sourceKey_) {
-            source_ = makeDatasetSource(dataset, g.height, g.width, g.channels);
+            source_ = makeFrameSource(dataset, g.height, g.width, g.channels);
+            source_->seek(settings_.firstImage);
             sourceKey_ = key;
             qInfo("aecnn-agent: %s: source %s", qPrintable(peer_), source_->describe().c_str());
         }

@@ -3,15 +3,30 @@
 #include <QCryptographicHash>
 #include <QTemporaryFile>
 
+#include "aecnn/checkpoint.h"
 #include "aecnn/error.h"
 
 namespace aecnn::agent {
 
 ModelGeometry geometryOf(const DeployedModel& model)
 {
-    const auto& c = model.classifier;
-    return {c.inputHeight, c.inputWidth, static_cast<int>(c.normalization.mean.size()),
-            static_cast<int>(c.classNames.size())};
+    if (model.head) {
+        const auto& h = *model.head;
+        return {h.inputHeight, h.inputWidth, h.inChannels(), static_cast<int>(h.classNames.size())};
+    }
+    const auto& m = *model.whole;
+    return {m.inputHeight, m.inputWidth, m.inChannels, static_cast<int>(m.classNames.size())};
+}
+
+QString describe(const DeployedModel& model)
+{
+    const auto g = geometryOf(model);
+    const QString what = model.head ? QString("split head (%1, split %2, V=%3)")
+                                          .arg(QString::fromStdString(toString(model.head->variant)))
+                                          .arg(model.head->split)
+                                          .arg(model.head->ratio)
+                                    : model.whole->description;
+    return QString("model loaded: %1, input %2x%3x%4, %5 classes").arg(what).arg(g.width).arg(g.height).arg(g.channels).arg(g.classes);
 }
 
 void ModelReceiver::begin(const QString& name, quint64 size, const QByteArray& sha256)
@@ -55,13 +70,18 @@ std::shared_ptr<const DeployedModel> ModelReceiver::finish()
                     " bytes");
     if (QCryptographicHash::hash(data, QCryptographicHash::Sha256) != expected)
         throw Error("model deployment '" + name.toStdString() + "': SHA-256 mismatch, the model was not loaded");
+    auto model = std::make_shared<DeployedModel>();
+    model->name = name;
+    const QString source = "deployed model '" + name + "'";
+    if (parseCheckpoint(data, source).metadata.value("kind").toString() == edge::kSplitHeadCheckpointKind) {
+        model->head = edge::parseSplitHead(data, source);
+        return model;
+    }
     QTemporaryFile file;
     if (!file.open() || file.write(data) != data.size() || !file.flush())
         throw Error("cannot store the deployed model in a temporary file: " + file.errorString().toStdString());
-    auto model = std::make_shared<DeployedModel>();
-    model->classifier = loadClassifierFile(file.fileName());
-    model->classifier.net->eval();
-    model->name = name;
+    model->whole = loadInferenceModel(file.fileName().toStdString());
+    model->whole->module->eval();
     return model;
 }
 

@@ -19,6 +19,7 @@ struct ModelGeometry {
     int classes = 0;
 };
 ModelGeometry geometryOf(const DeployedModel& model);
+QString describe(const DeployedModel& model); // "model loaded: ..." for DeployResult
 
 // Collects a model sent as DeployBegin / DeployChunk... / DeployEnd. Refuses a
 // declared or actual size above the cap, and a SHA-256 mismatch, before anything is loaded.

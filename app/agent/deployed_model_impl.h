@@ -1,13 +1,18 @@
 #pragma once
 
 // Only for .cpp files that run the model (they include LibTorch anyway).
-#include "aecnn/classifier.h"
+#include <optional>
+
+#include "aecnn/edge/split_head.h"
+#include "aecnn/inference_model.h"
 #include "deployed_model.h"
 
 namespace aecnn::agent {
 
+// Exactly one of the two is set, by the kind of checkpoint the edge deployed.
 struct DeployedModel {
-    Classifier classifier;
+    std::optional<InferenceModel> whole;       // classifier or whole split model: local computing
+    std::optional<edge::SplitHeadModel> head;  // split head ("aecnn-head"): AECNN / BottleNet++
     QString name;
 };
 

@@ -34,6 +34,8 @@ public:
         return out;
     }
 
+    void seek(long long position) override { position_ = position; }
+
     std::string describe() const override
     {
         return spec_ + " test split, " + std::to_string(set_.size()) + " images " + std::to_string(set_.height()) +
@@ -57,6 +59,11 @@ std::unique_ptr<FrameSource> makeDatasetSource(const std::string& spec, int heig
     request.channels = channels;
     auto split = datasets::loadDataset(spec, request);
     return std::make_unique<DatasetSource>(std::move(split.test), spec);
+}
+
+std::unique_ptr<FrameSource> makeFrameSource(const std::string& spec, int height, int width, int channels)
+{
+    return isCameraSpec(spec) ? makeCameraSource(spec, channels) : makeDatasetSource(spec, height, width, channels);
 }
 
 } // namespace aecnn::agent

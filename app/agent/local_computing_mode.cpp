@@ -1,11 +1,11 @@
 #include <chrono>
 
 #include <QtEndian>
-#include <opencv2/imgproc.hpp>
 #include <torch/torch.h>
 
 #include "aecnn/error.h"
 #include "deployed_model_impl.h"
+#include "aecnn/edge/model_input.h"
 #include "modes.h"
 
 namespace aecnn::agent {
@@ -21,26 +21,8 @@ public:
     {
         torch::NoGradGuard noGrad; // thread-local: created where the forward runs
         const auto start = std::chrono::steady_clock::now();
-        const auto& classifier = model_->classifier;
-        const int channels = static_cast<int>(classifier.normalization.mean.size());
-        if (source.image.channels() != channels)
-            throw Error("the source gives " + std::to_string(source.image.channels()) +
-                        "-channel images but the model expects " + std::to_string(channels));
-        cv::Mat image = source.image;
-        if (image.rows != classifier.inputHeight || image.cols != classifier.inputWidth)
-            cv::resize(image, image, cv::Size(classifier.inputWidth, classifier.inputHeight), 0, 0, cv::INTER_AREA);
-        if (channels == 3)
-            cv::cvtColor(image, image, cv::COLOR_BGR2RGB);
-        image = image.isContinuous() ? image : image.clone();
-        // Through ImageSet so that normalization is the very code offline evaluation uses.
-        ImageSet one;
-        one.images = torch::from_blob(image.data, {1, image.rows, image.cols, channels}, torch::kUInt8)
-                         .permute({0, 3, 1, 2})
-                         .contiguous();
-        one.labels = torch::zeros({1}, torch::kInt64);
-        one.normalization = classifier.normalization;
-        auto net = classifier.net; // shares the module; forward() is not const
-        const auto logits = net->forward(one.normalizedBatch(torch::arange(1, torch::kInt64)));
+        const auto& model = *model_->whole;
+        const auto logits = model.forward(edge::modelInput(source.image, model.normalization, model.inputHeight, model.inputWidth));
         const int predicted = static_cast<int>(logits.argmax(1).item<int64_t>());
         frame.iotMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
         frame.encMs = 0;
@@ -58,8 +40,9 @@ private:
 
 std::unique_ptr<Mode> makeLocalComputingMode(std::shared_ptr<const DeployedModel> model)
 {
-    if (!model)
-        throw Error("local computing needs a deployed model");
+    if (!model || !model->whole)
+        throw Error("local computing runs the whole model on the device: deploy a classifier or a whole split model "
+                    "(not a split head)");
     return std::make_unique<LocalComputingMode>(std::move(model));
 }
 

@@ -45,7 +45,7 @@ int main(int argc, char** argv)
         {"listen", "Address to listen on (default 127.0.0.1).", "ADDR", "127.0.0.1"},
         {"port", "TCP port (default 7878).", "PORT", "7878"},
         {"token-file", QString("File holding the pre-shared token (else $%1).").arg(kTokenEnv), "FILE"},
-        {"dataset", "Image source: fashion-mnist[:DIR], folder:DIR or synthetic[:N] (test split).", "SPEC",
+        {"dataset", "Image source: fashion-mnist[:DIR], folder:DIR, synthetic[:N] (test split) or camera:N.", "SPEC",
          "fashion-mnist"},
         {"max-model-mb", "Largest model the edge may deploy, in MiB (default 512).", "MB", "512"},
         {"threads", "LibTorch intra-op threads for local computing (default 1).", "N", "1"},

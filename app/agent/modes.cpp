@@ -20,6 +20,8 @@ const std::map<std::string, Factory>& registry()
                  throw Error("mode 'local' needs a model: deploy one first");
              return makeLocalComputingMode(std::move(model));
          }},
+        {"aecnn", makeAecnnMode},
+        {"bottlenetpp", makeBottleNetMode},
     };
     return modes;
 }

@@ -25,6 +25,10 @@ public:
 std::unique_ptr<Mode> makeFullOffloadingMode(const StreamSettings& settings);
 // The whole deployed model on the device; only the class index is sent.
 std::unique_ptr<Mode> makeLocalComputingMode(std::shared_ptr<const DeployedModel> model);
+// Head of a deployed split model on the device, transmitted tensor coded into one
+// codec frame (kind "features"). AECNN needs an aecnn/ca_pruned head, BottleNet++ its own.
+std::unique_ptr<Mode> makeAecnnMode(const StreamSettings& settings, std::shared_ptr<const DeployedModel> model);
+std::unique_ptr<Mode> makeBottleNetMode(const StreamSettings& settings, std::shared_ptr<const DeployedModel> model);
 
 // Registry: a new mode is one class plus one entry in modes.cpp.
 // Throws aecnn::Error when the mode is unknown or lacks what it needs (e.g. a model).

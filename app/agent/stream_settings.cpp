@@ -9,7 +9,8 @@
 namespace aecnn::agent {
 namespace {
 
-const char* kKeys = "mode, rate_mbps, dataset, jpeg_quality, resolution (\"native\" or WxH), input (WxHxC)";
+const char* kKeys = "mode, rate_mbps, dataset, jpeg_quality, resolution (\"native\" or WxH), input (WxHxC), codec, repr, "
+                    "bits, per_channel, first_image";
 
 double number(const QJsonValue& v, const std::string& key, double min, double max)
 {
@@ -62,10 +63,23 @@ StreamSettings applySettings(const StreamSettings& current, const QJsonObject& j
                 h > 4096 || (c != 1 && c != 3))
                 throw Error("setting 'input' must be WxHxC with C 1 or 3 (e.g. 28x28x1), got '" + r + "'");
             s.inputWidth = w, s.inputHeight = h, s.inputChannels = c;
+        } else if (key == "codec") {
+            s.transport.coder = text(v, key);
+        } else if (key == "repr") {
+            s.transport.representation = text(v, key);
+        } else if (key == "bits") {
+            s.transport.bits = static_cast<int>(number(v, key, 2, 8));
+        } else if (key == "per_channel") {
+            if (!v.isBool())
+                throw Error("setting 'per_channel' must be true or false");
+            s.transport.perChannel = v.toBool();
+        } else if (key == "first_image") {
+            s.firstImage = static_cast<long long>(number(v, key, 0, 1e12));
         } else {
             throw Error("unknown setting '" + key + "'; valid: " + kKeys);
         }
     }
+    validate(s.transport); // names the bad codec field and the valid values
     return s;
 }
 
@@ -77,7 +91,12 @@ QJsonObject toJson(const StreamSettings& s)
             {"jpeg_quality", s.jpegQuality},
             {"resolution", s.resizeWidth == 0 ? QString("native")
                                               : QString("%1x%2").arg(s.resizeWidth).arg(s.resizeHeight)},
-            {"input", QString("%1x%2x%3").arg(s.inputWidth).arg(s.inputHeight).arg(s.inputChannels)}};
+            {"input", QString("%1x%2x%3").arg(s.inputWidth).arg(s.inputHeight).arg(s.inputChannels)},
+            {"codec", QString::fromStdString(s.transport.coder)},
+            {"repr", QString::fromStdString(s.transport.representation)},
+            {"bits", s.transport.bits},
+            {"per_channel", s.transport.perChannel},
+            {"first_image", static_cast<double>(s.firstImage)}};
 }
 
 } // namespace aecnn::agent

@@ -4,6 +4,8 @@
 
 #include <QJsonObject>
 
+#include "aecnn/split_transport.h"
+
 namespace aecnn::agent {
 
 // What the edge configures with a Configure message; unknown keys are refused.
@@ -17,6 +19,8 @@ struct StreamSettings {
     int inputHeight = 28;        // source geometry when no model is deployed
     int inputWidth = 28;
     int inputChannels = 1;
+    TransportSettings transport;         // AECNN / BottleNet++: coder, representation, bits, per channel
+    long long firstImage = 0;            // source position of the next stream (resuming after a reconnect)
 };
 
 // Applies `json` on top of `current`; throws aecnn::Error naming the bad key and the valid ones.

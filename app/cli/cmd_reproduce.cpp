@@ -10,6 +10,7 @@
 
 #include "aecnn/checkpoint.h"
 #include "cmd_reproduce_options.h"
+#include "cmd_reproduce_fig5.h"
 #include "cmd_reproduce_transmission.h"
 
 namespace aecnn::cli {
@@ -173,7 +174,9 @@ QJsonObject runReproduce(const ParsedArgs& args, CommandContext& context)
         return reproduceTable1(args, context);
     if (what == "fig4")
         return reproduceFig4(args, context);
-    throw UsageError("cannot reproduce '" + what + "'; valid: table1, fig4");
+    if (what == "fig5")
+        return reproduceFig5(args, context);
+    throw UsageError("cannot reproduce '" + what + "'; valid: table1, fig4, fig5");
 }
 
 } // namespace
@@ -186,6 +189,8 @@ Command reproduceCommand()
     options.insert(options.begin(), {"out", "DIR", "output directory for CSV, PNG, JSON", ""});
     options.insert(options.begin(), datasetOption());
     options.insert(options.begin(), modelOption());
+    for (auto& option : fig5OptionSpecs())
+        options.push_back(option);
     return {"reproduce",
             "reproduce the paper's Table I (reproduce table1) or Fig. 4 (reproduce fig4; uses the first --splits)",
             options, 1, runReproduce};

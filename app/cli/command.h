@@ -44,6 +44,7 @@ Command codecCommand();
 Command dumpFeaturesCommand();
 Command benchCodecCommand();
 Command latencyCommand();
+Command edgeCommand();
 
 // Shared option specs.
 OptionSpec modelOption();

@@ -302,7 +302,7 @@ private Q_SLOTS:
         edge.send(Configure{{{"mode", "teleport"}}});
         auto ack = edge.expect<ConfigureAck>();
         QVERIFY(!ack.ok);
-        QVERIFY(ack.message.contains("available: full, local"));
+        QVERIFY(ack.message.contains("available: aecnn, bottlenetpp, full, local"));
         edge.send(Configure{{{"colour", "red"}}});
         ack = edge.expect<ConfigureAck>();
         QVERIFY(!ack.ok);

@@ -1,0 +1,88 @@
+#include <chrono>
+
+#include <torch/torch.h>
+
+#include "aecnn/error.h"
+#include "aecnn/split_transport.h"
+#include "deployed_model_impl.h"
+#include "aecnn/edge/model_input.h"
+#include "modes.h"
+
+namespace aecnn::agent {
+namespace {
+
+double msSince(std::chrono::steady_clock::time_point start)
+{
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+}
+
+// Head on the device, then quantize + entropy code the transmitted tensor into one
+// codec frame (SplitTransport, the same path as `aecnn eval --codec`).
+class SplitFeatureMode : public Mode {
+public:
+    SplitFeatureMode(edge::SplitHeadModel head, const TransportSettings& settings)
+        : head_(std::move(head)), transport_(edge::transmittedLayout(head_), settings)
+    {
+    }
+
+    void process(const SourceImage& source, protocol::FrameData& frame) override
+    {
+        torch::NoGradGuard noGrad; // thread-local: created where the forward runs
+        const auto start = std::chrono::steady_clock::now();
+        const auto transmitted = head_.encode(edge::modelInput(source.image, head_.normalization, head_.inputHeight, head_.inputWidth));
+        frame.iotMs = msSince(start);
+        const auto encodeStart = std::chrono::steady_clock::now();
+        const auto bytes = transport_.encode(transmitted);
+        frame.encMs = msSince(encodeStart);
+        frame.kind = "features";
+        frame.predicted = -1;
+        frame.payload = QByteArray(reinterpret_cast<const char*>(bytes.data()), static_cast<qsizetype>(bytes.size()));
+    }
+
+private:
+    edge::SplitHeadModel head_;
+    SplitTransport transport_;
+};
+
+class AecnnMode : public SplitFeatureMode {
+public:
+    using SplitFeatureMode::SplitFeatureMode;
+    std::string name() const override { return "aecnn"; }
+};
+
+class BottleNetMode : public SplitFeatureMode {
+public:
+    using SplitFeatureMode::SplitFeatureMode;
+    std::string name() const override { return "bottlenetpp"; }
+};
+
+const edge::SplitHeadModel& requireHead(const std::shared_ptr<const DeployedModel>& model, const std::string& mode,
+                                        const std::string& variants)
+{
+    if (!model || !model->head)
+        throw Error("mode '" + mode + "' runs a split head on the device: deploy one first (the edge extracts it from a " +
+                    variants + " split model)");
+    return *model->head;
+}
+
+} // namespace
+
+std::unique_ptr<Mode> makeAecnnMode(const StreamSettings& settings, std::shared_ptr<const DeployedModel> model)
+{
+    const auto& head = requireHead(model, "aecnn", "aecnn or ca_pruned");
+    if (head.variant == SplitVariant::BottleNetPP)
+        throw Error("mode 'aecnn' needs an aecnn or ca_pruned head, but a bottlenetpp head is deployed; use mode "
+                    "'bottlenetpp' or deploy another model");
+    return std::make_unique<AecnnMode>(head, settings.transport);
+}
+
+std::unique_ptr<Mode> makeBottleNetMode(const StreamSettings& settings, std::shared_ptr<const DeployedModel> model)
+{
+    const auto& head = requireHead(model, "bottlenetpp", "bottlenetpp");
+    if (head.variant != SplitVariant::BottleNetPP)
+        throw Error("mode 'bottlenetpp' needs a bottlenetpp head, but a " + toString(head.variant) +
+                    " head is deployed; use mode 'aecnn' or deploy another model");
+    return std::make_unique<BottleNetMode>(head, settings.transport);
+}
+
+} // namespace aecnn::agent

@@ -1,0 +1,163 @@
+#include <cstdio>
+
+#include <QJsonArray>
+
+#include "aecnn/checkpoint.h"
+#include "aecnn/error.h"
+#include "cmd_edge_run.h"
+#include "command.h"
+
+namespace aecnn::cli {
+namespace {
+
+using edge::EdgeFrameResult;
+
+// Split and ratio of a split checkpoint; {0, 0} for other kinds.
+std::pair<int, int> splitOf(const QString& path)
+{
+    const auto meta = readCheckpoint(path).metadata;
+    if (meta.value("kind").toString() != "aecnn")
+        return {0, 0};
+    return {meta.value("split").toInt(), meta.value("ratio").toInt()};
+}
+
+QJsonObject agentSettings(const ParsedArgs& args, const std::string& mode)
+{
+    QJsonObject s{{"mode", QString::fromStdString(mode)}, {"rate_mbps", args.number("rate-mbps", 0, 100000)}};
+    if (args.has("dataset"))
+        s["dataset"] = QString::fromStdString(args.text("dataset"));
+    if (args.has("first-image"))
+        s["first_image"] = args.integer("first-image", 0, 1 << 30);
+    const bool split = mode == "aecnn" || mode == "bottlenetpp";
+    for (const char* name : {"codec", "repr", "bits", "per-tensor"})
+        if (args.has(name) && !split)
+            throw UsageError(std::string("--") + name + " applies to --mode aecnn or bottlenetpp only");
+    if (args.has("codec"))
+        s["codec"] = QString::fromStdString(args.text("codec"));
+    if (args.has("repr"))
+        s["repr"] = QString::fromStdString(args.text("repr"));
+    if (args.has("bits"))
+        s["bits"] = args.integer("bits", 2, 8);
+    if (args.flag("per-tensor"))
+        s["per_channel"] = false;
+    if (args.has("resolution"))
+        s["resolution"] = QString::fromStdString(args.text("resolution"));
+    return s;
+}
+
+void printStage(std::ostream& out, const char* name, const edge::StageSummary& s)
+{
+    char line[160];
+    std::snprintf(line, sizeof line, "  %-14s %10.3f %10.3f %10.3f %10.3f\n", name, s.mean, s.median, s.p95, s.max);
+    out << line;
+}
+
+QJsonObject runEdgeCommand(const ParsedArgs& args, CommandContext& context)
+{
+    EdgeRunRequest request;
+    parseEndpoint(args.text("connect"), request.host, request.port);
+    const std::string mode = args.text("mode");
+    if (mode != "aecnn" && mode != "bottlenetpp" && mode != "full" && mode != "local")
+        throw UsageError("--mode must be aecnn, bottlenetpp, full or local, got '" + mode + "'");
+    request.settings = agentSettings(args, mode);
+    request.frames = static_cast<uint32_t>(args.integer("frames", 1, 10000000));
+    request.timeoutMs = args.integer("timeout-s", 1, 86400) * 1000;
+    if (!args.has("model"))
+        throw UsageError("--model FILE is required: the split model (aecnn/bottlenetpp) or the classifier to run");
+    request.modelPath = QString::fromStdString(args.text("model"));
+    if (args.has("token-file"))
+        request.token = readTokenFile(args.text("token-file"));
+    const auto [split, ratio] = splitOf(request.modelPath);
+    if (args.has("split") && split != 0 && args.integer("split", 1, 100) != split)
+        throw UsageError("--split " + args.text("split") + " but the model is split at " + std::to_string(split));
+    if (args.has("ratio") && ratio != 0 && args.integer("ratio", 1, 4096) != ratio)
+        throw UsageError("--ratio " + args.text("ratio") + " but the model has V = " + std::to_string(ratio));
+    if (args.has("csv"))
+        request.csvPath = QString::fromStdString(args.text("csv"));
+    request.csvContext = {QString::fromStdString("command: " + context.commandLine),
+                          "mode " + QString::fromStdString(mode) + ", model " + request.modelPath};
+
+    const auto r = runEdge(request);
+
+    using F = EdgeFrameResult;
+    const auto iot = r.stage(&F::iotMs), enc = r.stage(&F::encMs), com = r.stage(&F::comMs), dec = r.stage(&F::decMs),
+               es = r.stage(&F::esMs), measured = r.stage(&F::measuredMs), predicted = r.stage(&F::predictedMs);
+    const auto bytes = r.bytes();
+    auto& out = *context.text;
+    char line[256];
+    std::snprintf(line, sizeof line, "accuracy %.4f (%lld/%lld) over %zu frames, mode %s, rate %g Mbps%s\n",
+                  r.accuracy(), static_cast<long long>(r.correct()), static_cast<long long>(r.labelled()),
+                  r.frames.size(), mode.c_str(), request.settings.value("rate_mbps").toDouble(),
+                  request.settings.value("rate_mbps").toDouble() == 0 ? " (unshaped)" : "");
+    out << line << "  " << r.deployMessage.toStdString() << "\n";
+    std::snprintf(line, sizeof line, "bytes/frame: mean %.1f, median %.1f, p95 %.1f\n", bytes.mean, bytes.median,
+                  bytes.p95);
+    out << line << "  stage (ms)           mean     median        p95        max\n";
+    printStage(out, "t_iot", iot);
+    printStage(out, "t_enc", enc);
+    printStage(out, "t_com", com);
+    printStage(out, "t_dec", dec);
+    printStage(out, "t_es", es);
+    printStage(out, "measured", measured);
+    printStage(out, "predicted Eq.4", predicted);
+    std::snprintf(line, sizeof line, "measured vs predicted completion: %.3f vs %.3f ms (mean), clock offset %.3f ms%s, "
+                                     "%d reconnect(s)\n",
+                  measured.mean, predicted.mean, r.clockOffsetMs, r.clockSynced ? "" : " (not measured)", r.reconnects);
+    out << line;
+    if (!request.csvPath.isEmpty())
+        out << "wrote " << request.csvPath.toStdString() << "\n";
+
+    QJsonObject stages{{"t_iot_ms", toJson(iot)},      {"t_enc_ms", toJson(enc)}, {"t_com_ms", toJson(com)},
+                       {"t_dec_ms", toJson(dec)},      {"t_es_ms", toJson(es)},   {"measured_ms", toJson(measured)},
+                       {"predicted_ms", toJson(predicted)}};
+    QJsonArray predictions;
+    for (const auto& f : r.frames)
+        predictions.append(f.predicted);
+    return {{"accuracy", r.accuracy()},
+            {"correct", static_cast<qint64>(r.correct())},
+            {"n", static_cast<qint64>(r.labelled())},
+            {"frames", static_cast<qint64>(r.frames.size())},
+            {"mode", QString::fromStdString(mode)},
+            {"model", request.modelPath},
+            {"settings", request.settings},
+            {"bytes_per_frame", toJson(bytes)},
+            {"stages", stages},
+            {"measured_ms_mean", measured.mean},
+            {"predicted_ms_mean", predicted.mean},
+            {"clock_offset_ms", r.clockOffsetMs},
+            {"clock_synced", r.clockSynced},
+            {"reconnects", r.reconnects},
+            {"predictions", predictions},
+            {"csv", request.csvPath},
+            {"end", r.endReason}};
+}
+
+} // namespace
+
+Command edgeCommand()
+{
+    return {"edge",
+            "run the edge against an aecnn-agent: deploy, stream N frames, finish them here; accuracy, per-stage times, "
+            "bytes, measured vs predicted (Eq. 4) completion time",
+            {{"connect", "HOST:PORT", "the agent", "127.0.0.1:7878"},
+             {"token-file", "FILE", "pre-shared token (omit for a tokenless loopback agent)", ""},
+             {"model", "M", "split model (aecnn/bottlenetpp modes) or classifier / split model (full, local)", ""},
+             {"split", "L", "check: the split model's split point", ""},
+             {"ratio", "V", "check: the split model's compression ratio", ""},
+             {"mode", "MODE", "aecnn, bottlenetpp, full or local", "aecnn"},
+             {"rate-mbps", "R", "uplink rate the agent emulates, 0 = unshaped", "0"},
+             {"frames", "N", "frames to stream", "100"},
+             {"dataset", "SPEC", "the agent's image source (default: the agent's own)", ""},
+             {"first-image", "I", "start at this image of the agent's source", ""},
+             {"codec", "NAME", "coder of the transmitted tensor: store, zstd, zstd-entropy, context", ""},
+             {"repr", "NAME", "float32, float32-shuffled, float16 or uint (default)", ""},
+             {"bits", "n", "uint quantization bits, 2..8 (default 8)", ""},
+             {"per-tensor", "", "one quantization scale per tensor instead of per channel", ""},
+             {"resolution", "WxH", "full offloading: JPEG resolution (default native)", ""},
+             {"csv", "OUT", "per-frame CSV (written as OUT.partial, renamed at the end)", ""},
+             {"timeout-s", "S", "give up after S seconds", "600"}},
+            0,
+            runEdgeCommand};
+}
+
+} // namespace aecnn::cli

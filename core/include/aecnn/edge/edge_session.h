@@ -1,0 +1,98 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QString>
+#include <QStringList>
+
+#include "aecnn/edge/frame_result.h"
+
+namespace aecnn::edge {
+
+// The edge side of the agent protocol (protocol/*): connects and authenticates
+// (mutual HMAC), configures, deploys what the device needs of a model, starts and
+// stops streams, and finishes every frame here: decode (t_dec), FR + tail or the
+// whole model (t_es), completion time against the latency model, running accuracy.
+//
+// Deployment follows the mode: for "aecnn"/"bottlenetpp" a split model's head is
+// extracted (checkpoint kind "aecnn-head", split_head.h) and only that goes to the
+// device; the edge keeps FR, the BottleNet++ decoder and the tail. For "local" the
+// whole model file is sent; for "full" it is sent too (the agent then streams images
+// at the model's input size) and the edge runs the whole model on the decoded JPEG.
+// Full offloading without a deployed model only times the frames (no prediction).
+//
+// When an authenticated connection is lost (agent killed, network gone, or nothing
+// received for idleTimeoutMs) the session reconnects with exponential backoff,
+// re-sends the settings and the deployment, and resumes an unfinished stream at the
+// next image. Only disconnectFromAgent() stops that.
+//
+// Not a QObject (no moc, no LibTorch in this header): results come through the
+// callbacks, on the thread that owns the session and runs its event loop. Decode
+// and tail run on that thread; give the session a thread of its own in a GUI.
+enum class EdgeState { Disconnected, Connecting, Authenticating, Ready, Streaming, Reconnecting };
+const char* toString(EdgeState state);
+
+struct EdgeOptions {
+    bool reconnect = true;
+    int reconnectInitialMs = 250; // doubled per failed attempt up to reconnectMaxMs
+    int reconnectMaxMs = 8000;
+    int idleTimeoutMs = 15000;    // connected but nothing received: the link is dead
+    int pingIntervalMs = 1000;    // clock-offset samples and liveness
+    bool keepFeatures = true;     // fill EdgeFrameResult::symbols / features
+    QString clientName = "aecnn-edge";
+};
+
+struct EdgeCallbacks {
+    std::function<void(EdgeState, const QString& message)> stateChanged;
+    std::function<void(bool ok, const QString& message, const QJsonObject& effective)> configured;
+    std::function<void(bool ok, const QString& message)> deployed;
+    std::function<void(const EdgeFrameResult&)> frame;
+    std::function<void(uint64_t frames, const QString& reason)> streamEnded; // frames: received in this run
+    std::function<void(const QString& message)> error;
+};
+
+class EdgeSession {
+public:
+    explicit EdgeSession(EdgeOptions options = {}, EdgeCallbacks callbacks = {});
+    ~EdgeSession();
+    EdgeSession(const EdgeSession&) = delete;
+    EdgeSession& operator=(const EdgeSession&) = delete;
+
+    void setCallbacks(EdgeCallbacks callbacks);
+    // token empty = a tokenless loopback agent. A failure before the first successful
+    // authentication is reported (error) and not retried.
+    void connectToAgent(const QString& host, quint16 port, const QByteArray& token);
+    void disconnectFromAgent();
+    EdgeState state() const;
+
+    // Agent settings (stream_settings keys: mode, rate_mbps, dataset, codec, repr, bits,
+    // per_channel, ...), merged into the remembered ones and re-sent after a reconnect.
+    // Sent now when connected. The edge uses mode, codec settings and rate itself.
+    void configure(const QJsonObject& settings);
+    QJsonObject settings() const;
+    // Loads the model on the edge and sends the device its part (see above). Returns
+    // false with *error when the file cannot be used for the current mode.
+    bool deployModel(const QString& path, QString* error);
+    // Starts a stream of `frames` (0 = until stop()); results restart at sequence 0.
+    void start(uint32_t frames = 0);
+    void stop();
+
+    // Per-frame CSV of the following runs (empty = none); see FrameCsvWriter. The file
+    // is renamed to `path` when a stream ends or the session is destroyed.
+    bool setCsv(const QString& path, const QStringList& contextLines, QString* error);
+
+    // Clock offset agent - edge in microseconds and whether it was measured.
+    int64_t clockOffsetUs() const;
+    bool clockSynced() const;
+    int reconnects() const; // successful reconnections so far
+
+private:
+    struct Private;
+    std::unique_ptr<Private> d_;
+};
+
+} // namespace aecnn::edge

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace aecnn::edge {
+
+// One frame as the edge finished it: plain values only (no Qt, no LibTorch), so it
+// crosses threads and reaches widgets unchanged.
+struct EdgeFrameResult {
+    uint64_t sequence = 0;      // frames received in this run, from 0; continues across reconnects
+    uint64_t agentSequence = 0; // the agent's number (restarts when the agent restarts)
+    int label = -1;             // ground truth, -1 = unknown (camera)
+    int predicted = -1;
+    std::string kind;           // payload: "features" (AECNN/BottleNet++), "jpeg" (full), "result" (local)
+
+    // Stage times in ms (paper Eq. 2-4). t_iot and t_enc are measured on the device,
+    // t_dec and t_es on the edge, t_com from the agent's send time to arrival here
+    // (agent clock mapped to the edge clock with the ping-estimated offset).
+    double iotMs = 0.0;
+    double encMs = 0.0;
+    double comMs = 0.0;
+    double decMs = 0.0;
+    double esMs = 0.0;
+    double measuredMs = 0.0;  // start of t_iot on the device .. prediction on the edge
+    double predictedMs = 0.0; // Eq. 4 for this frame: bytes / rate + t_iot + t_enc + t_dec + t_es
+    double rateMbps = 0.0;    // configured uplink rate; 0 = unshaped (no transfer term predicted)
+    bool clockSynced = false; // false until a ping exchange gave a clock offset (0 assumed)
+
+    int64_t bytes = 0;        // the whole protocol frame on the wire
+    int64_t payloadBytes = 0; // the mode's payload (codec frame, JPEG, result)
+    double receivedMs = 0.0;  // edge steady clock at arrival
+
+    int64_t correctSoFar = 0; // frames with a known label predicted right, this run
+    int64_t labelledSoFar = 0;
+    double runningAccuracy() const { return labelledSoFar ? double(correctSoFar) / double(labelledSoFar) : 0.0; }
+
+    // AECNN / BottleNet++ with features kept (EdgeOptions::keepFeatures): the transmitted
+    // tensor as received, C' x H x W channel-major, for entropy and feature views.
+    uint32_t featureChannels = 0;
+    uint32_t featureHeight = 0;
+    uint32_t featureWidth = 0;
+    std::vector<uint16_t> keptChannels; // index in X_l of each transmitted channel; empty = 0..C'-1
+    std::vector<uint8_t> symbols;      // what the coder transmitted (n-bit integers for "uint")
+    std::vector<float> features;       // dequantized values
+};
+
+} // namespace aecnn::edge

@@ -1,0 +1,140 @@
+#include "edge_model.h"
+
+#include <chrono>
+
+#include <QFileInfo>
+#include <QtEndian>
+#include <opencv2/imgcodecs.hpp>
+#include <torch/torch.h>
+
+#include "aecnn/checkpoint.h"
+#include "aecnn/codec/bitstream.h"
+#include "aecnn/edge/model_input.h"
+#include "aecnn/edge/split_head.h"
+#include "aecnn/error.h"
+
+namespace aecnn::edge {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double msSince(Clock::time_point start)
+{
+    return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+constexpr qint64 kMaxModelFileBytes = 2ll << 30;
+
+} // namespace
+
+EdgeModel::EdgeModel(const QString& path) : path_(path)
+{
+    whole_ = loadInferenceModel(path.toStdString());
+    fileBytes_ = readWholeFile(path, kMaxModelFileBytes);
+    if (auto net = std::dynamic_pointer_cast<AecnnModelImpl>(whole_.module)) {
+        AecnnClassifier split;
+        split.net = AecnnModel(net);
+        split.classNames = whole_.classNames;
+        split.normalization = whole_.normalization;
+        split.inputHeight = whole_.inputHeight;
+        split.inputWidth = whole_.inputWidth;
+        split_ = std::move(split);
+    }
+    whole_.module->eval();
+}
+
+void EdgeModel::requireMode(const std::string& mode) const
+{
+    if (mode == "full" || mode == "local")
+        return;
+    if (mode != "aecnn" && mode != "bottlenetpp")
+        throw Error("unknown mode '" + mode + "'; valid: aecnn, bottlenetpp, full, local");
+    if (!split_)
+        throw Error("mode '" + mode + "' needs a split model (kind aecnn from aecnn-train), but '" +
+                    path_.toStdString() + "' is a " + whole_.kind.toStdString());
+    const auto variant = split_->net->variant();
+    if ((mode == "bottlenetpp") != (variant == SplitVariant::BottleNetPP))
+        throw Error("mode '" + mode + "' cannot run the " + toString(variant) + " model '" + path_.toStdString() +
+                    "'; use mode '" + (variant == SplitVariant::BottleNetPP ? "bottlenetpp" : "aecnn") +
+                    "' or a matching model");
+}
+
+Deployment EdgeModel::deploymentFor(const std::string& mode) const
+{
+    requireMode(mode);
+    const QString name = QFileInfo(path_).fileName();
+    if (mode == "aecnn" || mode == "bottlenetpp")
+        return {name + ".head", serializeSplitHead(*split_)};
+    return {name, fileBytes_};
+}
+
+void EdgeModel::prepare(const std::string& mode, const TransportSettings& transport)
+{
+    requireMode(mode);
+    mode_ = mode;
+    transport_.reset();
+    if (mode == "aecnn" || mode == "bottlenetpp")
+        transport_.emplace(transmittedLayout(*split_->net, split_->inputHeight, split_->inputWidth), transport);
+}
+
+void EdgeModel::finish(const std::string& kind, const QByteArray& payload, bool keepFeatures, EdgeFrameResult& result)
+{
+    torch::NoGradGuard noGrad; // thread-local: created where the forward runs
+    if (kind == "features") {
+        if (!transport_)
+            throw Error("the agent sent features but this stream is in mode '" + mode_ + "'");
+        finishFeatures(payload, keepFeatures, result);
+    } else if (kind == "jpeg") {
+        finishJpeg(payload, result);
+    } else if (kind == "result") {
+        if (payload.size() != 4)
+            throw Error("a 'result' payload must be 4 bytes, got " + std::to_string(payload.size()));
+        const int predicted = qFromBigEndian<qint32>(payload.constData());
+        if (predicted < 0 || predicted >= static_cast<int>(whole_.classNames.size()))
+            throw Error("the device predicted class " + std::to_string(predicted) + " of a " +
+                        std::to_string(whole_.classNames.size()) + "-class model");
+        result.predicted = predicted;
+    } else {
+        throw Error("unknown payload kind '" + kind + "' (expected features, jpeg or result)");
+    }
+}
+
+void EdgeModel::finishFeatures(const QByteArray& payload, bool keepFeatures, EdgeFrameResult& result)
+{
+    const auto* bytes = reinterpret_cast<const uint8_t*>(payload.constData());
+    const auto size = static_cast<size_t>(payload.size());
+    auto start = Clock::now();
+    const auto received = transport_->decode(bytes, size);
+    result.decMs = msSince(start);
+    start = Clock::now();
+    result.predicted = static_cast<int>(split_->net->decode(received).argmax(1).item<int64_t>());
+    result.esMs = msSince(start);
+    if (!keepFeatures)
+        return;
+    // For the views only, outside the timed stages: the coder's symbols and the values.
+    const auto& layout = transport_->layout();
+    result.featureChannels = layout.channels;
+    result.featureHeight = layout.height;
+    result.featureWidth = layout.width;
+    result.keptChannels = layout.kept;
+    const auto values = received.contiguous();
+    result.features.assign(values.data_ptr<float>(), values.data_ptr<float>() + values.numel());
+    const auto& dictionary = transport_->settings().dictionary;
+    result.symbols = codec::decodeFrame(bytes, size, {}, dictionary.bytes.empty() ? nullptr : &dictionary).symbols.bytes;
+}
+
+void EdgeModel::finishJpeg(const QByteArray& payload, EdgeFrameResult& result)
+{
+    auto start = Clock::now();
+    const cv::Mat raw(1, static_cast<int>(payload.size()), CV_8UC1, const_cast<char*>(payload.constData()));
+    const cv::Mat image = cv::imdecode(raw, whole_.inChannels == 1 ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR);
+    if (image.empty())
+        throw Error("the agent's JPEG payload (" + std::to_string(payload.size()) + " bytes) cannot be decoded");
+    const auto input = modelInput(image, whole_.normalization, whole_.inputHeight, whole_.inputWidth);
+    result.decMs = msSince(start);
+    start = Clock::now();
+    result.predicted = static_cast<int>(whole_.forward(input).argmax(1).item<int64_t>());
+    result.esMs = msSince(start);
+}
+
+} // namespace aecnn::edge

@@ -1,0 +1,55 @@
+#pragma once
+
+// Internal to the edge runtime (includes LibTorch): the model the edge finishes frames with.
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <QByteArray>
+#include <QString>
+
+#include "aecnn/aecnn_model.h"
+#include "aecnn/edge/frame_result.h"
+#include "aecnn/inference_model.h"
+#include "aecnn/split_transport.h"
+
+namespace aecnn::edge {
+
+// What the device is sent for a mode.
+struct Deployment {
+    QString name;
+    QByteArray bytes;
+};
+
+class EdgeModel {
+public:
+    // Loads a classifier or a split model checkpoint; throws aecnn::Error.
+    explicit EdgeModel(const QString& path);
+
+    QString path() const { return path_; }
+    bool isSplit() const { return split_.has_value(); }
+    // Throws aecnn::Error naming what the mode needs when this model cannot serve it.
+    void requireMode(const std::string& mode) const;
+    // The head (aecnn / bottlenetpp) or the whole file (full / local).
+    Deployment deploymentFor(const std::string& mode) const;
+
+    // Prepares a stream: the codec transport for split modes. Throws aecnn::Error.
+    void prepare(const std::string& mode, const TransportSettings& transport);
+    // Finishes one frame: fills predicted, decMs, esMs and (keepFeatures) the tensor.
+    // Throws aecnn::Error when the payload cannot be decoded or does not fit the model.
+    void finish(const std::string& kind, const QByteArray& payload, bool keepFeatures, EdgeFrameResult& result);
+
+private:
+    void finishFeatures(const QByteArray& payload, bool keepFeatures, EdgeFrameResult& result);
+    void finishJpeg(const QByteArray& payload, EdgeFrameResult& result);
+
+    QString path_;
+    QByteArray fileBytes_;
+    InferenceModel whole_;
+    std::optional<AecnnClassifier> split_;
+    std::string mode_;
+    std::optional<SplitTransport> transport_;
+};
+
+} // namespace aecnn::edge

@@ -1,0 +1,513 @@
+#include "aecnn/edge/edge_session.h"
+
+#include <algorithm>
+#include <chrono>
+#include <optional>
+
+#include <QCryptographicHash>
+#include <QTcpSocket>
+#include <QTimer>
+
+#include "aecnn/edge/clock_offset.h"
+#include "aecnn/edge/frame_csv.h"
+#include "aecnn/error.h"
+#include "aecnn/latency/latency_model.h"
+#include "aecnn/protocol/auth.h"
+#include "aecnn/protocol/messages.h"
+#include "edge_model.h"
+#include "edge_settings.h"
+
+namespace aecnn::edge {
+
+using namespace aecnn::protocol;
+
+namespace {
+
+constexpr int kSyncPings = 5;           // sent right after authentication
+constexpr qsizetype kDeployChunk = 1 << 20;
+
+int64_t steadyNowUs()
+{
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+} // namespace
+
+const char* toString(EdgeState state)
+{
+    switch (state) {
+    case EdgeState::Disconnected: return "disconnected";
+    case EdgeState::Connecting: return "connecting";
+    case EdgeState::Authenticating: return "authenticating";
+    case EdgeState::Ready: return "ready";
+    case EdgeState::Streaming: return "streaming";
+    case EdgeState::Reconnecting: return "reconnecting";
+    }
+    return "?";
+}
+
+struct EdgeSession::Private {
+    EdgeOptions options;
+    EdgeCallbacks cb;
+    QObject context; // receiver of socket and timer signals; lives on the owner's thread
+    QTcpSocket* socket = new QTcpSocket(&context);
+    QTimer reconnectTimer, idleTimer, pingTimer;
+    FrameReader reader;
+    EdgeState state = EdgeState::Disconnected;
+    bool quietSocket = false; // our own abort(): its signals are not a loss
+    uint64_t generation = 0;  // counts dropped sockets: bytes of an old connection are never handled
+
+    QString host;
+    quint16 port = 0;
+    QByteArray token;
+    QByteArray serverNonce, clientNonce;
+    uint16_t version = kMaxVersion;
+    bool authenticatedOnce = false;
+    int backoffMs = 0;
+    int reconnects = 0;
+    ClockOffsetEstimator clock;
+
+    QJsonObject settings;
+    std::shared_ptr<EdgeModel> model;
+    std::string deployedCategory; // "head" or "whole": what the device holds now
+
+    bool streamWanted = false; // a stream is running or must be resumed after a reconnect
+    uint32_t streamFrames = 0; // 0 = continuous
+    uint64_t received = 0;     // this run
+    long long nextImage = 0;   // source position of the next image the edge has not received
+    int64_t correct = 0, labelled = 0;
+    std::unique_ptr<FrameCsvWriter> csv;
+
+    void setState(EdgeState s, const QString& message)
+    {
+        state = s;
+        if (cb.stateChanged)
+            cb.stateChanged(s, message);
+    }
+    void reportError(const QString& message)
+    {
+        if (cb.error)
+            cb.error(message);
+    }
+    template <typename T>
+    void send(const T& message)
+    {
+        socket->write(encodeMessage(message, version));
+    }
+    bool connected() const { return state == EdgeState::Ready || state == EdgeState::Streaming; }
+
+    void dropSocket()
+    {
+        quietSocket = true;
+        ++generation;
+        socket->abort();
+        quietSocket = false;
+        reader = FrameReader();
+        idleTimer.stop();
+        pingTimer.stop();
+    }
+
+    void fail(const QString& message)
+    {
+        dropSocket();
+        reconnectTimer.stop();
+        streamWanted = false;
+        finishCsv();
+        reportError(message);
+        setState(EdgeState::Disconnected, message);
+    }
+
+    // The link went away: retry when it had worked once, else report.
+    void lost(const QString& reason)
+    {
+        if (state == EdgeState::Disconnected || reconnectTimer.isActive())
+            return; // a socket reports one loss as an error and a disconnection
+        if (!authenticatedOnce || !options.reconnect) {
+            fail(reason);
+            return;
+        }
+        dropSocket();
+        backoffMs = backoffMs == 0 ? options.reconnectInitialMs : std::min(options.reconnectMaxMs, backoffMs * 2);
+        setState(EdgeState::Reconnecting, QString("%1; reconnecting in %2 ms").arg(reason).arg(backoffMs));
+        reconnectTimer.start(backoffMs);
+    }
+
+    void openSocket()
+    {
+        reader = FrameReader();
+        version = kMaxVersion;
+        idleTimer.start(options.idleTimeoutMs);
+        socket->connectToHost(host, port);
+    }
+
+    void finishCsv()
+    {
+        if (!csv)
+            return;
+        try {
+            csv->finish();
+        } catch (const std::exception& e) {
+            reportError(QString("frame CSV: %1").arg(e.what()));
+        }
+        csv.reset();
+    }
+
+    std::string mode() const { return settings.value("mode").toString("full").toStdString(); }
+    static std::string categoryOf(const std::string& mode)
+    {
+        return mode == "aecnn" || mode == "bottlenetpp" ? "head" : "whole";
+    }
+
+    void sendDeployment()
+    {
+        const auto deployment = model->deploymentFor(mode());
+        send(DeployBegin{deployment.name, static_cast<quint64>(deployment.bytes.size()),
+                         QCryptographicHash::hash(deployment.bytes, QCryptographicHash::Sha256)});
+        for (qsizetype offset = 0; offset < deployment.bytes.size(); offset += kDeployChunk)
+            send(DeployChunk{deployment.bytes.mid(offset, kDeployChunk)});
+        send(DeployEnd{});
+        deployedCategory = categoryOf(mode());
+    }
+
+    void onAuthenticated()
+    {
+        const bool resuming = authenticatedOnce;
+        authenticatedOnce = true;
+        backoffMs = 0;
+        clock.reset();
+        for (int i = 0; i < kSyncPings; ++i)
+            send(Ping{steadyNowUs()});
+        pingTimer.start(options.pingIntervalMs);
+        if (!resuming) {
+            setState(EdgeState::Ready, "connected");
+            return;
+        }
+        ++reconnects;
+        // A new agent process knows nothing: settings, model, and where the stream was.
+        QJsonObject again = settings;
+        again["first_image"] = static_cast<double>(nextImage);
+        send(Configure{again});
+        if (model)
+            sendDeployment();
+        const uint32_t remaining = streamFrames == 0 ? 0 : streamFrames - static_cast<uint32_t>(received);
+        if (streamWanted && streamFrames != 0 && remaining == 0) {
+            // Every frame arrived; only the end of the stream was lost with the old agent.
+            streamWanted = false;
+            finishCsv();
+            setState(EdgeState::Ready, "reconnected");
+            if (cb.streamEnded)
+                cb.streamEnded(received, "done (the agent went away after the last frame)");
+        } else if (streamWanted) {
+            send(Start{remaining});
+            setState(EdgeState::Streaming, QString("reconnected, resuming at image %1").arg(nextImage));
+        } else {
+            setState(EdgeState::Ready, "reconnected");
+        }
+    }
+
+    void onReadyRead();
+    void handle(const Frame& frame, int64_t arrivedUs, int64_t wireBytes);
+    void handleFrameData(const FrameData& data, int64_t arrivedUs, int64_t wireBytes);
+};
+
+void EdgeSession::Private::onReadyRead()
+{
+    const int64_t arrivedUs = steadyNowUs();
+    const uint64_t current = generation;
+    idleTimer.start(options.idleTimeoutMs);
+    reader.append(socket->readAll());
+    while (generation == current) {
+        const size_t before = reader.buffered();
+        const auto r = reader.next();
+        if (r.status == DecodeResult::Status::NeedMore)
+            return;
+        if (r.status == DecodeResult::Status::Failed) {
+            fail(QString("the agent sent a malformed frame: %1").arg(QString::fromStdString(r.message)));
+            return;
+        }
+        try {
+            handle(r.frame, arrivedUs, static_cast<int64_t>(before - reader.buffered()));
+        } catch (const std::exception& e) {
+            fail(QString("cannot use what the agent sent: %1").arg(e.what()));
+            return;
+        }
+        // Finishing frames can take longer than the idle timeout; the link is alive.
+        if (generation == current)
+            idleTimer.start(options.idleTimeoutMs);
+    }
+}
+
+void EdgeSession::Private::handle(const Frame& frame, int64_t arrivedUs, int64_t wireBytes)
+{
+    switch (frame.type) {
+    case MessageType::HelloAck: version = decodeMessage<HelloAck>(frame).version; return;
+    case MessageType::Challenge: {
+        const auto challenge = decodeMessage<Challenge>(frame);
+        if (challenge.tokenRequired && token.isEmpty()) {
+            fail("the agent requires a token: give one (--token-file FILE)");
+            return;
+        }
+        serverNonce = challenge.serverNonce;
+        clientNonce = makeNonce();
+        send(AuthProof{clientNonce, token.isEmpty() ? QByteArray() : clientProof(token, serverNonce, clientNonce)});
+        return;
+    }
+    case MessageType::AuthResult: {
+        const auto result = decodeMessage<AuthResult>(frame);
+        if (!result.ok) {
+            fail(QString("the agent refused the token: %1").arg(result.message));
+            return;
+        }
+        if (!token.isEmpty() && !constantTimeEquals(result.serverMac, serverProof(token, serverNonce, clientNonce))) {
+            fail("the agent could not prove it knows the token; not trusting it");
+            return;
+        }
+        onAuthenticated();
+        return;
+    }
+    case MessageType::ConfigureAck: {
+        const auto ack = decodeMessage<ConfigureAck>(frame);
+        if (cb.configured)
+            cb.configured(ack.ok, ack.message, ack.effective);
+        return;
+    }
+    case MessageType::DeployResult: {
+        const auto result = decodeMessage<DeployResult>(frame);
+        if (cb.deployed)
+            cb.deployed(result.ok, result.message);
+        return;
+    }
+    case MessageType::FrameData: handleFrameData(decodeMessage<FrameData>(frame), arrivedUs, wireBytes); return;
+    case MessageType::StreamEnd: {
+        const auto end = decodeMessage<StreamEnd>(frame);
+        streamWanted = false;
+        finishCsv();
+        if (state == EdgeState::Streaming)
+            setState(EdgeState::Ready, QString("stream ended: %1").arg(end.reason));
+        if (cb.streamEnded)
+            cb.streamEnded(received, end.reason);
+        return;
+    }
+    case MessageType::Pong: {
+        const auto pong = decodeMessage<Pong>(frame);
+        clock.addSample(pong.edgeTimeUs, pong.agentTimeUs, arrivedUs);
+        return;
+    }
+    case MessageType::Heartbeat: decodeMessage<Heartbeat>(frame); return;
+    case MessageType::Error:
+        fail(QString("the agent reported an error: %1").arg(decodeMessage<ErrorMessage>(frame).message));
+        return;
+    default: throw Error("unexpected " + toString(frame.type) + " message from the agent");
+    }
+}
+
+void EdgeSession::Private::handleFrameData(const FrameData& data, int64_t arrivedUs, int64_t wireBytes)
+{
+    EdgeFrameResult r;
+    r.sequence = received;
+    r.agentSequence = data.sequence;
+    r.label = data.label;
+    r.predicted = data.predicted;
+    r.kind = data.kind.toStdString();
+    r.iotMs = data.iotMs;
+    r.encMs = data.encMs;
+    r.bytes = wireBytes;
+    r.payloadBytes = data.payload.size();
+    r.receivedMs = arrivedUs / 1000.0;
+    r.clockSynced = clock.hasEstimate();
+    r.rateMbps = settings.value("rate_mbps").toDouble(0.0);
+    const int64_t sentUs = clock.toEdgeUs(data.sendTimeUs);
+    r.comMs = (arrivedUs - sentUs) / 1000.0;
+    if (model)
+        model->finish(r.kind, data.payload, options.keepFeatures, r);
+    else if (r.kind == "features")
+        throw Error("the agent sent features but no split model is deployed on this edge");
+    // Without a model, full-offloading frames are only timed (no prediction).
+    r.measuredMs = r.iotMs + r.encMs + (steadyNowUs() - sentUs) / 1000.0;
+    const double transferMs = r.rateMbps > 0 ? latency::transmitMs(double(r.bytes), r.rateMbps) : 0.0;
+    r.predictedMs = transferMs + r.iotMs + r.encMs + r.decMs + r.esMs;
+    if (r.label >= 0) {
+        ++labelled;
+        correct += r.predicted == r.label ? 1 : 0;
+    }
+    r.correctSoFar = correct;
+    r.labelledSoFar = labelled;
+    ++received;
+    ++nextImage;
+    if (csv)
+        csv->append(r);
+    if (cb.frame)
+        cb.frame(r);
+}
+
+EdgeSession::EdgeSession(EdgeOptions options, EdgeCallbacks callbacks) : d_(std::make_unique<Private>())
+{
+    d_->options = std::move(options);
+    d_->cb = std::move(callbacks);
+    Private* d = d_.get();
+    d->reconnectTimer.setSingleShot(true);
+    d->idleTimer.setSingleShot(true);
+    QObject::connect(d->socket, &QTcpSocket::connected, &d->context, [d] {
+        if (d->state == EdgeState::Connecting)
+            d->setState(EdgeState::Authenticating, "connected, authenticating");
+        d->send(Hello{kMinVersion, kMaxVersion, d->options.clientName});
+    });
+    QObject::connect(d->socket, &QTcpSocket::readyRead, &d->context, [d] { d->onReadyRead(); });
+    QObject::connect(d->socket, &QTcpSocket::errorOccurred, &d->context, [d](QAbstractSocket::SocketError) {
+        if (!d->quietSocket)
+            d->lost(QString("connection to the agent failed: %1").arg(d->socket->errorString()));
+    });
+    QObject::connect(d->socket, &QTcpSocket::disconnected, &d->context, [d] {
+        if (!d->quietSocket)
+            d->lost("the agent closed the connection");
+    });
+    QObject::connect(&d->reconnectTimer, &QTimer::timeout, &d->context, [d] { d->openSocket(); });
+    QObject::connect(&d->idleTimer, &QTimer::timeout, &d->context, [d] {
+        d->lost(QString("nothing received from the agent for %1 ms").arg(d->options.idleTimeoutMs));
+    });
+    QObject::connect(&d->pingTimer, &QTimer::timeout, &d->context, [d] {
+        if (d->connected())
+            d->send(Ping{steadyNowUs()});
+    });
+}
+
+EdgeSession::~EdgeSession()
+{
+    d_->dropSocket();
+    d_->finishCsv();
+}
+
+void EdgeSession::setCallbacks(EdgeCallbacks callbacks)
+{
+    d_->cb = std::move(callbacks);
+}
+
+void EdgeSession::connectToAgent(const QString& host, quint16 port, const QByteArray& token)
+{
+    d_->dropSocket();
+    d_->reconnectTimer.stop();
+    d_->host = host;
+    d_->port = port;
+    d_->token = token;
+    d_->authenticatedOnce = false;
+    d_->backoffMs = 0;
+    d_->streamWanted = false;
+    d_->nextImage = static_cast<long long>(d_->settings.value("first_image").toDouble(0));
+    d_->setState(EdgeState::Connecting, QString("connecting to %1:%2").arg(host).arg(port));
+    d_->openSocket();
+}
+
+void EdgeSession::disconnectFromAgent()
+{
+    if (d_->state == EdgeState::Disconnected)
+        return;
+    d_->dropSocket();
+    d_->reconnectTimer.stop();
+    d_->streamWanted = false;
+    d_->finishCsv();
+    d_->setState(EdgeState::Disconnected, "disconnected");
+}
+
+EdgeState EdgeSession::state() const
+{
+    return d_->state;
+}
+
+void EdgeSession::configure(const QJsonObject& settings)
+{
+    const std::string before = d_->mode();
+    for (auto it = settings.begin(); it != settings.end(); ++it)
+        d_->settings[it.key()] = it.value();
+    if (!d_->connected())
+        return;
+    d_->send(Configure{settings});
+    if (d_->model && d_->mode() != before && Private::categoryOf(d_->mode()) != d_->deployedCategory) {
+        try {
+            d_->sendDeployment(); // the device needs another part of the model for the new mode
+        } catch (const std::exception& e) {
+            d_->reportError(QString("cannot deploy for mode '%1': %2").arg(QString::fromStdString(d_->mode()), e.what()));
+        }
+    }
+}
+
+QJsonObject EdgeSession::settings() const
+{
+    return d_->settings;
+}
+
+bool EdgeSession::deployModel(const QString& path, QString* error)
+{
+    try {
+        auto model = std::make_shared<EdgeModel>(path);
+        model->requireMode(d_->mode());
+        d_->model = std::move(model);
+        if (d_->connected())
+            d_->sendDeployment();
+        return true;
+    } catch (const std::exception& e) {
+        if (error)
+            *error = QString("cannot deploy %1: %2").arg(path, e.what());
+        return false;
+    }
+}
+
+void EdgeSession::start(uint32_t frames)
+{
+    if (d_->state != EdgeState::Ready)
+        return;
+    try {
+        const std::string mode = d_->mode();
+        if (!d_->model && (mode == "aecnn" || mode == "bottlenetpp"))
+            throw Error("mode '" + mode + "' finishes frames on the edge: deploy a split model first");
+        if (d_->model)
+            d_->model->prepare(mode, transportSettingsOf(d_->settings));
+    } catch (const std::exception& e) {
+        d_->reportError(QString("cannot start: %1").arg(e.what()));
+        return;
+    }
+    d_->streamWanted = true;
+    d_->streamFrames = frames;
+    d_->received = 0;
+    d_->correct = d_->labelled = 0;
+    d_->send(Start{frames});
+    d_->setState(EdgeState::Streaming, "streaming");
+}
+
+void EdgeSession::stop()
+{
+    if (d_->state == EdgeState::Streaming)
+        d_->send(Stop{});
+}
+
+bool EdgeSession::setCsv(const QString& path, const QStringList& contextLines, QString* error)
+{
+    d_->finishCsv();
+    if (path.isEmpty())
+        return true;
+    try {
+        d_->csv = std::make_unique<FrameCsvWriter>(path, contextLines);
+        return true;
+    } catch (const std::exception& e) {
+        if (error)
+            *error = e.what();
+        return false;
+    }
+}
+
+int64_t EdgeSession::clockOffsetUs() const
+{
+    return d_->clock.offsetUs();
+}
+
+bool EdgeSession::clockSynced() const
+{
+    return d_->clock.hasEstimate();
+}
+
+int EdgeSession::reconnects() const
+{
+    return d_->reconnects;
+}
+
+} // namespace aecnn::edge

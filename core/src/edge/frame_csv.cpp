@@ -1,0 +1,70 @@
+#include "aecnn/edge/frame_csv.h"
+
+#include <cstdio>
+
+#include "aecnn/error.h"
+
+namespace aecnn::edge {
+
+QString FrameCsvWriter::header()
+{
+    return "sequence,agent_sequence,label,predicted,correct,kind,bytes,payload_bytes,t_iot_ms,t_enc_ms,t_com_ms,"
+           "t_dec_ms,t_es_ms,measured_ms,predicted_ms,rate_mbps,clock_synced,running_accuracy";
+}
+
+FrameCsvWriter::FrameCsvWriter(const QString& path, const QStringList& contextLines)
+    : path_(path), file_(path + ".partial")
+{
+    if (!file_.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text))
+        throw Error("cannot create the frame CSV '" + file_.fileName().toStdString() + "': " +
+                    file_.errorString().toStdString() + " (choose another --csv path)");
+    QByteArray head;
+    for (const auto& line : contextLines)
+        head += "# " + line.toUtf8() + "\n";
+    head += header().toUtf8() + "\n";
+    if (file_.write(head) != head.size() || !file_.flush())
+        throw Error("cannot write the frame CSV '" + file_.fileName().toStdString() + "': " +
+                    file_.errorString().toStdString());
+}
+
+FrameCsvWriter::~FrameCsvWriter()
+{
+    try {
+        finish();
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "aecnn edge: %s (the rows are in %s)\n", e.what(), qPrintable(file_.fileName()));
+    }
+}
+
+void FrameCsvWriter::append(const EdgeFrameResult& f)
+{
+    if (finished_)
+        throw Error("the frame CSV '" + path_.toStdString() + "' is already finished");
+    const int correct = f.label < 0 ? -1 : (f.label == f.predicted ? 1 : 0);
+    char line[512];
+    const int n = std::snprintf(line, sizeof line,
+                                "%llu,%llu,%d,%d,%d,%s,%lld,%lld,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%g,%d,%.6f\n",
+                                static_cast<unsigned long long>(f.sequence),
+                                static_cast<unsigned long long>(f.agentSequence), f.label, f.predicted, correct,
+                                f.kind.c_str(), static_cast<long long>(f.bytes), static_cast<long long>(f.payloadBytes),
+                                f.iotMs, f.encMs, f.comMs, f.decMs, f.esMs, f.measuredMs, f.predictedMs, f.rateMbps,
+                                f.clockSynced ? 1 : 0, f.runningAccuracy());
+    if (n <= 0 || n >= static_cast<int>(sizeof line) || file_.write(line, n) != n || !file_.flush())
+        throw Error("cannot append to the frame CSV '" + file_.fileName().toStdString() + "': " +
+                    file_.errorString().toStdString());
+    ++rows_;
+}
+
+void FrameCsvWriter::finish()
+{
+    if (finished_)
+        return;
+    finished_ = true;
+    file_.close();
+    QFile::remove(path_);
+    if (!QFile::rename(file_.fileName(), path_))
+        throw Error("cannot rename the frame CSV '" + file_.fileName().toStdString() + "' to '" +
+                    path_.toStdString() + "'");
+}
+
+} // namespace aecnn::edge

@@ -1,0 +1,202 @@
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "aecnn/checkpoint.h"
+#include "aecnn/edge/split_head.h"
+#include "aecnn/error.h"
+#include "agent_server.h"
+#include "edge_fixture.h"
+
+using namespace aecnn;
+using namespace aecnn::testing;
+
+namespace {
+
+agent::AgentOptions agentOptions()
+{
+    agent::AgentOptions options;
+    options.port = 0;
+    options.token = kEdgeToken;
+    options.dataset = kEdgeDataset;
+    return options;
+}
+
+std::vector<int> labelsOf(const ImageSet& images)
+{
+    std::vector<int> labels;
+    for (int64_t i = 0; i < images.size(); ++i)
+        labels.push_back(static_cast<int>(images.labels[i].item<int64_t>()));
+    return labels;
+}
+
+} // namespace
+
+// Agent and edge over loopback for each mode: the edge's predictions are exactly
+// the offline predictions of the same model on the same images through the same codec.
+class TestEdgeLoopback : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        torch::set_num_threads(1);
+        QVERIFY(dir_.isValid());
+        images_ = edgeTestImages();
+        QCOMPARE(images_.size(), int64_t(16));
+    }
+
+    void splitModes_data()
+    {
+        QTest::addColumn<QString>("mode");
+        QTest::addColumn<int>("variant");
+        QTest::addColumn<QString>("coder");
+        QTest::addColumn<int>("bits");
+        QTest::addColumn<bool>("perChannel");
+        QTest::newRow("aecnn zstd-entropy 8 bits") << "aecnn" << int(SplitVariant::Aecnn) << "zstd-entropy" << 8 << true;
+        QTest::newRow("aecnn context 4 bits per tensor")
+            << "aecnn" << int(SplitVariant::Aecnn) << "context" << 4 << false;
+        QTest::newRow("bottlenetpp zstd 6 bits") << "bottlenetpp" << int(SplitVariant::BottleNetPP) << "zstd" << 6 << true;
+    }
+
+    void splitModes()
+    {
+        QFETCH(QString, mode);
+        QFETCH(int, variant);
+        QFETCH(QString, coder);
+        QFETCH(int, bits);
+        QFETCH(bool, perChannel);
+        auto model = tinySplitModel(static_cast<SplitVariant>(variant), 2, 11);
+        const QString path = dir_.filePath(mode + ".aecnn");
+        saveAecnnClassifier(path, model);
+        TransportSettings transport;
+        transport.coder = coder.toStdString();
+        transport.bits = bits;
+        transport.perChannel = perChannel;
+        const auto expected = offlineSplitPredictions(model, transport, images_);
+
+        agent::AgentServer server(agentOptions());
+        QVERIFY(server.listen());
+        edge::EdgeSession session;
+        const QJsonObject settings{{"mode", mode}, {"codec", coder}, {"bits", bits}, {"per_channel", perChannel}};
+        const auto run = runEdgeSession(session, server.port(), settings, path, 16);
+        QVERIFY2(run.error.isEmpty(), qPrintable(run.error));
+        QVERIFY(run.ended);
+        QCOMPARE(int(run.frames.size()), 16);
+        QCOMPARE(predictionsOf(run), expected);
+        int correct = 0;
+        const auto labels = labelsOf(images_);
+        for (size_t i = 0; i < run.frames.size(); ++i) {
+            const auto& f = run.frames[i];
+            QCOMPARE(f.sequence, quint64(i));
+            QCOMPARE(f.label, labels[i]);
+            QCOMPARE(f.kind, std::string("features"));
+            QVERIFY(f.iotMs > 0 && f.encMs > 0 && f.decMs > 0 && f.esMs > 0);
+            QVERIFY(f.bytes > f.payloadBytes);
+            // Views: the transmitted tensor arrives whole (C' = 4 of 8 channels at 14x14).
+            QCOMPARE(f.featureChannels * f.featureHeight * f.featureWidth, uint32_t(4 * 14 * 14));
+            QCOMPARE(f.features.size(), size_t(4 * 14 * 14));
+            QCOMPARE(f.symbols.size(), size_t(4 * 14 * 14));
+            correct += f.predicted == f.label;
+        }
+        QCOMPARE(run.frames.back().correctSoFar, int64_t(correct));
+        // The offline evaluation `aecnn eval --codec` runs gives the same accuracy.
+        const SplitTransport transportPath(transmittedLayout(*model.net, 28, 28), transport);
+        const auto offline = evaluateThroughTransport(*model.net, transportPath, images_);
+        QCOMPARE(offline.correct, int64_t(correct));
+    }
+
+    void wholeModelModes_data()
+    {
+        QTest::addColumn<QString>("mode");
+        QTest::newRow("local") << "local";
+        QTest::newRow("full") << "full";
+    }
+
+    void wholeModelModes()
+    {
+        QFETCH(QString, mode);
+        auto model = tinyWholeModel(5);
+        const QString path = dir_.filePath(mode + ".ckpt");
+        saveClassifier(path, model);
+        const int quality = 90; // the agent's default JPEG quality
+        const auto expected = offlineWholePredictions(model, images_, mode == "full" ? quality : 0);
+
+        agent::AgentServer server(agentOptions());
+        QVERIFY(server.listen());
+        edge::EdgeSession session;
+        const auto run = runEdgeSession(session, server.port(), {{"mode", mode}, {"jpeg_quality", quality}}, path, 16);
+        QVERIFY2(run.error.isEmpty(), qPrintable(run.error));
+        QCOMPARE(predictionsOf(run), expected);
+        for (const auto& f : run.frames) {
+            QCOMPARE(f.kind, std::string(mode == "full" ? "jpeg" : "result"));
+            if (mode == "local")
+                QCOMPARE(f.payloadBytes, int64_t(4));
+        }
+    }
+
+    void headCheckpointHoldsOnlyTheDevicePart()
+    {
+        auto model = tinySplitModel(SplitVariant::Aecnn, 2, 3);
+        const auto bytes = edge::serializeSplitHead(model);
+        const auto checkpoint = parseCheckpoint(bytes, "head");
+        for (const auto& [name, tensor] : checkpoint.tensors)
+            QVERIFY2(name.rfind("head.", 0) == 0, name.c_str());
+        auto head = edge::parseSplitHead(bytes, "head");
+        torch::NoGradGuard noGrad;
+        const auto x = images_.normalizedBatch(torch::arange(4));
+        QVERIFY(torch::equal(head.encode(x), model.net->encode(x)));
+        const auto layout = edge::transmittedLayout(head);
+        const auto reference = transmittedLayout(*model.net, 28, 28);
+        QCOMPARE(layout.channels, reference.channels);
+        QCOMPARE(layout.height, reference.height);
+        QCOMPARE(layout.kept, reference.kept);
+        // A truncated or tampered head is refused with a clear error.
+        QVERIFY_THROWS_EXCEPTION(Error, edge::parseSplitHead(bytes.left(bytes.size() - 40), "head"));
+        QVERIFY_THROWS_EXCEPTION(Error, edge::parseSplitHead(QByteArray("not a checkpoint"), "head"));
+    }
+
+    void wrongModelForModeIsRefusedOnTheEdge()
+    {
+        auto model = tinyWholeModel(5);
+        const QString path = dir_.filePath("whole.ckpt");
+        saveClassifier(path, model);
+        agent::AgentServer server(agentOptions());
+        QVERIFY(server.listen());
+        edge::EdgeSession session;
+        const auto run = runEdgeSession(session, server.port(), {{"mode", "aecnn"}}, path, 4, 10000);
+        QVERIFY(run.error.contains("needs a split model"));
+        QVERIFY(run.frames.empty());
+    }
+
+    void badCodecSettingIsRefusedByTheAgent()
+    {
+        auto model = tinySplitModel(SplitVariant::Aecnn, 2, 3);
+        const QString path = dir_.filePath("bad-codec.aecnn");
+        saveAecnnClassifier(path, model);
+        agent::AgentServer server(agentOptions());
+        QVERIFY(server.listen());
+        edge::EdgeSession session;
+        const auto run = runEdgeSession(session, server.port(), {{"mode", "aecnn"}, {"codec", "lzma"}}, path, 4, 10000);
+        QVERIFY2(run.error.startsWith("configure:") && run.error.contains("zstd-entropy"), qPrintable(run.error));
+    }
+
+    void missingCameraEndsTheStreamWithAClearReason()
+    {
+        agent::AgentServer server(agentOptions());
+        QVERIFY(server.listen());
+        edge::EdgeSession session;
+        const auto run = runEdgeSession(session, server.port(), {{"mode", "full"}, {"dataset", "camera:9"}}, {}, 4, 15000);
+        QVERIFY2(run.error.isEmpty(), qPrintable(run.error));
+        QVERIFY(run.ended);
+        QVERIFY(run.frames.empty());
+        QVERIFY2(run.endReason.contains("camera 9 cannot be opened") && run.endReason.contains("/dev/video9"),
+                 qPrintable(run.endReason));
+    }
+
+private:
+    QTemporaryDir dir_;
+    ImageSet images_;
+};
+
+QTEST_GUILESS_MAIN(TestEdgeLoopback)
+#include "test_edge_loopback.moc"

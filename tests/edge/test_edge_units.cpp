@@ -1,0 +1,98 @@
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "aecnn/edge/clock_offset.h"
+#include "aecnn/edge/frame_csv.h"
+#include "aecnn/edge/stage_summary.h"
+#include "aecnn/error.h"
+
+using namespace aecnn::edge;
+
+class TestEdgeUnits : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void clockOffsetTakesTheShortestRoundTrip()
+    {
+        ClockOffsetEstimator clock;
+        QVERIFY(!clock.hasEstimate());
+        // Agent clock = edge clock + 5000 us. Queued exchange: 900 us one way, 100 back.
+        clock.addSample(1000, 1000 + 900 + 5000, 2000);
+        QCOMPARE(clock.offsetUs(), int64_t(5000 + 400));
+        // A symmetric 200 us exchange wins.
+        clock.addSample(10000, 10100 + 5000, 10200);
+        QCOMPARE(clock.offsetUs(), int64_t(5000));
+        QCOMPARE(clock.roundTripUs(), int64_t(200));
+        // A slower one later does not replace it; a negative round trip is ignored.
+        clock.addSample(20000, 20000 + 5000 + 3000, 24000);
+        clock.addSample(30000, 30000, 29000);
+        QCOMPARE(clock.offsetUs(), int64_t(5000));
+        QCOMPARE(clock.samples(), 3);
+        QCOMPARE(clock.toEdgeUs(15000), int64_t(10000));
+        clock.reset();
+        QVERIFY(!clock.hasEstimate());
+    }
+
+    void summaryMeanMedianP95()
+    {
+        std::vector<double> values;
+        for (int i = 20; i >= 1; --i)
+            values.push_back(i);
+        const auto s = summarize(values);
+        QCOMPARE(s.count, 20);
+        QCOMPARE(s.mean, 10.5);
+        QCOMPARE(s.median, 10.5);
+        QCOMPARE(s.p95, 19.0);
+        QCOMPARE(s.max, 20.0);
+        QCOMPARE(summarize({7.0}).p95, 7.0);
+        QCOMPARE(summarize({}).count, 0);
+    }
+
+    void csvRowsAreOnDiskBeforeTheEnd()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("run.csv");
+        {
+            FrameCsvWriter csv(path, {"context line"});
+            EdgeFrameResult f;
+            f.label = 2;
+            f.predicted = 2;
+            f.kind = "features";
+            f.labelledSoFar = f.correctSoFar = 1;
+            csv.append(f);
+            f.sequence = 1;
+            f.predicted = 1;
+            csv.append(f);
+            // Flushed per row: a crash now would leave both rows in the partial file.
+            QFile partial(path + ".partial");
+            QVERIFY(partial.open(QIODevice::ReadOnly));
+            const auto lines = partial.readAll().split('\n');
+            QCOMPARE(lines.size(), 5); // context, header, 2 rows, empty after the last newline
+            QVERIFY(!QFile::exists(path));
+        } // destroyed without finish(): still renamed
+        QVERIFY(QFile::exists(path));
+        QVERIFY(!QFile::exists(path + ".partial"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const auto lines = file.readAll().split('\n');
+        QCOMPARE(lines[0], QByteArray("# context line"));
+        QCOMPARE(QString(lines[1]), FrameCsvWriter::header());
+        QVERIFY(lines[2].startsWith("0,0,2,2,1,features,"));
+        QVERIFY(lines[3].startsWith("1,0,2,1,0,features,"));
+        QCOMPARE(lines[2].split(',').size(), FrameCsvWriter::header().split(',').size());
+    }
+
+    void csvInAMissingFolderIsAClearError()
+    {
+        QTemporaryDir dir;
+        try {
+            FrameCsvWriter csv(dir.filePath("missing/run.csv"), {});
+            QFAIL("no error");
+        } catch (const aecnn::Error& e) {
+            QVERIFY(QString(e.what()).contains("missing/run.csv.partial"));
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestEdgeUnits)
+#include "test_edge_units.moc"
