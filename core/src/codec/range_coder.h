@@ -18,13 +18,12 @@ struct AdaptiveBit {
     {
         static constexpr uint8_t kShift[32] = {1, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 5,
                                                5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, kSlowestShift};
-        const int shift = seen < 31 ? kShift[seen] : kSlowestShift;
-        if (seen < 31)
-            ++seen;
-        if (bit)
-            p = uint16_t(p - (p >> shift));
-        else
-            p = uint16_t(p + ((32768 - p) >> shift));
+        const int shift = kShift[seen]; // kShift[31] is the slowest rate
+        seen = uint8_t(seen + (seen < 31));
+        // Both updates, then a select: the bits are hard to predict, a branch would miss often.
+        const uint16_t down = uint16_t(p - (p >> shift));
+        const uint16_t up = uint16_t(p + ((32768 - p) >> shift));
+        p = bit ? down : up;
     }
 };
 
@@ -38,12 +37,8 @@ public:
     void encode(AdaptiveBit& bit, int value)
     {
         const uint32_t bound = (range_ >> 15) * bit.p;
-        if (value) {
-            low_ += bound;
-            range_ -= bound;
-        } else {
-            range_ = bound;
-        }
+        low_ += value ? bound : 0;
+        range_ = value ? range_ - bound : bound;
         bit.update(value);
         while (range_ < (1u << 24)) {
             range_ <<= 8;
@@ -107,15 +102,9 @@ public:
     int decode(AdaptiveBit& bit)
     {
         const uint32_t bound = (range_ >> 15) * bit.p;
-        int value;
-        if (code_ < bound) {
-            range_ = bound;
-            value = 0;
-        } else {
-            code_ -= bound;
-            range_ -= bound;
-            value = 1;
-        }
+        const int value = code_ >= bound;
+        code_ -= value ? bound : 0;
+        range_ = value ? range_ - bound : bound;
         bit.update(value);
         while (range_ < (1u << 24)) {
             range_ <<= 8;
