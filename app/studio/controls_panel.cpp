@@ -113,6 +113,7 @@ void ControlsPanel::setSplitRows(const std::vector<SplitRow>& rows)
         const int index = split_->findData(current);
         split_->setCurrentIndex(index >= 0 ? index : 0);
     }
+    Q_EMIT splitRowsChanged();
     emitIfChanged();
 }
 

@@ -25,6 +25,7 @@ public:
 
 Q_SIGNALS:
     void configChanged(const aecnn::studio::StudioConfig& config);
+    void splitRowsChanged();
 
 private:
     void emitIfChanged();

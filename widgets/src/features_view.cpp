@@ -32,8 +32,10 @@ QString FeatureFrame::validate() const
     if (channels <= 0 || height <= 0 || width <= 0)
         return QStringLiteral("feature shape %1x%2x%3 is empty").arg(channels).arg(height).arg(width);
     const size_t plane = static_cast<size_t>(height) * width;
-    if (unpruned.size() != plane * channels)
+    if (!unpruned.empty() && unpruned.size() != plane * channels)
         return QStringLiteral("unpruned tensor has %1 values, expected C*H*W = %2").arg(unpruned.size()).arg(plane * channels);
+    if (!recovered.empty() && unpruned.empty())
+        return QStringLiteral("a recovered tensor needs the unpruned one to compare with");
     if (!recovered.empty() && recovered.size() != plane * channels)
         return QStringLiteral("recovered tensor has %1 values, expected %2").arg(recovered.size()).arg(plane * channels);
     if (received.size() != plane * keptChannels.size())
@@ -102,7 +104,8 @@ void FeaturesView::setFrame(const FeatureFrame& frame)
                               gridColumns(static_cast<int>(frame.keptChannels.size())));
     recovered_ = frame.recovered.empty() ? QImage()
                                          : channelMosaic(frame.recovered, frame.channels, frame.height, frame.width, columns);
-    unpruned_ = channelMosaic(frame.unpruned, frame.channels, frame.height, frame.width, columns);
+    unpruned_ = frame.unpruned.empty() ? QImage()
+                                       : channelMosaic(frame.unpruned, frame.channels, frame.height, frame.width, columns);
     auto show = [](QLabel* label, const QImage& image) {
         label->setPixmap(image.isNull() ? QPixmap()
                                         : QPixmap::fromImage(image.scaled(image.size() * 2, Qt::KeepAspectRatio,
@@ -111,8 +114,9 @@ void FeaturesView::setFrame(const FeatureFrame& frame)
     show(receivedLabel_, received_);
     show(recoveredLabel_, recovered_);
     show(unprunedLabel_, unpruned_);
-    status_->setText(tr("%1 of %2 channels received, %3x%4 each").arg(frame.keptChannels.size()).arg(frame.channels)
-                         .arg(frame.height).arg(frame.width));
+    status_->setText(tr("%1 of %2 channels received, %3x%4 each%5").arg(frame.keptChannels.size()).arg(frame.channels)
+                         .arg(frame.height).arg(frame.width)
+                         .arg(frame.unpruned.empty() ? tr(" (live frame: the device keeps the unpruned tensor)") : QString()));
 }
 
 QImage FeaturesView::composite() const
@@ -148,7 +152,7 @@ CsvTable FeaturesView::table() const
         const size_t offset = plane * c;
         const bool kept = std::binary_search(frame_.keptChannels.begin(), frame_.keptChannels.end(), c);
         QStringList row{QString::number(c), kept ? QStringLiteral("1") : QStringLiteral("0"),
-                        csvNumber(channelMean(frame_.unpruned, offset, plane))};
+                        frame_.unpruned.empty() ? QString() : csvNumber(channelMean(frame_.unpruned, offset, plane))};
         if (frame_.recovered.empty()) {
             row << QString() << QString();
         } else {

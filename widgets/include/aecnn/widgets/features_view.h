@@ -16,8 +16,8 @@ struct FeatureFrame {
     int width = 0;
     std::vector<int> keptChannels;  // ascending original indices
     std::vector<float> received;    // kept x H x W, after decoding
-    std::vector<float> recovered;   // C x H x W, after feature recovery (FR)
-    std::vector<float> unpruned;    // C x H x W, the head's output without pruning
+    std::vector<float> recovered;   // C x H x W, after feature recovery (FR); empty = not available
+    std::vector<float> unpruned;    // C x H x W, the head's output without pruning; empty for live frames
 
     // Empty when consistent, else what is wrong.
     QString validate() const;
