@@ -11,6 +11,7 @@
 #include <QSpinBox>
 #include <cmath>
 
+#include "split_model_lookup.h"
 #include "training_cache.h"
 
 namespace aecnn::studio {
@@ -159,8 +160,14 @@ void TrainingPanel::refreshCache()
         return;
     }
     const auto cached = cachedOutcome(request());
-    cache_->setText(cached ? tr("Split %1, V=%2 trained with this budget: %3").arg(split_).arg(ratio_).arg(cached->summary())
-                           : tr("Split %1, V=%2: not trained with this budget yet").arg(split_).arg(ratio_));
+    if (cached)
+        cache_->setText(tr("Split %1, V=%2 trained with this budget: %3").arg(split_).arg(ratio_).arg(cached->summary()));
+    else if (!splitModelFile(request(), QStringLiteral("aecnn")).isEmpty())
+        cache_->setText(tr("Split %1, V=%2: the shipped demo model is used (frozen backbone); training here replaces it")
+                            .arg(split_)
+                            .arg(ratio_));
+    else
+        cache_->setText(tr("Split %1, V=%2: not trained with this budget yet").arg(split_).arg(ratio_));
     train_->setEnabled(!training_);
 }
 
