@@ -19,6 +19,8 @@ AgentConnection::AgentConnection(QTcpSocket* socket, const AgentOptions& options
       reader_(options.maxPayload), writer_(new ShapedWriter(socket, clock, this)), receiver_(options.maxModelBytes)
 {
     socket_->setParent(this);
+    // No Nagle: small messages (pongs, result frames) must not wait for the peer's delayed ACK.
+    socket_->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     connect(socket_, &QTcpSocket::readyRead, this, &AgentConnection::onReadyRead);
     connect(socket_, &QTcpSocket::disconnected, this, [this] {
         const auto end = reader_.finish();
@@ -205,7 +207,23 @@ void AgentConnection::handleReady(const Frame& frame)
         return;
     case MessageType::Ping: {
         const auto ping = decodeMessage<Ping>(frame);
-        send(encodeMessage(Pong{ping.edgeTimeUs, nowUs()}, version_));
+        // Past the shaper when nothing is being sent, so that the edge's clock-offset
+        // samples are not delayed by token waits (a Pong is a few dozen bytes).
+        const QByteArray pong = encodeMessage(Pong{ping.edgeTimeUs, nowUs()}, version_);
+        if (writer_->idle()) {
+            socket_->write(pong);
+            socket_->flush(); // now: a Start in the same read may keep the event loop busy (warm-up)
+        } else {
+            send(pong);
+        }
+        return;
+    }
+    case MessageType::FrameAck: {
+        const auto ack = decodeMessage<FrameAck>(frame);
+        if (ack.sequence < sent_ && ack.sequence + 1 > acked_)
+            acked_ = ack.sequence + 1;
+        if (streaming_ && writer_->idle())
+            QTimer::singleShot(0, this, &AgentConnection::produceNext);
         return;
     }
     case MessageType::Heartbeat:
@@ -241,6 +259,7 @@ void AgentConnection::startStream(quint32 frames)
     streaming_ = true;
     frameLimit_ = frames;
     sent_ = 0;
+    acked_ = 0;
     if (writer_->idle())
         produceNext();
 }
@@ -261,6 +280,9 @@ void AgentConnection::produceNext()
         stopStream("done");
         return;
     }
+    if (settings_.window > 0 && sent_ - acked_ >= static_cast<quint64>(settings_.window))
+        return; // the edge's FrameAck resumes
+
     producing_ = true;
     try {
         const auto image = source_->next();

@@ -71,6 +71,7 @@ private:
     bool producing_ = false;
     quint32 frameLimit_ = 0;
     quint64 sent_ = 0;
+    quint64 acked_ = 0; // frames the edge has finished (FrameAck), for the window
 };
 
 } // namespace aecnn::agent

@@ -13,7 +13,13 @@ namespace {
 
 class LocalComputingMode : public Mode {
 public:
-    explicit LocalComputingMode(std::shared_ptr<const DeployedModel> model) : model_(std::move(model)) {}
+    explicit LocalComputingMode(std::shared_ptr<const DeployedModel> model) : model_(std::move(model))
+    {
+        // Warm-up: the first forward pass sets up LibTorch's kernels; not part of any t_iot.
+        torch::NoGradGuard noGrad;
+        const auto& m = *model_->whole;
+        m.forward(torch::zeros({1, int64_t(m.inChannels), int64_t(m.inputHeight), int64_t(m.inputWidth)}));
+    }
 
     std::string name() const override { return "local"; }
 

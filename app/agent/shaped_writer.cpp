@@ -31,12 +31,13 @@ ShapedWriter::ShapedWriter(QTcpSocket* socket, const protocol::Clock& clock, QOb
 
 void ShapedWriter::setRateMbps(double rateMbps)
 {
-    // A new bucket starts full: a rate change begins with one burst, like a fresh link.
     bucket_ = std::make_unique<protocol::TokenBucket>(clock_, rateMbps, burstFor(rateMbps));
 }
 
 void ShapedWriter::send(const QByteArray& message, bool urgent)
 {
+    if (idle())
+        bucket_->drain();
     if (urgent)
         queue_.push_front(message);
     else

@@ -15,7 +15,10 @@ namespace aecnn::agent {
 
 // Writes whole messages to a socket through a token bucket that emulates the
 // wireless uplink (rate 0 = unshaped). Messages never interleave; urgent ones
-// (control replies) go before queued frames but never inside one.
+// (control replies) go before queued frames but never inside one. A message sent
+// to an idle writer starts with an empty bucket: a link does not bank capacity
+// while idle, so every frame takes its serialization time S / r (paper Eq. 2) even
+// when frames are paced (one at a time) and smaller than the burst.
 class ShapedWriter : public QObject {
     Q_OBJECT
 

@@ -23,6 +23,9 @@ public:
     SplitFeatureMode(edge::SplitHeadModel head, const TransportSettings& settings)
         : head_(std::move(head)), transport_(edge::transmittedLayout(head_), settings)
     {
+        // Warm-up: LibTorch's first forward pass sets up kernels (hundreds of ms) that
+        // belong to no frame's t_iot.
+        transport_.encode(head_.encode(torch::zeros({1, head_.inChannels(), head_.inputHeight, head_.inputWidth})));
     }
 
     void process(const SourceImage& source, protocol::FrameData& frame) override

@@ -10,7 +10,7 @@ namespace aecnn::agent {
 namespace {
 
 const char* kKeys = "mode, rate_mbps, dataset, jpeg_quality, resolution (\"native\" or WxH), input (WxHxC), codec, repr, "
-                    "bits, per_channel, first_image";
+                    "bits, per_channel, window, first_image";
 
 double number(const QJsonValue& v, const std::string& key, double min, double max)
 {
@@ -73,6 +73,8 @@ StreamSettings applySettings(const StreamSettings& current, const QJsonObject& j
             if (!v.isBool())
                 throw Error("setting 'per_channel' must be true or false");
             s.transport.perChannel = v.toBool();
+        } else if (key == "window") {
+            s.window = static_cast<int>(number(v, key, 0, 1000000));
         } else if (key == "first_image") {
             s.firstImage = static_cast<long long>(number(v, key, 0, 1e12));
         } else {
@@ -96,6 +98,7 @@ QJsonObject toJson(const StreamSettings& s)
             {"repr", QString::fromStdString(s.transport.representation)},
             {"bits", s.transport.bits},
             {"per_channel", s.transport.perChannel},
+            {"window", s.window},
             {"first_image", static_cast<double>(s.firstImage)}};
 }
 

@@ -20,6 +20,7 @@ struct StreamSettings {
     int inputWidth = 28;
     int inputChannels = 1;
     TransportSettings transport;         // AECNN / BottleNet++: coder, representation, bits, per channel
+    int window = 0;                      // frames sent but not acknowledged (FrameAck) at most; 0 = no pacing
     long long firstImage = 0;            // source position of the next stream (resuming after a reconnect)
 };
 

@@ -4,6 +4,7 @@
 
 #include "aecnn/checkpoint.h"
 #include "aecnn/error.h"
+#include "aecnn/model_spec.h"
 #include "cmd_edge_run.h"
 #include "command.h"
 
@@ -15,6 +16,8 @@ using edge::EdgeFrameResult;
 // Split and ratio of a split checkpoint; {0, 0} for other kinds.
 std::pair<int, int> splitOf(const QString& path)
 {
+    if (path == "default")
+        return {0, 0};
     const auto meta = readCheckpoint(path).metadata;
     if (meta.value("kind").toString() != "aecnn")
         return {0, 0};
@@ -23,7 +26,9 @@ std::pair<int, int> splitOf(const QString& path)
 
 QJsonObject agentSettings(const ParsedArgs& args, const std::string& mode)
 {
-    QJsonObject s{{"mode", QString::fromStdString(mode)}, {"rate_mbps", args.number("rate-mbps", 0, 100000)}};
+    QJsonObject s{{"mode", QString::fromStdString(mode)},
+                  {"rate_mbps", args.number("rate-mbps", 0, 100000)},
+                  {"window", args.integer("window", 0, 1000000)}};
     if (args.has("dataset"))
         s["dataset"] = QString::fromStdString(args.text("dataset"));
     if (args.has("first-image"))
@@ -62,9 +67,19 @@ QJsonObject runEdgeCommand(const ParsedArgs& args, CommandContext& context)
     request.settings = agentSettings(args, mode);
     request.frames = static_cast<uint32_t>(args.integer("frames", 1, 10000000));
     request.timeoutMs = args.integer("timeout-s", 1, 86400) * 1000;
-    if (!args.has("model"))
-        throw UsageError("--model FILE is required: the split model (aecnn/bottlenetpp) or the classifier to run");
-    request.modelPath = QString::fromStdString(args.text("model"));
+    request.modelPath = QString::fromStdString(args.has("model") ? args.text("model") : "");
+    const bool splitMode = mode == "aecnn" || mode == "bottlenetpp";
+    if (request.modelPath.isEmpty() && !splitMode)
+        request.modelPath = "default";
+    if (request.modelPath.isEmpty()) {
+        if (!args.has("split") || !args.has("ratio"))
+            throw UsageError("--mode " + mode + " needs --model FILE, or --split L --ratio V to use a shipped demo model");
+        request.modelPath = findSplitModel(args.integer("split", 1, 100), args.integer("ratio", 1, 4096), mode);
+        if (request.modelPath.isEmpty())
+            throw UsageError("no " + mode + " split model for --split " + args.text("split") + " --ratio " +
+                             args.text("ratio") + " among the demo models (" +
+                             demoSplitModelDir().toStdString() + "); give --model FILE");
+    }
     if (args.has("token-file"))
         request.token = readTokenFile(args.text("token-file"));
     const auto [split, ratio] = splitOf(request.modelPath);
@@ -141,12 +156,15 @@ Command edgeCommand()
             "bytes, measured vs predicted (Eq. 4) completion time",
             {{"connect", "HOST:PORT", "the agent", "127.0.0.1:7878"},
              {"token-file", "FILE", "pre-shared token (omit for a tokenless loopback agent)", ""},
-             {"model", "M", "split model (aecnn/bottlenetpp modes) or classifier / split model (full, local)", ""},
+             {"model", "M", "split model (aecnn/bottlenetpp; default: the demo model for --split/--ratio) or classifier / "
+                           "split model (full, local; default: the default model)", ""},
              {"split", "L", "check: the split model's split point", ""},
              {"ratio", "V", "check: the split model's compression ratio", ""},
              {"mode", "MODE", "aecnn, bottlenetpp, full or local", "aecnn"},
              {"rate-mbps", "R", "uplink rate the agent emulates, 0 = unshaped", "0"},
              {"frames", "N", "frames to stream", "100"},
+             {"window", "W", "frames in flight: 1 = the next frame starts when the edge has finished the previous "
+                             "one (per-frame latency, the paper's setting); 0 = as fast as the uplink allows", "1"},
              {"dataset", "SPEC", "the agent's image source (default: the agent's own)", ""},
              {"first-image", "I", "start at this image of the agent's source", ""},
              {"codec", "NAME", "coder of the transmitted tensor: store, zstd, zstd-entropy, context", ""},

@@ -190,7 +190,7 @@ QJsonObject reproduceFig5(const ParsedArgs& args, CommandContext& context)
             EdgeRunRequest request;
             request.port = agent.port();
             request.modelPath = modelFiles[i];
-            request.settings = {{"mode", "aecnn"}, {"rate_mbps", rate}, {"first_image", 0}};
+            request.settings = {{"mode", "aecnn"}, {"rate_mbps", rate}, {"window", 1}, {"first_image", 0}};
             request.frames = static_cast<uint32_t>(frames);
             LivePoint point{ratios[i], rate, runEdge(request)};
             char line[256];

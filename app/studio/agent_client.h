@@ -6,33 +6,38 @@
 #include <QString>
 #include <memory>
 
-class QTcpSocket;
+#include "aecnn/edge/frame_result.h"
 
-namespace aecnn::protocol {
-struct Frame;
+namespace aecnn::edge {
+class EdgeSession;
 }
 
 namespace aecnn::studio {
 
-// One frame as the studio needs it (from protocol::FrameData, without the payload).
+// One frame as the studio needs it: the edge runtime's result plus the fields the
+// main window has always read.
 struct ReceivedFrame {
     quint64 sequence = 0;
     int label = -1;
     int predicted = -1;
     double iotMs = 0.0;
     double encMs = 0.0;
-    double transferMs = -1.0; // send..receive, only when agent and studio share a clock (loopback), else -1
-    double receivedMs = 0.0;  // studio steady clock
+    double transferMs = -1.0; // t_com: agent send .. edge arrival, agent clock mapped with the ping offset
+    double receivedMs = 0.0;  // edge steady clock
     qint64 bytes = 0;         // whole frame on the wire
     QString kind;
+    // Everything else: t_dec, t_es, measured and predicted (Eq. 4) completion time,
+    // running accuracy, and for AECNN/BottleNet++ the received symbols and features.
+    edge::EdgeFrameResult result;
 };
 
-// Edge side of the agent protocol (core/include/aecnn/protocol): hello, mutual
-// HMAC authentication, configure, model deployment, start/stop, frames.
+// Qt face of the core edge runtime (aecnn/edge/edge_session.h): hello, mutual HMAC
+// authentication, configure, model deployment (the head for AECNN/BottleNet++),
+// start/stop, frames finished on the edge, reconnection with backoff.
 class AgentClient : public QObject {
     Q_OBJECT
 public:
-    enum class State { Disconnected, Connecting, Authenticating, Ready, Streaming };
+    enum class State { Disconnected, Connecting, Authenticating, Ready, Streaming, Reconnecting };
     Q_ENUM(State)
 
     explicit AgentClient(QObject* parent = nullptr);
@@ -41,13 +46,15 @@ public:
     // token empty = connect to a tokenless loopback agent.
     void connectToAgent(const QString& host, quint16 port, const QByteArray& token);
     void disconnectFromAgent();
-    State state() const { return state_; }
+    State state() const;
 
     void configure(const QJsonObject& settings);
-    // Sends a checkpoint file to the agent (chunks of 1 MiB); deployed() reports the result.
+    // Loads the model on the edge and sends the agent what the configured mode needs;
+    // deployed() reports the agent's answer.
     bool deployModel(const QString& path, QString* error);
     void start(quint32 frames = 0);
     void stop();
+    edge::EdgeSession& session() { return *session_; }
 
 Q_SIGNALS:
     void stateChanged(aecnn::studio::AgentClient::State state, const QString& message);
@@ -58,16 +65,7 @@ Q_SIGNALS:
     void errorOccurred(const QString& message);
 
 private:
-    void setState(State state, const QString& message = {});
-    void onReadyRead();
-    void handleFrame(const protocol::Frame& frame);
-    void fail(const QString& message);
-    void send(const QByteArray& bytes);
-
-    struct Private;
-    std::unique_ptr<Private> d_;
-    QTcpSocket* socket_;
-    State state_ = State::Disconnected;
+    std::unique_ptr<edge::EdgeSession> session_;
 };
 
 } // namespace aecnn::studio

@@ -77,7 +77,9 @@ private Q_SLOTS:
         agent::AgentServer server(agentOptions());
         QVERIFY(server.listen());
         edge::EdgeSession session;
-        const QJsonObject settings{{"mode", mode}, {"codec", coder}, {"bits", bits}, {"per_channel", perChannel}};
+        // window 1: each frame waits for the FrameAck of the previous one (a missing ack would stall the run).
+        const QJsonObject settings{
+            {"mode", mode}, {"codec", coder}, {"bits", bits}, {"per_channel", perChannel}, {"window", 1}};
         const auto run = runEdgeSession(session, server.port(), settings, path, 16);
         QVERIFY2(run.error.isEmpty(), qPrintable(run.error));
         QVERIFY(run.ended);

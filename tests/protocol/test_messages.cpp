@@ -54,6 +54,8 @@ private Q_SLOTS:
         const auto deploy = decodeMessage<DeployBegin>(toFrame(DeployBegin{"m", 99, QByteArray(32, 's')}));
         QCOMPARE(deploy.size, quint64(99));
         QCOMPARE(decodeMessage<Pong>(toFrame(Pong{5, 6})).agentTimeUs, qint64(6));
+        QCOMPARE(decodeMessage<FrameAck>(toFrame(FrameAck{41})).sequence, quint64(41));
+        QVERIFY_THROWS_EXCEPTION(Error, decodeMessage<FrameAck>(Frame{kMaxVersion, MessageType::FrameAck, "short"}));
     }
 
     void wrongTypeIsAnError()

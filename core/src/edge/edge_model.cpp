@@ -12,6 +12,7 @@
 #include "aecnn/edge/model_input.h"
 #include "aecnn/edge/split_head.h"
 #include "aecnn/error.h"
+#include "aecnn/model_spec.h"
 
 namespace aecnn::edge {
 namespace {
@@ -23,14 +24,16 @@ double msSince(Clock::time_point start)
     return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
-constexpr qint64 kMaxModelFileBytes = 2ll << 30;
-
 } // namespace
 
-EdgeModel::EdgeModel(const QString& path) : path_(path)
+EdgeModel::EdgeModel(const QString& spec) : path_(spec == "default" ? defaultModelPath() : spec)
 {
-    whole_ = loadInferenceModel(path.toStdString());
-    fileBytes_ = readWholeFile(path, kMaxModelFileBytes);
+    whole_ = loadInferenceModel(path_.toStdString());
+    // Self-contained for the device: a derived model's tensors shared with its base
+    // (checkpoint.h) are resolved here, since the base is not on the device.
+    auto checkpoint = readCheckpoint(path_);
+    checkpoint.metadata.remove("base");
+    fileBytes_ = serializeCheckpoint(checkpoint);
     if (auto net = std::dynamic_pointer_cast<AecnnModelImpl>(whole_.module)) {
         AecnnClassifier split;
         split.net = AecnnModel(net);
@@ -75,6 +78,15 @@ void EdgeModel::prepare(const std::string& mode, const TransportSettings& transp
     transport_.reset();
     if (mode == "aecnn" || mode == "bottlenetpp")
         transport_.emplace(transmittedLayout(*split_->net, split_->inputHeight, split_->inputWidth), transport);
+    // Warm-up: LibTorch sets up its kernels on the first forward pass (hundreds of ms);
+    // that belongs to no frame's t_es.
+    torch::NoGradGuard noGrad;
+    if (transport_) {
+        const auto& l = transport_->layout();
+        split_->net->decode(torch::zeros({1, int64_t(l.channels), int64_t(l.height), int64_t(l.width)}));
+    } else if (mode == "full") {
+        whole_.forward(torch::zeros({1, int64_t(whole_.inChannels), int64_t(whole_.inputHeight), int64_t(whole_.inputWidth)}));
+    }
 }
 
 void EdgeModel::finish(const std::string& kind, const QByteArray& payload, bool keepFeatures, EdgeFrameResult& result)

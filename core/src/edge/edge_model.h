@@ -24,8 +24,9 @@ struct Deployment {
 
 class EdgeModel {
 public:
-    // Loads a classifier or a split model checkpoint; throws aecnn::Error.
-    explicit EdgeModel(const QString& path);
+    // Loads a classifier or a split model checkpoint ("default" = the default model);
+    // throws aecnn::Error.
+    explicit EdgeModel(const QString& spec);
 
     QString path() const { return path_; }
     bool isSplit() const { return split_.has_value(); }

@@ -325,6 +325,7 @@ void EdgeSession::Private::handleFrameData(const FrameData& data, int64_t arrive
         throw Error("the agent sent features but no split model is deployed on this edge");
     // Without a model, full-offloading frames are only timed (no prediction).
     r.measuredMs = r.iotMs + r.encMs + (steadyNowUs() - sentUs) / 1000.0;
+    send(FrameAck{data.sequence}); // paces an agent configured with a window
     const double transferMs = r.rateMbps > 0 ? latency::transmitMs(double(r.bytes), r.rateMbps) : 0.0;
     r.predictedMs = transferMs + r.iotMs + r.encMs + r.decMs + r.esMs;
     if (r.label >= 0) {
@@ -349,6 +350,8 @@ EdgeSession::EdgeSession(EdgeOptions options, EdgeCallbacks callbacks) : d_(std:
     d->reconnectTimer.setSingleShot(true);
     d->idleTimer.setSingleShot(true);
     QObject::connect(d->socket, &QTcpSocket::connected, &d->context, [d] {
+        // No Nagle: pings and acks must not wait for the agent's delayed ACK.
+        d->socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
         if (d->state == EdgeState::Connecting)
             d->setState(EdgeState::Authenticating, "connected, authenticating");
         d->send(Hello{kMinVersion, kMaxVersion, d->options.clientName});
@@ -470,6 +473,10 @@ void EdgeSession::start(uint32_t frames)
     d_->streamFrames = frames;
     d_->received = 0;
     d_->correct = d_->labelled = 0;
+    // Clock samples while both sides are idle (the edge answers a pong at once): the
+    // least delayed round trips, so the offset is good from the first frame on.
+    for (int i = 0; i < kSyncPings; ++i)
+        d_->send(Ping{steadyNowUs()});
     d_->send(Start{frames});
     d_->setState(EdgeState::Streaming, "streaming");
 }

@@ -142,6 +142,8 @@ void decodePayload(const QByteArray& p, FrameData& m)
 QByteArray encodePayload(const StreamEnd& m) { return write(m.frames, m.reason); }
 void decodePayload(const QByteArray& p, StreamEnd& m) { read(p, "StreamEnd", m.frames, m.reason); }
 
+QByteArray encodePayload(const FrameAck& m) { return write(m.sequence); }
+void decodePayload(const QByteArray& p, FrameAck& m) { read(p, "FrameAck", m.sequence); }
 QByteArray encodePayload(const Ping& m) { return write(m.edgeTimeUs); }
 void decodePayload(const QByteArray& p, Ping& m) { read(p, "Ping", m.edgeTimeUs); }
 

@@ -32,6 +32,12 @@ void TokenBucket::setRate(double rateMbps)
     rateMbps_ = rateMbps;
 }
 
+void TokenBucket::drain()
+{
+    tokens_ = 0.0;
+    lastNs_ = clock_.nowNs();
+}
+
 void TokenBucket::refill()
 {
     const int64_t now = clock_.nowNs();

@@ -42,6 +42,7 @@ enum class MessageType : uint16_t {
     Pong = 17,
     Heartbeat = 18,
     Error = 19,      // either way: a message, then the sender closes
+    FrameAck = 20,   // edge -> agent: a frame is finished (paces a stream with a window)
 };
 std::optional<MessageType> messageTypeFrom(uint16_t value);
 std::string toString(MessageType type);

@@ -102,6 +102,10 @@ struct Pong {
 struct Heartbeat {
     static constexpr MessageType kType = MessageType::Heartbeat;
 };
+struct FrameAck {
+    static constexpr MessageType kType = MessageType::FrameAck;
+    quint64 sequence = 0; // the agent's sequence number of the finished frame
+};
 struct ErrorMessage {
     static constexpr MessageType kType = MessageType::Error;
     QString message;
@@ -129,6 +133,7 @@ AECNN_PROTOCOL_MESSAGE(Ping)
 AECNN_PROTOCOL_MESSAGE(Pong)
 AECNN_PROTOCOL_MESSAGE(Heartbeat)
 AECNN_PROTOCOL_MESSAGE(ErrorMessage)
+AECNN_PROTOCOL_MESSAGE(FrameAck)
 #undef AECNN_PROTOCOL_MESSAGE
 
 void decodeFrameAs(const Frame& frame, MessageType expected); // throws when the type differs

@@ -31,6 +31,9 @@ public:
     int64_t delayNs(int64_t bytes);
     // Takes `bytes` tokens if available now.
     bool tryConsume(int64_t bytes);
+    // Forgets the tokens earned so far: an idle link does not bank capacity, so the
+    // next message takes its full serialization time bytes / rate.
+    void drain();
 
 private:
     void refill();
