@@ -124,7 +124,7 @@ PlotPanel livePanel(const std::vector<LivePoint>& points, const std::vector<int>
 {
     PlotPanel panel;
     panel.title = "live on this machine, split " + std::to_string(split) + ": Eq. 4 (lines), measured (o)";
-    const auto rates = logSpace(0.5, 100, 40);
+    const auto rates = logSpace(0.1, 100, 46);
     for (size_t i = 0; i < ratios.size(); ++i) {
         const auto model = liveModelOf(points, ratios[i]);
         PlotSeries line{"V=" + std::to_string(ratios[i]) + " Eq. 4", rates, {}};
@@ -147,7 +147,7 @@ PlotPanel livePanel(const std::vector<LivePoint>& points, const std::vector<int>
 
 std::vector<OptionSpec> fig5OptionSpecs()
 {
-    return {{"rates", "LIST", "fig5: shaped uplink rates of the live points, Mbps", "1,5,10,20"},
+    return {{"rates", "LIST", "fig5: shaped uplink rates of the live points, Mbps", "0.2,1,5,10,20"},
             {"live-ratios", "LIST", "fig5: V of the live points (models MODELS/split<L>-v<V>-aecnn.aecnn)", "4,16,64"},
             {"frames", "N", "fig5: frames per live point", "40"},
             {"profile", "P", "fig5: device profile of the model curves (pi4 or a JSON file)", "pi4"},
@@ -163,8 +163,20 @@ QJsonObject reproduceFig5(const ParsedArgs& args, CommandContext& context)
     const int split = args.integerList("splits", 1, 100).front();
     const auto ratios = args.integerList("live-ratios", 2, 4096);
     std::vector<double> rates;
-    for (int r : args.integerList("rates", 1, 100000))
-        rates.push_back(r);
+    std::stringstream list(args.text("rates"));
+    for (std::string item; std::getline(list, item, ',');) {
+        size_t used = 0;
+        double rate = 0;
+        try {
+            rate = std::stod(item, &used);
+        } catch (const std::exception&) {
+        }
+        if (used != item.size() || !(rate > 0) || rate > 100000)
+            throw UsageError("--rates: expected positive rates in Mbps, e.g. 0.5,1,5,20; got '" + item + "'");
+        rates.push_back(rate);
+    }
+    if (rates.empty())
+        throw UsageError("--rates needs at least one rate in Mbps");
     const int frames = args.integer("frames", 1, 100000);
     const QString models = args.has("models") ? QString::fromStdString(args.text("models")) : out.filePath("models");
     std::vector<QString> modelFiles;

@@ -119,9 +119,9 @@ struct EdgeRun {
     bool ended = false;
 };
 
-inline EdgeRun runEdgeSession(edge::EdgeSession& session, quint16 port, const QJsonObject& settings,
-                              const QString& modelPath, uint32_t frames, int timeoutMs = 20000,
-                              std::function<void(const edge::EdgeFrameResult&)> onFrame = {})
+inline EdgeRun runEdgeSessionAt(edge::EdgeSession& session, const QString& host, quint16 port,
+                                const QJsonObject& settings, const QString& modelPath, uint32_t frames,
+                                int timeoutMs = 20000, std::function<void(const edge::EdgeFrameResult&)> onFrame = {})
 {
     EdgeRun run;
     QEventLoop loop;
@@ -183,9 +183,16 @@ inline EdgeRun runEdgeSession(edge::EdgeSession& session, quint16 port, const QJ
         run.error = "timeout";
         loop.quit();
     });
-    session.connectToAgent("127.0.0.1", port, kEdgeToken);
+    session.connectToAgent(host, port, kEdgeToken);
     loop.exec();
     return run;
+}
+
+inline EdgeRun runEdgeSession(edge::EdgeSession& session, quint16 port, const QJsonObject& settings,
+                              const QString& modelPath, uint32_t frames, int timeoutMs = 20000,
+                              std::function<void(const edge::EdgeFrameResult&)> onFrame = {})
+{
+    return runEdgeSessionAt(session, "127.0.0.1", port, settings, modelPath, frames, timeoutMs, std::move(onFrame));
 }
 
 inline std::vector<int> predictionsOf(const EdgeRun& run)

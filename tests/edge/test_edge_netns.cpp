@@ -1,0 +1,158 @@
+#include <unistd.h>
+
+#include <QProcess>
+#include <QRegularExpression>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "edge_fixture.h"
+
+using namespace aecnn;
+using namespace aecnn::testing;
+
+namespace {
+
+// Runs a command; returns its exit code (-1 when it could not run) and output.
+int run(const QString& program, const QStringList& args, QString* output = nullptr)
+{
+    QProcess p;
+    p.setProcessChannelMode(QProcess::MergedChannels);
+    p.start(program, args);
+    if (!p.waitForFinished(15000))
+        return -1;
+    if (output)
+        *output = QString::fromUtf8(p.readAll()).trimmed();
+    return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+}
+
+// An agent in its own network namespace behind a veth pair; the agent's uplink
+// (its veth end) is shaped by tc netem. Everything is removed in the destructor,
+// whatever happened in between.
+class AgentNamespace {
+public:
+    AgentNamespace()
+        : ns_(QString("aecnn-test-%1").arg(getpid())), edgeEnd_(QString("aev%1e").arg(getpid() % 100000)),
+          agentEnd_(QString("aev%1a").arg(getpid() % 100000))
+    {
+        run("ip", {"netns", "del", ns_}); // leftovers of an earlier crash
+    }
+
+    ~AgentNamespace()
+    {
+        if (agent_.state() != QProcess::NotRunning) {
+            agent_.kill();
+            agent_.waitForFinished(5000);
+        }
+        run("ip", {"netns", "del", ns_}); // takes the veth pair with it
+        run("ip", {"link", "del", edgeEnd_});
+    }
+
+    // Empty on success, else what failed.
+    QString setUp(const QString& shaping)
+    {
+        const QList<QStringList> steps{
+            {"netns", "add", ns_},
+            {"link", "add", edgeEnd_, "type", "veth", "peer", "name", agentEnd_},
+            {"link", "set", agentEnd_, "netns", ns_},
+            {"addr", "add", "10.213.7.1/24", "dev", edgeEnd_},
+            {"link", "set", edgeEnd_, "up"},
+            {"netns", "exec", ns_, "ip", "addr", "add", "10.213.7.2/24", "dev", agentEnd_},
+            {"netns", "exec", ns_, "ip", "link", "set", agentEnd_, "up"},
+            {"netns", "exec", ns_, "ip", "link", "set", "lo", "up"},
+            QStringList{"netns", "exec", ns_, "tc", "qdisc", "add", "dev", agentEnd_, "root"} + shaping.split(' '),
+        };
+        for (const auto& step : steps) {
+            QString output;
+            if (run("ip", step, &output) != 0)
+                return "ip " + step.join(' ') + ": " + output;
+        }
+        return {};
+    }
+
+    // Starts aecnn-agent inside the namespace; returns its port or 0 (see error).
+    quint16 startAgent(const QString& tokenFile, QString* error)
+    {
+        agent_.setProcessChannelMode(QProcess::MergedChannels);
+        agent_.start("ip", {"netns", "exec", ns_, AECNN_AGENT_PATH, "--listen", "10.213.7.2", "--port", "7979",
+                            "--token-file", tokenFile, "--dataset", kEdgeDataset, "--threads", "1"});
+        QByteArray log;
+        QElapsedTimer timer;
+        timer.start();
+        while (timer.elapsed() < 60000 && agent_.state() != QProcess::NotRunning) {
+            agent_.waitForReadyRead(200);
+            log += agent_.readAll();
+            if (log.contains("listening on"))
+                return 7979;
+        }
+        *error = "the agent did not start listening: " + QString::fromUtf8(log);
+        return 0;
+    }
+
+private:
+    QString ns_, edgeEnd_, agentEnd_;
+    QProcess agent_;
+};
+
+} // namespace
+
+class TestEdgeNetns : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void agentInItsOwnNamespaceBehindShapedVeth()
+    {
+        if (geteuid() != 0)
+            QSKIP("needs root (network namespaces, veth, tc): run as root to include this test");
+        if (QStandardPaths::findExecutable("ip").isEmpty() || QStandardPaths::findExecutable("tc").isEmpty())
+            QSKIP("needs the 'ip' and 'tc' commands (Debian package iproute2)");
+        torch::set_num_threads(1);
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        AgentNamespace ns;
+        // 2 Mbit/s with a 1600-byte bucket on the agent's uplink (tbf: netem is often not built).
+        const QString failure = ns.setUp("tbf rate 2mbit burst 1600 latency 400ms");
+        if (!failure.isEmpty())
+            QSKIP(qPrintable("cannot build the network namespace here (a container without CAP_NET_ADMIN?): " +
+                             failure));
+        const QString tokenFile = dir.filePath("token");
+        {
+            QFile file(tokenFile);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write(kEdgeToken);
+        }
+        QString error;
+        const quint16 port = ns.startAgent(tokenFile, &error);
+        QVERIFY2(port != 0, qPrintable(error));
+
+        auto model = tinySplitModel(SplitVariant::Aecnn, 2, 31);
+        const QString path = dir.filePath("split.aecnn");
+        saveAecnnClassifier(path, model);
+        // Uncompressed float32 frames (4 x 14 x 14 x 4 bytes ~ 3.2 KB), twice tbf's bucket.
+        TransportSettings transport;
+        transport.coder = "store";
+        transport.representation = "float32";
+        const auto expected = offlineSplitPredictions(model, transport, edgeTestImages());
+
+        edge::EdgeSession session;
+        const QJsonObject settings{{"mode", "aecnn"}, {"window", 1}, {"codec", "store"}, {"repr", "float32"}};
+        const auto result = runEdgeSessionAt(session, "10.213.7.2", port, settings, path, 16, 40000);
+        QVERIFY2(result.error.isEmpty(), qPrintable(result.error));
+        QCOMPARE(predictionsOf(result), expected);
+        QVERIFY(session.clockSynced());
+        std::vector<double> com;
+        for (const auto& f : result.frames)
+            com.push_back(f.comMs);
+        std::sort(com.begin(), com.end());
+        // A floor no frame can beat: what exceeds tbf's 1600-byte bucket at 2 Mbit/s.
+        const double floorMs = (result.frames.front().bytes - 1600) * 8.0 / 2e6 * 1e3;
+        QVERIFY2(floorMs > 5.0, qPrintable(QString("frames of %1 bytes").arg(result.frames.front().bytes)));
+        QVERIFY2(com[com.size() / 2] >= 0.5 * floorMs,
+                 qPrintable(QString("median t_com %1 ms, floor %2 ms").arg(com[com.size() / 2]).arg(floorMs)));
+        qInfo("netns: %zu frames, median t_com %.2f ms (tbf 2 Mbit/s), clock offset %.3f ms",
+              result.frames.size(), com[com.size() / 2], session.clockOffsetUs() / 1000.0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestEdgeNetns)
+#include "test_edge_netns.moc"
