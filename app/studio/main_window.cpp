@@ -10,6 +10,7 @@
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPointer>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
@@ -29,7 +30,9 @@
 #include "analysis_worker.h"
 #include "connection_panel.h"
 #include "controls_panel.h"
+#include "live_frame_sampler.h"
 #include "local_agent.h"
+#include "split_model_lookup.h"
 #include "resource_paths.h"
 #include "training_controller.h"
 #include "training_panel.h"
@@ -49,14 +52,29 @@ widgets::ExportContext exportContextOf(const StudioConfig& config)
     return context;
 }
 
-// The agent implements full offloading and local computing so far.
+// Studio mode names -> the agent's (app/agent/modes.cpp).
 QString agentModeOf(const QString& mode)
 {
     if (mode == QLatin1String("full-offloading"))
         return QStringLiteral("full");
-    if (mode == QLatin1String("local"))
-        return QStringLiteral("local");
+    if (mode == QLatin1String("local") || mode == QLatin1String("aecnn") || mode == QLatin1String("bottlenetpp"))
+        return mode;
     return {};
+}
+
+// "uint8+zstd" -> {repr: uint, bits: 8, codec: zstd}; "float16+zstd" -> {repr: float16, codec: zstd}
+// (the agent's transport settings, split_transport.h).
+QJsonObject codecSettingsOf(const QString& name)
+{
+    const QString representation = name.section(QLatin1Char('+'), 0, 0);
+    QJsonObject settings{{QStringLiteral("codec"), name.section(QLatin1Char('+'), 1)}};
+    if (representation.startsWith(QLatin1String("uint"))) {
+        settings.insert(QStringLiteral("repr"), QStringLiteral("uint"));
+        settings.insert(QStringLiteral("bits"), representation.mid(4).toInt());
+    } else {
+        settings.insert(QStringLiteral("repr"), representation);
+    }
+    return settings;
 }
 
 QByteArray readTokenFile(const QString& path, QString* error)
@@ -77,7 +95,7 @@ MainWindow::MainWindow(const StartupOptions& options, QWidget* parent)
       entropy_(new widgets::EntropyView), tradeoff_(new widgets::TradeoffView),
       features_(new widgets::FeaturesView), connection_(new ConnectionPanel), controls_(new ControlsPanel),
       status_(new QLabel(this)), progress_(new QProgressBar(this)), cancel_(new QPushButton(tr("Cancel"), this)),
-      worker_(new AnalysisWorker), client_(new AgentClient(this)), localAgent_(new LocalAgent(this)),
+      worker_(new AnalysisWorker), sampler_(new LiveFrameSampler(this)), localAgent_(new LocalAgent(this)),
       training_(new TrainingPanel), trainer_(new TrainingController(this))
 {
     setObjectName(QStringLiteral("MainWindow"));
@@ -88,6 +106,8 @@ MainWindow::MainWindow(const StartupOptions& options, QWidget* parent)
     qRegisterMetaType<widgets::EntropyData>();
     qRegisterMetaType<widgets::FeatureFrame>();
     qRegisterMetaType<std::vector<SplitRow>>();
+    qRegisterMetaType<ReceivedFrame>();
+    qRegisterMetaType<AgentClient::State>();
 
     attention_->setObjectName(QStringLiteral("attention"));
     live_->setObjectName(QStringLiteral("live"));
@@ -159,37 +179,16 @@ MainWindow::MainWindow(const StartupOptions& options, QWidget* parent)
     connect(cancel_, &QPushButton::clicked, this, &MainWindow::cancelWork);
     connect(controls_, &ControlsPanel::configChanged, this, &MainWindow::applyConfig);
     connect(connection_, &ConnectionPanel::connectRequested, this, &MainWindow::connectToAgent);
-    connect(connection_, &ConnectionPanel::disconnectRequested, client_, &AgentClient::disconnectFromAgent);
     connect(connection_, &ConnectionPanel::startLocalAgentRequested, this, &MainWindow::startLocalAgent);
-
-    connect(client_, &AgentClient::stateChanged, this, [this](AgentClient::State state, const QString& message) {
-        const bool connected = state != AgentClient::State::Disconnected;
-        if (!connected)
-            deployedModel_.clear();
-        connection_->setConnected(connected, message);
-        if (state == AgentClient::State::Ready && streamWhenReady_)
-            onAgentReady();
-    });
-    connect(client_, &AgentClient::errorOccurred, this, &MainWindow::showError);
-    connect(client_, &AgentClient::configured, this, [this](bool ok, const QString& message, const QJsonObject&) {
-        if (!ok)
-            showError(tr("The agent refused the configuration: %1").arg(message));
-    });
-    connect(client_, &AgentClient::deployed, this, [this](bool ok, const QString& message) {
-        if (!ok) {
-            showError(tr("Model deployment failed: %1").arg(message));
-            return;
-        }
-        deployedModel_ = config_.model;
-        connection_->setStatus(tr("Model deployed (%1); streaming").arg(message));
-        client_->start(0);
-    });
-    connect(client_, &AgentClient::frameReceived, this, &MainWindow::onFrame);
+    connectAgentClient();
+    connect(sampler_, &LiveFrameSampler::viewsReady, this,
+            [this](const widgets::EntropyData& entropy, const widgets::FeatureFrame& features) {
+                entropy_->setData(entropy);
+                features_->setFrame(features);
+            });
+    connect(controls_, &ControlsPanel::splitRowsChanged, this, [this] { sampler_->setSplitChannels(splitChannels()); });
     connect(live_, &widgets::LiveView::recordingChanged, this,
             [this](bool, const QString& message) { status_->setText(message); });
-    connect(client_, &AgentClient::streamEnded, this, [this](quint64 frames, const QString& reason) {
-        connection_->setStatus(tr("Stream ended after %1 frames: %2").arg(frames).arg(reason));
-    });
     connect(localAgent_, &LocalAgent::listening, this, [this](quint16 port) {
         connection_->setEndpoint(QStringLiteral("127.0.0.1"), port);
         connectToAgent(QStringLiteral("127.0.0.1"), port, {});
@@ -203,9 +202,12 @@ MainWindow::MainWindow(const StartupOptions& options, QWidget* parent)
     if (!options_.model.isEmpty())
         initial.model = options_.model;
     if (options_.demo) {
+        // AECNN with the shipped demo split model: 8 of 64 channels, about 1.4 kB per frame;
+        // resources/models/demo/results.json: 87.7 % on 2000 test images at split 1, V=8
+        // (93.35 % unsplit on the same images).
         initial.split = 1;
-        initial.ratio = 4;
-        initial.mode = QStringLiteral("local");
+        initial.ratio = 8;
+        initial.mode = QStringLiteral("aecnn");
     }
     if (options_.split)
         initial.split = *options_.split;
@@ -234,6 +236,84 @@ MainWindow::~MainWindow()
     worker_->cancel();
     workerThread_.quit();
     workerThread_.wait();
+    // The client's sockets and timers belong to the edge thread: delete it there.
+    QMetaObject::invokeMethod(client_, [client = client_] { delete client; }, Qt::BlockingQueuedConnection);
+    edgeThread_.quit();
+    edgeThread_.wait();
+}
+
+void MainWindow::connectAgentClient()
+{
+    // Created inside the edge thread so that everything the edge session owns lives there.
+    edgeThread_.setObjectName(QStringLiteral("edge"));
+    edgeThread_.start();
+    auto* anchor = new QObject;
+    anchor->moveToThread(&edgeThread_);
+    QMetaObject::invokeMethod(anchor, [this] { client_ = new AgentClient; }, Qt::BlockingQueuedConnection);
+    delete anchor; // nothing is pending on it any more
+
+    connect(connection_, &ConnectionPanel::disconnectRequested, client_, &AgentClient::disconnectFromAgent);
+    connect(client_, &AgentClient::stateChanged, this, [this](AgentClient::State state, const QString& message) {
+        agentState_ = state;
+        const bool connected = state != AgentClient::State::Disconnected;
+        if (!connected) {
+            deployedFile_.clear();
+            deployedMode_.clear();
+        }
+        connection_->setConnected(connected, message);
+        if (state == AgentClient::State::Ready && streamWhenReady_)
+            onAgentReady();
+        Q_EMIT agentStateChanged(state);
+    });
+    connect(client_, &AgentClient::errorOccurred, this, &MainWindow::showError);
+    connect(client_, &AgentClient::configured, this, [this](bool ok, const QString& message, const QJsonObject&) {
+        if (!ok)
+            showError(tr("The agent refused the configuration: %1").arg(message));
+    });
+    connect(client_, &AgentClient::deployed, this, [this](bool ok, const QString& message) {
+        if (!ok) {
+            showError(tr("Model deployment failed: %1").arg(message));
+            return;
+        }
+        deployedFile_ = pendingFile_;
+        deployedMode_ = config_.mode;
+        connection_->setStatus(tr("Model deployed (%1); streaming").arg(message));
+        startStream(0);
+    });
+    connect(client_, &AgentClient::frameReceived, this, &MainWindow::onFrame);
+    connect(client_, &AgentClient::streamEnded, this, [this](quint64 frames, const QString& reason) {
+        connection_->setStatus(tr("Stream ended after %1 frames: %2").arg(frames).arg(reason));
+        Q_EMIT agentStreamEnded(frames, reason);
+    });
+}
+
+void MainWindow::onEdge(std::function<void(AgentClient&)> call)
+{
+    QMetaObject::invokeMethod(client_, [client = client_, call = std::move(call)] { call(*client); },
+                              Qt::QueuedConnection);
+}
+
+void MainWindow::configureAgent(const QJsonObject& settings)
+{
+    onEdge([settings](AgentClient& client) { client.configure(settings); });
+}
+
+void MainWindow::startStream(quint32 frames)
+{
+    onEdge([frames](AgentClient& client) { client.start(frames); });
+}
+
+void MainWindow::stopStream()
+{
+    onEdge([](AgentClient& client) { client.stop(); });
+}
+
+int MainWindow::splitChannels() const
+{
+    for (const SplitRow& row : controls_->splitRows())
+        if (row.point == config_.split)
+            return row.channels;
+    return 0;
 }
 
 QString MainWindow::statusText() const
@@ -256,8 +336,8 @@ void MainWindow::buildMenus()
     file->addAction(tr("&Quit"), this, &QWidget::close);
     QMenu* agent = menuBar()->addMenu(tr("&Agent"));
     agent->addAction(tr("Start local agent"), this, &MainWindow::startLocalAgent);
-    agent->addAction(tr("Stop stream"), client_, &AgentClient::stop);
-    agent->addAction(tr("Disconnect"), client_, &AgentClient::disconnectFromAgent);
+    agent->addAction(tr("Stop stream"), this, &MainWindow::stopStream);
+    agent->addAction(tr("Disconnect"), this, [this] { onEdge([](AgentClient& client) { client.disconnectFromAgent(); }); });
 }
 
 void MainWindow::applyConfig(const StudioConfig& config)
@@ -272,12 +352,17 @@ void MainWindow::applyConfig(const StudioConfig& config)
     updateTradeoffs();
     // Redeploy without a restart: stop the stream, and when the agent reports the
     // end, configure (and deploy) again and restart it (see onAgentReady).
-    if (client_->state() == AgentClient::State::Streaming) {
+    sampler_->setSplitChannels(splitChannels());
+    if (agentState_ == AgentClient::State::Streaming) {
         streamWhenReady_ = true;
-        client_->stop();
+        stopStream();
         live_->clear();
-    } else if (client_->state() == AgentClient::State::Ready) {
-        sendConfiguration();
+        sampler_->clear();
+    } else if (agentState_ == AgentClient::State::Ready) {
+        if (streamWhenReady_) // the last attempt found no model: try this configuration
+            onAgentReady();
+        else
+            sendConfiguration();
     }
     Q_EMIT configApplied(config);
 }
@@ -345,6 +430,16 @@ void MainWindow::connectTraining()
     connect(trainer_, &TrainingController::finished, this, [this](const TrainingOutcome& outcome) {
         training_->showFinished(outcome);
         status_->setText(tr("Trained split %1, V=%2: %3").arg(outcome.split).arg(outcome.ratio).arg(outcome.summary()));
+        const bool splitMode = config_.mode == QLatin1String("aecnn") || config_.mode == QLatin1String("bottlenetpp");
+        if (splitMode && outcome.split == config_.split && outcome.ratio == config_.ratio) {
+            // Deploy the new model: restart the stream, or start the one that had no model.
+            if (agentState_ == AgentClient::State::Streaming) {
+                streamWhenReady_ = true;
+                stopStream();
+            } else if (agentState_ == AgentClient::State::Ready && streamWhenReady_) {
+                onAgentReady();
+            }
+        }
     });
     connect(trainer_, &TrainingController::failed, this, [this](const QString& message) {
         training_->showStopped(message);
@@ -386,33 +481,74 @@ void MainWindow::startLocalAgent()
 
 void MainWindow::connectToAgent(const QString& host, quint16 port, const QByteArray& token)
 {
-    client_->connectToAgent(host, port, token);
+    onEdge([host, port, token](AgentClient& client) { client.connectToAgent(host, port, token); });
 }
 
 void MainWindow::onAgentReady()
 {
     streamWhenReady_ = false;
-    sendConfiguration();
-    if (config_.mode == QLatin1String("local") && deployedModel_ != config_.model) {
-        const QString file = modelFileForSpec(config_.model);
-        QString error;
-        if (file.isEmpty() || !client_->deployModel(file, &error))
-            showError(error.isEmpty() ? tr("Model %1 is not a single checkpoint file; cannot deploy it").arg(config_.model)
-                                      : error);
-        return; // the stream starts when the agent confirms the deployment
+    if (!sendConfiguration())
+        return;
+    QString missing;
+    const QString file = modelFileForMode(&missing);
+    if (!missing.isEmpty()) {
+        showError(missing);
+        streamWhenReady_ = true; // stream as soon as a configuration has a model
+        return;
     }
-    client_->start(0);
+    if (file.isEmpty() || (file == deployedFile_ && config_.mode == deployedMode_)) {
+        startStream(0);
+        return;
+    }
+    // Loading the model on the edge (LibTorch) happens in the edge thread; the
+    // stream starts when the agent confirms the deployment (see connectAgentClient).
+    pendingFile_ = file;
+    connection_->setStatus(tr("Deploying %1...").arg(file));
+    QPointer<MainWindow> self(this);
+    onEdge([self, file](AgentClient& client) {
+        QString error;
+        if (!client.deployModel(file, &error))
+            QMetaObject::invokeMethod(self, [self, error] {
+                if (self)
+                    self->showError(tr("Model deployment failed: %1").arg(error));
+            });
+    });
 }
 
-void MainWindow::sendConfiguration()
+QString MainWindow::modelFileForMode(QString* missing) const
+{
+    if (config_.mode == QLatin1String("local")) {
+        const QString file = modelFileForSpec(config_.model);
+        if (file.isEmpty())
+            *missing = tr("Model %1 is not a single checkpoint file; cannot deploy it").arg(config_.model);
+        return file;
+    }
+    if (config_.mode == QLatin1String("aecnn") || config_.mode == QLatin1String("bottlenetpp")) {
+        const QString file = splitModelFile(training_->request(), config_.mode);
+        if (file.isEmpty())
+            *missing = tr("There is no %1 model for split %2 at V=%3 yet: train it with \"Train split models\" "
+                          "(or choose another split point or V)")
+                           .arg(config_.mode)
+                           .arg(config_.split)
+                           .arg(config_.ratio);
+        return file;
+    }
+    return {}; // full offloading: the agent sends images, nothing to deploy
+}
+
+bool MainWindow::sendConfiguration()
 {
     const QString mode = agentModeOf(config_.mode);
     if (mode.isEmpty()) {
-        connection_->setStatus(tr("The agent does not implement mode '%1' yet; choose local or full-offloading to stream")
-                                   .arg(config_.mode));
-        return;
+        connection_->setStatus(tr("The agent does not implement mode '%1'").arg(config_.mode));
+        return false;
     }
-    client_->configure(QJsonObject{{QStringLiteral("mode"), mode}, {QStringLiteral("rate_mbps"), config_.rateMbps}});
+    QJsonObject settings{{QStringLiteral("mode"), mode}, {QStringLiteral("rate_mbps"), config_.rateMbps}};
+    const QJsonObject codec = codecSettingsOf(config_.codec);
+    for (auto it = codec.begin(); it != codec.end(); ++it)
+        settings.insert(it.key(), it.value());
+    configureAgent(settings);
+    return true;
 }
 
 void MainWindow::onFrame(const ReceivedFrame& frame)
@@ -425,6 +561,9 @@ void MainWindow::onFrame(const ReceivedFrame& frame)
     sample.measured.iotMs = frame.iotMs;
     sample.measured.encMs = frame.encMs;
     sample.measured.comMs = std::max(0.0, frame.transferMs);
+    sample.measured.decMs = frame.result.decMs;
+    sample.measured.esMs = frame.result.esMs;
+    sampler_->offer(frame.result);
     try {
         latency::Prediction p;
         if (config_.mode == QLatin1String("local"))
@@ -527,7 +666,7 @@ void MainWindow::closeEvent(QCloseEvent* event)
         live_->stopRecording();
     worker_->cancel();
     trainer_->cancel();
-    client_->disconnectFromAgent();
+    onEdge([](AgentClient& client) { client.disconnectFromAgent(); });
     localAgent_->stop();
     event->accept();
 }

@@ -2,8 +2,10 @@
 
 #include <QMainWindow>
 #include <QThread>
+#include <functional>
 
 #include "aecnn/latency/device_profile.h"
+#include "agent_client.h"
 #include "startup_options.h"
 #include "studio_config.h"
 #include "training_request.h"
@@ -29,6 +31,7 @@ class AgentClient;
 class AnalysisWorker;
 class ConnectionPanel;
 class ControlsPanel;
+class LiveFrameSampler;
 class LocalAgent;
 class TrainingController;
 class TrainingPanel;
@@ -49,7 +52,12 @@ public:
     widgets::EntropyView* entropyView() const { return entropy_; }
     widgets::TradeoffView* tradeoffView() const { return tradeoff_; }
     widgets::FeaturesView* featuresView() const { return features_; }
+    // Lives in the edge thread (decoding, feature recovery and tail run there): call
+    // it through configureAgent() / startStream() / stopStream(), or queued.
     AgentClient* agentClient() const { return client_; }
+    AgentClient::State agentState() const { return agentState_; }
+    QString deployedModelFile() const { return deployedFile_; }
+    LiveFrameSampler* liveFrameSampler() const { return sampler_; }
     TrainingPanel* trainingPanel() const { return training_; }
     TrainingController* trainingController() const { return trainer_; }
     QString statusText() const;
@@ -58,10 +66,15 @@ public:
     void cancelWork();
     void startLocalAgent();
     void connectToAgent(const QString& host, quint16 port, const QByteArray& token);
+    void configureAgent(const QJsonObject& settings);
+    void startStream(quint32 frames = 0);
+    void stopStream();
 
 Q_SIGNALS:
     void configApplied(const aecnn::studio::StudioConfig& config);
     void requestAttention(const aecnn::studio::AttentionRequest& request);
+    void agentStateChanged(aecnn::studio::AgentClient::State state);
+    void agentStreamEnded(quint64 frames, const QString& reason);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -73,7 +86,11 @@ private:
     void loadTable1();
     void onFrame(const ReceivedFrame& frame);
     void onAgentReady();
-    void sendConfiguration();
+    bool sendConfiguration(); // false when the mode cannot stream
+    int splitChannels() const; // C of X_l at the chosen split, 0 = unknown
+    void onEdge(std::function<void(AgentClient&)> call); // runs `call` in the edge thread
+    QString modelFileForMode(QString* missing) const;     // what the chosen mode deploys
+    void connectAgentClient();
     void exportCurrent(bool csv);
     void showError(const QString& message);
     void restoreSettings();
@@ -98,12 +115,17 @@ private:
     QPushButton* cancel_;
     QThread workerThread_;
     AnalysisWorker* worker_;
-    AgentClient* client_;
+    QThread edgeThread_;
+    AgentClient* client_ = nullptr;
+    AgentClient::State agentState_ = AgentClient::State::Disconnected;
+    LiveFrameSampler* sampler_;
     LocalAgent* localAgent_;
     TrainingPanel* training_;
     TrainingController* trainer_;
     bool streamWhenReady_ = false;
-    QString deployedModel_; // model spec the connected agent has loaded
+    QString deployedFile_;  // model file the connected agent has loaded (with deployedMode_)
+    QString deployedMode_;
+    QString pendingFile_;   // being deployed
 };
 
 } // namespace aecnn::studio

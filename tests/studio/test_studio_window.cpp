@@ -209,12 +209,11 @@ void TestStudioWindow::streamsFramesFromAgentIntoLiveView()
     FakeAgent agent(token);
     MainWindow window{StartupOptions{}};
     window.controls()->findChild<QComboBox*>(QStringLiteral("mode"))->setCurrentText(QStringLiteral("full-offloading"));
-    QSignalSpy state(window.agentClient(), &AgentClient::stateChanged);
     window.connectToAgent(QStringLiteral("127.0.0.1"), agent.port(), token);
-    QTRY_COMPARE(window.agentClient()->state(), AgentClient::State::Ready);
-    QSignalSpy ended(window.agentClient(), &AgentClient::streamEnded);
-    window.agentClient()->configure(QJsonObject{{QStringLiteral("mode"), QStringLiteral("full")}});
-    window.agentClient()->start(12);
+    QTRY_COMPARE(window.agentState(), AgentClient::State::Ready);
+    QSignalSpy ended(&window, &MainWindow::agentStreamEnded);
+    window.configureAgent(QJsonObject{{QStringLiteral("mode"), QStringLiteral("full")}});
+    window.startStream(12);
     QTRY_COMPARE(ended.count(), 1);
     QCOMPARE(window.liveView()->stats().frames(), 12LL);
     // labels i%3, prediction 2 for i%4==0: wrong at i = 0, 4 (label 0, 1), right at 8 (label 2)
