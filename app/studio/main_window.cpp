@@ -543,7 +543,11 @@ bool MainWindow::sendConfiguration()
         connection_->setStatus(tr("The agent does not implement mode '%1'").arg(config_.mode));
         return false;
     }
-    QJsonObject settings{{QStringLiteral("mode"), mode}, {QStringLiteral("rate_mbps"), config_.rateMbps}};
+    // window 1: the device starts a frame when the edge has finished the previous one, so the
+    // live times are per-frame completion times (paper Eq. 4) and no backlog builds up in t_com.
+    QJsonObject settings{{QStringLiteral("mode"), mode},
+                         {QStringLiteral("rate_mbps"), config_.rateMbps},
+                         {QStringLiteral("window"), 1}};
     const QJsonObject codec = codecSettingsOf(config_.codec);
     for (auto it = codec.begin(); it != codec.end(); ++it)
         settings.insert(it.key(), it.value());
