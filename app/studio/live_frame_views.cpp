@@ -9,12 +9,11 @@ namespace {
 
 constexpr int kHistogramBins = 64;
 
-// Order-0 entropy in bits per element of the values of one channel. The values
-// are dequantized symbols, so for integer representations this is the entropy of
-// what the coder saw.
-double entropyBits(const float* values, size_t count)
+// Order-0 entropy in bits per element of `count` symbols or values.
+template <typename T>
+double entropyBits(const T* values, size_t count)
 {
-    std::unordered_map<float, size_t> counts;
+    std::unordered_map<T, size_t> counts;
     for (size_t i = 0; i < count; ++i)
         ++counts[values[i]];
     double bits = 0.0;
@@ -58,9 +57,17 @@ std::optional<LiveFrameViews> liveFrameViews(const edge::EdgeFrameResult& frame,
         zeros += v == 0.0f ? 1 : 0;
     }
     const double elements = static_cast<double>(frame.features.size());
-    for (size_t c = 0; c < sent; ++c)
-        entropy.h0Bits.push_back(entropyBits(frame.features.data() + c * plane, plane));
-    entropy.overallH0Bits = entropyBits(frame.features.data(), frame.features.size());
+    // The coder's symbols when there is one per element (n-bit uniform): the same scale
+    // for every channel; else the dequantized values.
+    if (frame.symbols.size() == frame.features.size()) {
+        for (size_t c = 0; c < sent; ++c)
+            entropy.h0Bits.push_back(entropyBits(frame.symbols.data() + c * plane, plane));
+        entropy.overallH0Bits = entropyBits(frame.symbols.data(), frame.symbols.size());
+    } else {
+        for (size_t c = 0; c < sent; ++c)
+            entropy.h0Bits.push_back(entropyBits(frame.features.data() + c * plane, plane));
+        entropy.overallH0Bits = entropyBits(frame.features.data(), frame.features.size());
+    }
     entropy.zeroFraction = static_cast<double>(zeros) / elements;
     entropy.bytesPerFrame = static_cast<double>(frame.payloadBytes);
     entropy.overallCodedBits = 8.0 * static_cast<double>(frame.payloadBytes) / elements;

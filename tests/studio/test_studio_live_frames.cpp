@@ -1,4 +1,5 @@
 #include <QSignalSpy>
+#include <cmath>
 #include <QtTest>
 
 #include "live_frame_sampler.h"
@@ -50,6 +51,16 @@ private Q_SLOTS:
         for (uint64_t n : views->entropy.histogram)
             counted += n;
         QCOMPARE(counted, uint64_t(8));
+
+        // With one coder symbol per element, the entropies are those of the symbols:
+        // per-channel quantization maps channel 6's constant to its own symbol.
+        auto coded = featureFrame(0);
+        coded.symbols = {0, 255, 0, 255, 7, 7, 7, 7};
+        const auto symbolViews = liveFrameViews(coded, 8);
+        QCOMPARE(symbolViews->entropy.h0Bits, std::vector<double>({1.0, 0.0}));
+        QCOMPARE(symbolViews->entropy.overallH0Bits, 1.5);
+        coded.symbols = {0, 255, 0, 255, 0, 0, 0, 0}; // symbol 0 twice as often as in the values
+        QCOMPARE(liveFrameViews(coded, 8)->entropy.overallH0Bits, -(0.75 * std::log2(0.75) + 0.25 * std::log2(0.25)));
 
         // Unknown C of X_l: the largest kept index + 1.
         QCOMPARE(liveFrameViews(featureFrame(0), 0)->features.channels, 7);
