@@ -16,12 +16,20 @@ double msSince(std::chrono::steady_clock::time_point start)
     return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 }
 
+// zstd coders use the split model's dictionary when it has one, as `aecnn eval --codec` does.
+TransportSettings withDictionary(TransportSettings settings, const edge::SplitHeadModel& head)
+{
+    if (settings.coder.rfind("zstd", 0) == 0 && settings.dictionary.bytes.empty())
+        settings.dictionary = head.codecDictionary;
+    return settings;
+}
+
 // Head on the device, then quantize + entropy code the transmitted tensor into one
 // codec frame (SplitTransport, the same path as `aecnn eval --codec`).
 class SplitFeatureMode : public Mode {
 public:
     SplitFeatureMode(edge::SplitHeadModel head, const TransportSettings& settings)
-        : head_(std::move(head)), transport_(edge::transmittedLayout(head_), settings)
+        : head_(std::move(head)), transport_(edge::transmittedLayout(head_), withDictionary(settings, head_))
     {
         // Warm-up: LibTorch's first forward pass sets up kernels (hundreds of ms) that
         // belong to no frame's t_iot.

@@ -107,6 +107,34 @@ private Q_SLOTS:
         QCOMPARE(offline.correct, int64_t(correct));
     }
 
+    void splitModelDictionaryTravelsWithTheHead()
+    {
+        auto model = tinySplitModel(SplitVariant::Aecnn, 2, 13);
+        TransportSettings transport; // zstd-entropy, 8 bits
+        const SplitTransport plain(transmittedLayout(*model.net, 28, 28), transport);
+        model.codecDictionary = trainTransportDictionary(*model.net, plain, images_, 2048);
+        QVERIFY(model.codecDictionary.id() != 0);
+        const QString path = dir_.filePath("with-dictionary.aecnn");
+        saveAecnnClassifier(path, model);
+        const auto head = edge::parseSplitHead(edge::serializeSplitHead(model), "head");
+        QCOMPARE(head.codecDictionary.bytes, model.codecDictionary.bytes);
+        transport.dictionary = model.codecDictionary;
+        const auto expected = offlineSplitPredictions(model, transport, images_);
+
+        agent::AgentServer server(agentOptions());
+        QVERIFY(server.listen());
+        edge::EdgeSession session;
+        const auto run = runEdgeSession(session, server.port(), {{"mode", "aecnn"}, {"window", 1}}, path, 16);
+        QVERIFY2(run.error.isEmpty(), qPrintable(run.error));
+        QCOMPARE(predictionsOf(run), expected);
+        // The device coded with the dictionary: frame 0 has exactly the size of a dictionary frame.
+        torch::NoGradGuard noGrad;
+        const auto first = model.net->encode(images_.normalizedBatch(torch::tensor({int64_t(0)})));
+        const auto withDictionary = SplitTransport(transmittedLayout(*model.net, 28, 28), transport).encode(first);
+        QVERIFY(withDictionary.size() != plain.encode(first).size());
+        QCOMPARE(run.frames.front().payloadBytes, int64_t(withDictionary.size()));
+    }
+
     void wholeModelModes_data()
     {
         QTest::addColumn<QString>("mode");

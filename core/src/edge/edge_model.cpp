@@ -41,6 +41,7 @@ EdgeModel::EdgeModel(const QString& spec) : path_(spec == "default" ? defaultMod
         split.normalization = whole_.normalization;
         split.inputHeight = whole_.inputHeight;
         split.inputWidth = whole_.inputWidth;
+        split.codecDictionary = loadAecnnClassifierFile(path_).codecDictionary;
         split_ = std::move(split);
     }
     whole_.module->eval();
@@ -76,8 +77,13 @@ void EdgeModel::prepare(const std::string& mode, const TransportSettings& transp
     requireMode(mode);
     mode_ = mode;
     transport_.reset();
-    if (mode == "aecnn" || mode == "bottlenetpp")
-        transport_.emplace(transmittedLayout(*split_->net, split_->inputHeight, split_->inputWidth), transport);
+    if (mode == "aecnn" || mode == "bottlenetpp") {
+        // zstd coders use the split model's dictionary when it has one, as `aecnn eval --codec` does.
+        TransportSettings settings = transport;
+        if (settings.coder.rfind("zstd", 0) == 0 && settings.dictionary.bytes.empty())
+            settings.dictionary = split_->codecDictionary;
+        transport_.emplace(transmittedLayout(*split_->net, split_->inputHeight, split_->inputWidth), settings);
+    }
     // Warm-up: LibTorch sets up its kernels on the first forward pass (hundreds of ms);
     // that belongs to no frame's t_es.
     torch::NoGradGuard noGrad;

@@ -35,6 +35,7 @@ struct SplitHeadModel {
     int inputWidth = 28;
     SplitHead head{nullptr};
     BottleNetPP bottleneck{nullptr}; // BottleNet++ only; only its encoder is loaded
+    codec::ZstdDictionary codecDictionary; // the split model's, if it has one (zstd coders use it)
 
     int inChannels() const { return static_cast<int>(normalization.mean.size()); }
     // Images (normalized, N x C x H x W) -> the transmitted tensor, exactly what
@@ -46,7 +47,8 @@ struct SplitHeadModel {
 // it came from, so the edge's SplitTransport accepts the device's frames.
 TransmittedLayout transmittedLayout(SplitHeadModel& model);
 
-// The head checkpoint of a split model (bytes of a checkpoint file).
+// The head checkpoint of a split model (bytes of a checkpoint file), with its codec
+// dictionary when it has one ("codec_dictionary": id, size, base64, as in split models).
 QByteArray serializeSplitHead(const AecnnClassifier& model);
 // Parses and builds a head; `source` names the data in errors. Throws aecnn::Error.
 SplitHeadModel parseSplitHead(const QByteArray& bytes, const QString& source);
