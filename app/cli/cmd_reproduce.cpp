@@ -166,7 +166,7 @@ QJsonObject reproduceTable1(const ParsedArgs& args, CommandContext& context)
 QJsonObject runReproduce(const ParsedArgs& args, CommandContext& context)
 {
     if (args.positional().size() != 1)
-        throw UsageError("name what to reproduce: 'table1' or 'fig4'");
+        throw UsageError("name what to reproduce: 'table1', 'fig4' or 'fig5'");
     if (args.text("out").empty())
         throw UsageError("--out DIR is required (trained models go to DIR/models; reruns resume from there)");
     const std::string what = args.positional().front();
@@ -192,7 +192,8 @@ Command reproduceCommand()
     for (auto& option : fig5OptionSpecs())
         options.push_back(option);
     return {"reproduce",
-            "reproduce the paper's Table I (reproduce table1) or Fig. 4 (reproduce fig4; uses the first --splits)",
+            "reproduce the paper's Table I (reproduce table1), Fig. 4 (reproduce fig4; uses the first --splits) or Fig. 5 "
+            "(reproduce fig5: latency-model curves + live points from a local agent; --models DIR with split<L>-v<V>-aecnn)",
             options, 1, runReproduce};
 }
 
