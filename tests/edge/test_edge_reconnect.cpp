@@ -174,6 +174,25 @@ private Q_SLOTS:
         QCOMPARE(session.state(), edge::EdgeState::Disconnected); // never authenticated: no retry
     }
 
+    void malformedAgentIsDroppedWithAClearMessage()
+    {
+        QTcpServer garbage; // answers the hello with something that is not a frame
+        QVERIFY(garbage.listen(QHostAddress::LocalHost, 0));
+        QObject::connect(&garbage, &QTcpServer::newConnection, &garbage, [&garbage] {
+            auto* socket = garbage.nextPendingConnection();
+            socket->write("HTTP/1.0 200 OK\r\n\r\n");
+        });
+        edge::EdgeSession session;
+        QString message;
+        edge::EdgeCallbacks cb;
+        cb.error = [&](const QString& m) { message = m; };
+        session.setCallbacks(cb);
+        session.connectToAgent("127.0.0.1", garbage.serverPort(), kEdgeToken);
+        QTRY_VERIFY_WITH_TIMEOUT(!message.isEmpty(), 5000);
+        QVERIFY2(message.contains("malformed frame") && message.contains("magic"), qPrintable(message));
+        QCOMPARE(session.state(), edge::EdgeState::Disconnected);
+    }
+
 private:
     QTemporaryDir dir_;
     AecnnClassifier model_;
