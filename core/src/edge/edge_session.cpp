@@ -367,6 +367,12 @@ EdgeSession::EdgeSession(EdgeOptions options, EdgeCallbacks callbacks) : d_(std:
     });
     QObject::connect(&d->reconnectTimer, &QTimer::timeout, &d->context, [d] { d->openSocket(); });
     QObject::connect(&d->idleTimer, &QTimer::timeout, &d->context, [d] {
+        // Still uploading (a large model on a slow link): the agent answers our pings
+        // only after the bytes before them, so silence is expected.
+        if (d->socket->state() == QAbstractSocket::ConnectedState && d->socket->bytesToWrite() > 0) {
+            d->idleTimer.start(d->options.idleTimeoutMs);
+            return;
+        }
         d->lost(QString("nothing received from the agent for %1 ms").arg(d->options.idleTimeoutMs));
     });
     QObject::connect(&d->pingTimer, &QTimer::timeout, &d->context, [d] {
