@@ -34,19 +34,20 @@ set(CPACK_DEBIAN_STUDIO_PACKAGE_DEPENDS
     "${AECNN_DEB_COMMON_DEPENDS}, libqt6gui6, libqt6widgets6, libqcustomplot2.1-qt6")
 # "Start local agent" runs aecnn-agent; Fashion-MNIST is the default data set of both.
 set(CPACK_DEBIAN_STUDIO_PACKAGE_RECOMMENDS "aecnn-agent, dataset-fashion-mnist")
-set(CPACK_DEBIAN_STUDIO_DESCRIPTION "AECNN Studio: split CNN feature compression, live from a device agent
- Qt desktop app for attention-based feature compression (AECNN): channel
- attention, live accuracy and latency, entropy, trade-offs and feature images,
- training of split models, plus the aecnn command line and the default model.")
+# First line: the package synopsis; the rest: the extended description.
+set(CPACK_COMPONENT_STUDIO_DESCRIPTION "AECNN Studio: split CNN feature compression, live from a device agent
+Qt desktop app for attention-based feature compression (AECNN): channel attention, live accuracy and latency,
+entropy, trade-offs and feature images, training of split models, plus the aecnn command line, the default
+model and the demo split models.")
 
 set(CPACK_DEBIAN_AGENT_PACKAGE_NAME aecnn-agent)
 set(CPACK_DEBIAN_AGENT_PACKAGE_SECTION science)
 set(CPACK_DEBIAN_AGENT_PACKAGE_DEPENDS "${AECNN_DEB_COMMON_DEPENDS}, libopencv-videoio406")
 set(CPACK_DEBIAN_AGENT_PACKAGE_RECOMMENDS "dataset-fashion-mnist")
-set(CPACK_DEBIAN_AGENT_DESCRIPTION "AECNN device agent: the device part of a split CNN
- Runs the head of a split model on the device and streams compressed features
- to AECNN Studio over an authenticated TCP protocol. Includes the systemd unit
- aecnn-agent.service (token from /etc/aecnn/agent.token, see the unit file).")
+set(CPACK_COMPONENT_AGENT_DESCRIPTION "AECNN device agent: the device part of a split CNN
+Runs the head of a split model on the device and streams compressed features to AECNN Studio over an
+authenticated TCP protocol. Includes the systemd unit aecnn-agent.service (token from /etc/aecnn/agent.token,
+see the unit file).")
 
 install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/aecnn-studio COMPONENT studio)
 
