@@ -8,6 +8,7 @@
 #include <QSysInfo>
 
 #include "aecnn/model_spec.h"
+#include "aecnn/training_budget.h"
 #include "cli_common.h"
 
 namespace aecnn::cli {
@@ -34,21 +35,6 @@ std::vector<OptionSpec> algorithm1OptionSpecs(const std::string& defaultSplits, 
             {"seed", "S", "random seed", "1"}};
 }
 
-TrainOptions budgetOptions(double epochs, int batchSize, double learningRate, double weightDecay, bool augment,
-                           int64_t trainImages)
-{
-    TrainOptions o;
-    o.batchSize = batchSize;
-    o.learningRate = learningRate;
-    o.weightDecay = weightDecay;
-    o.augment = augment;
-    o.epochs = std::max(1, static_cast<int>(std::ceil(epochs - 1e-9)));
-    const int64_t fullSteps = (trainImages + batchSize - 1) / batchSize;
-    const auto steps = static_cast<int64_t>(std::llround(epochs / o.epochs * static_cast<double>(fullSteps)));
-    o.maxStepsPerEpoch = steps >= fullSteps ? 0 : std::max<int64_t>(1, steps);
-    return o;
-}
-
 Algorithm1Options algorithm1OptionsFromArgs(const ParsedArgs& args, int64_t trainImages)
 {
     Algorithm1Options o;
@@ -58,9 +44,14 @@ Algorithm1Options algorithm1OptionsFromArgs(const ParsedArgs& args, int64_t trai
     const double lr = args.number("lr", 1e-7, 10.0);
     const double wd = args.number("weight-decay", 0.0, 1.0);
     const bool augment = !args.flag("no-augment");
-    o.caTraining = budgetOptions(args.number("epochs-ca", 1e-6, 1000.0), batch, lr, wd, augment, trainImages);
-    o.pruneFinetune = budgetOptions(args.number("epochs-finetune", 1e-6, 1000.0), batch, lr, wd, augment, trainImages);
-    o.recoveryFinetune = budgetOptions(args.number("epochs-fr", 1e-6, 1000.0), batch, lr, wd, augment, trainImages);
+    TrainOptions stage;
+    stage.batchSize = batch;
+    stage.learningRate = lr;
+    stage.weightDecay = wd;
+    stage.augment = augment;
+    o.caTraining = budgetedTrainOptions(args.number("epochs-ca", 1e-6, 1000.0), trainImages, stage);
+    o.pruneFinetune = budgetedTrainOptions(args.number("epochs-finetune", 1e-6, 1000.0), trainImages, stage);
+    o.recoveryFinetune = budgetedTrainOptions(args.number("epochs-fr", 1e-6, 1000.0), trainImages, stage);
     o.bottleNet = !args.flag("no-bottlenet");
     const std::string from = args.text("prune-from");
     if (from != "original" && from != "ca")

@@ -18,10 +18,6 @@ namespace aecnn::cli {
 std::vector<OptionSpec> algorithm1OptionSpecs(const std::string& defaultSplits, const std::string& defaultRatios);
 Algorithm1Options algorithm1OptionsFromArgs(const ParsedArgs& args, int64_t trainImages);
 
-// A stage budget of `epochs` (> 0, fractions allowed) as whole epochs capped in steps.
-TrainOptions budgetOptions(double epochs, int batchSize, double learningRate, double weightDecay, bool augment,
-                           int64_t trainImages);
-
 // The base model and its data as the Algorithm 1 options ask (train-limit applied).
 struct MethodInputs {
     Classifier base;

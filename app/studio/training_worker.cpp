@@ -2,7 +2,6 @@
 
 #include <QDir>
 #include <QElapsedTimer>
-#include <cmath>
 #include <map>
 #include <torch/torch.h>
 
@@ -10,29 +9,11 @@
 #include "aecnn/datasets/dataset_spec.h"
 #include "aecnn/error.h"
 #include "aecnn/model_spec.h"
+#include "aecnn/training_budget.h"
 #include "training_cache.h"
 
 namespace aecnn::studio {
 namespace {
-
-// A stage budget of `epochs` (fractions allowed) as whole epochs capped in steps.
-TrainOptions stageOptions(double epochs, const TrainingBudget& budget, int64_t trainImages)
-{
-    TrainOptions options;
-    options.batchSize = budget.batchSize;
-    options.learningRate = 0.01;
-    options.epochs = std::max(1, static_cast<int>(std::ceil(epochs - 1e-9)));
-    const int64_t fullSteps = (trainImages + budget.batchSize - 1) / budget.batchSize;
-    const auto steps = static_cast<int64_t>(std::llround(epochs / options.epochs * static_cast<double>(fullSteps)));
-    options.maxStepsPerEpoch = steps >= fullSteps ? 0 : std::max<int64_t>(1, steps);
-    return options;
-}
-
-int64_t plannedSteps(const TrainOptions& options, int64_t trainImages)
-{
-    const int64_t full = (trainImages + options.batchSize - 1) / options.batchSize;
-    return options.epochs * (options.maxStepsPerEpoch > 0 ? std::min(full, options.maxStepsPerEpoch) : full);
-}
 
 // The training steps this run will take, per stage name (as TrainProgress::stage
 // reports it); stages whose files exist are resumed and take none.
@@ -44,14 +25,14 @@ std::map<std::string, int64_t> stagePlan(const Algorithm1Options& options, int s
     const std::string ratioPrefix = prefix + "/v" + std::to_string(ratio) + "/";
     auto missing = [&](const QString& name) { return !QFileInfo::exists(dir.filePath(name)); };
     if (missing(caNetworkFileName(split)))
-        plan[prefix + "/ca"] = plannedSteps(options.caTraining, trainImages);
+        plan[prefix + "/ca"] = plannedTrainSteps(options.caTraining, trainImages);
     if (missing(splitModelFileName(split, ratio, SplitVariant::CaPruned)))
-        plan[ratioPrefix + "ca_pruned"] = plannedSteps(options.pruneFinetune, trainImages);
+        plan[ratioPrefix + "ca_pruned"] = plannedTrainSteps(options.pruneFinetune, trainImages);
     if (missing(splitModelFileName(split, ratio, SplitVariant::Aecnn)))
-        plan[ratioPrefix + "aecnn"] = plannedSteps(options.recoveryFinetune, trainImages);
+        plan[ratioPrefix + "aecnn"] = plannedTrainSteps(options.recoveryFinetune, trainImages);
     if (options.bottleNet && missing(splitModelFileName(split, ratio, SplitVariant::BottleNetPP))) {
-        plan[ratioPrefix + "bottlenetpp-frozen"] = plannedSteps(options.pruneFinetune, trainImages);
-        plan[ratioPrefix + "bottlenetpp-joint"] = plannedSteps(options.recoveryFinetune, trainImages);
+        plan[ratioPrefix + "bottlenetpp-frozen"] = plannedTrainSteps(options.pruneFinetune, trainImages);
+        plan[ratioPrefix + "bottlenetpp-joint"] = plannedTrainSteps(options.recoveryFinetune, trainImages);
     }
     return plan;
 }
@@ -105,9 +86,12 @@ void TrainingWorker::run(const TrainingRequest& request)
         Algorithm1Options options;
         options.splits = {request.split};
         options.ratios = {request.ratio};
-        options.caTraining = stageOptions(request.budget.epochsCa, request.budget, trainImages);
-        options.pruneFinetune = stageOptions(request.budget.epochsFinetune, request.budget, trainImages);
-        options.recoveryFinetune = stageOptions(request.budget.epochsFr, request.budget, trainImages);
+        TrainOptions stage;
+        stage.batchSize = request.budget.batchSize;
+        stage.learningRate = 0.01;
+        options.caTraining = budgetedTrainOptions(request.budget.epochsCa, trainImages, stage);
+        options.pruneFinetune = budgetedTrainOptions(request.budget.epochsFinetune, trainImages, stage);
+        options.recoveryFinetune = budgetedTrainOptions(request.budget.epochsFr, trainImages, stage);
         options.bottleNet = request.budget.bottleNet;
         options.importanceImages = request.budget.importanceImages;
         options.evalLimit = request.budget.evalLimit;
