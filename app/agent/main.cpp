@@ -2,13 +2,19 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSysInfo>
 
 #include <torch/torch.h>
 
 #include "aecnn/error.h"
 #include "aecnn/protocol/auth.h"
 #include "agent_server.h"
+#include "uplink_benchmark.h"
 
 namespace {
 
@@ -27,6 +33,31 @@ QByteArray readToken(const QString& path)
     if (!env.isEmpty())
         return aecnn::protocol::validatedToken(env, std::string("$") + kTokenEnv);
     return {};
+}
+
+int runUplinkBenchmark(const QString& ratesText, const QString& secondsText)
+{
+    bool ok = false;
+    const double seconds = secondsText.toDouble(&ok);
+    if (!ok || seconds <= 0.0 || seconds > 600.0)
+        throw aecnn::Error("--bench-seconds must be a number in (0, 600], got '" + secondsText.toStdString() + "'");
+    QJsonArray results;
+    for (const auto& part : ratesText.split(',', Qt::SkipEmptyParts)) {
+        const double rate = part.trimmed().toDouble(&ok);
+        if (!ok || rate <= 0.0)
+            throw aecnn::Error("--bench-uplink: '" + part.toStdString() + "' is not a rate in Mbps > 0");
+        const auto result = aecnn::agent::benchmarkUplink(rate, seconds);
+        std::fprintf(stderr, "set %.3f Mbps: measured %.3f Mbps (%+.2f %%) over %.2f s\n", result.setMbps,
+                     result.measuredMbps, result.errorPercent, result.seconds);
+        results.append(aecnn::agent::toJson(result));
+    }
+    const QJsonObject out{{"command", QCoreApplication::arguments().join(' ')},
+                          {"date", QDateTime::currentDateTimeUtc().toString(Qt::ISODate)},
+                          {"machine", QSysInfo::machineHostName() + " " + QSysInfo::currentCpuArchitecture() + " " +
+                                          QSysInfo::prettyProductName()},
+                          {"results", results}};
+    std::printf("%s\n", QJsonDocument(out).toJson(QJsonDocument::Compact).constData());
+    return 0;
 }
 
 } // namespace
@@ -49,10 +80,15 @@ int main(int argc, char** argv)
          "fashion-mnist"},
         {"max-model-mb", "Largest model the edge may deploy, in MiB (default 512).", "MB", "512"},
         {"threads", "LibTorch intra-op threads for local computing (default 1).", "N", "1"},
+        {"bench-uplink", "Benchmark: measure the uplink shaper over loopback at these rates (Mbps), print one JSON "
+                         "object and exit.", "R1,R2", ""},
+        {"bench-seconds", "Seconds per rate of --bench-uplink (default 3).", "S", "3"},
     });
     parser.process(app);
 
     try {
+        if (parser.isSet("bench-uplink"))
+            return runUplinkBenchmark(parser.value("bench-uplink"), parser.value("bench-seconds"));
         aecnn::agent::AgentOptions options;
         if (!options.address.setAddress(parser.value("listen")))
             throw aecnn::Error("--listen: '" + parser.value("listen").toStdString() + "' is not an IP address");
