@@ -52,6 +52,12 @@ widgets::ExportContext exportContextOf(const StudioConfig& config)
     return context;
 }
 
+// Modes that run a split model (head on the device, FR/decoder + tail here).
+bool isSplitMode(const QString& mode)
+{
+    return mode == QLatin1String("aecnn") || mode == QLatin1String("bottlenetpp");
+}
+
 // Studio mode names -> the agent's (app/agent/modes.cpp).
 QString agentModeOf(const QString& mode)
 {
@@ -342,6 +348,11 @@ void MainWindow::buildMenus()
 
 void MainWindow::applyConfig(const StudioConfig& config)
 {
+    const bool sameLink = adaptiveRatio_ && config.split == config_.split && config.deadlineMs == config_.deadlineMs;
+    if (!config.adaptiveRatio || !isSplitMode(config.mode))
+        adaptiveRatio_.reset();
+    else if (!sameLink)
+        adaptiveRatio_ = std::make_unique<latency::AdaptiveRatioSelector>(profile_, config.split, config.deadlineMs);
     config_ = config;
     const widgets::ExportContext context = exportContextOf(config);
     for (widgets::PlotView* view : std::initializer_list<widgets::PlotView*>{attention_, live_, entropy_, tradeoff_,
@@ -430,7 +441,7 @@ void MainWindow::connectTraining()
     connect(trainer_, &TrainingController::finished, this, [this](const TrainingOutcome& outcome) {
         training_->showFinished(outcome);
         status_->setText(tr("Trained split %1, V=%2: %3").arg(outcome.split).arg(outcome.ratio).arg(outcome.summary()));
-        const bool splitMode = config_.mode == QLatin1String("aecnn") || config_.mode == QLatin1String("bottlenetpp");
+        const bool splitMode = isSplitMode(config_.mode);
         if (splitMode && outcome.split == config_.split && outcome.ratio == config_.ratio) {
             // Deploy the new model: restart the stream, or start the one that had no model.
             if (agentState_ == AgentClient::State::Streaming) {
@@ -523,7 +534,7 @@ QString MainWindow::modelFileForMode(QString* missing) const
             *missing = tr("Model %1 is not a single checkpoint file; cannot deploy it").arg(config_.model);
         return file;
     }
-    if (config_.mode == QLatin1String("aecnn") || config_.mode == QLatin1String("bottlenetpp")) {
+    if (isSplitMode(config_.mode)) {
         const QString file = splitModelFile(training_->request(), config_.mode);
         if (file.isEmpty())
             *missing = tr("There is no %1 model for split %2 at V=%3 yet: train it with \"Train split models\" "
@@ -568,6 +579,7 @@ void MainWindow::onFrame(const ReceivedFrame& frame)
     sample.measured.decMs = frame.result.decMs;
     sample.measured.esMs = frame.result.esMs;
     sampler_->offer(frame.result);
+    followMeasuredThroughput(frame);
     try {
         latency::Prediction p;
         if (config_.mode == QLatin1String("local"))
@@ -581,6 +593,22 @@ void MainWindow::onFrame(const ReceivedFrame& frame)
         // no prediction for this configuration: the bars show only the measurement
     }
     live_->appendSample(sample);
+}
+
+// Adaptive V: each frame's bytes over its transfer time feed the throughput estimate;
+// when the most accurate V that meets the deadline changes, the agent is redeployed with it.
+void MainWindow::followMeasuredThroughput(const ReceivedFrame& frame)
+{
+    if (!adaptiveRatio_ || frame.transferMs <= 0.0 || frame.bytes <= 0)
+        return;
+    if (!adaptiveRatio_->observe(frame.bytes, frame.transferMs / 1000.0) || adaptiveRatio_->ratio() == config_.ratio ||
+        adaptiveRatio_->ratio() <= 0)
+        return;
+    StudioConfig next = config_;
+    next.ratio = adaptiveRatio_->ratio();
+    status_->setText(tr("adaptive V: %1 Mbps measured, V = %2").arg(adaptiveRatio_->estimatedMbps(), 0, 'f', 2).arg(next.ratio));
+    controls_->setConfig(next);
+    applyConfig(next);
 }
 
 void MainWindow::exportCurrent(bool csv)

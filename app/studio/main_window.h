@@ -3,8 +3,10 @@
 #include <QMainWindow>
 #include <QThread>
 #include <functional>
+#include <memory>
 
 #include "aecnn/latency/device_profile.h"
+#include "aecnn/latency/ratio_selection.h"
 #include "agent_client.h"
 #include "startup_options.h"
 #include "studio_config.h"
@@ -85,6 +87,7 @@ private:
     void updateTradeoffs();
     void loadTable1();
     void onFrame(const ReceivedFrame& frame);
+    void followMeasuredThroughput(const ReceivedFrame& frame);
     void onAgentReady();
     bool sendConfiguration(); // false when the mode cannot stream
     int splitChannels() const; // C of X_l at the chosen split, 0 = unknown
@@ -102,6 +105,8 @@ private:
     StartupOptions options_;
     StudioConfig config_;
     latency::DeviceProfile profile_;
+    // Adaptive V: re-selects the ratio from the measured uplink throughput of live frames.
+    std::unique_ptr<latency::AdaptiveRatioSelector> adaptiveRatio_;
     QTabWidget* tabs_;
     widgets::ChannelAttentionView* attention_;
     widgets::LiveView* live_;
