@@ -42,6 +42,9 @@ std::optional<LiveFrameViews> liveFrameViews(const edge::EdgeFrameResult& frame,
     features.height = static_cast<int>(frame.featureHeight);
     features.width = static_cast<int>(frame.featureWidth);
     features.received = frame.features;
+    if (frame.rebuiltChannels == static_cast<uint32_t>(features.channels) &&
+        frame.rebuilt.size() == static_cast<size_t>(features.channels) * plane)
+        features.recovered = frame.rebuilt;
 
     widgets::EntropyData& entropy = views.entropy;
     entropy.channels = features.keptChannels;

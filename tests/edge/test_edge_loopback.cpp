@@ -98,6 +98,9 @@ private Q_SLOTS:
             QCOMPARE(f.featureChannels * f.featureHeight * f.featureWidth, uint32_t(4 * 14 * 14));
             QCOMPARE(f.features.size(), size_t(4 * 14 * 14));
             QCOMPARE(f.symbols.size(), size_t(4 * 14 * 14));
+            // ...and X_l as the edge rebuilt it (FR / BottleNet++ decoder): all 8 channels.
+            QCOMPARE(f.rebuiltChannels, uint32_t(8));
+            QCOMPARE(f.rebuilt.size(), size_t(8 * 14 * 14));
             correct += f.predicted == f.label;
         }
         QCOMPARE(run.frames.back().correctSoFar, int64_t(correct));

@@ -39,7 +39,18 @@ private Q_SLOTS:
         QCOMPARE(views->features.keptChannels, std::vector<int>({3, 6}));
         QCOMPARE(views->features.received.size(), size_t(8));
         QVERIFY(views->features.unpruned.empty());
+        QVERIFY(views->features.recovered.empty()); // the edge sent no rebuilt X_l
         QVERIFY2(views->features.validate().isEmpty(), qPrintable(views->features.validate()));
+
+        auto withRebuilt = featureFrame(1);
+        withRebuilt.rebuiltChannels = 8;
+        withRebuilt.rebuilt.assign(8 * 4, 0.5f);
+        const auto rebuiltViews = liveFrameViews(withRebuilt, 8);
+        QVERIFY(rebuiltViews.has_value());
+        QCOMPARE(rebuiltViews->features.recovered, withRebuilt.rebuilt);
+        QVERIFY2(rebuiltViews->features.validate().isEmpty(), qPrintable(rebuiltViews->features.validate()));
+        withRebuilt.rebuilt.pop_back(); // a malformed rebuilt tensor is not shown
+        QVERIFY(liveFrameViews(withRebuilt, 8)->features.recovered.empty());
         QCOMPARE(views->entropy.channels, std::vector<int>({3, 6}));
         QCOMPARE(views->entropy.h0Bits, std::vector<double>({1.0, 0.0}));
         QCOMPARE(views->entropy.overallH0Bits, 1.5); // values 0, 1, 2.5 with p = 1/4, 1/4, 1/2

@@ -34,8 +34,6 @@ QString FeatureFrame::validate() const
     const size_t plane = static_cast<size_t>(height) * width;
     if (!unpruned.empty() && unpruned.size() != plane * channels)
         return QStringLiteral("unpruned tensor has %1 values, expected C*H*W = %2").arg(unpruned.size()).arg(plane * channels);
-    if (!recovered.empty() && unpruned.empty())
-        return QStringLiteral("a recovered tensor needs the unpruned one to compare with");
     if (!recovered.empty() && recovered.size() != plane * channels)
         return QStringLiteral("recovered tensor has %1 values, expected %2").arg(recovered.size()).arg(plane * channels);
     if (received.size() != plane * keptChannels.size())
@@ -153,15 +151,16 @@ CsvTable FeaturesView::table() const
         const bool kept = std::binary_search(frame_.keptChannels.begin(), frame_.keptChannels.end(), c);
         QStringList row{QString::number(c), kept ? QStringLiteral("1") : QStringLiteral("0"),
                         frame_.unpruned.empty() ? QString() : csvNumber(channelMean(frame_.unpruned, offset, plane))};
-        if (frame_.recovered.empty()) {
-            row << QString() << QString();
+        row << (frame_.recovered.empty() ? QString() : csvNumber(channelMean(frame_.recovered, offset, plane)));
+        if (frame_.recovered.empty() || frame_.unpruned.empty()) { // live frames: no unpruned tensor to compare with
+            row << QString();
         } else {
             double mse = 0.0;
             for (size_t i = 0; i < plane; ++i) {
                 const double d = frame_.recovered[offset + i] - frame_.unpruned[offset + i];
                 mse += d * d;
             }
-            row << csvNumber(channelMean(frame_.recovered, offset, plane)) << csvNumber(mse / plane);
+            row << csvNumber(mse / plane);
         }
         table.addRow(row);
     }

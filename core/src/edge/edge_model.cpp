@@ -139,6 +139,17 @@ void EdgeModel::finishFeatures(const QByteArray& payload, bool keepFeatures, Edg
     result.features.assign(values.data_ptr<float>(), values.data_ptr<float>() + values.numel());
     const auto& dictionary = transport_->settings().dictionary;
     result.symbols = codec::decodeFrame(bytes, size, {}, dictionary.bytes.empty() ? nullptr : &dictionary).symbols.bytes;
+    auto& net = *split_->net;
+    torch::Tensor rebuilt;
+    if (net.recovery)
+        rebuilt = net.recovery->forward(received);
+    else if (net.bottleneck)
+        rebuilt = net.bottleneck->decode(received);
+    if (rebuilt.defined()) {
+        rebuilt = rebuilt.contiguous();
+        result.rebuiltChannels = static_cast<uint32_t>(rebuilt.size(1));
+        result.rebuilt.assign(rebuilt.data_ptr<float>(), rebuilt.data_ptr<float>() + rebuilt.numel());
+    }
 }
 
 void EdgeModel::finishJpeg(const QByteArray& payload, EdgeFrameResult& result)

@@ -44,6 +44,10 @@ struct EdgeFrameResult {
     std::vector<uint16_t> keptChannels; // index in X_l of each transmitted channel; empty = 0..C'-1
     std::vector<uint8_t> symbols;      // what the coder transmitted (n-bit integers for "uint")
     std::vector<float> features;       // dequantized values
+    // X_l as the edge rebuilt it from them (AECNN: FR output, the received channels back
+    // in place; BottleNet++: decoder output), C x H x W channel-major; empty otherwise.
+    uint32_t rebuiltChannels = 0;
+    std::vector<float> rebuilt;
 };
 
 } // namespace aecnn::edge
