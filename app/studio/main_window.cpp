@@ -208,6 +208,9 @@ MainWindow::MainWindow(const StartupOptions& options, QWidget* parent)
     if (!options_.model.isEmpty())
         initial.model = options_.model;
     if (options_.demo) {
+        // The shipped default model, whatever the last session used (unless --model is given).
+        if (options_.model.isEmpty())
+            initial.model = StudioConfig{}.model;
         // AECNN with the shipped demo split model: 8 of 64 channels, about 1.4 kB per frame;
         // resources/models/demo/results.json: 87.7 % on 2000 test images at split 1, V=8
         // (93.35 % unsplit on the same images).
