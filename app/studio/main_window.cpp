@@ -52,12 +52,6 @@ widgets::ExportContext exportContextOf(const StudioConfig& config)
     return context;
 }
 
-// Modes that run a split model (head on the device, FR/decoder + tail here).
-bool isSplitMode(const QString& mode)
-{
-    return mode == QLatin1String("aecnn") || mode == QLatin1String("bottlenetpp");
-}
-
 // Studio mode names -> the agent's (app/agent/modes.cpp).
 QString agentModeOf(const QString& mode)
 {
@@ -351,11 +345,7 @@ void MainWindow::buildMenus()
 
 void MainWindow::applyConfig(const StudioConfig& config)
 {
-    const bool sameLink = adaptiveRatio_ && config.split == config_.split && config.deadlineMs == config_.deadlineMs;
-    if (!config.adaptiveRatio || !isSplitMode(config.mode))
-        adaptiveRatio_.reset();
-    else if (!sameLink)
-        adaptiveRatio_ = std::make_unique<latency::AdaptiveRatioSelector>(profile_, config.split, config.deadlineMs);
+    adaptiveRatio_.configure(config, profile_);
     config_ = config;
     const widgets::ExportContext context = exportContextOf(config);
     for (widgets::PlotView* view : std::initializer_list<widgets::PlotView*>{attention_, live_, entropy_, tradeoff_,
@@ -598,18 +588,15 @@ void MainWindow::onFrame(const ReceivedFrame& frame)
     live_->appendSample(sample);
 }
 
-// Adaptive V: each frame's bytes over its transfer time feed the throughput estimate;
-// when the most accurate V that meets the deadline changes, the agent is redeployed with it.
+// Adaptive V: when the measured uplink makes another V the best one, redeploy with it.
 void MainWindow::followMeasuredThroughput(const ReceivedFrame& frame)
 {
-    if (!adaptiveRatio_ || frame.transferMs <= 0.0 || frame.bytes <= 0)
-        return;
-    if (!adaptiveRatio_->observe(frame.bytes, frame.transferMs / 1000.0) || adaptiveRatio_->ratio() == config_.ratio ||
-        adaptiveRatio_->ratio() <= 0)
+    const int ratio = adaptiveRatio_.observe(frame.bytes, frame.transferMs, config_.ratio);
+    if (ratio == 0)
         return;
     StudioConfig next = config_;
-    next.ratio = adaptiveRatio_->ratio();
-    status_->setText(tr("adaptive V: %1 Mbps measured, V = %2").arg(adaptiveRatio_->estimatedMbps(), 0, 'f', 2).arg(next.ratio));
+    next.ratio = ratio;
+    status_->setText(tr("adaptive V: %1 Mbps measured, V = %2").arg(adaptiveRatio_.estimatedMbps(), 0, 'f', 2).arg(ratio));
     controls_->setConfig(next);
     applyConfig(next);
 }

@@ -6,7 +6,7 @@
 #include <memory>
 
 #include "aecnn/latency/device_profile.h"
-#include "aecnn/latency/ratio_selection.h"
+#include "adaptive_ratio.h"
 #include "agent_client.h"
 #include "startup_options.h"
 #include "studio_config.h"
@@ -105,8 +105,7 @@ private:
     StartupOptions options_;
     StudioConfig config_;
     latency::DeviceProfile profile_;
-    // Adaptive V: re-selects the ratio from the measured uplink throughput of live frames.
-    std::unique_ptr<latency::AdaptiveRatioSelector> adaptiveRatio_;
+    AdaptiveRatioFollower adaptiveRatio_; // adaptive V from the live frames' measured throughput
     QTabWidget* tabs_;
     widgets::ChannelAttentionView* attention_;
     widgets::LiveView* live_;

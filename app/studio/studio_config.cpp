@@ -16,6 +16,11 @@ QString SplitRow::label() const
         .arg(width).arg(bytes);
 }
 
+bool isSplitMode(const QString& mode)
+{
+    return mode == QLatin1String("aecnn") || mode == QLatin1String("bottlenetpp");
+}
+
 QStringList modeNames()
 {
     return {QStringLiteral("aecnn"), QStringLiteral("bottlenetpp"), QStringLiteral("full-offloading"),

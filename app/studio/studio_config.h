@@ -33,6 +33,8 @@ struct SplitRow {
 };
 
 QStringList modeNames();
+// Modes that run a split model (head on the device, FR/decoder + tail on the edge).
+bool isSplitMode(const QString& mode);
 QStringList codecNames();
 QStringList ratioChoices(); // "1", "2", ..., "64"
 
