@@ -18,7 +18,7 @@ std::pair<int, int> splitOf(const QString& path)
 {
     if (path == "default")
         return {0, 0};
-    const auto meta = readCheckpoint(path).metadata;
+    const auto meta = readCheckpointMetadata(path);
     if (meta.value("kind").toString() != "aecnn")
         return {0, 0};
     return {meta.value("split").toInt(), meta.value("ratio").toInt()};

@@ -15,7 +15,7 @@ namespace {
 Classifier loadImportanceModel(const std::string& spec)
 {
     const QString path = QString::fromStdString(spec);
-    if (QFileInfo(path).isFile() && readCheckpoint(path).metadata.value("kind").toString() == "aecnn_ca_network")
+    if (QFileInfo(path).isFile() && readCheckpointMetadata(path).value("kind").toString() == "aecnn_ca_network")
         return loadCaNetwork(path).network;
     return loadClassifierSpec(spec);
 }

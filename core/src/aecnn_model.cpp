@@ -217,7 +217,7 @@ AecnnClassifier loadAecnnClassifierFile(const QString& path)
 
 QString checkpointKind(const QString& path)
 {
-    return readCheckpoint(path).metadata.value("kind").toString();
+    return readCheckpointMetadata(path).value("kind").toString();
 }
 
 } // namespace aecnn

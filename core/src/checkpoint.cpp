@@ -233,7 +233,7 @@ namespace {
 
 constexpr int kMaxBaseDepth = 4;
 
-Checkpoint readCheckpointAt(const QString& path, int depth);
+Checkpoint checkpointFromBytes(const QByteArray& bytes, const QString& path, int depth);
 
 // Fills the base references of `checkpoint` (read from `path`) from its base file.
 void resolveBase(Checkpoint& checkpoint, const QString& path, int depth)
@@ -252,7 +252,7 @@ void resolveBase(Checkpoint& checkpoint, const QString& path, int depth)
         const QByteArray bytes = readWholeFile(candidate, kMaxCheckpointBytes);
         if (trailerOf(bytes) != sha)
             continue;
-        const Checkpoint base = readCheckpointAt(candidate, depth + 1);
+        const Checkpoint base = checkpointFromBytes(bytes, candidate, depth + 1);
         for (const auto& [index, baseName] : checkpoint.baseReferences) {
             auto& [name, tensor] = checkpoint.tensors[index];
             const auto* found = base.find(baseName);
@@ -270,9 +270,10 @@ void resolveBase(Checkpoint& checkpoint, const QString& path, int depth)
                    "); put that exact file next to it or re-create the model");
 }
 
-Checkpoint readCheckpointAt(const QString& path, int depth)
+// `bytes` are the whole file at `path`.
+Checkpoint checkpointFromBytes(const QByteArray& bytes, const QString& path, int depth)
 {
-    auto checkpoint = parseCheckpoint(readWholeFile(path, kMaxCheckpointBytes), path);
+    auto checkpoint = parseCheckpoint(bytes, path);
     if (!checkpoint.baseReferences.empty())
         resolveBase(checkpoint, path, depth);
     return checkpoint;
@@ -287,7 +288,7 @@ void writeCheckpoint(const QString& path, const Checkpoint& checkpoint, const QS
         return;
     }
     const QByteArray baseBytes = readWholeFile(basePath, kMaxCheckpointBytes);
-    const Checkpoint base = readCheckpointAt(basePath, 0);
+    const Checkpoint base = checkpointFromBytes(baseBytes, basePath, 0);
     const QString relative = QFileInfo(path).absoluteDir().relativeFilePath(QFileInfo(basePath).absoluteFilePath());
     const QJsonObject record{{"file", relative}, {"sha256", QString::fromLatin1(trailerOf(baseBytes).toHex())}};
     writeFileAtomically(path, serialize(checkpoint, &base, record));
@@ -295,7 +296,12 @@ void writeCheckpoint(const QString& path, const Checkpoint& checkpoint, const QS
 
 Checkpoint readCheckpoint(const QString& path)
 {
-    return readCheckpointAt(path, 0);
+    return checkpointFromBytes(readWholeFile(path, kMaxCheckpointBytes), path, 0);
+}
+
+QJsonObject readCheckpointMetadata(const QString& path)
+{
+    return parseCheckpoint(readWholeFile(path, kMaxCheckpointBytes), path).metadata;
 }
 
 } // namespace aecnn

@@ -7,37 +7,41 @@
 
 namespace aecnn {
 
-InferenceModel loadInferenceModel(const std::string& spec)
+namespace {
+
+// What eval/predict need from a loaded classifier or split model: both carry a network
+// with forward() and config(), and the same usage fields.
+template <typename Loaded>
+InferenceModel inferenceModelOf(const Loaded& loaded, QString kind, QString description)
 {
+    auto net = loaded.net;
     InferenceModel model;
-    const QString path = QString::fromStdString(spec);
-    if (spec != "default" && spec.rfind("torchvision:", 0) != 0 && checkpointKind(path) == kAecnnCheckpointKind) {
-        auto split = loadAecnnClassifierFile(path);
-        auto net = split.net;
-        model.kind = kAecnnCheckpointKind;
-        model.description = QString::fromStdString(toString(net->variant())) + " split " +
-                            QString::number(net->split()) + " V=" + QString::number(net->ratio());
-        model.module = net.ptr();
-        model.forward = [net](const torch::Tensor& x) mutable { return net->forward(x); };
-        model.classNames = split.classNames;
-        model.normalization = split.normalization;
-        model.inChannels = net->config().inChannels;
-        model.inputHeight = split.inputHeight;
-        model.inputWidth = split.inputWidth;
-        return model;
-    }
-    auto classifier = loadClassifierSpec(spec);
-    auto net = classifier.net;
-    model.kind = "classifier";
-    model.description = "ResNet-50 family classifier";
+    model.kind = std::move(kind);
+    model.description = std::move(description);
     model.module = net.ptr();
     model.forward = [net](const torch::Tensor& x) mutable { return net->forward(x); };
-    model.classNames = classifier.classNames;
-    model.normalization = classifier.normalization;
+    model.classNames = loaded.classNames;
+    model.normalization = loaded.normalization;
     model.inChannels = net->config().inChannels;
-    model.inputHeight = classifier.inputHeight;
-    model.inputWidth = classifier.inputWidth;
+    model.inputHeight = loaded.inputHeight;
+    model.inputWidth = loaded.inputWidth;
     return model;
+}
+
+} // namespace
+
+InferenceModel loadInferenceModel(const std::string& spec)
+{
+    const QString path = QString::fromStdString(spec);
+    if (spec != "default" && spec.rfind("torchvision:", 0) != 0 && checkpointKind(path) == kAecnnCheckpointKind) {
+        const auto split = loadAecnnClassifierFile(path);
+        const auto& net = *split.net;
+        return inferenceModelOf(split, kAecnnCheckpointKind,
+                                QString::fromStdString(toString(net.variant())) + " split " +
+                                    QString::number(net.split()) + " V=" + QString::number(net.ratio()));
+    }
+    return inferenceModelOf(loadClassifierSpec(spec), QStringLiteral("classifier"),
+                            QStringLiteral("ResNet-50 family classifier"));
 }
 
 } // namespace aecnn

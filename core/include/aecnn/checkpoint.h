@@ -48,6 +48,8 @@ void writeCheckpoint(const QString& path, const Checkpoint& checkpoint, const QS
 // Resolves base references: the base is looked for at its recorded place relative
 // to `path`, then at the default model's path; its SHA-256 must match the record.
 Checkpoint readCheckpoint(const QString& path);
+// The metadata alone (file checked, base references left unresolved).
+QJsonObject readCheckpointMetadata(const QString& path);
 
 // Writes `data` to `path` atomically (QSaveFile); throws aecnn::Error on failure.
 void writeFileAtomically(const QString& path, const QByteArray& data);
