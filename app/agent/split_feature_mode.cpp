@@ -43,7 +43,7 @@ public:
         const auto transmitted = head_.encode(edge::modelInput(source.image, head_.normalization, head_.inputHeight, head_.inputWidth));
         frame.iotMs = msSince(start);
         const auto encodeStart = std::chrono::steady_clock::now();
-        const auto bytes = transport_.encode(transmitted);
+        const auto bytes = transport_.encode(transmitted, nullptr, &workspace_);
         frame.encMs = msSince(encodeStart);
         frame.kind = "features";
         frame.predicted = -1;
@@ -53,6 +53,7 @@ public:
 private:
     edge::SplitHeadModel head_;
     SplitTransport transport_;
+    codec::CoderWorkspace workspace_;
 };
 
 class AecnnMode : public SplitFeatureMode {

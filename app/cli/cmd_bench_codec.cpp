@@ -78,7 +78,8 @@ Measured measure(const std::vector<codec::FeatureTensor>& tensors, const codec::
     std::vector<std::vector<uint8_t>> payloads, frames;
     uint64_t elements = 0, symbolBytes = 0, payloadBytes = 0;
     double entropyBits = 0;
-    const codec::CoderOptions options{settings.zstdLevel, settings.dictionary};
+    codec::CoderWorkspace workspace; // reused as the live path reuses one per connection
+    const codec::CoderOptions options{settings.zstdLevel, settings.dictionary, &workspace};
     for (const auto& t : tensors) {
         symbols.push_back(codec::toSymbols(t, settings.representation, settings.bits, settings.perChannel));
         codec::SymbolLayout layout{t.channels, t.height, t.width, settings.representation, settings.bits, {}};
@@ -109,11 +110,11 @@ Measured measure(const std::vector<codec::FeatureTensor>& tensors, const codec::
     });
     const double frameEncode = bestSeconds(repeats, [&] {
         for (const auto& t : tensors)
-            codec::encodeFrame(t, settings);
+            codec::encodeFrame(t, settings, nullptr, &workspace);
     });
     const double frameDecode = bestSeconds(repeats, [&] {
         for (const auto& f : frames)
-            codec::decodeFrame(f.data(), f.size(), {}, settings.dictionary);
+            codec::decodeFrame(f.data(), f.size(), {}, settings.dictionary, &workspace);
     });
     m.tensors = tensors.size();
     m.h0 = entropyBits / double(elements);

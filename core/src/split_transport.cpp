@@ -102,21 +102,24 @@ codec::FeatureTensor SplitTransport::toFeatureTensor(const at::Tensor& transmitt
     return f;
 }
 
-std::vector<uint8_t> SplitTransport::encodeFeatures(const codec::FeatureTensor& tensor, codec::FrameSizes* sizes) const
+std::vector<uint8_t> SplitTransport::encodeFeatures(const codec::FeatureTensor& tensor, codec::FrameSizes* sizes,
+                                                    codec::CoderWorkspace* workspace) const
 {
-    return codec::encodeFrame(tensor, toCodecSettings(settings_), sizes);
+    return codec::encodeFrame(tensor, toCodecSettings(settings_), sizes, workspace);
 }
 
-std::vector<uint8_t> SplitTransport::encode(const at::Tensor& transmitted, TransportFrameInfo* info) const
+std::vector<uint8_t> SplitTransport::encode(const at::Tensor& transmitted, TransportFrameInfo* info,
+                                            codec::CoderWorkspace* workspace) const
 {
     codec::FrameSizes sizes;
-    auto frame = encodeFeatures(toFeatureTensor(transmitted), &sizes);
+    auto frame = encodeFeatures(toFeatureTensor(transmitted), &sizes, workspace);
     if (info)
         *info = {sizes, settings_.coder};
     return frame;
 }
 
-codec::FeatureTensor SplitTransport::decodeFeatures(const uint8_t* frame, size_t size, codec::FrameSizes* sizes) const
+codec::FeatureTensor SplitTransport::decodeFeatures(const uint8_t* frame, size_t size, codec::FrameSizes* sizes,
+                                                    codec::CoderWorkspace* workspace) const
 {
     // The decoder may allocate no more than this model's tensor.
     codec::DecodeLimits limits;
@@ -125,7 +128,7 @@ codec::FeatureTensor SplitTransport::decodeFeatures(const uint8_t* frame, size_t
     limits.maxWidth = layout_.width;
     limits.maxElements = layout_.elements();
     const auto* dictionary = settings_.dictionary.bytes.empty() ? nullptr : &settings_.dictionary;
-    auto decoded = codec::decodeFrame(frame, size, limits, dictionary);
+    auto decoded = codec::decodeFrame(frame, size, limits, dictionary, workspace);
     auto& t = decoded.tensor;
     if (t.channels != layout_.channels || t.height != layout_.height || t.width != layout_.width)
         throw Error("frame carries a " + shapeText(t.channels, t.height, t.width) + " tensor but this " +
@@ -143,10 +146,11 @@ codec::FeatureTensor SplitTransport::decodeFeatures(const uint8_t* frame, size_t
     return std::move(decoded.tensor);
 }
 
-at::Tensor SplitTransport::decode(const uint8_t* frame, size_t size, TransportFrameInfo* info) const
+at::Tensor SplitTransport::decode(const uint8_t* frame, size_t size, TransportFrameInfo* info,
+                                  codec::CoderWorkspace* workspace) const
 {
     codec::FrameSizes sizes;
-    auto t = decodeFeatures(frame, size, &sizes);
+    auto t = decodeFeatures(frame, size, &sizes, workspace);
     if (info) {
         info->sizes = sizes;
         info->coder.clear();
@@ -198,6 +202,7 @@ std::vector<TransportEvaluation> evaluateThroughTransports(AecnnModelImpl& model
     for (size_t k = 0; k < transports.size(); ++k)
         results[k].unsplitBytesPerImage = transports[k].layout().unsplitBytes();
     const auto labels = images.labels.to(torch::kInt64);
+    codec::CoderWorkspace workspace;
     for (int64_t start = 0; start < images.size(); start += batchSize) {
         const int64_t end = std::min<int64_t>(images.size(), start + batchSize);
         const auto transmitted = model.encode(images.normalizedBatch(torch::arange(start, end)));
@@ -207,9 +212,9 @@ std::vector<TransportEvaluation> evaluateThroughTransports(AecnnModelImpl& model
             std::vector<torch::Tensor> received;
             received.reserve(size_t(end - start));
             for (int64_t i = 0; i < end - start; ++i) {
-                const auto frame = transports[k].encode(transmitted[i]);
+                const auto frame = transports[k].encode(transmitted[i], nullptr, &workspace);
                 results[k].totalFrameBytes += frame.size();
-                received.push_back(transports[k].decode(frame.data(), frame.size()));
+                received.push_back(transports[k].decode(frame.data(), frame.size(), nullptr, &workspace));
             }
             const auto batch = torch::cat(received, 0);
             torch::Tensor predicted;

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstring>
 #include <random>
 
@@ -40,6 +41,33 @@ bool decodesOrRejects(const std::vector<uint8_t>& bytes, const DecodeLimits& lim
     }
 }
 
+// A pruned tensor of exact small integers (no libm), and the context frames commit
+// 0076595 (frame version 1) wrote for it at 4 and 8 bits.
+FeatureTensor integerTensor()
+{
+    FeatureTensor t;
+    t.channels = 2;
+    t.height = 5;
+    t.width = 6;
+    t.originalChannels = 8;
+    t.keptChannels = {1, 6};
+    for (uint32_t c = 0; c < 2; ++c)
+        for (uint32_t y = 0; y < 5; ++y)
+            for (uint32_t x = 0; x < 6; ++x)
+                t.values.push_back(float(std::max(0, int((x * 7 + y * 3 + c * 5) % 11) - 4)));
+    return t;
+}
+
+const std::vector<uint8_t> kVersion1Context4Bit = {
+    0x41, 0x45, 0x43, 0x46, 0x01, 0x33, 0x34, 0x02, 0x05, 0x06, 0x08, 0x19, 0x01, 0x05, 0xcd, 0xcc, 0xcc, 0x3e,
+    0x00, 0xcd, 0xcc, 0xcc, 0x3e, 0x00, 0x7c, 0x5f, 0x9f, 0x1e, 0x15, 0x95, 0xc0, 0x4a, 0x3b, 0xeb, 0x07, 0x4c,
+    0xd1, 0x3d, 0xe3, 0x0d, 0xa3, 0xd6, 0x06, 0x08, 0xe9, 0x9e, 0x77, 0xcf, 0x90, 0xee, 0x17, 0x6e, 0x36};
+const std::vector<uint8_t> kVersion1Context8Bit = {
+    0x41, 0x45, 0x43, 0x46, 0x01, 0x33, 0x38, 0x02, 0x05, 0x06, 0x08, 0x2c, 0x01, 0x05, 0xc1, 0xc0, 0xc0, 0x3c,
+    0x00, 0xc1, 0xc0, 0xc0, 0x3c, 0x00, 0x7f, 0xc0, 0x0f, 0xff, 0xff, 0xfb, 0x55, 0xb1, 0x7f, 0xcf, 0xe2, 0x67,
+    0xb2, 0x95, 0x29, 0xf6, 0xf2, 0xae, 0x2d, 0xb8, 0xdc, 0x5e, 0x0a, 0x71, 0xdd, 0x9b, 0x5a, 0x4a, 0xf5, 0xe5,
+    0x7d, 0x36, 0x1d, 0x52, 0x00, 0x7d, 0x16, 0x14, 0x35, 0x4c, 0x7d, 0xe9, 0x6d, 0xf0, 0x4b, 0x3d, 0x0e, 0x06};
+
 const CodecSettings kCoders[] = {
     {CoderId::Context, Representation::Uniform, 4, true},
     {CoderId::ZstdEntropy, Representation::Uniform, 6, false},
@@ -67,6 +95,34 @@ private Q_SLOTS:
         QCOMPARE(d.sizes.payloadBytes, sizes.payloadBytes);
     }
 
+    // Version 2 changed only the context coder above 4 bits: a version-1 frame of up
+    // to 4 bits still decodes, and this build writes the same bytes but the version.
+    void versionOneFramesUpToFourBitsStillDecode()
+    {
+        const FeatureTensor t = integerTensor();
+        const DecodedFrame old = decodeFrame(kVersion1Context4Bit.data(), kVersion1Context4Bit.size());
+        auto current = encodeFrame(t, {CoderId::Context, Representation::Uniform, 4, true});
+        QCOMPARE(int(current[4]), int(kFrameVersion));
+        QCOMPARE(old.symbols.bytes, decodeFrame(current.data(), current.size()).symbols.bytes);
+        current[4] = 1;
+        resealCrc(current);
+        QCOMPARE(current, kVersion1Context4Bit);
+    }
+
+    void versionOneWideContextFramesAreRejectedByName()
+    {
+        try {
+            decodeFrame(kVersion1Context8Bit.data(), kVersion1Context8Bit.size());
+            QFAIL("accepted a version-1 8-bit context frame");
+        } catch (const aecnn::Error& e) {
+            QVERIFY2(QString(e.what()).contains("version 1") && QString(e.what()).contains("re-encode"), e.what());
+        }
+        const FeatureTensor t = integerTensor();
+        const auto current = encodeFrame(t, {CoderId::Context, Representation::Uniform, 8, true});
+        const DecodedFrame d = decodeFrame(current.data(), current.size());
+        QCOMPARE(d.symbols.bytes, toSymbols(t, Representation::Uniform, 8, true).bytes);
+    }
+
     // Any single-bit change anywhere (header, payload, CRC) is rejected.
     void everyFlippedBitIsRejected()
     {
@@ -91,7 +147,8 @@ private Q_SLOTS:
         // Offsets in the context frame of prunedTensor(): 5 coder|repr, 6 bits|flags,
         // 7 C', 8 H, 9 W, 10 C, 11 payload length, 12-14 kept channels, 15 scale, 19 zero point.
         QTest::addRow("magic") << size_t(0) << uint32_t('X') << 1 << 0;
-        QTest::addRow("version") << size_t(4) << uint32_t(2) << 1 << 0;
+        QTest::addRow("version") << size_t(4) << uint32_t(kFrameVersion + 1) << 1 << 0;
+        QTest::addRow("version zero") << size_t(4) << uint32_t(0) << 1 << 0;
         QTest::addRow("coder id") << size_t(5) << uint32_t(0x39) << 1 << 0;
         QTest::addRow("representation") << size_t(5) << uint32_t(0x73) << 1 << 0;
         QTest::addRow("bits too few") << size_t(6) << uint32_t(0x31) << 1 << 0;

@@ -189,6 +189,47 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(aecnn::Error, trainZstdDictionary({{1, 2, 3}}));
     }
 
+    // One workspace through changing coders, levels and dictionaries codes exactly
+    // what fresh contexts code, and decodes each frame (a dictionary must not stick).
+    void workspaceCodesExactlyAsFreshContexts()
+    {
+        std::vector<std::vector<uint8_t>> samples;
+        for (uint32_t i = 0; i < 40; ++i)
+            samples.push_back(toSymbols(reluBlobs(2, 14, 14, 300 + i), Representation::Uniform, 4).bytes);
+        const ZstdDictionary dict = trainZstdDictionary(samples, 4096);
+        const FeatureTensor t = reluBlobs(2, 14, 14, 9);
+        const std::vector<CodecSettings> sequence = {
+            {CoderId::ZstdEntropy, Representation::Uniform, 4, true},
+            {CoderId::ZstdEntropy, Representation::Uniform, 4, true},
+            {CoderId::Zstd, Representation::Uniform, 4, true, 3},
+            {CoderId::Zstd, Representation::Uniform, 4, true, 19},
+            {CoderId::Zstd, Representation::Uniform, 4, true, 3, &dict},
+            {CoderId::Zstd, Representation::Uniform, 4, true, 3},
+            {CoderId::ZstdEntropy, Representation::Uniform, 4, true, 3, &dict},
+            {CoderId::Context, Representation::Uniform, 4, true},
+            {CoderId::ZstdEntropy, Representation::Float32, 8, false},
+            {CoderId::ZstdEntropy, Representation::Uniform, 4, true},
+        };
+        CoderWorkspace workspace;
+        for (size_t i = 0; i < sequence.size(); ++i) {
+            const auto& settings = sequence[i];
+            const auto fresh = encodeFrame(t, settings);
+            const auto reused = encodeFrame(t, settings, nullptr, &workspace);
+            QVERIFY2(reused == fresh, qPrintable(QString("step %1").arg(i)));
+            const DecodedFrame d = decodeFrame(reused.data(), reused.size(), {}, settings.dictionary, &workspace);
+            QCOMPARE(d.symbols.bytes, toSymbols(t, settings.representation, settings.bits, settings.perChannel).bytes);
+            if (settings.dictionary) { // the dictionary must not stay loaded for the next payload
+                const SymbolTensor symbols = toSymbols(t, settings.representation, settings.bits, settings.perChannel);
+                SymbolLayout layout{t.channels, t.height, t.width, settings.representation, settings.bits, {}};
+                const auto payload = encodePayload(settings.coder, symbols.bytes, layout,
+                                                   {settings.zstdLevel, settings.dictionary, &workspace});
+                QVERIFY_THROWS_EXCEPTION(aecnn::Error, decodePayload(settings.coder, payload.data(), payload.size(),
+                                                                     symbols.bytes.size(), layout,
+                                                                     {settings.zstdLevel, nullptr, &workspace}));
+            }
+        }
+    }
+
     void maximalShapeRoundTrips_data()
     {
         QTest::addColumn<int>("coder");

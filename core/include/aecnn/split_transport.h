@@ -79,16 +79,21 @@ public:
 
     // Device: one image's transmitted tensor (C' x H x W or 1 x C' x H x W, any float
     // dtype, as returned by AecnnModel::encode()) -> one frame. The shape must match the layout.
-    std::vector<uint8_t> encode(const at::Tensor& transmitted, TransportFrameInfo* info = nullptr) const;
+    // `workspace` (optional, owned by the calling thread) reuses coder state between frames.
+    std::vector<uint8_t> encode(const at::Tensor& transmitted, TransportFrameInfo* info = nullptr,
+                                codec::CoderWorkspace* workspace = nullptr) const;
     // Edge: one frame -> 1 x C' x H x W float32 tensor ready for AecnnModel::decode().
     // Rejects frames that do not match the layout (shape, kept channels) or the
     // dictionary, with an aecnn::Error naming the mismatch.
-    at::Tensor decode(const uint8_t* frame, size_t size, TransportFrameInfo* info = nullptr) const;
+    at::Tensor decode(const uint8_t* frame, size_t size, TransportFrameInfo* info = nullptr,
+                      codec::CoderWorkspace* workspace = nullptr) const;
 
     // The same without LibTorch: FeatureTensor <-> frame.
     codec::FeatureTensor toFeatureTensor(const at::Tensor& transmitted) const;
-    std::vector<uint8_t> encodeFeatures(const codec::FeatureTensor& tensor, codec::FrameSizes* sizes = nullptr) const;
-    codec::FeatureTensor decodeFeatures(const uint8_t* frame, size_t size, codec::FrameSizes* sizes = nullptr) const;
+    std::vector<uint8_t> encodeFeatures(const codec::FeatureTensor& tensor, codec::FrameSizes* sizes = nullptr,
+                                        codec::CoderWorkspace* workspace = nullptr) const;
+    codec::FeatureTensor decodeFeatures(const uint8_t* frame, size_t size, codec::FrameSizes* sizes = nullptr,
+                                        codec::CoderWorkspace* workspace = nullptr) const;
 
 private:
     TransmittedLayout layout_;

@@ -124,9 +124,9 @@ Header readHeader(Reader& in, const DecodeLimits& limits)
     if (std::memcmp(magic, kMagic, 4) != 0)
         throw Error("not an AECNN feature frame (bad magic)");
     const uint8_t version = in.u8("version");
-    if (version != kFrameVersion)
-        throw Error("unsupported frame version " + std::to_string(version) + " (this build reads version " +
-                    std::to_string(kFrameVersion) + ")");
+    if (version < kOldestReadableFrameVersion || version > kFrameVersion)
+        throw Error("unsupported frame version " + std::to_string(version) + " (this build reads versions " +
+                    std::to_string(kOldestReadableFrameVersion) + " to " + std::to_string(kFrameVersion) + ")");
     Header h;
     const uint8_t ids = in.u8("coder and representation");
     if ((ids & 0x0F) > uint8_t(CoderId::Context))
@@ -151,6 +151,10 @@ Header readHeader(Reader& in, const DecodeLimits& limits)
     if (!coderSupports(h.coder, h.representation))
         throw Error("frame pairs coder " + coderName(h.coder) + " with " + representationName(h.representation) +
                     " symbols, which it cannot carry");
+    if (version == 1 && h.coder == CoderId::Context && h.bits > 4)
+        throw Error("frame version 1 codes " + std::to_string(h.bits) +
+                    "-bit symbols with the context coder's old magnitude coding, which this build no longer "
+                    "reads; re-encode the tensor with this version");
 
     h.channels = in.varint("channel count");
     h.height = in.varint("height");
@@ -215,7 +219,8 @@ Header readHeader(Reader& in, const DecodeLimits& limits)
 
 } // namespace
 
-std::vector<uint8_t> encodeFrame(const FeatureTensor& tensor, const CodecSettings& settings, FrameSizes* sizes)
+std::vector<uint8_t> encodeFrame(const FeatureTensor& tensor, const CodecSettings& settings, FrameSizes* sizes,
+                                 CoderWorkspace* workspace)
 {
     validate(tensor);
     const bool pruned = tensor.channels != tensor.originalChannels;
@@ -231,7 +236,7 @@ std::vector<uint8_t> encodeFrame(const FeatureTensor& tensor, const CodecSetting
         layout.zeroPoints.push_back(r.zeroPoint);
     const bool usesDictionary = settings.dictionary && settings.dictionary->id() != 0 &&
                                 (settings.coder == CoderId::Zstd || settings.coder == CoderId::ZstdEntropy);
-    const CoderOptions options{settings.zstdLevel, usesDictionary ? settings.dictionary : nullptr};
+    const CoderOptions options{settings.zstdLevel, usesDictionary ? settings.dictionary : nullptr, workspace};
     const std::vector<uint8_t> payload = encodePayload(settings.coder, symbols.bytes, layout, options);
     if (payload.size() > kMaxPayload)
         throw Error("encoded payload is too large for one frame");
@@ -274,7 +279,7 @@ size_t frameLength(const uint8_t* data, size_t size, const DecodeLimits& limits)
 }
 
 DecodedFrame decodeFrame(const uint8_t* data, size_t size, const DecodeLimits& limits,
-                         const ZstdDictionary* dictionary)
+                         const ZstdDictionary* dictionary, CoderWorkspace* workspace)
 {
     if (data == nullptr && size != 0)
         throw Error("no frame data");
@@ -311,7 +316,7 @@ DecodedFrame decodeFrame(const uint8_t* data, size_t size, const DecodeLimits& l
     SymbolLayout layout{h.channels, h.height, h.width, h.representation, uniform ? h.bits : 8, {}};
     for (const auto& r : symbols.quant.ranges)
         layout.zeroPoints.push_back(r.zeroPoint);
-    const CoderOptions options{kDefaultZstdLevel, h.dictionaryId != 0 ? dictionary : nullptr};
+    const CoderOptions options{kDefaultZstdLevel, h.dictionaryId != 0 ? dictionary : nullptr, workspace};
     symbols.bytes =
         decodePayload(h.coder, data + h.payloadOffset, h.payloadLength, expectedSymbols, layout, options);
     if (uniform) {

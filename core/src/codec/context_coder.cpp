@@ -23,6 +23,9 @@ struct MagnitudeMap {
     int levels = 255;
     int maxMagnitude = 255;
     int maxLog = 7; // floorLog2(maxMagnitude): the longest magnitude prefix
+    // Above 4 bits the exponent k = floorLog2(m) is coded as a binary tree of this
+    // depth (fewer decisions than the unary prefix used up to 4 bits).
+    int exponentTreeDepth = 0;
 
     MagnitudeMap(int zp, int bits) : zeroPoint(zp), levels((1 << bits) - 1)
     {
@@ -31,6 +34,7 @@ struct MagnitudeMap {
         else
             maxMagnitude = std::max(2 * (levels - zp) - 1, 2 * zp);
         maxLog = floorLog2(unsigned(maxMagnitude));
+        exponentTreeDepth = bits > 4 ? floorLog2(unsigned(maxLog)) + 1 : 0;
     }
     int toMagnitude(int q) const
     {
@@ -64,7 +68,7 @@ constexpr int kMaxLog = 10; // magnitudes < 1024
 
 // All adaptive probabilities of the model; encoder and decoder evolve them identically.
 struct Model {
-    explicit Model(int bits)
+    explicit Model(int bits) : bypassBits(bits > 4 ? bits - 3 : 0)
     {
         const int normalizeShift = std::max(0, bits - 4);
         for (int m = 0; m < int(bucketOf.size()); ++m) {
@@ -81,10 +85,13 @@ struct Model {
         return s == 0 ? 0 : std::min(kMagContexts - 1, 1 + floorLog2(unsigned(s)));
     }
 
+    // Above 4 bits, mantissa bits below 2^bypassBits are sent raw (see context_coder.h).
+    const int bypassBits;
     std::array<uint8_t, 512> bucketOf{};
     std::array<AdaptiveBit, 4 * kBuckets> same{};
     std::array<AdaptiveBit, kBuckets * kBuckets * 3> zero{};
     std::array<std::array<AdaptiveBit, kMaxLog>, kMagContexts> prefix{};
+    std::array<std::array<AdaptiveBit, 16>, kMagContexts> exponentTree{}; // node 1.., depth <= 4
     std::array<std::array<AdaptiveBit, kMaxLog>, kMagContexts> topMantissa{};
     std::array<std::array<AdaptiveBit, kMaxLog>, kMaxLog> lowMantissa{};
 };
@@ -176,16 +183,28 @@ std::vector<uint8_t> contextEncode(const uint8_t* symbols, const SymbolLayout& l
         const int k = floorLog2(unsigned(m));
         const int maxK = map.maxLog;
         const int ctx = Model::magnitudeContext(n.left, n.up);
-        for (int j = 0; j < maxK; ++j) {
-            encoder.encode(model->prefix[size_t(ctx)][size_t(j)], k > j);
-            if (k <= j)
-                break;
+        if (map.exponentTreeDepth > 0) {
+            int node = 1;
+            for (int level = map.exponentTreeDepth - 1; level >= 0; --level) {
+                const int bit = (k >> level) & 1;
+                encoder.encode(model->exponentTree[size_t(ctx)][size_t(node)], bit);
+                node = 2 * node + bit;
+            }
+        } else {
+            for (int j = 0; j < maxK; ++j) {
+                encoder.encode(model->prefix[size_t(ctx)][size_t(j)], k > j);
+                if (k <= j)
+                    break;
+            }
         }
-        for (int i = k - 1; i >= 0; --i) {
+        const int bypass = std::max(0, std::min(k - 1, model->bypassBits));
+        for (int i = k - 1; i >= bypass; --i) {
             AdaptiveBit& bit = i == k - 1 ? model->topMantissa[size_t(ctx)][size_t(k)]
                                           : model->lowMantissa[size_t(k)][size_t(i)];
             encoder.encode(bit, (m >> i) & 1);
         }
+        if (bypass > 0)
+            encoder.encodeBypass(uint32_t(m) & ((1u << bypass) - 1), bypass);
         return m;
     });
     encoder.finish();
@@ -208,14 +227,27 @@ void contextDecode(const uint8_t* payload, size_t size, const SymbolLayout& layo
             const int maxK = map.maxLog;
             const int ctx = Model::magnitudeContext(n.left, n.up);
             int k = 0;
-            while (k < maxK && decoder.decode(model->prefix[size_t(ctx)][size_t(k)]))
-                ++k;
+            if (map.exponentTreeDepth > 0) {
+                int node = 1;
+                for (int level = 0; level < map.exponentTreeDepth; ++level)
+                    node = 2 * node + decoder.decode(model->exponentTree[size_t(ctx)][size_t(node)]);
+                k = node - (1 << map.exponentTreeDepth);
+                if (k > maxK)
+                    throw Error("context payload is corrupt: decoded magnitude exponent " + std::to_string(k) +
+                                " exceeds " + std::to_string(maxK));
+            } else {
+                while (k < maxK && decoder.decode(model->prefix[size_t(ctx)][size_t(k)]))
+                    ++k;
+            }
             m = 1;
-            for (int i = k - 1; i >= 0; --i) {
+            const int bypass = std::max(0, std::min(k - 1, model->bypassBits));
+            for (int i = k - 1; i >= bypass; --i) {
                 AdaptiveBit& bit = i == k - 1 ? model->topMantissa[size_t(ctx)][size_t(k)]
                                               : model->lowMantissa[size_t(k)][size_t(i)];
                 m = (m << 1) | decoder.decode(bit);
             }
+            if (bypass > 0)
+                m = (m << bypass) | int(decoder.decodeBypass(bypass));
         }
         const int q = map.toSymbol(m);
         if (q < 0)

@@ -12,6 +12,11 @@ namespace aecnn::codec::detail {
 // the left neighbour's, then whether it is zero, then an Elias-gamma style
 // magnitude; every bit has an adaptive probability chosen from the left,
 // upper, upper-left and upper-right neighbours in the same channel.
+// Up to 4 bits (bitstream unchanged since frame version 1) the exponent
+// floorLog2(m) is unary and every mantissa bit is modelled. Above 4 bits
+// (frame version 2) the exponent is a binary tree and mantissa bits worth less
+// than 2^(bits-3) are sent raw: they are close to uniform, and fewer
+// modelled decisions make 8-bit coding faster.
 std::vector<uint8_t> contextEncode(const uint8_t* symbols, const SymbolLayout& layout);
 // Fills out[0 .. C*H*W); throws aecnn::Error when a decoded value cannot be a
 // symbol of the layout (corrupt payload).

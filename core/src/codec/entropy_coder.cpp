@@ -56,8 +56,8 @@ std::vector<uint8_t> encodePayload(CoderId coder, const std::vector<uint8_t>& sy
                     " symbols; quantize them (uint, --bits n) or choose zstd, zstd-entropy or store");
     switch (coder) {
     case CoderId::Store: return symbols;
-    case CoderId::Zstd: return detail::zstdCompress(symbols, false, options.zstdLevel, options.dictionary);
-    case CoderId::ZstdEntropy: return detail::zstdCompress(symbols, true, options.zstdLevel, options.dictionary);
+    case CoderId::Zstd: return detail::zstdCompress(symbols, false, options.zstdLevel, options.dictionary, options.workspace);
+    case CoderId::ZstdEntropy: return detail::zstdCompress(symbols, true, options.zstdLevel, options.dictionary, options.workspace);
     case CoderId::Context: {
         const uint64_t n = uint64_t(layout.channels) * layout.height * layout.width;
         if (symbols.size() != n)
@@ -83,7 +83,8 @@ std::vector<uint8_t> decodePayload(CoderId coder, const uint8_t* payload, size_t
         return std::vector<uint8_t>(payload, payload + payloadSize);
     }
     case CoderId::Zstd:
-    case CoderId::ZstdEntropy: return detail::zstdDecompress(payload, payloadSize, expectedSize, options.dictionary);
+    case CoderId::ZstdEntropy: return detail::zstdDecompress(payload, payloadSize, expectedSize, options.dictionary,
+                                                                                    options.workspace);
     case CoderId::Context: {
         const uint64_t n = uint64_t(layout.channels) * layout.height * layout.width;
         if (n != expectedSize)

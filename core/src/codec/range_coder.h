@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -40,6 +41,18 @@ public:
         low_ += value ? bound : 0;
         range_ = value ? range_ - bound : bound;
         bit.update(value);
+        while (range_ < (1u << 24)) {
+            range_ <<= 8;
+            shiftLow();
+        }
+    }
+
+    // `count` (1..8) equiprobable bits of `value` at once: for bits a model
+    // cannot predict (the low mantissa bits of large magnitudes).
+    void encodeBypass(uint32_t value, int count)
+    {
+        range_ >>= count;
+        low_ += uint64_t(value) * range_;
         while (range_ < (1u << 24)) {
             range_ <<= 8;
             shiftLow();
@@ -106,6 +119,19 @@ public:
         code_ -= value ? bound : 0;
         range_ = value ? range_ - bound : bound;
         bit.update(value);
+        while (range_ < (1u << 24)) {
+            range_ <<= 8;
+            code_ = (code_ << 8) | next();
+        }
+        return value;
+    }
+
+    uint32_t decodeBypass(int count)
+    {
+        range_ >>= count;
+        // A corrupt stream can leave code_ >= the old range; clamp so the state stays bounded.
+        const uint32_t value = std::min(code_ / range_, (1u << count) - 1);
+        code_ -= value * range_;
         while (range_ < (1u << 24)) {
             range_ <<= 8;
             code_ = (code_ << 8) | next();

@@ -122,7 +122,7 @@ void EdgeModel::finishFeatures(const QByteArray& payload, bool keepFeatures, Edg
     const auto* bytes = reinterpret_cast<const uint8_t*>(payload.constData());
     const auto size = static_cast<size_t>(payload.size());
     auto start = Clock::now();
-    const auto received = transport_->decode(bytes, size);
+    const auto received = transport_->decode(bytes, size, nullptr, &workspace_);
     result.decMs = msSince(start);
     start = Clock::now();
     result.predicted = static_cast<int>(split_->net->decode(received).argmax(1).item<int64_t>());
@@ -138,7 +138,8 @@ void EdgeModel::finishFeatures(const QByteArray& payload, bool keepFeatures, Edg
     const auto values = received.contiguous();
     result.features.assign(values.data_ptr<float>(), values.data_ptr<float>() + values.numel());
     const auto& dictionary = transport_->settings().dictionary;
-    result.symbols = codec::decodeFrame(bytes, size, {}, dictionary.bytes.empty() ? nullptr : &dictionary).symbols.bytes;
+    result.symbols =
+        codec::decodeFrame(bytes, size, {}, dictionary.bytes.empty() ? nullptr : &dictionary, &workspace_).symbols.bytes;
     auto& net = *split_->net;
     torch::Tensor rebuilt;
     if (net.recovery)

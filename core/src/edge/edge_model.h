@@ -51,6 +51,7 @@ private:
     std::optional<AecnnClassifier> split_;
     std::string mode_;
     std::optional<SplitTransport> transport_;
+    codec::CoderWorkspace workspace_; // zstd contexts reused from frame to frame
 };
 
 } // namespace aecnn::edge

@@ -1,6 +1,8 @@
 // Single-thread speed of one coder on real activations (an N x C x H x W .npy from
 // `aecnn dump-features`), without LibTorch:
-//   codec_speed FILE.npy [CODER=context] [BITS=8] [REPEATS=15]
+//   codec_speed FILE.npy [CODER=context] [BITS=8] [REPEATS=15] [CHANNELS=all] [fresh]
+// CHANNELS keeps the first channels of every tensor (small tensors: per-call cost);
+// "fresh" codes without a CoderWorkspace (new zstd contexts per call).
 // Prints symbol MB/s (best of REPEATS) by wall clock and by thread CPU time; the
 // CPU-time figure is the one to trust on a shared machine.
 #include <algorithm>
@@ -52,7 +54,7 @@ template <typename F> Best best(int repeats, F&& run)
 int main(int argc, char** argv)
 {
     if (argc < 2) {
-        std::fprintf(stderr, "usage: codec_speed FILE.npy [CODER=context] [BITS=8] [REPEATS=15]\n");
+        std::fprintf(stderr, "usage: codec_speed FILE.npy [CODER=context] [BITS=8] [REPEATS=15] [CHANNELS=all] [fresh]\n");
         return 2;
     }
     try {
@@ -62,17 +64,22 @@ int main(int argc, char** argv)
         const int repeats = argc > 4 ? std::stoi(argv[4]) : 15;
         if (array.shape.size() != 4)
             throw std::runtime_error("need an N x C x H x W array");
+        const size_t keptChannels = argc > 5 ? std::min<size_t>(std::stoul(argv[5]), array.shape[1]) : array.shape[1];
         std::vector<SymbolTensor> symbols;
         std::vector<SymbolLayout> layouts;
         size_t symbolBytes = 0;
         const size_t n = array.shape[0], perTensor = array.values.size() / n;
         for (size_t i = 0; i < n; ++i) {
             FeatureTensor t;
-            t.channels = t.originalChannels = uint32_t(array.shape[1]);
+            t.channels = uint32_t(keptChannels);
+            t.originalChannels = uint32_t(array.shape[1]);
+            for (size_t c = 0; c < keptChannels && keptChannels < array.shape[1]; ++c)
+                t.keptChannels.push_back(uint16_t(c));
             t.height = uint32_t(array.shape[2]);
             t.width = uint32_t(array.shape[3]);
+            const size_t keptValues = keptChannels * array.shape[2] * array.shape[3];
             t.values.assign(array.values.begin() + std::ptrdiff_t(i * perTensor),
-                            array.values.begin() + std::ptrdiff_t((i + 1) * perTensor));
+                            array.values.begin() + std::ptrdiff_t(i * perTensor + keptValues));
             symbols.push_back(toSymbols(t, Representation::Uniform, bits, true));
             SymbolLayout layout{t.channels, t.height, t.width, Representation::Uniform, bits, {}};
             for (const auto& r : symbols.back().quant.ranges)
@@ -80,7 +87,10 @@ int main(int argc, char** argv)
             layouts.push_back(layout);
             symbolBytes += symbols.back().bytes.size();
         }
-        const CoderOptions options;
+        CoderWorkspace workspace;
+        CoderOptions options;
+        if (!(argc > 6 && std::string(argv[6]) == "fresh")) // "fresh": new zstd contexts per call
+            options.workspace = &workspace;
         std::vector<std::vector<uint8_t>> payloads(n);
         const Best enc = best(repeats, [&] {
             for (size_t i = 0; i < n; ++i)

@@ -9,12 +9,13 @@
 
 namespace aecnn::codec {
 
-// Frame layout, version 1. "varint" = unsigned LEB128 (7 bits per byte, low
+// Frame layout, version 2 (version 1 is the same frame; its context payloads of
+// 5-8 bit symbols used a magnitude coding this build does not read). "varint" = unsigned LEB128 (7 bits per byte, low
 // first, at most 5 bytes, no superfluous zero bytes); fixed-size integers are
 // little-endian. Small frames matter: at split 1 and V = 64 a whole frame of a
 // 1x14x14 tensor is ~60 bytes, so the header is kept to ~20 of them.
 //   0  "AECF"               magic
-//   4  u8  version          1
+//   4  u8  version          2
 //   5  u8  coder id (low 4 bits) | representation << 4
 //   6  u8  bits (low 4 bits: 2..8 for Uniform, 0 otherwise) | flags << 4
 //          flags: 1 per-channel quantization, 2 pruned, 4 zstd dictionary; 8 must be 0
@@ -27,7 +28,8 @@ namespace aecnn::codec {
 //      (f32 scale, u8 zero point) x (C' per channel, else 1)   Uniform only
 //      payload
 //      u32 CRC-32 (zlib polynomial) of every preceding byte
-constexpr uint8_t kFrameVersion = 1;
+constexpr uint8_t kFrameVersion = 2;
+constexpr uint8_t kOldestReadableFrameVersion = 1;
 
 // Caps a decoder enforces before allocating anything.
 struct DecodeLimits {
@@ -55,8 +57,9 @@ struct FrameSizes {
 
 // Encodes a tensor into one self-contained frame. Throws aecnn::Error when the
 // tensor or the settings are invalid (e.g. "context" with a float representation).
+// `workspace` (optional, one thread at a time) reuses coder state between frames.
 std::vector<uint8_t> encodeFrame(const FeatureTensor& tensor, const CodecSettings& settings,
-                                 FrameSizes* sizes = nullptr);
+                                 FrameSizes* sizes = nullptr, CoderWorkspace* workspace = nullptr);
 
 struct DecodedFrame {
     FeatureTensor tensor;
@@ -68,7 +71,7 @@ struct DecodedFrame {
 // Validates every field, the CRC and the payload; throws aecnn::Error naming the
 // first problem. `size` must be exactly one frame (see frameLength to split a stream).
 DecodedFrame decodeFrame(const uint8_t* data, size_t size, const DecodeLimits& limits = {},
-                         const ZstdDictionary* dictionary = nullptr);
+                         const ZstdDictionary* dictionary = nullptr, CoderWorkspace* workspace = nullptr);
 
 // Length of the frame starting at data (header fields only, not the CRC);
 // throws aecnn::Error when the header is incomplete or implausible.

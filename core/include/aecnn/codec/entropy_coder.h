@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -32,9 +33,28 @@ struct ZstdDictionary {
     uint32_t id() const; // zstd's dictionary id, 0 when empty or not a zstd dictionary
 };
 
+// Coder state reused across calls by one thread at a time (zstd's compression
+// and decompression contexts). Without one, every zstd call sets up fresh
+// contexts, which costs more than coding a small tensor: ~11 us per call
+// against ~3 us with a workspace for a 196-byte (1 x 14 x 14, 8-bit) tensor.
+class CoderWorkspace {
+public:
+    CoderWorkspace();
+    ~CoderWorkspace();
+    CoderWorkspace(CoderWorkspace&&) noexcept;
+    CoderWorkspace& operator=(CoderWorkspace&&) noexcept;
+
+    struct ZstdContexts; // defined by the zstd coder
+    ZstdContexts& zstd() { return *zstd_; }
+
+private:
+    std::unique_ptr<ZstdContexts> zstd_;
+};
+
 struct CoderOptions {
     int zstdLevel = kDefaultZstdLevel;
     const ZstdDictionary* dictionary = nullptr; // zstd coders only
+    CoderWorkspace* workspace = nullptr;        // optional; not shared between threads
 };
 
 // What a coder needs to know about the symbols besides their bytes.
