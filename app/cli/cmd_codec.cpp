@@ -7,6 +7,7 @@
 
 #include <QJsonArray>
 
+#include "aecnn/checkpoint.h"
 #include "aecnn/codec/bitstream.h"
 #include "aecnn/codec/codec_stats.h"
 #include "aecnn/error.h"
@@ -30,15 +31,8 @@ std::vector<uint8_t> readBytes(const std::string& path)
 
 void writeBytes(const std::string& path, const std::vector<uint8_t>& bytes)
 {
-    const std::string temporary = path + ".tmp";
-    {
-        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-        out.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
-        if (!out.flush())
-            throw Error("cannot write " + temporary);
-    }
-    if (std::rename(temporary.c_str(), path.c_str()) != 0)
-        throw Error("cannot rename " + temporary + " to " + path);
+    writeFileAtomically(QString::fromStdString(path),
+                        QByteArray(reinterpret_cast<const char*>(bytes.data()), qsizetype(bytes.size())));
 }
 
 codec::CodecSettings settingsFrom(const ParsedArgs& args, const codec::ZstdDictionary* dictionary)

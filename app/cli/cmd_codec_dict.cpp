@@ -1,10 +1,9 @@
 #include "cmd_codec_dict.h"
 
-#include <fstream>
-
 #include <torch/torch.h>
 
 #include "aecnn/aecnn_model.h"
+#include "aecnn/checkpoint.h"
 #include "aecnn/error.h"
 #include "aecnn/split_transport.h"
 #include "cli_common.h"
@@ -57,10 +56,9 @@ QJsonObject trainModelDictionary(const ParsedArgs& args, CommandContext& context
                            {"capacity", static_cast<qint64>(capacity)}};
     std::string target = dictFile;
     if (!dictFile.empty()) {
-        std::ofstream file(dictFile, std::ios::binary | std::ios::trunc);
-        file.write(reinterpret_cast<const char*>(dictionary.bytes.data()), std::streamsize(dictionary.bytes.size()));
-        if (!file.flush())
-            throw Error("cannot write " + dictFile);
+        writeFileAtomically(QString::fromStdString(dictFile),
+                            QByteArray(reinterpret_cast<const char*>(dictionary.bytes.data()),
+                                       qsizetype(dictionary.bytes.size())));
     } else {
         target = store ? modelPath : out;
         model.codecDictionary = dictionary;
