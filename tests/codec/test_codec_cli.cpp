@@ -113,12 +113,10 @@ private Q_SLOTS:
 
     void dumpFeaturesWritesKeptChannels()
     {
-        const QString model = dir_.filePath("tiny.aecnn");
-        auto r = runAecnn({"train", "--dataset", "synthetic:200", "--width", "0.0625", "--stem-channels", "8", "--epochs",
-                        "1", "--max-steps", "2", "--batch-size", "16", "--out", model, "--threads", "2", "--json"});
-        QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
+        const QString model = tinyModel();
+        QVERIFY(!model.isEmpty());
         const QString out = dir_.filePath("f.npy");
-        r = runAecnn({"dump-features", "--model", model, "--dataset", "synthetic:200", "--split", "1", "--ratio", "4",
+        auto r = runAecnn({"dump-features", "--model", model, "--dataset", "synthetic:200", "--split", "1", "--ratio", "4",
                    "--count", "5", "--out", out, "--json"});
         QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
         const NpyArray features = readNpy(out.toStdString());
@@ -140,7 +138,65 @@ private Q_SLOTS:
         QCOMPARE(backJson.value("kept_channels").toArray(), json.value("kept_channels").toArray());
     }
 
+    // Every coder's row per split and ratio, in the JSON and the CSV; the bench checks
+    // each round trip itself and fails the command if one is not exact.
+    void benchCodecReportsEveryCoderAgainstH0()
+    {
+        const QString model = tinyModel();
+        QVERIFY(!model.isEmpty());
+        const QString csv = dir_.filePath("bench.csv");
+        auto r = runAecnn({"bench-codec", "--model", model, "--dataset", "synthetic:200", "--splits", "1", "--ratios",
+                           "1,4", "--bits", "4", "--count", "8", "--repeats", "1", "--accuracy-images", "0",
+                           "--threads", "1", "--csv", csv, "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
+        QVERIFY(r.json.value("timing").toString().contains("thread CPU time"));
+        const auto ratios = r.json.value("splits").toArray().at(0).toObject().value("ratios").toArray();
+        QCOMPARE(ratios.size(), 2);
+        QStringList coders;
+        int rows = 0;
+        for (const auto& ratio : ratios) {
+            const auto shape = ratio.toObject().value("shape").toArray();
+            QCOMPARE(shape.at(0).toInt(), ratio.toObject().value("ratio").toInt() == 1 ? 8 : 2); // C' = 8 / V
+            for (const auto& c : ratio.toObject().value("coders").toArray()) {
+                const auto coder = c.toObject();
+                coders << coder.value("coder").toString();
+                QVERIFY(coder.value("h0_bits_per_element").toDouble() >= 0.0);
+                QVERIFY(coder.value("coded_bits_per_element").toDouble() > 0.0);
+                QVERIFY(coder.value("encode_mb_per_s").toDouble() > 0.0);
+                ++rows;
+            }
+        }
+        QVERIFY2(coders.contains("uint4 context") && coders.contains("uint4 zstd-entropy") &&
+                     coders.contains("float32 zstd-19"),
+                 qPrintable(coders.join(", ")));
+        QFile file(csv);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const auto lines = QString::fromUtf8(file.readAll()).split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.filter(QRegularExpression("^1,")).size(), rows);
+        QVERIFY(!QFile::exists(csv + ".part"));
+
+        r = runAecnn({"bench-codec", "--model", model, "--dataset", "synthetic:200", "--clock", "sundial", "--json"});
+        QVERIFY(r.exitCode != 0);
+        QVERIFY2(describe(r).contains("--clock must be cpu"), qPrintable(describe(r)));
+    }
+
 private:
+    // A tiny trained classifier, made once for the tests that need real activations.
+    QString tinyModel()
+    {
+        const QString model = dir_.filePath("tiny.aecnn");
+        if (QFile::exists(model))
+            return model;
+        const auto r = runAecnn({"train", "--dataset", "synthetic:200", "--width", "0.0625", "--stem-channels", "8",
+                                 "--epochs", "1", "--max-steps", "2", "--batch-size", "16", "--out", model,
+                                 "--threads", "2", "--json"});
+        if (r.exitCode != 0) {
+            qWarning("%s", qPrintable(describe(r)));
+            return {};
+        }
+        return model;
+    }
+
     QTemporaryDir dir_;
     QString input_;
     std::vector<float> values_;
