@@ -61,23 +61,31 @@ struct MagnitudeMap {
     }
 };
 
-
 constexpr int kBuckets = 5;
 constexpr int kMagContexts = 12;
 constexpr int kMaxLog = 10; // magnitudes < 1024
 
+// Bucket of a magnitude m < 512 on a 4-bit scale (m >> shift): 0 for zero, then 1..4
+// by size; one table per shift = bits - 4 (0 up to 4 bits), built at compile time so
+// that coding a small tensor does not start by filling one.
+using BucketTable = std::array<uint8_t, 512>;
+constexpr std::array<BucketTable, 5> kBucketTables = [] {
+    std::array<BucketTable, 5> tables{};
+    for (int shift = 0; shift < 5; ++shift)
+        for (int m = 1; m < 512; ++m) {
+            const int scaled = m >> shift;
+            tables[size_t(shift)][size_t(m)] = uint8_t(scaled <= 1 ? 1 : scaled <= 3 ? 2 : scaled <= 7 ? 3 : 4);
+        }
+    return tables;
+}();
+
 // All adaptive probabilities of the model; encoder and decoder evolve them identically.
 struct Model {
-    explicit Model(int bits) : bypassBits(bits > 4 ? bits - 3 : 0)
+    explicit Model(int bits)
+        : bypassBits(bits > 4 ? bits - 3 : 0), bucketOf(kBucketTables[size_t(std::max(0, bits - 4))])
     {
-        const int normalizeShift = std::max(0, bits - 4);
-        for (int m = 0; m < int(bucketOf.size()); ++m) {
-            const int scaled = m >> normalizeShift;
-            bucketOf[size_t(m)] = uint8_t(m == 0 ? 0 : scaled <= 1 ? 1 : scaled <= 3 ? 2 : scaled <= 7 ? 3 : 4);
-        }
     }
 
-    // 0 for zero, then 1..4 by the magnitude's size on a 4-bit scale (magnitudes < 512).
     int bucket(int m) const { return bucketOf[size_t(m)]; }
     static int magnitudeContext(int left, int up)
     {
@@ -87,7 +95,7 @@ struct Model {
 
     // Above 4 bits, mantissa bits below 2^bypassBits are sent raw (see context_coder.h).
     const int bypassBits;
-    std::array<uint8_t, 512> bucketOf{};
+    const BucketTable& bucketOf;
     std::array<AdaptiveBit, 4 * kBuckets> same{};
     std::array<AdaptiveBit, kBuckets * kBuckets * 3> zero{};
     std::array<std::array<AdaptiveBit, kMaxLog>, kMagContexts> prefix{};
