@@ -12,10 +12,10 @@ ModelGeometry geometryOf(const DeployedModel& model)
 {
     if (model.head) {
         const auto& h = *model.head;
-        return {h.inputHeight, h.inputWidth, h.inChannels(), static_cast<int>(h.classNames.size())};
+        return {h.usage.inputHeight, h.usage.inputWidth, h.inChannels(), static_cast<int>(h.usage.classNames.size())};
     }
     const auto& m = *model.whole;
-    return {m.inputHeight, m.inputWidth, m.inChannels, static_cast<int>(m.classNames.size())};
+    return {m.usage.inputHeight, m.usage.inputWidth, m.inChannels, static_cast<int>(m.usage.classNames.size())};
 }
 
 QString describe(const DeployedModel& model)

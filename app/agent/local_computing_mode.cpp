@@ -18,7 +18,7 @@ public:
         // Warm-up: the first forward pass sets up LibTorch's kernels; not part of any t_iot.
         torch::NoGradGuard noGrad;
         const auto& m = *model_->whole;
-        m.forward(torch::zeros({1, int64_t(m.inChannels), int64_t(m.inputHeight), int64_t(m.inputWidth)}));
+        m.forward(torch::zeros({1, int64_t(m.inChannels), int64_t(m.usage.inputHeight), int64_t(m.usage.inputWidth)}));
     }
 
     std::string name() const override { return "local"; }
@@ -28,7 +28,8 @@ public:
         torch::NoGradGuard noGrad; // thread-local: created where the forward runs
         const auto start = std::chrono::steady_clock::now();
         const auto& model = *model_->whole;
-        const auto logits = model.forward(edge::modelInput(source.image, model.normalization, model.inputHeight, model.inputWidth));
+        const auto logits = model.forward(
+            edge::modelInput(source.image, model.usage.normalization, model.usage.inputHeight, model.usage.inputWidth));
         const int predicted = static_cast<int>(logits.argmax(1).item<int64_t>());
         frame.iotMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
         frame.encMs = 0;

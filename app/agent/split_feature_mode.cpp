@@ -33,14 +33,16 @@ public:
     {
         // Warm-up: LibTorch's first forward pass sets up kernels (hundreds of ms) that
         // belong to no frame's t_iot.
-        transport_.encode(head_.encode(torch::zeros({1, head_.inChannels(), head_.inputHeight, head_.inputWidth})));
+        transport_.encode(
+            head_.encode(torch::zeros({1, head_.inChannels(), head_.usage.inputHeight, head_.usage.inputWidth})));
     }
 
     void process(const SourceImage& source, protocol::FrameData& frame) override
     {
         torch::NoGradGuard noGrad; // thread-local: created where the forward runs
         const auto start = std::chrono::steady_clock::now();
-        const auto transmitted = head_.encode(edge::modelInput(source.image, head_.normalization, head_.inputHeight, head_.inputWidth));
+        const auto transmitted = head_.encode(
+            edge::modelInput(source.image, head_.usage.normalization, head_.usage.inputHeight, head_.usage.inputWidth));
         frame.iotMs = msSince(start);
         const auto encodeStart = std::chrono::steady_clock::now();
         const auto bytes = transport_.encode(transmitted, nullptr, &workspace_);

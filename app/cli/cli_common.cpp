@@ -32,14 +32,14 @@ DataSplit loadDatasetWithGeometry(const std::string& spec, int channels, int hei
 
 DataSplit loadDatasetForModel(const std::string& spec, const Classifier& model, uint64_t seed)
 {
-    return loadDatasetWithGeometry(spec, model.net->config().inChannels, model.inputHeight, model.inputWidth,
-                                   model.net->config().numClasses, seed);
+    return loadDatasetWithGeometry(spec, model.net->config().inChannels, model.usage.inputHeight,
+                                   model.usage.inputWidth, model.net->config().numClasses, seed);
 }
 
 DataSplit loadDatasetForModel(const std::string& spec, const InferenceModel& model, uint64_t seed)
 {
-    return loadDatasetWithGeometry(spec, model.inChannels, model.inputHeight, model.inputWidth,
-                                   static_cast<int>(model.classNames.size()), seed);
+    return loadDatasetWithGeometry(spec, model.inChannels, model.usage.inputHeight, model.usage.inputWidth,
+                                   static_cast<int>(model.usage.classNames.size()), seed);
 }
 
 ImageSet limited(const ImageSet& set, int limit)

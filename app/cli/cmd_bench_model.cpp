@@ -34,7 +34,7 @@ QJsonObject runBenchModel(const ParsedArgs& args, CommandContext& context)
     torch::NoGradGuard noGrad;
     auto& net = *model.net;
     net.eval();
-    const auto input = torch::randn({1, net.config().inChannels, model.inputHeight, model.inputWidth});
+    const auto input = torch::randn({1, net.config().inChannels, model.usage.inputHeight, model.usage.inputWidth});
     const double fullMs = medianMilliseconds(repeats, [&] { net.forward(input); });
     QJsonArray rows;
     *context.text << "batch-1 latency, median of " << repeats << " runs, " << context.threads << " thread(s)\n"
@@ -49,7 +49,7 @@ QJsonObject runBenchModel(const ParsedArgs& args, CommandContext& context)
         rows.append(QJsonObject{{"split", split}, {"head_ms", headMs}, {"tail_ms", tailMs}});
     }
     return {{"model", QString::fromStdString(args.text("model"))},
-            {"input", QJsonArray{model.inputHeight, model.inputWidth}},
+            {"input", QJsonArray{model.usage.inputHeight, model.usage.inputWidth}},
             {"threads", context.threads},
             {"repeats", repeats},
             {"full_ms", fullMs},

@@ -40,12 +40,11 @@ QJsonObject trainModelDictionary(const ParsedArgs& args, CommandContext& context
 
     auto model = loadAecnnClassifierFile(QString::fromStdString(modelPath));
     InferenceModel geometry;
+    geometry.usage = model.usage;
     geometry.inChannels = model.net->config().inChannels;
-    geometry.inputHeight = model.inputHeight;
-    geometry.inputWidth = model.inputWidth;
-    geometry.classNames = model.classNames;
     const auto calibration = limited(loadDatasetForModel(dataSpec, geometry).train, count);
-    const SplitTransport transport(transmittedLayout(*model.net, model.inputHeight, model.inputWidth), settings);
+    const SplitTransport transport(transmittedLayout(*model.net, model.usage.inputHeight, model.usage.inputWidth),
+                                   settings);
     const auto dictionary = trainTransportDictionary(*model.net, transport, calibration, capacity);
     const QJsonObject info{{"dataset", QString::fromStdString(dataSpec)},
                            {"subset", "train"},

@@ -106,7 +106,7 @@ void evaluateWithCodec(const std::string& modelSpec, const InferenceModel& model
             if (s.coder.rfind("zstd", 0) == 0)
                 s.dictionary = dictionary;
     }
-    const auto layout = transmittedLayout(*net, model.inputHeight, model.inputWidth);
+    const auto layout = transmittedLayout(*net, model.usage.inputHeight, model.usage.inputWidth);
     std::vector<SplitTransport> transports;
     for (const auto& s : settings)
         transports.emplace_back(layout, s);

@@ -16,6 +16,7 @@ namespace {
 torch::Tensor loadImageForModel(const std::string& path, const InferenceModel& model)
 {
     const int channels = model.inChannels;
+    const auto& usage = model.usage;
     if (channels != 1 && channels != 3)
         throw Error("predict supports models with 1 or 3 input channels");
     cv::Mat image = cv::imread(path, channels == 1 ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR);
@@ -23,20 +24,20 @@ torch::Tensor loadImageForModel(const std::string& path, const InferenceModel& m
         throw Error("cannot read image '" + path + "': missing file or a format OpenCV cannot decode");
     if (channels == 3)
         cv::cvtColor(image, image, cv::COLOR_BGR2RGB);
-    const double scale = std::max(double(model.inputHeight) / image.rows, double(model.inputWidth) / image.cols);
+    const double scale = std::max(double(usage.inputHeight) / image.rows, double(usage.inputWidth) / image.cols);
     cv::Mat resized;
     cv::resize(image, resized,
-               cv::Size(std::max(model.inputWidth, int(std::lround(image.cols * scale))),
-                        std::max(model.inputHeight, int(std::lround(image.rows * scale)))),
+               cv::Size(std::max(usage.inputWidth, int(std::lround(image.cols * scale))),
+                        std::max(usage.inputHeight, int(std::lround(image.rows * scale)))),
                0, 0, cv::INTER_AREA);
-    const cv::Rect crop((resized.cols - model.inputWidth) / 2, (resized.rows - model.inputHeight) / 2,
-                        model.inputWidth, model.inputHeight);
+    const cv::Rect crop((resized.cols - usage.inputWidth) / 2, (resized.rows - usage.inputHeight) / 2, usage.inputWidth,
+                        usage.inputHeight);
     cv::Mat cropped = resized(crop).clone();
-    auto pixels = torch::from_blob(cropped.data, {model.inputHeight, model.inputWidth, channels}, torch::kUInt8)
+    auto pixels = torch::from_blob(cropped.data, {usage.inputHeight, usage.inputWidth, channels}, torch::kUInt8)
                       .permute({2, 0, 1})
                       .unsqueeze(0)
                       .clone();
-    ImageSet single{pixels, torch::zeros({1}, torch::kInt64), model.classNames, model.normalization};
+    ImageSet single{pixels, torch::zeros({1}, torch::kInt64), usage.classNames, usage.normalization};
     return single.normalizedBatch(torch::zeros({1}, torch::kInt64));
 }
 
@@ -59,7 +60,7 @@ QJsonObject runPredict(const ParsedArgs& args, CommandContext& context)
     *context.text << path << ":\n";
     for (int i = 0; i < k; ++i) {
         const auto index = indices[i].item<int64_t>();
-        const auto& name = model.classNames[static_cast<size_t>(index)];
+        const auto& name = model.usage.classNames[static_cast<size_t>(index)];
         const double p = values[i].item<double>();
         topArray.append(QJsonObject{{"class", static_cast<qint64>(index)},
                                     {"name", QString::fromStdString(name)},

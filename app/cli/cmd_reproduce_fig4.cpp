@@ -100,7 +100,7 @@ QJsonObject reproduceFig4(const ParsedArgs& args, CommandContext& context)
     json.remove("batch_indices");
     json.insert("provenance",
                 runProvenance(context, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()));
-    json.insert("ca_network", ca.network.provenance);
+    json.insert("ca_network", ca.network.usage.provenance);
     writeFileAtomically(out.filePath("fig4.json"), QJsonDocument(json).toJson(QJsonDocument::Indented));
     const auto& s = report.stability;
     *context.text << "wrote " << out.filePath("fig4.csv").toStdString() << " and fig4.png: " << report.channels

@@ -12,7 +12,7 @@ namespace {
 QJsonObject runSplits(const ParsedArgs& args, CommandContext& context)
 {
     auto model = loadClassifierSpec(args.text("model"));
-    int height = model.inputHeight, width = model.inputWidth;
+    int height = model.usage.inputHeight, width = model.usage.inputWidth;
     if (args.has("input"))
         std::tie(height, width) = args.size("input");
     const auto points = describeSplitPoints(*model.net, height, width);

@@ -62,10 +62,7 @@ QJsonObject runTrain(const ParsedArgs& args, CommandContext& context)
 
     Classifier model;
     model.net = ResNet(configFromArgs(args, train.channels(), static_cast<int>(train.classNames.size())));
-    model.classNames = train.classNames;
-    model.normalization = train.normalization;
-    model.inputHeight = train.height();
-    model.inputWidth = train.width();
+    model.usage = {train.classNames, train.normalization, train.height(), train.width(), {}};
 
     TrainOptions options;
     options.epochs = args.integer("epochs", 1, 1000);
@@ -85,19 +82,19 @@ QJsonObject runTrain(const ParsedArgs& args, CommandContext& context)
         context.progress);
     const auto evaluation = evaluateClassifier(net, [&](const torch::Tensor& x) { return net.forward(x); }, test);
 
-    model.provenance = {{"command", QString::fromStdString(context.commandLine)},
-                        {"dataset", QString::fromStdString(spec)},
-                        {"epochs", options.epochs},
-                        {"seed", static_cast<qint64>(options.seed)},
-                        {"threads", context.threads},
-                        {"train_seconds", result.seconds},
-                        {"test_accuracy", evaluation.accuracy()},
-                        {"test_count", static_cast<qint64>(evaluation.count)},
-                        {"date", QDateTime::currentDateTimeUtc().toString(Qt::ISODate)},
-                        {"machine", QSysInfo::machineHostName() + " " + QSysInfo::currentCpuArchitecture()}};
+    model.usage.provenance = {{"command", QString::fromStdString(context.commandLine)},
+                              {"dataset", QString::fromStdString(spec)},
+                              {"epochs", options.epochs},
+                              {"seed", static_cast<qint64>(options.seed)},
+                              {"threads", context.threads},
+                              {"train_seconds", result.seconds},
+                              {"test_accuracy", evaluation.accuracy()},
+                              {"test_count", static_cast<qint64>(evaluation.count)},
+                              {"date", QDateTime::currentDateTimeUtc().toString(Qt::ISODate)},
+                              {"machine", QSysInfo::machineHostName() + " " + QSysInfo::currentCpuArchitecture()}};
     saveClassifier(QString::fromStdString(out), model);
     if (args.has("results-csv"))
-        writeTrainingRecord(QString::fromStdString(args.text("results-csv")), model.provenance, out);
+        writeTrainingRecord(QString::fromStdString(args.text("results-csv")), model.usage.provenance, out);
     *context.text << "test accuracy " << evaluation.accuracy() << " on " << evaluation.count << " images, trained in "
                   << result.seconds << " s; saved " << out << "\n";
     return {{"out", QString::fromStdString(out)},

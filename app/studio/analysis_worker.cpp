@@ -57,14 +57,15 @@ void AnalysisWorker::computeAttention(const AttentionRequest& request)
         Q_EMIT progress(tr("loading model %1").arg(request.model), 0, 0);
         Classifier model = loadClassifierSpec(request.model.toStdString());
         model.net->eval();
-        Q_EMIT splitRowsReady(splitRowsOf(describeSplitPoints(*model.net, model.inputHeight, model.inputWidth)));
+        Q_EMIT splitRowsReady(
+            splitRowsOf(describeSplitPoints(*model.net, model.usage.inputHeight, model.usage.inputWidth)));
         if (cancelled_.load())
             throw Cancelled{};
 
         Q_EMIT progress(tr("loading data set %1").arg(request.dataset), 0, 0);
         datasets::DatasetRequest dataRequest;
-        dataRequest.height = model.inputHeight;
-        dataRequest.width = model.inputWidth;
+        dataRequest.height = model.usage.inputHeight;
+        dataRequest.width = model.usage.inputWidth;
         dataRequest.channels = model.net->config().inChannels;
         ImageSet test = datasets::loadDataset(request.dataset.toStdString(), dataRequest).test;
         if (request.maxImages > 0 && test.size() > request.maxImages)

@@ -41,8 +41,8 @@ DataSplit loadData(const TrainingRequest& request, const Classifier& base)
 {
     datasets::DatasetRequest data;
     data.channels = base.net->config().inChannels;
-    data.height = base.inputHeight;
-    data.width = base.inputWidth;
+    data.height = base.usage.inputHeight;
+    data.width = base.usage.inputWidth;
     DataSplit split = datasets::loadDataset(request.dataset.toStdString(), data);
     if (split.train.channels() != data.channels || split.train.height() != data.height ||
         split.train.width() != data.width)

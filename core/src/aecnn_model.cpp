@@ -172,8 +172,7 @@ void saveAecnnClassifier(const QString& path, const AecnnClassifier& model, cons
                            {"recovery_width", net.recoveryWidth()}};
     if (!model.codecDictionary.bytes.empty())
         checkpoint.metadata["codec_dictionary"] = codecDictionaryToJson(model.codecDictionary, model.codecDictionaryInfo);
-    writeUsage(checkpoint.metadata,
-               {model.classNames, model.normalization, model.inputHeight, model.inputWidth, model.provenance});
+    writeUsage(checkpoint.metadata, model.usage);
     checkpoint.tensors = stateOf(net);
     writeCheckpoint(path, checkpoint, basePath);
 }
@@ -200,12 +199,7 @@ AecnnClassifier loadAecnnClassifierFile(const QString& path)
         throw Error(source + ": " + e.what());
     }
     loadStateInto(*model.net, checkpoint.tensors, source);
-    auto usage = readUsage(meta, model.net->config().inChannels, model.net->config().numClasses, source);
-    model.classNames = std::move(usage.classNames);
-    model.normalization = std::move(usage.normalization);
-    model.inputHeight = usage.inputHeight;
-    model.inputWidth = usage.inputWidth;
-    model.provenance = std::move(usage.provenance);
+    model.usage = readUsage(meta, model.net->config().inChannels, model.net->config().numClasses, source);
     if (meta.contains("codec_dictionary")) {
         const auto json = meta.value("codec_dictionary").toObject();
         model.codecDictionary = codecDictionaryFromJson(json, source);

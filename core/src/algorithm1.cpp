@@ -195,7 +195,7 @@ private:
         if (QFileInfo::exists(path)) {
             say(stage + ": resumed from " + path.toStdString());
             auto ca = loadCaNetwork(path);
-            if (ca.network.provenance.value("budget").toObject().value("ca") != budget().value("ca"))
+            if (ca.network.usage.provenance.value("budget").toObject().value("ca") != budget().value("ca"))
                 say(stage + ": warning: resumed file was trained with a different CA budget; delete it to retrain");
             return ca;
         }
@@ -217,8 +217,8 @@ private:
         ca.importance = computeImportance(net, split, importanceSet, options_.importanceBatches,
                                           options_.importanceBatchSize, stageSeed(options_.seed, split, 0, 1),
                                           options_.ratios);
-        ca.network.provenance = stageProvenance(stage, trained, evaluation);
-        ca.network.provenance.insert("budget", budget());
+        ca.network.usage.provenance = stageProvenance(stage, trained, evaluation);
+        ca.network.usage.provenance.insert("budget", budget());
         saveCaNetwork(path, ca, options_.baseFile);
         return ca;
     }
@@ -239,10 +239,10 @@ private:
             say(stage + ": resumed from " + path.toStdString());
             auto loaded = loadAecnnClassifierFile(path);
             model = loaded.net;
-            entry.accuracy = loaded.provenance.value("test_accuracy").toDouble();
-            entry.evaluated = loaded.provenance.value("test_count").toInteger();
+            entry.accuracy = loaded.usage.provenance.value("test_accuracy").toDouble();
+            entry.evaluated = loaded.usage.provenance.value("test_count").toInteger();
             entry.resumed = true;
-            checkBudget(loaded.provenance, stage);
+            checkBudget(loaded.usage.provenance, stage);
         } else {
             model = build();
             const auto trained = make(model);
@@ -250,18 +250,15 @@ private:
             const auto evaluation = evaluate(net, [&](const torch::Tensor& x) { return net.forward(x); });
             AecnnClassifier out;
             out.net = model;
-            out.classNames = base_.classNames;
-            out.normalization = base_.normalization;
-            out.inputHeight = base_.inputHeight;
-            out.inputWidth = base_.inputWidth;
-            out.provenance = stageProvenance(stage, trained, evaluation);
-            out.provenance.insert("budget", budget());
+            out.usage = base_.usage;
+            out.usage.provenance = stageProvenance(stage, trained, evaluation);
+            out.usage.provenance.insert("budget", budget());
             saveAecnnClassifier(path, out, options_.baseFile);
             entry.accuracy = evaluation.accuracy();
             entry.evaluated = evaluation.count;
             say(stage + ": accuracy " + std::to_string(entry.accuracy) + ", saved " + path.toStdString());
         }
-        entry.cost = describeSplitModel(*model, base_.inputHeight, base_.inputWidth);
+        entry.cost = describeSplitModel(*model, base_.usage.inputHeight, base_.usage.inputWidth);
         result_.entries.push_back(entry);
         return model;
     }
@@ -299,7 +296,7 @@ private:
                                  stageSeed(options_.seed, split, ratio, 3), prefix + "aecnn");
                 },
                 [&] {
-                    int h = base_.inputHeight, w = base_.inputWidth;
+                    int h = base_.usage.inputHeight, w = base_.usage.inputWidth;
                     const auto cost = describeSplitModel(*caPruned, h, w);
                     const int width = chooseRecoveryWidth(channels, static_cast<int>(kept.size()), cost.featureHeight,
                                                           cost.featureWidth, cost.tailMacs, options_.recoveryBudget);
@@ -363,8 +360,7 @@ void saveCaNetwork(const QString& path, const CaNetwork& ca, const QString& base
                            {"config", toJson(model.net->config())},
                            {"split", ca.split},
                            {"importance", toJson(ca.importance)}};
-    writeUsage(checkpoint.metadata,
-               {model.classNames, model.normalization, model.inputHeight, model.inputWidth, model.provenance});
+    writeUsage(checkpoint.metadata, model.usage);
     checkpoint.tensors = stateOf(*model.net);
     writeCheckpoint(path, checkpoint, basePath);
 }
@@ -387,12 +383,8 @@ CaNetwork loadCaNetwork(const QString& path)
     ca.network.net->eval();
     ca.split = meta.value("split").toInt(0);
     requireSplitPoint(ca.network.net->config(), ca.split);
-    auto usage = readUsage(meta, ca.network.net->config().inChannels, ca.network.net->config().numClasses, source);
-    ca.network.classNames = std::move(usage.classNames);
-    ca.network.normalization = std::move(usage.normalization);
-    ca.network.inputHeight = usage.inputHeight;
-    ca.network.inputWidth = usage.inputWidth;
-    ca.network.provenance = std::move(usage.provenance);
+    ca.network.usage =
+        readUsage(meta, ca.network.net->config().inChannels, ca.network.net->config().numClasses, source);
     return ca;
 }
 

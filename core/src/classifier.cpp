@@ -151,8 +151,7 @@ void saveClassifier(const QString& path, const Classifier& model)
     checkpoint.metadata = {{"kind", "classifier"},
                            {"architecture", "resnet50-family"},
                            {"config", toJson(model.net->config())}};
-    writeUsage(checkpoint.metadata,
-               {model.classNames, model.normalization, model.inputHeight, model.inputWidth, model.provenance});
+    writeUsage(checkpoint.metadata, model.usage);
     checkpoint.tensors = stateOf(*model.net);
     writeCheckpoint(path, checkpoint);
 }
@@ -172,12 +171,7 @@ Classifier loadClassifierFile(const QString& path)
         throw Error(source + ": " + e.what());
     }
     loadStateInto(*model.net, checkpoint.tensors, source);
-    auto usage = readUsage(meta, model.net->config().inChannels, model.net->config().numClasses, source);
-    model.classNames = std::move(usage.classNames);
-    model.normalization = std::move(usage.normalization);
-    model.inputHeight = usage.inputHeight;
-    model.inputWidth = usage.inputWidth;
-    model.provenance = std::move(usage.provenance);
+    model.usage = readUsage(meta, model.net->config().inChannels, model.net->config().numClasses, source);
     model.net->eval();
     return model;
 }
@@ -232,10 +226,11 @@ Classifier importTorchvision(const QString& path)
     model.net = ResNet(config);
     loadStateInto(*model.net, state, source);
     for (int i = 0; i < config.numClasses; ++i)
-        model.classNames.push_back(std::to_string(i));
-    model.normalization = config.inChannels == 3 ? Normalization::imageNet() : Normalization::identity(config.inChannels);
-    model.inputHeight = model.inputWidth = config.stem == StemKind::ImageNet ? 224 : 32;
-    model.provenance = {{"imported_from", path}};
+        model.usage.classNames.push_back(std::to_string(i));
+    model.usage.normalization =
+        config.inChannels == 3 ? Normalization::imageNet() : Normalization::identity(config.inChannels);
+    model.usage.inputHeight = model.usage.inputWidth = config.stem == StemKind::ImageNet ? 224 : 32;
+    model.usage.provenance = {{"imported_from", path}};
     model.net->eval();
     return model;
 }

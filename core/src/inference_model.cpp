@@ -10,7 +10,7 @@ namespace aecnn {
 namespace {
 
 // What eval/predict need from a loaded classifier or split model: both carry a network
-// with forward() and config(), and the same usage fields.
+// with forward() and config(), and a ModelUsage.
 template <typename Loaded>
 InferenceModel inferenceModelOf(const Loaded& loaded, QString kind, QString description)
 {
@@ -20,11 +20,8 @@ InferenceModel inferenceModelOf(const Loaded& loaded, QString kind, QString desc
     model.description = std::move(description);
     model.module = net.ptr();
     model.forward = [net](const torch::Tensor& x) mutable { return net->forward(x); };
-    model.classNames = loaded.classNames;
-    model.normalization = loaded.normalization;
+    model.usage = loaded.usage;
     model.inChannels = net->config().inChannels;
-    model.inputHeight = loaded.inputHeight;
-    model.inputWidth = loaded.inputWidth;
     return model;
 }
 

@@ -259,8 +259,7 @@ private Q_SLOTS:
 
         AecnnClassifier classifier;
         classifier.net = model;
-        classifier.classNames = {"circle", "square", "triangle", "cross"};
-        classifier.normalization = Normalization::identity(1);
+        classifier.usage = {{"circle", "square", "triangle", "cross"}, Normalization::identity(1), 28, 28, {}};
         classifier.codecDictionary = dictionary;
         classifier.codecDictionaryInfo = QJsonObject{{"bits", 8}};
         const QString path = dir.filePath("with-dict.aecnn");
@@ -300,8 +299,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         AecnnClassifier classifier;
         classifier.net = tinySplitModel(SplitVariant::Aecnn);
-        classifier.classNames = {"circle", "square", "triangle", "cross"};
-        classifier.normalization = Normalization::identity(1);
+        classifier.usage = {{"circle", "square", "triangle", "cross"}, Normalization::identity(1), 28, 28, {}};
         const QString path = dir.filePath("tiny.aecnn");
         saveAecnnClassifier(path, classifier);
         const QStringList common{"--model", path, "--dataset", "synthetic:200"};

@@ -19,11 +19,7 @@ Classifier tinyClassifier()
 {
     Classifier model;
     model.net = ResNet(ResNetConfig::resnet50(4, 1, 0.0625, StemKind::Small));
-    model.classNames = {"a", "b", "c", "d"};
-    model.normalization = {{0.5f}, {0.25f}};
-    model.inputHeight = 28;
-    model.inputWidth = 28;
-    model.provenance = {{"note", "test"}};
+    model.usage = {{"a", "b", "c", "d"}, {{0.5f}, {0.25f}}, 28, 28, {{"note", "test"}}};
     model.net->eval();
     return model;
 }
@@ -54,11 +50,11 @@ private Q_SLOTS:
         auto model = tinyClassifier();
         saveClassifier(path, model);
         auto loaded = loadClassifierFile(path);
-        QCOMPARE(loaded.classNames, model.classNames);
-        QCOMPARE(loaded.normalization.mean, model.normalization.mean);
-        QCOMPARE(loaded.inputHeight, 28);
+        QCOMPARE(loaded.usage.classNames, model.usage.classNames);
+        QCOMPARE(loaded.usage.normalization.mean, model.usage.normalization.mean);
+        QCOMPARE(loaded.usage.inputHeight, 28);
         QVERIFY(loaded.net->config() == model.net->config());
-        QCOMPARE(loaded.provenance.value("note").toString(), QString("test"));
+        QCOMPARE(loaded.usage.provenance.value("note").toString(), QString("test"));
         torch::NoGradGuard noGrad;
         const auto x = torch::randn({3, 1, 28, 28});
         QVERIFY(torch::equal(model.net->forward(x), loaded.net->forward(x)));

@@ -62,8 +62,7 @@ inline AecnnClassifier tinySplitModel(SplitVariant variant, int ratio, uint64_t 
     if (model.net->bottleneck)
         randomize(*model.net->bottleneck);
     model.net->eval();
-    model.classNames = {"circle", "square", "triangle", "cross"};
-    model.normalization = tinyNormalization();
+    model.usage = {{"circle", "square", "triangle", "cross"}, tinyNormalization(), 28, 28, {}};
     return model;
 }
 
@@ -71,9 +70,7 @@ inline Classifier tinyWholeModel(uint64_t seed)
 {
     Classifier c;
     c.net = tinyNet(seed);
-    c.classNames = {"circle", "square", "triangle", "cross"};
-    c.normalization = tinyNormalization();
-    c.inputHeight = c.inputWidth = 28;
+    c.usage = {{"circle", "square", "triangle", "cross"}, tinyNormalization(), 28, 28, {}};
     return c;
 }
 
@@ -105,7 +102,7 @@ inline std::vector<int> offlineWholePredictions(Classifier& model, const ImageSe
             cv::imencode(".jpg", image, jpeg, {cv::IMWRITE_JPEG_QUALITY, jpegQuality});
             image = cv::imdecode(jpeg, cv::IMREAD_GRAYSCALE);
         }
-        const auto x = edge::modelInput(image.clone(), model.normalization, 28, 28);
+        const auto x = edge::modelInput(image.clone(), model.usage.normalization, 28, 28);
         predicted.push_back(static_cast<int>(model.net->forward(x).argmax(1).item<int64_t>()));
     }
     return predicted;

@@ -50,9 +50,7 @@ private Q_SLOTS:
         torch::set_num_threads(1);
         data_ = datasets::makeSynthetic(200, 3);
         base_.net = testing::tinyNet(17);
-        base_.classNames = data_.train.classNames;
-        base_.normalization = data_.train.normalization;
-        base_.inputHeight = base_.inputWidth = 28;
+        base_.usage = {data_.train.classNames, data_.train.normalization, 28, 28, {}};
         auto& net = *base_.net;
         trainClassifier(net, [&](const torch::Tensor& x) { return net.forward(x); }, net.parameters(), data_.train,
                         quick(6), "base", {});

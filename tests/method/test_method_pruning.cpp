@@ -223,16 +223,14 @@ private Q_SLOTS:
             if (model.net->recovery)
                 model.net->recovery->bn3->weight.fill_(0.5); // make FR matter
             model.net->eval();
-            model.classNames = {"a", "b", "c", "d"};
-            model.normalization = Normalization::identity(1);
-            model.provenance = {{"note", "test"}};
+            model.usage = {{"a", "b", "c", "d"}, Normalization::identity(1), 28, 28, {{"note", "test"}}};
             const auto path = dir.filePath(QString::fromStdString(toString(variant)) + ".aecnn");
             saveAecnnClassifier(path, model);
             QCOMPARE(checkpointKind(path), QString("aecnn"));
             auto loaded = loadAecnnClassifierFile(path);
             QVERIFY(loaded.net->variant() == variant);
             QCOMPARE(loaded.net->split(), 2);
-            QCOMPARE(loaded.classNames, model.classNames);
+            QCOMPARE(loaded.usage.classNames, model.usage.classNames);
             QVERIFY(torch::equal(loaded.net->forward(x), model.net->forward(x)));
             if (variant != SplitVariant::BottleNetPP)
                 QCOMPARE(loaded.net->kept(), kept);

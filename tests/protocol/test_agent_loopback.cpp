@@ -123,10 +123,7 @@ Classifier tinyClassifier()
     torch::manual_seed(7);
     Classifier c;
     c.net = ResNet(ResNetConfig::resnet50(4, 1, 1.0 / 16, StemKind::Small));
-    c.classNames = {"circle", "square", "triangle", "cross"};
-    c.normalization = {{0.15f}, {0.25f}};
-    c.inputHeight = 28;
-    c.inputWidth = 28;
+    c.usage = {{"circle", "square", "triangle", "cross"}, {{0.15f}, {0.25f}}, 28, 28, {}};
     return c;
 }
 

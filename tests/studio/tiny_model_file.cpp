@@ -7,9 +7,6 @@ void writeTinyModel(const QString& path)
 {
     aecnn::Classifier model;
     model.net = aecnn::testing::tinyNet(3);
-    model.classNames = {"circle", "square", "triangle", "cross"};
-    model.normalization = {{0.15f}, {0.25f}};
-    model.inputHeight = 28;
-    model.inputWidth = 28;
+    model.usage = {{"circle", "square", "triangle", "cross"}, {{0.15f}, {0.25f}}, 28, 28, {}};
     aecnn::saveClassifier(path, model);
 }

@@ -10,6 +10,7 @@
 #include <torch/nn.h>
 
 #include "aecnn/bottlenetpp.h"
+#include "aecnn/classifier.h"
 #include "aecnn/codec/entropy_coder.h"
 #include "aecnn/feature_recovery.h"
 #include "aecnn/image_set.h"
@@ -85,11 +86,7 @@ SplitModelCost describeSplitModel(AecnnModelImpl& model, int inputHeight, int in
 // A saved split model with what is needed to run it on images (checkpoint kind "aecnn").
 struct AecnnClassifier {
     AecnnModel net{nullptr};
-    std::vector<std::string> classNames;
-    Normalization normalization;
-    int inputHeight = 28;
-    int inputWidth = 28;
-    QJsonObject provenance;
+    ModelUsage usage{{}, {}, 28, 28, {}};
     // Optional zstd dictionary trained on this model's transmitted tensors (`aecnn codec
     // train-dict --model`), saved with the model; SplitTransport uses it with the zstd
     // coders. Empty = none. codecDictionaryInfo says how it was trained.

@@ -11,14 +11,19 @@
 
 namespace aecnn {
 
+// What every saved model carries besides its weights, for all checkpoint kinds.
+struct ModelUsage {
+    std::vector<std::string> classNames;
+    Normalization normalization;
+    int inputHeight = 0;
+    int inputWidth = 0;
+    QJsonObject provenance; // how it was made: command, dataset, accuracy, time
+};
+
 // A trained (or imported) ResNet with what is needed to use it on images.
 struct Classifier {
     ResNet net{nullptr};
-    std::vector<std::string> classNames;
-    Normalization normalization;
-    int inputHeight = 224;
-    int inputWidth = 224;
-    QJsonObject provenance; // how it was made: command, dataset, accuracy, time
+    ModelUsage usage{{}, {}, 224, 224, {}};
 };
 
 void saveClassifier(const QString& path, const Classifier& model);
@@ -33,14 +38,6 @@ void loadStateInto(torch::nn::Module& module, const std::vector<std::pair<std::s
                    const std::string& source);
 std::vector<std::pair<std::string, torch::Tensor>> stateOf(const torch::nn::Module& module);
 
-// What every saved model carries besides its weights, for all checkpoint kinds.
-struct ModelUsage {
-    std::vector<std::string> classNames;
-    Normalization normalization;
-    int inputHeight = 0;
-    int inputWidth = 0;
-    QJsonObject provenance;
-};
 void writeUsage(QJsonObject& metadata, const ModelUsage& usage);
 // Reads the usage fields and checks them against the network's inputs and outputs;
 // `source` names the file in errors.

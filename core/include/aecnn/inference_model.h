@@ -3,13 +3,12 @@
 #include <functional>
 #include <memory>
 #include <string>
-#include <vector>
 
 #include <QString>
 
 #include <torch/nn.h>
 
-#include "aecnn/image_set.h"
+#include "aecnn/classifier.h"
 
 namespace aecnn {
 
@@ -20,11 +19,8 @@ struct InferenceModel {
     QString description;
     std::shared_ptr<torch::nn::Module> module;
     std::function<torch::Tensor(const torch::Tensor&)> forward;
-    std::vector<std::string> classNames;
-    Normalization normalization;
+    ModelUsage usage{{}, {}, 28, 28, {}};
     int inChannels = 1;
-    int inputHeight = 28;
-    int inputWidth = 28;
 };
 
 // Accepts every model spec (see model_spec.h) and split-model checkpoints.

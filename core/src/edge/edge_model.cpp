@@ -37,10 +37,8 @@ EdgeModel::EdgeModel(const QString& spec) : path_(spec == "default" ? defaultMod
     if (auto net = std::dynamic_pointer_cast<AecnnModelImpl>(whole_.module)) {
         AecnnClassifier split;
         split.net = AecnnModel(net);
-        split.classNames = whole_.classNames;
-        split.normalization = whole_.normalization;
-        split.inputHeight = whole_.inputHeight;
-        split.inputWidth = whole_.inputWidth;
+        split.usage = whole_.usage;
+        split.usage.provenance = {}; // the head deployed to the device has never carried it
         split.codecDictionary = loadAecnnClassifierFile(path_).codecDictionary;
         split_ = std::move(split);
     }
@@ -82,7 +80,8 @@ void EdgeModel::prepare(const std::string& mode, const TransportSettings& transp
         TransportSettings settings = transport;
         if (settings.coder.rfind("zstd", 0) == 0 && settings.dictionary.bytes.empty())
             settings.dictionary = split_->codecDictionary;
-        transport_.emplace(transmittedLayout(*split_->net, split_->inputHeight, split_->inputWidth), settings);
+        transport_.emplace(transmittedLayout(*split_->net, split_->usage.inputHeight, split_->usage.inputWidth),
+                           settings);
     }
     // Warm-up: LibTorch sets up its kernels on the first forward pass (hundreds of ms);
     // that belongs to no frame's t_es.
@@ -91,7 +90,8 @@ void EdgeModel::prepare(const std::string& mode, const TransportSettings& transp
         const auto& l = transport_->layout();
         split_->net->decode(torch::zeros({1, int64_t(l.channels), int64_t(l.height), int64_t(l.width)}));
     } else if (mode == "full") {
-        whole_.forward(torch::zeros({1, int64_t(whole_.inChannels), int64_t(whole_.inputHeight), int64_t(whole_.inputWidth)}));
+        whole_.forward(torch::zeros(
+            {1, int64_t(whole_.inChannels), int64_t(whole_.usage.inputHeight), int64_t(whole_.usage.inputWidth)}));
     }
 }
 
@@ -108,9 +108,9 @@ void EdgeModel::finish(const std::string& kind, const QByteArray& payload, bool 
         if (payload.size() != 4)
             throw Error("a 'result' payload must be 4 bytes, got " + std::to_string(payload.size()));
         const int predicted = qFromBigEndian<qint32>(payload.constData());
-        if (predicted < 0 || predicted >= static_cast<int>(whole_.classNames.size()))
+        if (predicted < 0 || predicted >= static_cast<int>(whole_.usage.classNames.size()))
             throw Error("the device predicted class " + std::to_string(predicted) + " of a " +
-                        std::to_string(whole_.classNames.size()) + "-class model");
+                        std::to_string(whole_.usage.classNames.size()) + "-class model");
         result.predicted = predicted;
     } else {
         throw Error("unknown payload kind '" + kind + "' (expected features, jpeg or result)");
@@ -160,7 +160,7 @@ void EdgeModel::finishJpeg(const QByteArray& payload, EdgeFrameResult& result)
     const cv::Mat image = cv::imdecode(raw, whole_.inChannels == 1 ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR);
     if (image.empty())
         throw Error("the agent's JPEG payload (" + std::to_string(payload.size()) + " bytes) cannot be decoded");
-    const auto input = modelInput(image, whole_.normalization, whole_.inputHeight, whole_.inputWidth);
+    const auto input = modelInput(image, whole_.usage.normalization, whole_.usage.inputHeight, whole_.usage.inputWidth);
     result.decMs = msSince(start);
     start = Clock::now();
     result.predicted = static_cast<int>(whole_.forward(input).argmax(1).item<int64_t>());

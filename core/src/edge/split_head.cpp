@@ -48,7 +48,7 @@ TransmittedLayout transmittedLayout(SplitHeadModel& model)
     layout.split = model.split;
     layout.ratio = model.ratio;
     layout.featureChannels = static_cast<uint32_t>(model.featureChannels);
-    int h = model.inputHeight, w = model.inputWidth;
+    int h = model.usage.inputHeight, w = model.usage.inputWidth;
     model.head->macs(h, w); // advances h, w to the feature map's size
     layout.height = static_cast<uint32_t>(h);
     layout.width = static_cast<uint32_t>(w);
@@ -77,8 +77,7 @@ QByteArray serializeSplitHead(const AecnnClassifier& model)
                            {"ratio", net.ratio()},
                            {"feature_channels", net.featureChannels()},
                            {"kept_channels", kept}};
-    writeUsage(checkpoint.metadata,
-               {model.classNames, model.normalization, model.inputHeight, model.inputWidth, model.provenance});
+    writeUsage(checkpoint.metadata, model.usage);
     const auto& dictionary = model.codecDictionary.bytes;
     if (!dictionary.empty())
         checkpoint.metadata["codec_dictionary"] = QJsonObject{
@@ -136,11 +135,7 @@ SplitHeadModel parseSplitHead(const QByteArray& bytes, const QString& source)
                 model.codecDictionary.id() != json.value("id").toInteger(-1))
                 throw Error("the codec dictionary of the head is damaged (size or id mismatch)");
         }
-        auto usage = readUsage(meta, config.inChannels, config.numClasses, where);
-        model.classNames = std::move(usage.classNames);
-        model.normalization = std::move(usage.normalization);
-        model.inputHeight = usage.inputHeight;
-        model.inputWidth = usage.inputWidth;
+        model.usage = readUsage(meta, config.inChannels, config.numClasses, where);
     } catch (const Error& e) {
         throw Error(where + ": " + e.what());
     }

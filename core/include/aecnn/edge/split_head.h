@@ -1,7 +1,6 @@
 #pragma once
 
 #include <cstdint>
-#include <string>
 #include <vector>
 
 #include <QByteArray>
@@ -10,7 +9,7 @@
 #include <torch/nn.h>
 
 #include "aecnn/aecnn_model.h"
-#include "aecnn/image_set.h"
+#include "aecnn/classifier.h"
 #include "aecnn/split_transport.h"
 
 namespace aecnn::edge {
@@ -29,15 +28,12 @@ struct SplitHeadModel {
     int ratio = 1;
     int featureChannels = 0;     // C of X_l
     std::vector<int64_t> kept;   // ascending, empty for BottleNet++
-    std::vector<std::string> classNames;
-    Normalization normalization;
-    int inputHeight = 28;
-    int inputWidth = 28;
+    ModelUsage usage{{}, {}, 28, 28, {}};
     SplitHead head{nullptr};
     BottleNetPP bottleneck{nullptr}; // BottleNet++ only; only its encoder is loaded
     codec::ZstdDictionary codecDictionary; // the split model's, if it has one (zstd coders use it)
 
-    int inChannels() const { return static_cast<int>(normalization.mean.size()); }
+    int inChannels() const { return static_cast<int>(usage.normalization.mean.size()); }
     // Images (normalized, N x C x H x W) -> the transmitted tensor, exactly what
     // AecnnModelImpl::encode computes. Runs without gradients.
     torch::Tensor encode(const torch::Tensor& x);
