@@ -35,7 +35,9 @@ QJsonObject describe(const TransportSettings& s, const TransportEvaluation& r, c
             {"dictionary_id", static_cast<qint64>(s.dictionary.id())},
             {"mean_frame_bytes", r.meanFrameBytes()},
             {"unsplit_bytes", static_cast<qint64>(layout.unsplitBytes())},
-            {"compression_ratio", r.compressionRatio()}};
+            {"compression_ratio", r.compressionRatio()},
+            {"mean_payload_bytes", r.meanPayloadBytes()},
+            {"payload_compression_ratio", r.payloadCompressionRatio()}};
 }
 
 } // namespace
@@ -123,7 +125,7 @@ void evaluateWithCodec(const std::string& modelSpec, const InferenceModel& model
         if (s.representation == "uint")
             *context.text << s.bits << (s.perChannel ? " per channel" : " per tensor");
         *context.text << ": " << r.meanFrameBytes() << " bytes/frame, total compression " << r.compressionRatio()
-                      << "x\n";
+                      << "x (payload " << r.meanPayloadBytes() << " bytes, " << r.payloadCompressionRatio() << "x)\n";
         rows.append(describe(s, r, layout));
     }
     if (settings.size() == 1) {

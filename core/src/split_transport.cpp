@@ -212,8 +212,10 @@ std::vector<TransportEvaluation> evaluateThroughTransports(AecnnModelImpl& model
             std::vector<torch::Tensor> received;
             received.reserve(size_t(end - start));
             for (int64_t i = 0; i < end - start; ++i) {
-                const auto frame = transports[k].encode(transmitted[i], nullptr, &workspace);
+                TransportFrameInfo info;
+                const auto frame = transports[k].encode(transmitted[i], &info, &workspace);
                 results[k].totalFrameBytes += frame.size();
+                results[k].totalPayloadBytes += info.sizes.payloadBytes;
                 received.push_back(transports[k].decode(frame.data(), frame.size(), nullptr, &workspace));
             }
             const auto batch = torch::cat(received, 0);

@@ -41,7 +41,8 @@ def rows_of(runs):
             rows.append(dict(models=d["models"], split=d["split"], V=d["ratio"], variant=d["variant"],
                              shape=d["transmitted_shape"], repr=r["repr"], codec=r["codec"], bits=r["bits"],
                              n=r["n"], acc=acc, loss=BASELINE_PCT - acc, bytes=r["mean_frame_bytes"],
-                             ratio=r["compression_ratio"]))
+                             ratio=r["compression_ratio"], payload=r.get("mean_payload_bytes"),
+                             payload_ratio=r.get("payload_compression_ratio")))
     rows.sort(key=lambda x: (x["models"], x["split"], x["V"], x["repr"], x["bits"], x["codec"]))
     return rows
 
@@ -104,7 +105,9 @@ def split1_v64_tables(rows):
                 "|---|---|---|---|---|---|"]
         for key in sorted(set((x["repr"], x["bits"]) for x in v64), key=lambda t: (t[0] != "uint", t[1])):
             line = {x["codec"]: x for x in v64 if (x["repr"], x["bits"]) == key}
-            cell = lambda c: f"{line[c]['bytes']:.0f} B, {line[c]['ratio']:.0f}×" if c in line else "–"
+            cell = lambda c: "–" if c not in line else f"{line[c]['bytes']:.0f} B, {line[c]['ratio']:.0f}×" + (
+                "" if line[c]["payload"] is None else
+                f" (payload {line[c]['payload']:.0f} B, {line[c]['payload_ratio']:.0f}×)")
             acc = next(iter(line.values()))["acc"]
             out.append(f"| {key[0]}{key[1] if key[0] == 'uint' else ''} | {acc:.2f} % | {cell('context')} | "
                        f"{cell('zstd')} | {cell('zstd-entropy')} | {cell('store')} |")
@@ -125,10 +128,12 @@ def main():
         out.write(f"# codec-accuracy.sh + codec-accuracy-summary.py; 10000 test images; unsplit baseline "
                   f"{BASELINE_PCT:.2f} %\n")
         out.write("models,split,ratio,variant,shape,repr,codec,bits,images,accuracy_pct,loss_points,"
-                  "mean_frame_bytes,compression_ratio\n")
+                  "mean_frame_bytes,compression_ratio,mean_payload_bytes,payload_compression_ratio\n")
         for x in rows:
+            payload = "" if x["payload"] is None else f"{x['payload']:.1f},{x['payload_ratio']:.1f}"
             out.write(f"{x['models']},{x['split']},{x['V']},{x['variant']},{x['shape']},{x['repr']},{x['codec']},"
-                      f"{x['bits']},{x['n']},{x['acc']:.2f},{x['loss']:.2f},{x['bytes']:.1f},{x['ratio']:.1f}\n")
+                      f"{x['bits']},{x['n']},{x['acc']:.2f},{x['loss']:.2f},{x['bytes']:.1f},{x['ratio']:.1f},"
+                      f"{payload if payload else ','}\n")
     with open(os.path.join(out_dir, "codec-accuracy.json.part"), "w") as out:
         json.dump(runs, out, indent=1)
     for name_ in ("codec-accuracy.csv", "codec-accuracy.json"):  # atomic: the old files stay until both exist

@@ -229,6 +229,8 @@ private Q_SLOTS:
         QCOMPARE(coded.correct, int64_t(uncoded.correct));
         QVERIFY(coded.meanFrameBytes() > 0.0);
         QCOMPARE(coded.compressionRatio(), double(8 * 14 * 14 * 4) / coded.meanFrameBytes());
+        QVERIFY(coded.meanPayloadBytes() > 0.0 && coded.meanPayloadBytes() < coded.meanFrameBytes());
+        QCOMPARE(coded.payloadCompressionRatio(), double(8 * 14 * 14 * 4) / coded.meanPayloadBytes());
 
         const SplitTransport quantized(transmittedLayout(*model, 28, 28), settings("context", "uint", 4));
         const auto q = evaluateThroughTransport(*model, quantized, data.test);
@@ -317,6 +319,8 @@ private Q_SLOTS:
         QCOMPARE(context4.value("codec").toString(), QString("context"));
         QCOMPARE(context4.value("bits").toInt(), 4);
         QVERIFY(context4.value("compression_ratio").toDouble() > 8.0);
+        QVERIFY(context4.value("mean_payload_bytes").toDouble() < context4.value("mean_frame_bytes").toDouble());
+        QVERIFY(context4.value("payload_compression_ratio").toDouble() > context4.value("compression_ratio").toDouble());
         QCOMPARE(rows[2].toObject().value("correct").toInt(), context4.value("correct").toInt()); // same symbols
         QVERIFY(rows[2].toObject().value("mean_frame_bytes").toDouble() != context4.value("mean_frame_bytes").toDouble());
         QCOMPARE(rows[3].toObject().value("bits").toInt(), 8);

@@ -112,13 +112,21 @@ struct TransportEvaluation {
     int64_t count = 0;
     int64_t correct = 0;
     uint64_t totalFrameBytes = 0;
+    uint64_t totalPayloadBytes = 0; // the coder's output alone (no header, no CRC)
     uint64_t unsplitBytesPerImage = 0;
     double accuracy() const { return count ? double(correct) / double(count) : 0.0; }
     double meanFrameBytes() const { return count ? double(totalFrameBytes) / double(count) : 0.0; }
+    double meanPayloadBytes() const { return count ? double(totalPayloadBytes) / double(count) : 0.0; }
     // Unsplit float32 X_l over the mean frame (header and CRC included).
     double compressionRatio() const
     {
         return totalFrameBytes ? double(unsplitBytesPerImage) * double(count) / double(totalFrameBytes) : 0.0;
+    }
+    // Unsplit float32 X_l over the mean payload: V x 32 / coded bits per element, the
+    // paper's measure (which uses H0 for the coded bits).
+    double payloadCompressionRatio() const
+    {
+        return totalPayloadBytes ? double(unsplitBytesPerImage) * double(count) / double(totalPayloadBytes) : 0.0;
     }
 };
 
