@@ -10,7 +10,7 @@ namespace aecnn::agent {
 namespace {
 
 const char* kKeys = "mode, rate_mbps, dataset, jpeg_quality, resolution (\"native\" or WxH), input (WxHxC), codec, repr, "
-                    "bits, per_channel, window, first_image";
+                    "bits, per_channel, range, window, first_image";
 
 double number(const QJsonValue& v, const std::string& key, double min, double max)
 {
@@ -69,6 +69,8 @@ StreamSettings applySettings(const StreamSettings& current, const QJsonObject& j
             s.transport.representation = text(v, key);
         } else if (key == "bits") {
             s.transport.bits = static_cast<int>(number(v, key, 2, 8));
+        } else if (key == "range") {
+            s.transport.range = text(v, key);
         } else if (key == "per_channel") {
             if (!v.isBool())
                 throw Error("setting 'per_channel' must be true or false");
@@ -98,6 +100,7 @@ QJsonObject toJson(const StreamSettings& s)
             {"repr", QString::fromStdString(s.transport.representation)},
             {"bits", s.transport.bits},
             {"per_channel", s.transport.perChannel},
+            {"range", QString::fromStdString(s.transport.range)},
             {"window", s.window},
             {"first_image", static_cast<double>(s.firstImage)}};
 }

@@ -32,6 +32,7 @@ QJsonObject describe(const TransportSettings& s, const TransportEvaluation& r, c
             {"repr", QString::fromStdString(s.representation)},
             {"bits", uniform ? s.bits : 0},
             {"per_channel", s.perChannel},
+            {"range", uniform ? QString::fromStdString(s.range) : QString()},
             {"dictionary_id", static_cast<qint64>(s.dictionary.id())},
             {"mean_frame_bytes", r.meanFrameBytes()},
             {"unsplit_bytes", static_cast<qint64>(layout.unsplitBytes())},
@@ -49,6 +50,8 @@ std::vector<OptionSpec> evalCodecOptions()
             {"repr", "NAME", "with --codec: float32, float32-shuffled, float16 or uint (n-bit quantization; default)", ""},
             {"bits", "n,..", "with --codec and --repr uint: quantization bits, 2..8 (default 8)", ""},
             {"per-tensor", "", "with --codec: one quantization scale per tensor instead of per channel", ""},
+            {"range", "minmax|mse", "with --codec and --repr uint: quantize the full value range (minmax, default) "
+                                    "or the range of least squared error (mse; outliers saturate)", ""},
             {"no-dict", "", "with --codec: ignore the zstd dictionary stored with the model", ""}};
 }
 
@@ -59,7 +62,7 @@ bool wantsCodecEval(const ParsedArgs& args)
 
 std::vector<TransportSettings> transportSettingsFromArgs(const ParsedArgs& args)
 {
-    for (const char* name : {"repr", "bits", "per-tensor", "no-dict"})
+    for (const char* name : {"repr", "bits", "per-tensor", "range", "no-dict"})
         if (args.has(name) && !args.has("codec"))
             throw UsageError(std::string("--") + name + " needs --codec NAME");
     if (!args.has("codec"))
@@ -74,6 +77,11 @@ std::vector<TransportSettings> transportSettingsFromArgs(const ParsedArgs& args)
         bitList = args.integerList("bits", 2, 8);
     }
     base.perChannel = !args.flag("per-tensor");
+    if (args.has("range")) {
+        if (base.representation != "uint")
+            throw UsageError("--range applies to --repr uint only");
+        base.range = args.text("range");
+    }
     std::vector<TransportSettings> all;
     for (const auto& coder : splitList(args.text("codec")))
         for (int bits : bitList) {
@@ -123,7 +131,7 @@ void evaluateWithCodec(const std::string& modelSpec, const InferenceModel& model
         *context.text << "  accuracy " << r.accuracy() << " (" << r.correct << "/" << r.count << ") through "
                       << s.coder << " " << s.representation;
         if (s.representation == "uint")
-            *context.text << s.bits << (s.perChannel ? " per channel" : " per tensor");
+            *context.text << s.bits << (s.perChannel ? " per channel" : " per tensor") << ", range " << s.range;
         *context.text << ": " << r.meanFrameBytes() << " bytes/frame, total compression " << r.compressionRatio()
                       << "x (payload " << r.meanPayloadBytes() << " bytes, " << r.payloadCompressionRatio() << "x)\n";
         rows.append(describe(s, r, layout));

@@ -28,6 +28,7 @@ codec::CodecSettings toCodecSettings(const TransportSettings& settings)
     c.representation = codec::representationFromName(settings.representation);
     c.bits = c.representation == codec::Representation::Uniform ? settings.bits : 8;
     c.perChannel = settings.perChannel;
+    c.range = codec::rangeChoiceFromName(settings.range);
     c.zstdLevel = settings.zstdLevel;
     c.dictionary = settings.dictionary.bytes.empty() ? nullptr : &settings.dictionary;
     return c;
@@ -42,6 +43,7 @@ void validate(const TransportSettings& settings)
                     " symbols; use representation 'uint' (quantized) with it");
     if (representation == codec::Representation::Uniform && (settings.bits < 2 || settings.bits > 8))
         throw Error("quantization needs 2..8 bits, got " + std::to_string(settings.bits));
+    codec::rangeChoiceFromName(settings.range); // throws, listing the valid names
     if (settings.zstdLevel < -7 || settings.zstdLevel > 22)
         throw Error("zstd level must be in -7..22, got " + std::to_string(settings.zstdLevel));
     if (!settings.dictionary.bytes.empty()) {
@@ -176,7 +178,7 @@ codec::ZstdDictionary trainTransportDictionary(AecnnModelImpl& model, const Spli
         for (int64_t i = 0; i < end - start; ++i)
             samples.push_back(codec::toSymbols(transport.toFeatureTensor(transmitted[i]),
                                                codecSettings.representation, codecSettings.bits,
-                                               codecSettings.perChannel)
+                                               codecSettings.perChannel, codecSettings.range)
                                   .bytes);
     }
     return codec::trainZstdDictionary(samples, capacity);

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -121,6 +122,33 @@ private Q_SLOTS:
         wrong.values.pop_back();
         QVERIFY_THROWS_EXCEPTION(aecnn::Error, toSymbols(wrong, Representation::Float32));
         QVERIFY_THROWS_EXCEPTION(aecnn::Error, representationFromName("int4"));
+    }
+
+    // The least-squared-error range never does worse than min/max, keeps zeros exact,
+    // and on a heavy-tailed ReLU channel clips the outlier to gain precision elsewhere.
+    void mseRangeBeatsMinMaxAndKeepsZeros()
+    {
+        FeatureTensor t = reluBlobs(3, 14, 14, 5);
+        const float bulkMax = *std::max_element(t.values.begin(), t.values.begin() + 196);
+        const float outlier = 3.0f * bulkMax; // one value far above the rest of channel 0
+        t.values[17] = outlier;
+        for (int bits : {2, 4, 8}) {
+            FeatureTensor minmax = t, mse = t;
+            const SymbolTensor full = toSymbols(t, Representation::Uniform, bits, true, RangeChoice::MinMax);
+            const SymbolTensor fitted = toSymbols(t, Representation::Uniform, bits, true, RangeChoice::MinMse);
+            fromSymbols(full, minmax);
+            fromSymbols(fitted, mse);
+            QVERIFY(measureError(t.values, mse.values).mse <= measureError(t.values, minmax.values).mse);
+            for (size_t i = 0; i < t.values.size(); ++i)
+                if (t.values[i] == 0.0f)
+                    QCOMPARE(mse.values[i], 0.0f);
+            if (bits == 2) { // few levels: better to saturate the outlier than to waste them on it
+                QVERIFY(fitted.quant.ranges[0].scale < full.quant.ranges[0].scale);
+                QVERIFY(mse.values[17] < outlier);
+            }
+        }
+        QCOMPARE(rangeChoiceFromName(rangeChoiceName(RangeChoice::MinMse)), RangeChoice::MinMse);
+        QVERIFY_THROWS_EXCEPTION(aecnn::Error, rangeChoiceFromName("percentile"));
     }
 
     void errorMeasureIsExactForIdenticalTensors()

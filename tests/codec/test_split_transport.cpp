@@ -325,6 +325,10 @@ private Q_SLOTS:
         QVERIFY(rows[2].toObject().value("mean_frame_bytes").toDouble() != context4.value("mean_frame_bytes").toDouble());
         QCOMPARE(rows[3].toObject().value("bits").toInt(), 8);
         QVERIFY(runEval(QStringList{"--model", path, "--bits", "4"}).isEmpty()); // --bits without --codec
+        const auto fitted = runEval(common + QStringList{"--codec", "context", "--bits", "3", "--range", "mse"});
+        QCOMPARE(fitted.value("range").toString(), QString("mse"));
+        QVERIFY(fitted.value("mean_frame_bytes").toDouble() > 0.0);
+        QVERIFY(runEval(common + QStringList{"--codec", "context", "--range", "p99"}).isEmpty());
 
         // train-dict --model --out: a copy of the model with its dictionary, used by eval --codec zstd*.
         const QString copy = dir.filePath("copy.aecnn");

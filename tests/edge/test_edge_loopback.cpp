@@ -52,10 +52,15 @@ private Q_SLOTS:
         QTest::addColumn<QString>("coder");
         QTest::addColumn<int>("bits");
         QTest::addColumn<bool>("perChannel");
-        QTest::newRow("aecnn zstd-entropy 8 bits") << "aecnn" << int(SplitVariant::Aecnn) << "zstd-entropy" << 8 << true;
+        QTest::addColumn<QString>("range");
+        QTest::newRow("aecnn zstd-entropy 8 bits")
+            << "aecnn" << int(SplitVariant::Aecnn) << "zstd-entropy" << 8 << true << "minmax";
         QTest::newRow("aecnn context 4 bits per tensor")
-            << "aecnn" << int(SplitVariant::Aecnn) << "context" << 4 << false;
-        QTest::newRow("bottlenetpp zstd 6 bits") << "bottlenetpp" << int(SplitVariant::BottleNetPP) << "zstd" << 6 << true;
+            << "aecnn" << int(SplitVariant::Aecnn) << "context" << 4 << false << "minmax";
+        QTest::newRow("aecnn context 3 bits, mse range")
+            << "aecnn" << int(SplitVariant::Aecnn) << "context" << 3 << true << "mse";
+        QTest::newRow("bottlenetpp zstd 6 bits")
+            << "bottlenetpp" << int(SplitVariant::BottleNetPP) << "zstd" << 6 << true << "minmax";
     }
 
     void splitModes()
@@ -65,6 +70,7 @@ private Q_SLOTS:
         QFETCH(QString, coder);
         QFETCH(int, bits);
         QFETCH(bool, perChannel);
+        QFETCH(QString, range);
         auto model = tinySplitModel(static_cast<SplitVariant>(variant), 2, 11);
         const QString path = dir_.filePath(mode + ".aecnn");
         saveAecnnClassifier(path, model);
@@ -72,14 +78,15 @@ private Q_SLOTS:
         transport.coder = coder.toStdString();
         transport.bits = bits;
         transport.perChannel = perChannel;
+        transport.range = range.toStdString();
         const auto expected = offlineSplitPredictions(model, transport, images_);
 
         agent::AgentServer server(agentOptions());
         QVERIFY(server.listen());
         edge::EdgeSession session;
         // window 1: each frame waits for the FrameAck of the previous one (a missing ack would stall the run).
-        const QJsonObject settings{
-            {"mode", mode}, {"codec", coder}, {"bits", bits}, {"per_channel", perChannel}, {"window", 1}};
+        const QJsonObject settings{{"mode", mode},           {"codec", coder}, {"bits", bits},
+                                   {"per_channel", perChannel}, {"range", range},  {"window", 1}};
         const auto run = runEdgeSession(session, server.port(), settings, path, 16);
         QVERIFY2(run.error.isEmpty(), qPrintable(run.error));
         QVERIFY(run.ended);

@@ -32,6 +32,7 @@ struct TransportSettings {
     std::string representation = "uint"; // float32, float32-shuffled, float16, uint
     int bits = 8;                        // 2..8, "uint" only
     bool perChannel = true;              // "uint": one scale/zero point per kept channel
+    std::string range = "minmax";        // "uint": codec::rangeChoiceName(), minmax or mse
     int zstdLevel = codec::kDefaultZstdLevel;
     codec::ZstdDictionary dictionary;    // empty = none; zstd coders only (AecnnClassifier::codecDictionary)
 };

@@ -229,7 +229,8 @@ std::vector<uint8_t> encodeFrame(const FeatureTensor& tensor, const CodecSetting
     if (!coderSupports(settings.coder, settings.representation))
         throw Error("codec '" + coderName(settings.coder) + "' cannot code " +
                     representationName(settings.representation) + " symbols; use --bits n (uint) with it");
-    const SymbolTensor symbols = toSymbols(tensor, settings.representation, settings.bits, settings.perChannel);
+    const SymbolTensor symbols =
+        toSymbols(tensor, settings.representation, settings.bits, settings.perChannel, settings.range);
     const bool uniform = settings.representation == Representation::Uniform;
     SymbolLayout layout{tensor.channels, tensor.height, tensor.width, settings.representation, symbols.quant.bits, {}};
     for (const auto& r : symbols.quant.ranges)

@@ -57,6 +57,19 @@ Representation representationFromName(const std::string& name)
     throw Error("unknown representation '" + name + "'; valid: float32, float32-shuffled, float16, uint");
 }
 
+std::string rangeChoiceName(RangeChoice choice)
+{
+    return choice == RangeChoice::MinMse ? "mse" : "minmax";
+}
+
+RangeChoice rangeChoiceFromName(const std::string& name)
+{
+    for (auto c : {RangeChoice::MinMax, RangeChoice::MinMse})
+        if (rangeChoiceName(c) == name)
+            return c;
+    throw Error("unknown quantization range '" + name + "'; valid: minmax, mse");
+}
+
 bool isLossless(Representation representation)
 {
     return representation == Representation::Float32 || representation == Representation::Float32Shuffled;
@@ -133,13 +146,8 @@ float halfToFloat(uint16_t half)
 
 namespace {
 
-QuantRange rangeFor(const float* values, size_t count, int bits)
+QuantRange rangeSpanning(float lo, float hi, int bits)
 {
-    float lo = 0.0f, hi = 0.0f; // the range always contains zero
-    for (size_t i = 0; i < count; ++i) {
-        lo = std::min(lo, values[i]);
-        hi = std::max(hi, values[i]);
-    }
     QuantRange range;
     const int levels = (1 << bits) - 1;
     if (hi - lo <= 0.0f)
@@ -149,6 +157,43 @@ QuantRange rangeFor(const float* values, size_t count, int bits)
         throw Error("cannot quantize values spanning [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
     range.zeroPoint = uint8_t(std::clamp<long>(std::lround(-lo / range.scale), 0, levels));
     return range;
+}
+
+double roundTripSquaredError(const float* values, size_t count, const QuantRange& range, int bits)
+{
+    const int levels = (1 << bits) - 1;
+    const float inverse = 1.0f / range.scale;
+    double sum = 0.0;
+    for (size_t i = 0; i < count; ++i) {
+        const long q = std::clamp<long>(std::lround(values[i] * inverse) + range.zeroPoint, 0, levels);
+        const double e = double(values[i]) - double(q - range.zeroPoint) * double(range.scale);
+        sum += e * e;
+    }
+    return sum;
+}
+
+QuantRange rangeFor(const float* values, size_t count, int bits, RangeChoice choice)
+{
+    float lo = 0.0f, hi = 0.0f; // the range always contains zero
+    for (size_t i = 0; i < count; ++i) {
+        lo = std::min(lo, values[i]);
+        hi = std::max(hi, values[i]);
+    }
+    QuantRange best = rangeSpanning(lo, hi, bits);
+    if (choice == RangeChoice::MinMax || best.scale == 0.0f)
+        return best;
+    double bestError = roundTripSquaredError(values, count, best, bits);
+    constexpr int kSteps = 24; // shrink factors 1 - k/32, down to 0.25
+    for (int k = 1; k <= kSteps; ++k) {
+        const float shrink = 1.0f - float(k) / 32.0f;
+        const QuantRange candidate = rangeSpanning(lo * shrink, hi * shrink, bits);
+        const double error = roundTripSquaredError(values, count, candidate, bits);
+        if (error < bestError) {
+            best = candidate;
+            bestError = error;
+        }
+    }
+    return best;
 }
 
 void quantizeInto(const float* values, size_t count, const QuantRange& range, int bits, uint8_t* out)
@@ -167,7 +212,8 @@ void quantizeInto(const float* values, size_t count, const QuantRange& range, in
 
 } // namespace
 
-SymbolTensor toSymbols(const FeatureTensor& tensor, Representation representation, int bits, bool perChannel)
+SymbolTensor toSymbols(const FeatureTensor& tensor, Representation representation, int bits, bool perChannel,
+                       RangeChoice rangeChoice)
 {
     validate(tensor);
     SymbolTensor out;
@@ -210,12 +256,12 @@ SymbolTensor toSymbols(const FeatureTensor& tensor, Representation representatio
         const size_t plane = tensor.planeSize();
         if (perChannel) {
             for (uint32_t c = 0; c < tensor.channels; ++c) {
-                const QuantRange range = rangeFor(v + c * plane, plane, bits);
+                const QuantRange range = rangeFor(v + c * plane, plane, bits, rangeChoice);
                 quantizeInto(v + c * plane, plane, range, bits, out.bytes.data() + c * plane);
                 out.quant.ranges.push_back(range);
             }
         } else {
-            const QuantRange range = rangeFor(v, n, bits);
+            const QuantRange range = rangeFor(v, n, bits, rangeChoice);
             quantizeInto(v, n, range, bits, out.bytes.data());
             out.quant.ranges.push_back(range);
         }

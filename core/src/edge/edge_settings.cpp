@@ -9,6 +9,7 @@ TransportSettings transportSettingsOf(const QJsonObject& settings)
     t.representation = settings.value("repr").toString(QString::fromStdString(t.representation)).toStdString();
     t.bits = settings.value("bits").toInt(t.bits);
     t.perChannel = settings.value("per_channel").toBool(t.perChannel);
+    t.range = settings.value("range").toString(QString::fromStdString(t.range)).toStdString();
     validate(t);
     return t;
 }

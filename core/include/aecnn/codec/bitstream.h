@@ -46,6 +46,7 @@ struct CodecSettings {
     bool perChannel = true;
     int zstdLevel = kDefaultZstdLevel;
     const ZstdDictionary* dictionary = nullptr;
+    RangeChoice range = RangeChoice::MinMax; // Uniform only
 };
 
 // Sizes of one encoded frame.

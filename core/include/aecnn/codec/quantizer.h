@@ -22,6 +22,15 @@ Representation representationFromName(const std::string& name); // throws aecnn:
 bool isLossless(Representation representation);
 int bytesPerElement(Representation representation);
 
+// How a uniform quantizer picks each range: the values' full [min, max], or the
+// range (the full one shrunk toward zero by up to 75 %) whose quantize/dequantize
+// round trip has the least squared error — outliers then saturate, and the
+// levels go where most values are. An encoder-side choice: the frame carries the
+// chosen scale either way, decoders need not know it.
+enum class RangeChoice : uint8_t { MinMax = 0, MinMse = 1 };
+std::string rangeChoiceName(RangeChoice choice);           // "minmax", "mse"
+RangeChoice rangeChoiceFromName(const std::string& name); // throws aecnn::Error listing the valid names
+
 // Affine map of one channel (or of the whole tensor): x ~ (q - zeroPoint) * scale.
 // The range always contains 0, so 0.0f maps to zeroPoint and back to exactly 0
 // (ReLU zeros stay zeros; non-negative data gets zeroPoint 0).
@@ -46,7 +55,7 @@ struct SymbolTensor {
 // Turns floats into symbols. Uniform needs finite values (throws aecnn::Error
 // naming the first NaN/Inf otherwise) and 2 <= bits <= 8.
 SymbolTensor toSymbols(const FeatureTensor& tensor, Representation representation, int bits = 8,
-                       bool perChannel = true);
+                       bool perChannel = true, RangeChoice range = RangeChoice::MinMax);
 // Inverse of toSymbols into tensor.values; tensor must already have its shape set.
 // Sizes are checked (aecnn::Error).
 void fromSymbols(const SymbolTensor& symbols, FeatureTensor& tensor);
