@@ -34,7 +34,7 @@ QJsonObject agentSettings(const ParsedArgs& args, const std::string& mode)
     if (args.has("first-image"))
         s["first_image"] = args.integer("first-image", 0, 1 << 30);
     const bool split = mode == "aecnn" || mode == "bottlenetpp";
-    for (const char* name : {"codec", "repr", "bits", "per-tensor"})
+    for (const char* name : {"codec", "repr", "bits", "per-tensor", "range"})
         if (args.has(name) && !split)
             throw UsageError(std::string("--") + name + " applies to --mode aecnn or bottlenetpp only");
     if (args.has("codec"))
@@ -45,6 +45,8 @@ QJsonObject agentSettings(const ParsedArgs& args, const std::string& mode)
         s["bits"] = args.integer("bits", 2, 8);
     if (args.flag("per-tensor"))
         s["per_channel"] = false;
+    if (args.has("range"))
+        s["range"] = QString::fromStdString(args.text("range"));
     if (args.has("resolution"))
         s["resolution"] = QString::fromStdString(args.text("resolution"));
     return s;
@@ -171,6 +173,7 @@ Command edgeCommand()
              {"repr", "NAME", "float32, float32-shuffled, float16 or uint (default)", ""},
              {"bits", "n", "uint quantization bits, 2..8 (default 8)", ""},
              {"per-tensor", "", "one quantization scale per tensor instead of per channel", ""},
+             {"range", "minmax|mse", "uint quantization range: full min/max (default) or least squared error", ""},
              {"resolution", "WxH", "full offloading: JPEG resolution (default native)", ""},
              {"csv", "OUT", "per-frame CSV (written as OUT.partial, renamed at the end)", ""},
              {"timeout-s", "S", "give up after S seconds", "600"}},

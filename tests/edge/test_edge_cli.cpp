@@ -84,6 +84,16 @@ private Q_SLOTS:
         for (const auto& line : file.readAll().split('\n'))
             rows += !line.isEmpty() && !line.startsWith('#') && !line.startsWith("sequence");
         QCOMPARE(rows, 16);
+
+        // The quantization range travels to the agent: the same predictions as offline with it.
+        const auto fitted = runCli({"edge", "--connect", QString("127.0.0.1:%1").arg(server.port()), "--token-file",
+                                    tokenFile, "--model", path, "--split", "1", "--ratio", "2", "--mode", "aecnn",
+                                    "--codec", "context", "--bits", "3", "--range", "mse", "--frames", "16"});
+        QVERIFY2(fitted.exitCode == 0, qPrintable(fitted.output));
+        const auto fittedEval = runCli({"eval", "--model", path, "--dataset", kEdgeDataset, "--codec", "context",
+                                        "--bits", "3", "--range", "mse"});
+        QVERIFY2(fittedEval.exitCode == 0, qPrintable(fittedEval.output));
+        QCOMPARE(fitted.json.value("correct").toInt(), fittedEval.json.value("correct").toInt());
     }
 
     void usageErrorsNameTheProblem()
@@ -94,6 +104,9 @@ private Q_SLOTS:
         run = runCli({"edge", "--mode", "smoke-signals"});
         QVERIFY(run.exitCode != 0);
         QVERIFY2(run.output.contains("aecnn, bottlenetpp, full or local"), qPrintable(run.output));
+        run = runCli({"edge", "--connect", "127.0.0.1:9", "--mode", "full", "--range", "mse"});
+        QVERIFY(run.exitCode != 0);
+        QVERIFY2(run.output.contains("--range applies to --mode aecnn or bottlenetpp"), qPrintable(run.output));
     }
 };
 
