@@ -13,31 +13,6 @@
 namespace aecnn {
 namespace {
 
-// The dictionary travels in the metadata as base64 with its zstd id, checked on load.
-QJsonObject codecDictionaryToJson(const codec::ZstdDictionary& dictionary, const QJsonObject& info)
-{
-    if (dictionary.id() == 0)
-        throw Error("the split model's codec dictionary is not a zstd dictionary; train it with aecnn codec train-dict");
-    return {{"id", static_cast<qint64>(dictionary.id())},
-            {"size", static_cast<qint64>(dictionary.bytes.size())},
-            {"trained_on", info},
-            {"base64", QString::fromLatin1(QByteArray(reinterpret_cast<const char*>(dictionary.bytes.data()),
-                                                      static_cast<qsizetype>(dictionary.bytes.size()))
-                                               .toBase64())}};
-}
-
-codec::ZstdDictionary codecDictionaryFromJson(const QJsonObject& json, const std::string& source)
-{
-    const auto bytes = QByteArray::fromBase64(json.value("base64").toString().toLatin1());
-    codec::ZstdDictionary dictionary;
-    dictionary.bytes.assign(bytes.begin(), bytes.end());
-    if (dictionary.bytes.empty() || dictionary.bytes.size() != size_t(json.value("size").toInteger(-1)) ||
-        dictionary.id() != json.value("id").toInteger(-1))
-        throw Error(source + ": the stored codec dictionary is damaged (size or id mismatch); retrain it with "
-                             "aecnn codec train-dict --model ... --store");
-    return dictionary;
-}
-
 int channelsAt(const ResNetImpl& net, int split)
 {
     return split == 1 ? net.config().stemChannels : net.blockAt(split)->outChannels();
@@ -154,6 +129,32 @@ SplitModelCost describeSplitModel(AecnnModelImpl& model, int inputHeight, int in
     return cost;
 }
 
+QJsonObject codecDictionaryToJson(const codec::ZstdDictionary& dictionary, const QJsonObject& trainedOn)
+{
+    if (dictionary.id() == 0)
+        throw Error("the split model's codec dictionary is not a zstd dictionary; train it with aecnn codec train-dict");
+    QJsonObject json{{"id", static_cast<qint64>(dictionary.id())},
+                     {"size", static_cast<qint64>(dictionary.bytes.size())},
+                     {"base64", QString::fromLatin1(QByteArray(reinterpret_cast<const char*>(dictionary.bytes.data()),
+                                                               static_cast<qsizetype>(dictionary.bytes.size()))
+                                                        .toBase64())}};
+    if (!trainedOn.isEmpty())
+        json["trained_on"] = trainedOn;
+    return json;
+}
+
+codec::ZstdDictionary codecDictionaryFromJson(const QJsonObject& json)
+{
+    const auto bytes = QByteArray::fromBase64(json.value("base64").toString().toLatin1());
+    codec::ZstdDictionary dictionary;
+    dictionary.bytes.assign(bytes.begin(), bytes.end());
+    if (dictionary.bytes.empty() || dictionary.bytes.size() != size_t(json.value("size").toInteger(-1)) ||
+        dictionary.id() != json.value("id").toInteger(-1))
+        throw Error("the stored codec dictionary is damaged (size or id mismatch); retrain it with "
+                    "aecnn codec train-dict --model ... --store");
+    return dictionary;
+}
+
 void saveAecnnClassifier(const QString& path, const AecnnClassifier& model, const QString& basePath)
 {
     const auto& net = *model.net;
@@ -195,16 +196,16 @@ AecnnClassifier loadAecnnClassifierFile(const QString& path)
         model.net = AecnnModel(splitVariantFromString(meta.value("variant").toString().toStdString()), *skeleton,
                                meta.value("split").toInt(-1), kept, meta.value("ratio").toInt(-1),
                                meta.value("recovery_width").toInt(0));
+        if (meta.contains("codec_dictionary")) {
+            const auto json = meta.value("codec_dictionary").toObject();
+            model.codecDictionary = codecDictionaryFromJson(json);
+            model.codecDictionaryInfo = json.value("trained_on").toObject();
+        }
     } catch (const Error& e) {
         throw Error(source + ": " + e.what());
     }
     loadStateInto(*model.net, checkpoint.tensors, source);
     model.usage = readUsage(meta, model.net->config().inChannels, model.net->config().numClasses, source);
-    if (meta.contains("codec_dictionary")) {
-        const auto json = meta.value("codec_dictionary").toObject();
-        model.codecDictionary = codecDictionaryFromJson(json, source);
-        model.codecDictionaryInfo = json.value("trained_on").toObject();
-    }
     model.net->eval();
     return model;
 }

@@ -78,14 +78,8 @@ QByteArray serializeSplitHead(const AecnnClassifier& model)
                            {"feature_channels", net.featureChannels()},
                            {"kept_channels", kept}};
     writeUsage(checkpoint.metadata, model.usage);
-    const auto& dictionary = model.codecDictionary.bytes;
-    if (!dictionary.empty())
-        checkpoint.metadata["codec_dictionary"] = QJsonObject{
-            {"id", static_cast<qint64>(model.codecDictionary.id())},
-            {"size", static_cast<qint64>(dictionary.size())},
-            {"base64", QString::fromLatin1(
-                           QByteArray(reinterpret_cast<const char*>(dictionary.data()), qsizetype(dictionary.size()))
-                               .toBase64())}};
+    if (!model.codecDictionary.bytes.empty())
+        checkpoint.metadata["codec_dictionary"] = codecDictionaryToJson(model.codecDictionary);
     for (const auto& [name, tensor] : stateOf(net))
         if (deviceTensor(name, net.variant()))
             checkpoint.tensors.emplace_back(name, tensor);
@@ -127,14 +121,8 @@ SplitHeadModel parseSplitHead(const QByteArray& bytes, const QString& source)
             throw Error("the head computes " + std::to_string(model.head->outChannels()) + " channels but " +
                         std::to_string(model.kept.size()) + " kept channels are listed");
         }
-        if (meta.contains("codec_dictionary")) {
-            const auto json = meta.value("codec_dictionary").toObject();
-            const auto bytes = QByteArray::fromBase64(json.value("base64").toString().toLatin1());
-            model.codecDictionary.bytes.assign(bytes.begin(), bytes.end());
-            if (bytes.isEmpty() || bytes.size() != json.value("size").toInteger(-1) ||
-                model.codecDictionary.id() != json.value("id").toInteger(-1))
-                throw Error("the codec dictionary of the head is damaged (size or id mismatch)");
-        }
+        if (meta.contains("codec_dictionary"))
+            model.codecDictionary = codecDictionaryFromJson(meta.value("codec_dictionary").toObject());
         model.usage = readUsage(meta, config.inChannels, config.numClasses, where);
     } catch (const Error& e) {
         throw Error(where + ": " + e.what());
