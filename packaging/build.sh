@@ -6,7 +6,6 @@ build=${AECNN_BUILD_DIR:-$here/build}
 
 bash "$here/packaging/install-deps.sh"
 
-# ccache must accept the precompiled LibTorch header to be of any use.
-export CCACHE_SLOPPINESS=${CCACHE_SLOPPINESS:-pch_defines,time_macros,include_file_mtime,include_file_ctime}
+# ccache's settings for the precompiled LibTorch header are in CMakeLists.txt (the launcher).
 cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE=Release ${AECNN_CMAKE_ARGS:-}
 cmake --build "$build" -j "$(nproc)"

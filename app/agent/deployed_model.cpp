@@ -3,7 +3,7 @@
 #include <QCryptographicHash>
 #include <QTemporaryFile>
 
-#include "aecnn/checkpoint.h"
+#include "aecnn/model/checkpoint.h"
 #include "aecnn/error.h"
 
 namespace aecnn::agent {

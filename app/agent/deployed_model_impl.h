@@ -3,8 +3,8 @@
 // Only for .cpp files that run the model (they include LibTorch anyway).
 #include <optional>
 
-#include "aecnn/edge/split_head.h"
-#include "aecnn/inference_model.h"
+#include "aecnn/split/split_head.h"
+#include "aecnn/split/inference_model.h"
 #include "deployed_model.h"
 
 namespace aecnn::agent {

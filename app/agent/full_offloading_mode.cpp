@@ -9,11 +9,6 @@
 namespace aecnn::agent {
 namespace {
 
-double msSince(std::chrono::steady_clock::time_point start)
-{
-    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-}
-
 class FullOffloadingMode : public Mode {
 public:
     explicit FullOffloadingMode(const StreamSettings& s)

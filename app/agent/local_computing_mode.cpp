@@ -5,7 +5,7 @@
 
 #include "aecnn/error.h"
 #include "deployed_model_impl.h"
-#include "aecnn/edge/model_input.h"
+#include "aecnn/split/model_input.h"
 #include "modes.h"
 
 namespace aecnn::agent {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -10,6 +11,12 @@
 #include "stream_settings.h"
 
 namespace aecnn::agent {
+
+// Milliseconds from `start` to now (the stage times of a frame).
+inline double msSince(std::chrono::steady_clock::time_point start)
+{
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+}
 
 // One way of turning a source image into what goes over the uplink (paper Sec. V:
 // full offloading, local computing, AECNN, BottleNet++). A mode fills kind, payload,

@@ -3,18 +3,13 @@
 #include <torch/torch.h>
 
 #include "aecnn/error.h"
-#include "aecnn/split_transport.h"
+#include "aecnn/split/split_transport.h"
 #include "deployed_model_impl.h"
-#include "aecnn/edge/model_input.h"
+#include "aecnn/split/model_input.h"
 #include "modes.h"
 
 namespace aecnn::agent {
 namespace {
-
-double msSince(std::chrono::steady_clock::time_point start)
-{
-    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-}
 
 // zstd coders use the split model's dictionary when it has one, as `aecnn eval --codec` does.
 TransportSettings withDictionary(TransportSettings settings, const edge::SplitHeadModel& head)

@@ -5,9 +5,9 @@
 #include <QJsonArray>
 #include <QJsonObject>
 
-#include "aecnn/classifier.h"
-#include "aecnn/image_set.h"
-#include "aecnn/inference_model.h"
+#include "aecnn/model/classifier.h"
+#include "aecnn/model/image_set.h"
+#include "aecnn/split/inference_model.h"
 
 namespace aecnn::cli {
 

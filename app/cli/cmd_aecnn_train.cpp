@@ -3,8 +3,8 @@
 #include <QDir>
 #include <QJsonDocument>
 
-#include "aecnn/checkpoint.h"
-#include "aecnn/model_spec.h"
+#include "aecnn/model/checkpoint.h"
+#include "aecnn/model/model_spec.h"
 #include "cmd_reproduce_options.h"
 #include "command.h"
 

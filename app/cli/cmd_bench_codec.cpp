@@ -9,12 +9,12 @@
 #include <QJsonArray>
 #include <QSysInfo>
 
-#include "aecnn/checkpoint.h"
+#include "aecnn/model/checkpoint.h"
 #include "aecnn/codec/bitstream.h"
 #include "aecnn/codec/codec_stats.h"
 #include "aecnn/codec/entropy_coder.h"
 #include "aecnn/error.h"
-#include "aecnn/model_spec.h"
+#include "aecnn/model/model_spec.h"
 #include "cli_common.h"
 #include "codec_features.h"
 #include "command.h"

@@ -8,7 +8,7 @@
 
 #include <torch/torch.h>
 
-#include "aecnn/model_spec.h"
+#include "aecnn/model/model_spec.h"
 #include "command.h"
 
 namespace aecnn::cli {

@@ -7,7 +7,7 @@
 
 #include <QJsonArray>
 
-#include "aecnn/checkpoint.h"
+#include "aecnn/model/checkpoint.h"
 #include "aecnn/codec/bitstream.h"
 #include "aecnn/codec/codec_stats.h"
 #include "aecnn/error.h"

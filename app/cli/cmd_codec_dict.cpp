@@ -2,10 +2,10 @@
 
 #include <torch/torch.h>
 
-#include "aecnn/aecnn_model.h"
-#include "aecnn/checkpoint.h"
+#include "aecnn/split/split_model.h"
+#include "aecnn/model/checkpoint.h"
 #include "aecnn/error.h"
-#include "aecnn/split_transport.h"
+#include "aecnn/split/split_transport.h"
 #include "cli_common.h"
 
 namespace aecnn::cli {

@@ -7,7 +7,7 @@
 
 #include <torch/torch.h>
 
-#include "aecnn/aecnn_model.h"
+#include "aecnn/split/split_model.h"
 #include "aecnn/error.h"
 
 namespace aecnn::cli {

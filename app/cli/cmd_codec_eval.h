@@ -4,9 +4,9 @@
 
 #include <QJsonObject>
 
-#include "aecnn/image_set.h"
-#include "aecnn/inference_model.h"
-#include "aecnn/split_transport.h"
+#include "aecnn/model/image_set.h"
+#include "aecnn/split/inference_model.h"
+#include "aecnn/split/split_transport.h"
 #include "cli_args.h"
 #include "command.h"
 

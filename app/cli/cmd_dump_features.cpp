@@ -1,6 +1,6 @@
 #include <QJsonArray>
 
-#include "aecnn/model_spec.h"
+#include "aecnn/model/model_spec.h"
 #include "cli_common.h"
 #include "codec_features.h"
 #include "command.h"

@@ -2,9 +2,10 @@
 
 #include <QJsonArray>
 
-#include "aecnn/checkpoint.h"
+#include "aecnn/model/checkpoint.h"
 #include "aecnn/error.h"
-#include "aecnn/model_spec.h"
+#include "aecnn/model/model_spec.h"
+#include "aecnn/split/split_model_files.h"
 #include "cmd_edge_run.h"
 #include "command.h"
 

@@ -1,6 +1,6 @@
 #include <torch/torch.h>
 
-#include "aecnn/inference_model.h"
+#include "aecnn/split/inference_model.h"
 #include "cli_common.h"
 #include "cmd_codec_eval.h"
 #include "command.h"

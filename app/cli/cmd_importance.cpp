@@ -1,10 +1,10 @@
 #include <QFileInfo>
 #include <QJsonArray>
 
-#include "aecnn/algorithm1.h"
-#include "aecnn/checkpoint.h"
-#include "aecnn/importance.h"
-#include "aecnn/model_spec.h"
+#include "aecnn/algorithm1/algorithm1.h"
+#include "aecnn/model/checkpoint.h"
+#include "aecnn/method/importance.h"
+#include "aecnn/model/model_spec.h"
 #include "cli_common.h"
 #include "command.h"
 

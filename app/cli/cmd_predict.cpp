@@ -5,7 +5,7 @@
 #include <torch/torch.h>
 
 #include "aecnn/error.h"
-#include "aecnn/inference_model.h"
+#include "aecnn/split/inference_model.h"
 #include "command.h"
 
 namespace aecnn::cli {

@@ -8,7 +8,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
-#include "aecnn/checkpoint.h"
+#include "aecnn/model/checkpoint.h"
 #include "cmd_reproduce_options.h"
 #include "cmd_reproduce_fig5.h"
 #include "cmd_reproduce_transmission.h"

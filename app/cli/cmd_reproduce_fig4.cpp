@@ -8,7 +8,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
-#include "aecnn/checkpoint.h"
+#include "aecnn/model/checkpoint.h"
 #include "aecnn/error.h"
 #include "cmd_reproduce_options.h"
 

@@ -10,7 +10,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
-#include "aecnn/checkpoint.h"
+#include "aecnn/model/checkpoint.h"
 #include "aecnn/error.h"
 #include "aecnn/latency/device_profile.h"
 #include "aecnn/latency/latency_model.h"

@@ -7,8 +7,8 @@
 #include <QDateTime>
 #include <QSysInfo>
 
-#include "aecnn/model_spec.h"
-#include "aecnn/training_budget.h"
+#include "aecnn/model/model_spec.h"
+#include "aecnn/algorithm1/training_budget.h"
 #include "cli_common.h"
 
 namespace aecnn::cli {

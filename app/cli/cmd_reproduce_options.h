@@ -6,7 +6,7 @@
 #include <QDir>
 #include <QJsonObject>
 
-#include "aecnn/algorithm1.h"
+#include "aecnn/algorithm1/algorithm1.h"
 #include "cli_args.h"
 #include "command.h"
 

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "aecnn/aecnn_model.h"
-#include "aecnn/image_set.h"
+#include "aecnn/split/split_model.h"
+#include "aecnn/model/image_set.h"
 
 namespace aecnn::cli {
 

@@ -2,8 +2,8 @@
 
 #include <QJsonArray>
 
-#include "aecnn/model_spec.h"
-#include "aecnn/split_info.h"
+#include "aecnn/model/model_spec.h"
+#include "aecnn/model/split_info.h"
 #include "command.h"
 
 namespace aecnn::cli {

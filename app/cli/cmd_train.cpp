@@ -4,8 +4,8 @@
 
 #include <torch/torch.h>
 
-#include "aecnn/checkpoint.h"
-#include "aecnn/classifier.h"
+#include "aecnn/model/checkpoint.h"
+#include "aecnn/model/classifier.h"
 #include "aecnn/datasets/dataset_spec.h"
 #include "cli_common.h"
 #include "command.h"

@@ -1,6 +1,6 @@
 #include "codec_features.h"
 
-#include "aecnn/importance.h"
+#include "aecnn/method/importance.h"
 
 #include <algorithm>
 #include <numeric>

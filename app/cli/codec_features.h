@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "aecnn/classifier.h"
+#include "aecnn/model/classifier.h"
 #include "aecnn/codec/feature_tensor.h"
-#include "aecnn/image_set.h"
+#include "aecnn/model/image_set.h"
 
 namespace aecnn::cli {
 

@@ -7,7 +7,7 @@
 
 #include <QJsonObject>
 
-#include "aecnn/training.h"
+#include "aecnn/model/training.h"
 #include "cli_args.h"
 
 namespace aecnn::cli {

@@ -1,6 +1,6 @@
 #include "command.h"
 
-#include "aecnn/model_spec.h"
+#include "aecnn/model/model_spec.h"
 #include "aecnn/datasets/dataset_spec.h"
 
 namespace aecnn::cli {

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "aecnn/training.h"
+#include "aecnn/model/training.h"
 
 namespace aecnn::cli {
 

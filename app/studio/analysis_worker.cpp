@@ -4,9 +4,9 @@
 
 #include "aecnn/datasets/dataset_spec.h"
 #include "aecnn/error.h"
-#include "aecnn/importance.h"
-#include "aecnn/model_spec.h"
-#include "aecnn/split_info.h"
+#include "aecnn/method/importance.h"
+#include "aecnn/model/model_spec.h"
+#include "aecnn/model/split_info.h"
 #include "frame_analysis.h"
 
 namespace aecnn::studio {

@@ -5,7 +5,7 @@
 #include "aecnn/codec/bitstream.h"
 #include "aecnn/codec/codec_stats.h"
 #include "aecnn/error.h"
-#include "aecnn/importance.h"
+#include "aecnn/method/importance.h"
 
 namespace aecnn::studio {
 namespace {

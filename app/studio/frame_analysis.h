@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "aecnn/image_set.h"
-#include "aecnn/resnet.h"
+#include "aecnn/model/image_set.h"
+#include "aecnn/model/resnet.h"
 #include "aecnn/widgets/entropy_view.h"
 #include "aecnn/widgets/features_view.h"
 

@@ -28,6 +28,10 @@ LocalAgent::~LocalAgent()
 
 QString LocalAgent::findExecutable()
 {
+    // An explicit program (the tests point at the one their build made) wins, and
+    // nothing else is tried then: a stale copy elsewhere is never picked up silently.
+    if (const QString explicitPath = qEnvironmentVariable("AECNN_AGENT"); !explicitPath.isEmpty())
+        return QFileInfo(explicitPath).isExecutable() ? QFileInfo(explicitPath).canonicalFilePath() : QString();
     const QDir here(QCoreApplication::applicationDirPath());
     for (const QString& candidate : {here.filePath(QStringLiteral("aecnn-agent")),
                                      here.filePath(QStringLiteral("../agent/aecnn-agent")),

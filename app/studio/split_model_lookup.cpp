@@ -1,6 +1,7 @@
 #include "split_model_lookup.h"
 
-#include "aecnn/model_spec.h"
+#include "aecnn/model/model_spec.h"
+#include "aecnn/split/split_model_files.h"
 #include "training_cache.h"
 
 namespace aecnn::studio {

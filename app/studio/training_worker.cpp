@@ -5,11 +5,11 @@
 #include <map>
 #include <torch/torch.h>
 
-#include "aecnn/algorithm1.h"
+#include "aecnn/algorithm1/algorithm1.h"
 #include "aecnn/datasets/dataset_spec.h"
 #include "aecnn/error.h"
-#include "aecnn/model_spec.h"
-#include "aecnn/training_budget.h"
+#include "aecnn/model/model_spec.h"
+#include "aecnn/algorithm1/training_budget.h"
 #include "training_cache.h"
 
 namespace aecnn::studio {

@@ -4,6 +4,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QStringList>
+#include "test_budget.h"
 
 // Runs the aecnn CLI built next to the tests and parses its --json output.
 struct CliResult {
@@ -19,7 +20,7 @@ inline CliResult runCli(const QStringList& args, int timeoutMs = 240000)
     QProcess process;
     process.start(QStringLiteral(AECNN_CLI_PATH), args);
     CliResult result;
-    if (!process.waitForFinished(timeoutMs)) {
+    if (!process.waitForFinished(aecnn::test::budgetMs(timeoutMs))) {
         process.kill();
         process.waitForFinished();
         result.err = "timed out";

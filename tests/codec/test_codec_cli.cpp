@@ -7,6 +7,7 @@
 
 #include "aecnn/codec/npy_io.h"
 #include "codec_fixtures.h"
+#include "test_budget.h"
 
 using namespace aecnn::codec;
 
@@ -23,7 +24,7 @@ Run runAecnn(const QStringList& args)
     QProcess p;
     p.start(QStringLiteral(AECNN_CLI_PATH), args);
     Run r;
-    if (!p.waitForFinished(240000)) {
+    if (!p.waitForFinished(aecnn::test::budgetMs(240000))) {
         p.kill();
         p.waitForFinished();
         return r;

@@ -136,17 +136,6 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(DatasetError, loadDataset("nonsense:1", {}));
         QVERIFY_THROWS_EXCEPTION(DatasetError, loadDataset("synthetic:abc", {}));
     }
-
-    void realDatasetWhenInstalled()
-    {
-        if (!QFile::exists(QString(kDefaultFashionMnistDir) + "/t10k-labels-idx1-ubyte.gz"))
-            QSKIP("dataset-fashion-mnist is not installed");
-        const auto split = loadFashionMnist(kDefaultFashionMnistDir);
-        QCOMPARE(split.train.size(), int64_t(60000));
-        QCOMPARE(split.test.size(), int64_t(10000));
-        QCOMPARE(split.test.images.sizes(), (torch::IntArrayRef{10000, 1, 28, 28}));
-        QCOMPARE(split.test.labels.bincount().min().item<int64_t>(), int64_t(1000));
-    }
 };
 
 QTEST_GUILESS_MAIN(TestFashionMnist)

@@ -16,12 +16,13 @@
 #include <torch/torch.h>
 
 #include "../method/tiny_model.h"
-#include "aecnn/aecnn_model.h"
-#include "aecnn/classifier.h"
+#include "aecnn/split/split_model.h"
+#include "aecnn/model/classifier.h"
 #include "aecnn/datasets/dataset_spec.h"
 #include "aecnn/edge/edge_session.h"
-#include "aecnn/edge/model_input.h"
-#include "aecnn/split_transport.h"
+#include "aecnn/split/model_input.h"
+#include "aecnn/split/split_transport.h"
+#include "test_budget.h"
 
 namespace aecnn::testing {
 
@@ -176,7 +177,7 @@ inline EdgeRun runEdgeSessionAt(edge::EdgeSession& session, const QString& host,
         loop.quit();
     };
     session.setCallbacks(cb);
-    QTimer::singleShot(timeoutMs, &loop, [&] {
+    QTimer::singleShot(aecnn::test::budgetMs(timeoutMs), &loop, [&] {
         run.error = "timeout";
         loop.quit();
     });

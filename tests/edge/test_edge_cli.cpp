@@ -6,6 +6,7 @@
 
 #include "agent_server.h"
 #include "edge_fixture.h"
+#include "test_budget.h"
 
 using namespace aecnn;
 using namespace aecnn::testing;
@@ -27,7 +28,7 @@ CliRun runCli(QStringList args)
     QSignalSpy finished(&process, &QProcess::finished);
     process.start(AECNN_CLI_PATH, args);
     CliRun run;
-    if (!finished.wait(90000)) {
+    if (!finished.wait(aecnn::test::budgetMs(90000))) {
         process.kill();
         run.output = "timeout";
         return run;

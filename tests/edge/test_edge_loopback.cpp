@@ -1,8 +1,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
-#include "aecnn/checkpoint.h"
-#include "aecnn/edge/split_head.h"
+#include "aecnn/model/checkpoint.h"
+#include "aecnn/split/split_head.h"
 #include "aecnn/error.h"
 #include "agent_server.h"
 #include "edge_fixture.h"

@@ -7,6 +7,7 @@
 #include <QtTest>
 
 #include "edge_fixture.h"
+#include "test_budget.h"
 
 using namespace aecnn;
 using namespace aecnn::testing;
@@ -19,7 +20,7 @@ int run(const QString& program, const QStringList& args, QString* output = nullp
     QProcess p;
     p.setProcessChannelMode(QProcess::MergedChannels);
     p.start(program, args);
-    if (!p.waitForFinished(15000))
+    if (!p.waitForFinished(aecnn::test::budgetMs(15000)))
         return -1;
     if (output)
         *output = QString::fromUtf8(p.readAll()).trimmed();
@@ -42,7 +43,7 @@ public:
     {
         if (agent_.state() != QProcess::NotRunning) {
             agent_.kill();
-            agent_.waitForFinished(5000);
+            agent_.waitForFinished(aecnn::test::budgetMs(5000));
         }
         run("ip", {"netns", "del", ns_}); // takes the veth pair with it
         run("ip", {"link", "del", edgeEnd_});

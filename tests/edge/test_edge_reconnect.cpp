@@ -7,6 +7,7 @@
 #include "aecnn/edge/frame_csv.h"
 #include "agent_server.h"
 #include "edge_fixture.h"
+#include "test_budget.h"
 
 using namespace aecnn;
 using namespace aecnn::testing;
@@ -147,7 +148,7 @@ private Q_SLOTS:
         };
         session.setCallbacks(cb);
         session.connectToAgent("127.0.0.1", server->port(), kEdgeToken);
-        QTRY_VERIFY_WITH_TIMEOUT(reconnecting, 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(reconnecting, aecnn::test::budgetMs(20000));
         QTest::qWait(600); // several failed attempts with backoff; the session keeps trying
         QCOMPARE(session.state(), edge::EdgeState::Reconnecting);
         session.disconnectFromAgent();
@@ -169,7 +170,7 @@ private Q_SLOTS:
         cb.error = [&](const QString& m) { message = m; };
         session.setCallbacks(cb);
         session.connectToAgent("127.0.0.1", silent.serverPort(), kEdgeToken);
-        QTRY_VERIFY_WITH_TIMEOUT(!message.isEmpty(), 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(!message.isEmpty(), aecnn::test::budgetMs(5000));
         QVERIFY2(message.contains("nothing received"), qPrintable(message));
         QCOMPARE(session.state(), edge::EdgeState::Disconnected); // never authenticated: no retry
     }
@@ -188,7 +189,7 @@ private Q_SLOTS:
         cb.error = [&](const QString& m) { message = m; };
         session.setCallbacks(cb);
         session.connectToAgent("127.0.0.1", garbage.serverPort(), kEdgeToken);
-        QTRY_VERIFY_WITH_TIMEOUT(!message.isEmpty(), 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(!message.isEmpty(), aecnn::test::budgetMs(5000));
         QVERIFY2(message.contains("malformed frame") && message.contains("magic"), qPrintable(message));
         QCOMPARE(session.state(), edge::EdgeState::Disconnected);
     }

@@ -4,6 +4,7 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
+#include "test_budget.h"
 
 namespace {
 
@@ -17,7 +18,7 @@ Run runCli(const QStringList& args)
 {
     QProcess process;
     process.start(AECNN_CLI_PATH, args);
-    process.waitForFinished(240000); // generous: LibTorch start-up is slow on a loaded machine
+    process.waitForFinished(aecnn::test::budgetMs(240000)); // generous: LibTorch start-up is slow on a loaded machine
     return {process.exitCode(), process.readAllStandardOutput(), process.readAllStandardError()};
 }
 

@@ -5,9 +5,9 @@
 
 #include <torch/torch.h>
 
-#include "aecnn/aecnn_model.h"
-#include "aecnn/algorithm1.h"
-#include "aecnn/classifier.h"
+#include "aecnn/split/split_model.h"
+#include "aecnn/algorithm1/algorithm1.h"
+#include "aecnn/model/classifier.h"
 #include "aecnn/datasets/synthetic.h"
 #include "aecnn/error.h"
 #include "tiny_model.h"

@@ -4,10 +4,10 @@
 
 #include <torch/torch.h>
 
-#include "aecnn/attention.h"
+#include "aecnn/method/attention.h"
 #include "aecnn/datasets/synthetic.h"
 #include "aecnn/error.h"
-#include "aecnn/importance.h"
+#include "aecnn/method/importance.h"
 #include "tiny_model.h"
 
 using namespace aecnn;

@@ -5,6 +5,7 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
+#include "test_budget.h"
 
 namespace {
 
@@ -14,12 +15,12 @@ struct Run {
     QJsonObject json;
 };
 
-Run aecnn(const QStringList& args)
+Run runAecnn(const QStringList& args)
 {
     QProcess process;
     process.start(QStringLiteral(AECNN_CLI_PATH), args + QStringList{"--json", "--threads", "1"});
     Run run;
-    if (!process.waitForFinished(120000)) {
+    if (!process.waitForFinished(::aecnn::test::budgetMs(120000))) {
         process.kill();
         process.waitForFinished();
         return run;
@@ -48,7 +49,7 @@ private Q_SLOTS:
     {
         QVERIFY(dir_.isValid());
         model_ = dir_.filePath("tiny.aecnn");
-        const auto run = aecnn({"train", "--dataset", "synthetic:300", "--out", model_, "--epochs", "1", "--max-steps",
+        const auto run = runAecnn({"train", "--dataset", "synthetic:300", "--out", model_, "--epochs", "1", "--max-steps",
                                 "4", "--width", "0.03125", "--stem-channels", "8", "--batch-size", "32"});
         QVERIFY2(run.exitCode == 0, run.err.constData());
     }
@@ -56,7 +57,7 @@ private Q_SLOTS:
     void importanceWritesOneRowPerChannel()
     {
         const auto csv = dir_.filePath("importance.csv");
-        const auto run = aecnn({"importance", "--model", model_, "--split", "1", "--dataset", "synthetic:300", "--out",
+        const auto run = runAecnn({"importance", "--model", model_, "--split", "1", "--dataset", "synthetic:300", "--out",
                                 csv, "--batches", "3", "--batch-size", "16"});
         QVERIFY2(run.exitCode == 0, run.err.constData());
         QCOMPARE(run.json.value("channels").toInt(), 8);
@@ -68,28 +69,28 @@ private Q_SLOTS:
         QCOMPARE(lines.size(), 9);
         QCOMPARE(lines[0], QString("channel,importance,rank,batch1,batch2,batch3"));
 
-        const auto bad = aecnn({"importance", "--model", model_, "--split", "1", "--dataset", "synthetic:300",
+        const auto bad = runAecnn({"importance", "--model", model_, "--split", "1", "--dataset", "synthetic:300",
                                 "--out", csv, "--batch-size", "0"});
         QCOMPARE(bad.exitCode, 2);
-        QVERIFY(!aecnn({"importance", "--model", model_, "--dataset", "synthetic:300"}).json.value("error").toString().isEmpty());
+        QVERIFY(!runAecnn({"importance", "--model", model_, "--dataset", "synthetic:300"}).json.value("error").toString().isEmpty());
     }
 
     void aecnnTrainAndEvalOfItsModels()
     {
         const auto out = dir_.filePath("train");
-        const auto run = aecnn(QStringList{"aecnn-train", "--model", model_, "--out", out} + budget());
+        const auto run = runAecnn(QStringList{"aecnn-train", "--model", model_, "--out", out} + budget());
         QVERIFY2(run.exitCode == 0, run.err.constData());
         const auto models = run.json.value("models").toArray();
         QCOMPARE(models.size(), 2 * 2 * 3);
         QVERIFY(QFile::exists(QDir(out).filePath("results.json")));
         QVERIFY(QFile::exists(QDir(out).filePath("split3-v4-aecnn.aecnn")));
         // A rerun resumes everything.
-        const auto again = aecnn(QStringList{"aecnn-train", "--model", model_, "--out", out} + budget());
+        const auto again = runAecnn(QStringList{"aecnn-train", "--model", model_, "--out", out} + budget());
         QVERIFY2(again.exitCode == 0, again.err.constData());
         QVERIFY(again.json.value("stages_run").toArray().isEmpty());
         QCOMPARE(again.json.value("models").toArray()[5].toObject().value("accuracy").toDouble(),
                  models[5].toObject().value("accuracy").toDouble());
-        const auto badRatio = aecnn(QStringList{"aecnn-train", "--model", model_, "--out", out, "--dataset", "synthetic:300",
+        const auto badRatio = runAecnn(QStringList{"aecnn-train", "--model", model_, "--out", out, "--dataset", "synthetic:300",
                                               "--ratios", "1"});
         QCOMPARE(badRatio.exitCode, 2);
     }
@@ -97,7 +98,7 @@ private Q_SLOTS:
     void reproduceTable1AndFig4()
     {
         const auto out = dir_.filePath("repro");
-        const auto table = aecnn(QStringList{"reproduce", "table1", "--model", model_, "--out", out, "--codec-images",
+        const auto table = runAecnn(QStringList{"reproduce", "table1", "--model", model_, "--out", out, "--codec-images",
                                              "5"} + budget());
         QVERIFY2(table.exitCode == 0, table.err.constData());
         QFile csv(QDir(out).filePath("table1.csv"));
@@ -117,14 +118,14 @@ private Q_SLOTS:
         QVERIFY(entropy >= 0.0 && entropy <= 8.0);
         QVERIFY(QFile::exists(QDir(out).filePath("table1-targets.md")));
 
-        const auto fig = aecnn(QStringList{"reproduce", "fig4", "--model", model_, "--out", dir_.filePath("fig"), "--models",
+        const auto fig = runAecnn(QStringList{"reproduce", "fig4", "--model", model_, "--out", dir_.filePath("fig"), "--models",
                                            QDir(out).filePath("models")} + budget());
         QVERIFY2(fig.exitCode == 0, fig.err.constData());
         QVERIFY(QFile::exists(QDir(dir_.filePath("fig")).filePath("fig4.png")));
         QVERIFY(QFile(QDir(dir_.filePath("fig")).filePath("fig4.png")).size() > 1000);
         QVERIFY(!QDir(dir_.filePath("fig")).exists("models")); // the CA network was resumed from --models
         QCOMPARE(fig.json.value("batch_means").toArray().size(), 2);
-        QCOMPARE(aecnn({"reproduce", "table2", "--out", out}).exitCode, 2);
+        QCOMPARE(runAecnn({"reproduce", "table2", "--out", out}).exitCode, 2);
     }
 
 private:

@@ -5,10 +5,10 @@
 
 #include <torch/torch.h>
 
-#include "aecnn/aecnn_model.h"
+#include "aecnn/split/split_model.h"
 #include "aecnn/error.h"
-#include "aecnn/importance.h"
-#include "aecnn/split_info.h"
+#include "aecnn/method/importance.h"
+#include "aecnn/model/split_info.h"
 #include "tiny_model.h"
 
 using namespace aecnn;

@@ -2,7 +2,7 @@
 
 #include <torch/torch.h>
 
-#include "aecnn/resnet.h"
+#include "aecnn/model/resnet.h"
 
 namespace aecnn::testing {
 

@@ -16,6 +16,7 @@
 #include "tiny_model_file.h"
 #include "training_controller.h"
 #include "training_panel.h"
+#include "test_budget.h"
 
 using namespace aecnn::studio;
 
@@ -35,13 +36,13 @@ private Q_SLOTS:
     void localAgentStreamsIntoLiveView()
     {
         if (LocalAgent::findExecutable().isEmpty())
-            QSKIP("aecnn-agent is not built next to the tests (app/agent) nor on PATH");
+            QFAIL("aecnn-agent not found at $AECNN_AGENT (set by CTest to the build's app/agent/aecnn-agent)");
         StartupOptions options;
         options.dataset = QStringLiteral("synthetic:60");
         MainWindow window(options);
         window.controls()->findChild<QComboBox*>(QStringLiteral("mode"))->setCurrentText(QStringLiteral("full-offloading"));
         window.startLocalAgent();
-        QTRY_VERIFY_WITH_TIMEOUT(window.liveView()->stats().frames() >= 30, 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.liveView()->stats().frames() >= 30, aecnn::test::budgetMs(60000));
         QCOMPARE(window.agentState(), AgentClient::State::Streaming);
         const auto& history = window.liveView()->history();
         for (size_t i = 1; i < history.size(); ++i)
@@ -64,7 +65,7 @@ private Q_SLOTS:
     void trainedAecnnModelStreamsFeatures()
     {
         if (LocalAgent::findExecutable().isEmpty())
-            QSKIP("aecnn-agent is not built next to the tests (app/agent) nor on PATH");
+            QFAIL("aecnn-agent not found at $AECNN_AGENT (set by CTest to the build's app/agent/aecnn-agent)");
         QTemporaryDir dir;
         const QString model = dir.filePath(QStringLiteral("tiny.aecnn"));
         writeTinyModel(model);
@@ -86,13 +87,13 @@ private Q_SLOTS:
         panel->setBudget(budget);
         QSignalSpy trained(window.trainingController(), &TrainingController::finished);
         panel->findChild<QPushButton*>(QStringLiteral("train"))->click();
-        QTRY_COMPARE_WITH_TIMEOUT(trained.count(), 1, 90000);
+        QTRY_COMPARE_WITH_TIMEOUT(trained.count(), 1, aecnn::test::budgetMs(90000));
         const QString aecnnFile = trained.first().first().value<TrainingOutcome>().pathOf(QStringLiteral("aecnn"));
         QVERIFY(!aecnnFile.isEmpty());
 
         window.controls()->findChild<QComboBox*>(QStringLiteral("mode"))->setCurrentText(QStringLiteral("aecnn"));
         window.startLocalAgent();
-        QTRY_VERIFY_WITH_TIMEOUT(window.liveView()->stats().frames() >= 20, 90000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.liveView()->stats().frames() >= 20, aecnn::test::budgetMs(90000));
         QCOMPARE(window.deployedModelFile(), aecnnFile);
         const auto& history = window.liveView()->history();
         for (size_t i = 1; i < history.size(); ++i)
@@ -102,7 +103,7 @@ private Q_SLOTS:
             QVERIFY(sample.measured.esMs > 0.0);                  // FR + tail ran here
         }
         // 8 channels at split 1, V=4: 2 channels of 14x14 travel.
-        QTRY_VERIFY_WITH_TIMEOUT(window.liveFrameSampler()->published() >= 1, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.liveFrameSampler()->published() >= 1, aecnn::test::budgetMs(10000));
         QCOMPARE(window.featuresView()->frame().keptChannels.size(), size_t(2));
         QCOMPARE(window.featuresView()->frame().received.size(), size_t(2 * 14 * 14));
         QCOMPARE(window.entropyView()->data().h0Bits.size(), size_t(2));

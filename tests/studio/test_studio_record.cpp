@@ -4,6 +4,7 @@
 
 #include "aecnn/widgets/csv_table.h"
 #include "csv_reader.h"
+#include "test_budget.h"
 
 using aecnn::widgets::CsvRecorder;
 
@@ -24,13 +25,13 @@ private Q_SLOTS:
             return env;
         }());
         child.start(QStringLiteral(STUDIO_RECORD_CHILD_PATH), {path, QStringLiteral("37")});
-        QVERIFY2(child.waitForStarted(30000), qPrintable(child.errorString()));
+        QVERIFY2(child.waitForStarted(aecnn::test::budgetMs(30000)), qPrintable(child.errorString()));
         QByteArray out;
-        while (!out.contains('\n') && child.state() == QProcess::Running && child.waitForReadyRead(60000))
+        while (!out.contains('\n') && child.state() == QProcess::Running && child.waitForReadyRead(aecnn::test::budgetMs(60000)))
             out += child.readAllStandardOutput();
         QCOMPARE(out.trimmed(), QByteArray("recorded 37"));
         child.kill(); // SIGKILL: no destructor, no stop(), no rename
-        QVERIFY(child.waitForFinished(30000));
+        QVERIFY(child.waitForFinished(aecnn::test::budgetMs(30000)));
         QCOMPARE(child.exitStatus(), QProcess::CrashExit);
 
         QVERIFY(!QFile::exists(path)); // never made whole...

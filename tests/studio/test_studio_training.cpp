@@ -12,6 +12,7 @@
 #include "training_cache.h"
 #include "training_controller.h"
 #include "training_panel.h"
+#include "test_budget.h"
 
 using namespace aecnn::studio;
 
@@ -80,7 +81,7 @@ void TestStudioTraining::panelTrainsAndCachesSplitModels()
     panel->findChild<QPushButton*>(QStringLiteral("train"))->click();
     QVERIFY(window.trainingController()->isRunning()); // returned at once: the work is in the training thread
     QVERIFY(panel->isTraining());
-    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 90000);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, aecnn::test::budgetMs(90000));
     QVERIFY(!panel->isTraining());
 
     QStringList stages;
@@ -127,7 +128,7 @@ void TestStudioTraining::secondRunReusesTheCache()
     QSignalSpy finished(&controller, &TrainingController::finished);
     QVERIFY(controller.start(request));
     QVERIFY(!controller.start(request)); // one run at a time
-    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, aecnn::test::budgetMs(60000));
     const auto outcome = finished.first().first().value<TrainingOutcome>();
     for (const TrainedModel& model : outcome.models)
         QVERIFY(model.resumed);
@@ -138,7 +139,7 @@ void TestStudioTraining::secondRunReusesTheCache()
     request.ratio = 2;
     progress.clear();
     QVERIFY(controller.start(request));
-    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 90000);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, aecnn::test::budgetMs(90000));
     for (const auto& args : progress)
         QVERIFY(args.first().value<TrainingStatus>().stage != QStringLiteral("split1/ca"));
     QVERIFY(cachedOutcome(request).has_value());
@@ -157,7 +158,7 @@ void TestStudioTraining::cancelStopsAtTheNextStep()
             controller.cancel();
     });
     QVERIFY(controller.start(request));
-    QTRY_COMPARE_WITH_TIMEOUT(cancelled.count(), 1, 60000);
+    QTRY_COMPARE_WITH_TIMEOUT(cancelled.count(), 1, aecnn::test::budgetMs(60000));
     QCOMPARE(finished.count(), 0);
     QVERIFY(!controller.isRunning());
     QVERIFY(!cachedOutcome(request));
@@ -170,7 +171,7 @@ void TestStudioTraining::badDatasetIsReported()
     TrainingController controller;
     QSignalSpy failed(&controller, &TrainingController::failed);
     QVERIFY(controller.start(request));
-    QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, 30000);
+    QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, aecnn::test::budgetMs(30000));
     const QString message = failed.first().first().toString();
     QVERIFY2(message.contains(QStringLiteral("no-such-dataset")), qPrintable(message));
     QVERIFY(message.contains(QStringLiteral("Training split 1 at V=4 failed")));
@@ -178,7 +179,7 @@ void TestStudioTraining::badDatasetIsReported()
     request = tinyRequest(1.0);
     request.ratio = 64; // more than the 8 channels at split 1
     QVERIFY(controller.start(request));
-    QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 2, 30000);
+    QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 2, aecnn::test::budgetMs(30000));
     QVERIFY2(failed.last().first().toString().contains(QStringLiteral("8 channels")),
              qPrintable(failed.last().first().toString()));
 }

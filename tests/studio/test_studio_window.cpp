@@ -18,6 +18,7 @@
 #include "fake_agent.h"
 #include "main_window.h"
 #include "startup_options.h"
+#include "test_budget.h"
 
 using namespace aecnn::studio;
 
@@ -164,7 +165,7 @@ void TestStudioWindow::workerReportsMissingModel()
     options.model = QStringLiteral("/nonexistent/model.aecnn");
     MainWindow window(options);
     window.computeAttention(); // returns at once: the work runs in the worker thread
-    QTRY_VERIFY_WITH_TIMEOUT(window.statusText().contains(QStringLiteral("failed")), 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(window.statusText().contains(QStringLiteral("failed")), aecnn::test::budgetMs(30000));
     QVERIFY(window.statusText().contains(QStringLiteral("/nonexistent/model.aecnn")));
 }
 
@@ -177,7 +178,7 @@ void TestStudioWindow::attentionComputedInWorker()
     train.start(QStringLiteral(AECNN_CLI_PATH),
                 {"train", "--dataset", "synthetic:200", "--out", model, "--epochs", "1", "--width", "0.125",
                  "--stem-channels", "16", "--max-steps", "2", "--batch-size", "32", "--threads", "1"});
-    QVERIFY(train.waitForFinished(120000));
+    QVERIFY(train.waitForFinished(aecnn::test::budgetMs(120000)));
     QVERIFY2(train.exitCode() == 0, train.readAllStandardError().constData());
 
     StartupOptions options;
@@ -185,7 +186,7 @@ void TestStudioWindow::attentionComputedInWorker()
     options.dataset = QStringLiteral("synthetic:120");
     MainWindow window(options);
     window.computeAttention();
-    QTRY_VERIFY_WITH_TIMEOUT(!window.attentionView()->data().datasetMean.empty(), 60000);
+    QTRY_VERIFY_WITH_TIMEOUT(!window.attentionView()->data().datasetMean.empty(), aecnn::test::budgetMs(60000));
     const auto& data = window.attentionView()->data();
     QCOMPARE(data.split, 1);
     QCOMPARE(data.datasetMean.size(), size_t(16)); // stem channels
@@ -194,7 +195,7 @@ void TestStudioWindow::attentionComputedInWorker()
         QVERIFY(q > 0.0 && q < 1.0); // sigmoid output
     QCOMPARE(window.attentionView()->highlightedChannels().size(), size_t(16 / window.config().ratio));
     // The example frame went through pruning and the codec.
-    QTRY_COMPARE_WITH_TIMEOUT(window.entropyView()->data().h0Bits.size(), size_t(16 / window.config().ratio), 30000);
+    QTRY_COMPARE_WITH_TIMEOUT(window.entropyView()->data().h0Bits.size(), size_t(16 / window.config().ratio), aecnn::test::budgetMs(30000));
     QVERIFY(window.entropyView()->data().bytesPerFrame > 0);
     QCOMPARE(window.featuresView()->frame().keptChannels.size(), size_t(16 / window.config().ratio));
     QCOMPARE(window.featuresView()->frame().unpruned.size(), size_t(16 * 14 * 14));

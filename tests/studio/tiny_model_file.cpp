@@ -1,7 +1,7 @@
 #include "tiny_model_file.h"
 
 #include "../method/tiny_model.h"
-#include "aecnn/classifier.h"
+#include "aecnn/model/classifier.h"
 
 void writeTinyModel(const QString& path)
 {

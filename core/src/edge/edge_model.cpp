@@ -7,12 +7,12 @@
 #include <opencv2/imgcodecs.hpp>
 #include <torch/torch.h>
 
-#include "aecnn/checkpoint.h"
+#include "aecnn/model/checkpoint.h"
 #include "aecnn/codec/bitstream.h"
-#include "aecnn/edge/model_input.h"
-#include "aecnn/edge/split_head.h"
+#include "aecnn/split/model_input.h"
+#include "aecnn/split/split_head.h"
 #include "aecnn/error.h"
-#include "aecnn/model_spec.h"
+#include "aecnn/model/model_spec.h"
 
 namespace aecnn::edge {
 namespace {

@@ -9,10 +9,10 @@
 #include <QByteArray>
 #include <QString>
 
-#include "aecnn/aecnn_model.h"
+#include "aecnn/split/split_model.h"
 #include "aecnn/edge/frame_result.h"
-#include "aecnn/inference_model.h"
-#include "aecnn/split_transport.h"
+#include "aecnn/split/inference_model.h"
+#include "aecnn/split/split_transport.h"
 
 namespace aecnn::edge {
 

@@ -4,7 +4,7 @@
 
 #include <QJsonObject>
 
-#include "aecnn/split_transport.h"
+#include "aecnn/split/split_transport.h"
 
 namespace aecnn::edge {
 

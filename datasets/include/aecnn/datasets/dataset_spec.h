@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <string>
 
-#include "aecnn/image_set.h"
+#include "aecnn/model/image_set.h"
 
 namespace aecnn::datasets {
 

@@ -2,7 +2,7 @@
 
 #include <cstdint>
 
-#include "aecnn/image_set.h"
+#include "aecnn/model/image_set.h"
 
 namespace aecnn::datasets {
 

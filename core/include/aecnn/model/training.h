@@ -1,0 +1,71 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <random>
+#include <string>
+
+#include <torch/nn.h>
+
+#include "aecnn/model/image_set.h"
+
+namespace aecnn {
+
+struct TrainOptions {
+    int epochs = 1;
+    int batchSize = 128;
+    double learningRate = 0.1; // peak of the warm-up + cosine schedule (SGD, Nesterov momentum 0.9)
+    double weightDecay = 5e-4;
+    uint64_t seed = 1;
+    bool augment = true; // random shifts (pad 2 px) and horizontal flips
+    int64_t maxStepsPerEpoch = 0; // 0 = whole training set
+};
+
+struct TrainProgress {
+    std::string stage;
+    int epoch = 0;
+    int epochs = 0;
+    int64_t step = 0;
+    int64_t stepsPerEpoch = 0;
+    double loss = 0.0;     // running mean of the current epoch
+    double accuracy = 0.0; // running training accuracy of the current epoch
+    double elapsedSeconds = 0.0;
+    double etaSeconds = 0.0;
+};
+
+// Called after each step; returning false cancels the run (TrainingCancelled).
+using ProgressCallback = std::function<bool(const TrainProgress&)>;
+
+struct TrainingCancelled {};
+
+// A model function maps a normalized batch to logits; trains the parameters given.
+using ForwardFn = std::function<torch::Tensor(const torch::Tensor&)>;
+
+struct TrainResult {
+    double finalLoss = 0.0;
+    double seconds = 0.0;
+    int64_t steps = 0;
+};
+
+// Trains `parameters` of whatever `forward` computes with cross-entropy on `data`.
+// `module` is switched to train mode during the run and back to eval mode afterwards.
+TrainResult trainClassifier(torch::nn::Module& module, const ForwardFn& forward, std::vector<torch::Tensor> parameters,
+                            const ImageSet& data, const TrainOptions& options, const std::string& stage,
+                            const ProgressCallback& progress);
+
+struct EvalResult {
+    int64_t correct = 0;
+    int64_t count = 0;
+    double accuracy() const { return count ? static_cast<double>(correct) / static_cast<double>(count) : 0.0; }
+};
+
+EvalResult evaluateClassifier(torch::nn::Module& module, const ForwardFn& forward, const ImageSet& data,
+                              int batchSize = 256);
+
+// Random shifts and flips applied to a normalized batch (deterministic for a given generator state).
+torch::Tensor augmentBatch(const torch::Tensor& batch, std::mt19937_64& rng);
+
+// Sets LibTorch's intra-op thread count; 0 = all cores. Returns the count in use.
+int configureThreads(int threads);
+
+} // namespace aecnn

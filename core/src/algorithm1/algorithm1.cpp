@@ -1,0 +1,425 @@
+#include "aecnn/algorithm1/algorithm1.h"
+#include "aecnn/split/split_model_files.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+
+#include <torch/torch.h>
+
+#include "aecnn/method/attention.h"
+#include "aecnn/model/checkpoint.h"
+#include "aecnn/error.h"
+
+namespace aecnn {
+namespace {
+
+constexpr const char* kCaNetworkKind = "aecnn_ca_network";
+
+ResNet cloneNet(const ResNetImpl& source)
+{
+    ResNet copy(source.config());
+    loadStateInto(*copy, stateOf(source), "network copy");
+    copy->eval();
+    return copy;
+}
+
+int channelsAt(const ResNetImpl& net, int split)
+{
+    return split == 1 ? net.config().stemChannels : net.blockAt(split)->outChannels();
+}
+
+uint64_t stageSeed(uint64_t seed, int split, int ratio, int stage)
+{
+    return seed * 1000003ULL + static_cast<uint64_t>(split) * 10007ULL + static_cast<uint64_t>(ratio) * 101ULL +
+           static_cast<uint64_t>(stage);
+}
+
+QJsonObject toJson(const TrainOptions& o)
+{
+    return {{"epochs", o.epochs},           {"batch_size", o.batchSize}, {"lr", o.learningRate},
+            {"weight_decay", o.weightDecay}, {"seed", static_cast<qint64>(o.seed)}, {"augment", o.augment},
+            {"max_steps_per_epoch", static_cast<qint64>(o.maxStepsPerEpoch)}};
+}
+
+QJsonObject toJson(const SplitModelCost& c)
+{
+    return {{"feature_hw", QJsonArray{c.featureHeight, c.featureWidth}},
+            {"transmitted_elements", static_cast<qint64>(c.transmittedElements)},
+            {"head_macs", static_cast<qint64>(c.headMacs)},
+            {"head_params", static_cast<qint64>(c.headParams)},
+            {"codec_macs", static_cast<qint64>(c.codecMacs)},
+            {"codec_params", static_cast<qint64>(c.codecParams)},
+            {"tail_macs", static_cast<qint64>(c.tailMacs)},
+            {"tail_params", static_cast<qint64>(c.tailParams)}};
+}
+
+QJsonObject stageProvenance(const std::string& stage, const TrainResult& trained, const EvalResult& evaluation)
+{
+    return {{"stage", QString::fromStdString(stage)},
+            {"train_seconds", trained.seconds},
+            {"train_steps", static_cast<qint64>(trained.steps)},
+            {"final_loss", trained.finalLoss},
+            {"test_accuracy", evaluation.accuracy()},
+            {"test_count", static_cast<qint64>(evaluation.count)},
+            {"threads", torch::get_num_threads()},
+            {"date", QDateTime::currentDateTimeUtc().toString(Qt::ISODate)}};
+}
+
+// Stops gradients into the given modules' parameters for its lifetime (frozen backbone).
+class FreezeGuard {
+public:
+    explicit FreezeGuard(std::vector<torch::Tensor> parameters) : parameters_(std::move(parameters))
+    {
+        for (auto& p : parameters_)
+            p.requires_grad_(false);
+    }
+    ~FreezeGuard()
+    {
+        for (auto& p : parameters_)
+            p.requires_grad_(true);
+    }
+    FreezeGuard(const FreezeGuard&) = delete;
+    FreezeGuard& operator=(const FreezeGuard&) = delete;
+
+private:
+    std::vector<torch::Tensor> parameters_;
+};
+
+class Runner {
+public:
+    Runner(const Classifier& base, const DataSplit& data, const Algorithm1Options& options, const QString& outDir,
+           const ProgressCallback& progress, const StageLog& log)
+        : base_(base), data_(data), options_(options), dir_(outDir), progress_(progress), log_(log)
+    {
+        test_ = options.evalLimit > 0 ? data.test.head(options.evalLimit) : data.test;
+    }
+
+    Algorithm1Result run()
+    {
+        validate();
+        if (!QDir().mkpath(dir_.absolutePath()))
+            throw Error("cannot create the output directory " + dir_.absolutePath().toStdString());
+        auto& baseNet = *base_.net.ptr();
+        const auto baseEval = evaluate(baseNet, [&](const torch::Tensor& x) { return baseNet.forward(x); });
+        result_.baseAccuracy = baseEval.accuracy();
+        result_.baseEvaluated = baseEval.count;
+        for (int split : options_.splits)
+            runSplit(split);
+        return result_;
+    }
+
+    CaNetwork caOnly(int split)
+    {
+        requireSplitPoint(base_.net->config(), split);
+        if (!QDir().mkpath(dir_.absolutePath()))
+            throw Error("cannot create the output directory " + dir_.absolutePath().toStdString());
+        return caStage(split);
+    }
+
+private:
+    void say(const std::string& text) const
+    {
+        if (log_)
+            log_(text);
+    }
+
+    void validate() const
+    {
+        if (options_.splits.empty() || options_.ratios.empty())
+            throw Error("Algorithm 1 needs at least one split point and one ratio");
+        if (data_.train.size() == 0 || data_.test.size() == 0)
+            throw Error("Algorithm 1 needs non-empty training and test sets");
+        for (int split : options_.splits) {
+            requireSplitPoint(base_.net->config(), split);
+            const int channels = channelsAt(*base_.net, split);
+            for (int ratio : options_.ratios)
+                if (ratio < 2 || ratio > channels)
+                    throw Error("ratio " + std::to_string(ratio) + " is invalid at split point " + std::to_string(split) +
+                                " with " + std::to_string(channels) + " channels (valid: 2.." +
+                                std::to_string(channels) + ")");
+        }
+    }
+
+    QString pathOf(const QString& name) const { return dir_.filePath(name); }
+
+    // The training budget of every stage; recorded in each file so that a resume with
+    // a different budget is reported instead of silently mixing budgets.
+    QJsonObject budget() const
+    {
+        return {{"ca", toJson(options_.caTraining)},
+                {"finetune", toJson(options_.pruneFinetune)},
+                {"fr", toJson(options_.recoveryFinetune)},
+                {"prune_from", options_.pruneFromCaNetwork ? "ca_network" : "original"},
+                {"frozen_backbone", options_.frozenBackbone}};
+    }
+
+    void checkBudget(const QJsonObject& provenance, const std::string& stage) const
+    {
+        if (provenance.value("budget").toObject() != budget())
+            say(stage + ": warning: resumed file was trained with a different budget or settings; delete it to retrain");
+    }
+
+    EvalResult evaluate(torch::nn::Module& module, const ForwardFn& forward) const
+    {
+        return evaluateClassifier(module, forward, test_);
+    }
+
+    TrainResult train(torch::nn::Module& module, const ForwardFn& forward, std::vector<torch::Tensor> parameters,
+                      TrainOptions options, uint64_t seed, const std::string& stage)
+    {
+        options.seed = seed;
+        say(stage + ": training");
+        result_.stagesRun.push_back(stage);
+        return trainClassifier(module, forward, std::move(parameters), data_.train, options, stage, progress_);
+    }
+
+    // Trains only `trainable` (FR or BottleNet++) inside `net`; head and tail keep their
+    // weights and their BN statistics.
+    TrainResult trainWithFrozenBackbone(AecnnModelImpl& net, torch::nn::Module& trainable, const ForwardFn& forward,
+                                        const TrainOptions& options, uint64_t seed, const std::string& stage)
+    {
+        net.eval();
+        auto backbone = net.head->parameters();
+        for (auto& p : net.tail->parameters())
+            backbone.push_back(p);
+        FreezeGuard frozen(backbone);
+        return train(trainable, forward, trainable.parameters(), options, seed, stage);
+    }
+
+    CaNetwork caStage(int split)
+    {
+        const QString path = pathOf(caNetworkFileName(split));
+        const std::string stage = "split" + std::to_string(split) + "/ca";
+        if (QFileInfo::exists(path)) {
+            say(stage + ": resumed from " + path.toStdString());
+            auto ca = loadCaNetwork(path);
+            if (ca.network.usage.provenance.value("budget").toObject().value("ca") != budget().value("ca"))
+                say(stage + ": warning: resumed file was trained with a different CA budget; delete it to retrain");
+            return ca;
+        }
+        CaNetwork ca;
+        ca.split = split;
+        ca.network = base_;
+        ca.network.net = cloneNet(*base_.net);
+        auto& net = *ca.network.net;
+        const ForwardFn withAttention = [&](const torch::Tensor& x) {
+            return net.tail(applyChannelAttention(net.head(x, split)), split);
+        };
+        const auto trained = options_.frozenBackbone ? TrainResult{}
+                                                     : train(net, withAttention, net.parameters(), options_.caTraining,
+                                                             stageSeed(options_.seed, split, 0, 0), stage);
+        const auto evaluation = evaluate(net, withAttention);
+        say(stage + ": importance");
+        const ImageSet& train = data_.train;
+        const ImageSet importanceSet = options_.importanceImages > 0 ? train.head(options_.importanceImages) : train;
+        ca.importance = computeImportance(net, split, importanceSet, options_.importanceBatches,
+                                          options_.importanceBatchSize, stageSeed(options_.seed, split, 0, 1),
+                                          options_.ratios);
+        ca.network.usage.provenance = stageProvenance(stage, trained, evaluation);
+        ca.network.usage.provenance.insert("budget", budget());
+        saveCaNetwork(path, ca, options_.baseFile);
+        return ca;
+    }
+
+    // Loads a finished split model, or builds, trains and saves it.
+    AecnnModel modelStage(int split, int ratio, SplitVariant variant, const std::function<TrainResult(AecnnModel&)>& make,
+                          const std::function<AecnnModel()>& build)
+    {
+        const QString path = pathOf(splitModelFileName(split, ratio, variant));
+        const std::string stage = "split" + std::to_string(split) + "/v" + std::to_string(ratio) + "/" + toString(variant);
+        Algorithm1Entry entry;
+        entry.split = split;
+        entry.ratio = ratio;
+        entry.variant = variant;
+        entry.path = path;
+        AecnnModel model{nullptr};
+        if (QFileInfo::exists(path)) {
+            say(stage + ": resumed from " + path.toStdString());
+            auto loaded = loadAecnnClassifierFile(path);
+            model = loaded.net;
+            entry.accuracy = loaded.usage.provenance.value("test_accuracy").toDouble();
+            entry.evaluated = loaded.usage.provenance.value("test_count").toInteger();
+            entry.resumed = true;
+            checkBudget(loaded.usage.provenance, stage);
+        } else {
+            model = build();
+            const auto trained = make(model);
+            auto& net = *model;
+            const auto evaluation = evaluate(net, [&](const torch::Tensor& x) { return net.forward(x); });
+            AecnnClassifier out;
+            out.net = model;
+            out.usage = base_.usage;
+            out.usage.provenance = stageProvenance(stage, trained, evaluation);
+            out.usage.provenance.insert("budget", budget());
+            saveAecnnClassifier(path, out, options_.baseFile);
+            entry.accuracy = evaluation.accuracy();
+            entry.evaluated = evaluation.count;
+            say(stage + ": accuracy " + std::to_string(entry.accuracy) + ", saved " + path.toStdString());
+        }
+        entry.cost = describeSplitModel(*model, base_.usage.inputHeight, base_.usage.inputWidth);
+        result_.entries.push_back(entry);
+        return model;
+    }
+
+    void runSplit(int split)
+    {
+        const auto ca = caStage(split);
+        result_.importance.push_back(ca.importance);
+        const ResNetImpl& source = options_.pruneFromCaNetwork ? *ca.network.net : *base_.net;
+        const int channels = channelsAt(*base_.net, split);
+        for (int ratio : options_.ratios) {
+            const auto kept = keepMostImportant(ca.importance.importance, keptChannelCount(channels, ratio));
+            const std::string prefix = "split" + std::to_string(split) + "/v" + std::to_string(ratio) + "/";
+
+            auto caPruned = modelStage(
+                split, ratio, SplitVariant::CaPruned,
+                [&](AecnnModel& m) {
+                    if (options_.frozenBackbone)
+                        return TrainResult{};
+                    auto& net = *m;
+                    return train(net, [&](const torch::Tensor& x) { return net.forward(x); }, net.parameters(),
+                                 options_.pruneFinetune, stageSeed(options_.seed, split, ratio, 2), prefix + "ca_pruned");
+                },
+                [&] { return AecnnModel(SplitVariant::CaPruned, source, split, kept, ratio); });
+
+            modelStage(
+                split, ratio, SplitVariant::Aecnn,
+                [&](AecnnModel& m) {
+                    auto& net = *m;
+                    const ForwardFn forward = [&](const torch::Tensor& x) { return net.forward(x); };
+                    if (options_.frozenBackbone)
+                        return trainWithFrozenBackbone(net, *net.recovery, forward, options_.recoveryFinetune,
+                                                       stageSeed(options_.seed, split, ratio, 3), prefix + "aecnn-fr");
+                    return train(net, forward, net.parameters(), options_.recoveryFinetune,
+                                 stageSeed(options_.seed, split, ratio, 3), prefix + "aecnn");
+                },
+                [&] {
+                    int h = base_.usage.inputHeight, w = base_.usage.inputWidth;
+                    const auto cost = describeSplitModel(*caPruned, h, w);
+                    const int width = chooseRecoveryWidth(channels, static_cast<int>(kept.size()), cost.featureHeight,
+                                                          cost.featureWidth, cost.tailMacs, options_.recoveryBudget);
+                    torch::manual_seed(stageSeed(options_.seed, split, ratio, 4));
+                    return insertFeatureRecovery(*caPruned, source, width);
+                });
+
+            if (!options_.bottleNet)
+                continue;
+            modelStage(
+                split, ratio, SplitVariant::BottleNetPP,
+                [&](AecnnModel& m) {
+                    auto& net = *m;
+                    const ForwardFn forward = [&](const torch::Tensor& x) { return net.forward(x); };
+                    const auto first = trainWithFrozenBackbone(net, *net.bottleneck, forward, options_.pruneFinetune,
+                                                               stageSeed(options_.seed, split, ratio, 5),
+                                                               prefix + "bottlenetpp-frozen");
+                    if (options_.frozenBackbone)
+                        return first;
+                    auto second = train(net, forward, net.parameters(), options_.recoveryFinetune,
+                                        stageSeed(options_.seed, split, ratio, 6), prefix + "bottlenetpp-joint");
+                    second.seconds += first.seconds;
+                    second.steps += first.steps;
+                    return second;
+                },
+                [&] {
+                    torch::manual_seed(stageSeed(options_.seed, split, ratio, 7));
+                    return AecnnModel(SplitVariant::BottleNetPP, *base_.net, split, std::vector<int64_t>{}, ratio);
+                });
+        }
+    }
+
+    const Classifier& base_;
+    const DataSplit& data_;
+    const Algorithm1Options& options_;
+    QDir dir_;
+    ProgressCallback progress_;
+    StageLog log_;
+    ImageSet test_;
+    Algorithm1Result result_;
+};
+
+} // namespace
+
+QString caNetworkFileName(int split)
+{
+    return QString("ca-split%1.ckpt").arg(split);
+}
+
+void saveCaNetwork(const QString& path, const CaNetwork& ca, const QString& basePath)
+{
+    const auto& model = ca.network;
+    Checkpoint checkpoint;
+    checkpoint.metadata = {{"kind", kCaNetworkKind},
+                           {"architecture", "resnet50-family"},
+                           {"config", toJson(model.net->config())},
+                           {"split", ca.split},
+                           {"importance", toJson(ca.importance)}};
+    writeUsage(checkpoint.metadata, model.usage);
+    checkpoint.tensors = stateOf(*model.net);
+    writeCheckpoint(path, checkpoint, basePath);
+}
+
+CaNetwork loadCaNetwork(const QString& path)
+{
+    const auto checkpoint = readCheckpoint(path);
+    const auto& meta = checkpoint.metadata;
+    const auto source = "checkpoint " + path.toStdString();
+    if (meta.value("kind").toString() != kCaNetworkKind)
+        throw Error(source + " is not a CA-trained network (kind '" + meta.value("kind").toString().toStdString() + "')");
+    CaNetwork ca;
+    try {
+        ca.network.net = ResNet(resNetConfigFromJson(meta.value("config").toObject()));
+        ca.importance = importanceReportFromJson(meta.value("importance").toObject());
+    } catch (const Error& e) {
+        throw Error(source + ": " + e.what());
+    }
+    loadStateInto(*ca.network.net, checkpoint.tensors, source);
+    ca.network.net->eval();
+    ca.split = meta.value("split").toInt(0);
+    requireSplitPoint(ca.network.net->config(), ca.split);
+    ca.network.usage =
+        readUsage(meta, ca.network.net->config().inChannels, ca.network.net->config().numClasses, source);
+    return ca;
+}
+
+Algorithm1Result runAlgorithm1(const Classifier& base, const DataSplit& data, const Algorithm1Options& options,
+                               const QString& outDir, const ProgressCallback& progress, const StageLog& log)
+{
+    return Runner(base, data, options, outDir, progress, log).run();
+}
+
+CaNetwork runCaStage(const Classifier& base, const DataSplit& data, int split, const Algorithm1Options& options,
+                     const QString& outDir, const ProgressCallback& progress, const StageLog& log)
+{
+    return Runner(base, data, options, outDir, progress, log).caOnly(split);
+}
+
+QJsonObject toJson(const Algorithm1Result& result)
+{
+    QJsonArray entries, importance, stages;
+    for (const auto& e : result.entries)
+        entries.append(QJsonObject{{"split", e.split},
+                                   {"ratio", e.ratio},
+                                   {"variant", QString::fromStdString(toString(e.variant))},
+                                   {"path", e.path},
+                                   {"accuracy", e.accuracy},
+                                   {"evaluated", static_cast<qint64>(e.evaluated)},
+                                   {"resumed", e.resumed},
+                                   {"cost", toJson(e.cost)}});
+    for (const auto& r : result.importance) {
+        auto json = toJson(r);
+        json.remove("batch_indices");
+        importance.append(json);
+    }
+    for (const auto& s : result.stagesRun)
+        stages.append(QString::fromStdString(s));
+    return {{"base_accuracy", result.baseAccuracy},
+            {"base_evaluated", static_cast<qint64>(result.baseEvaluated)},
+            {"models", entries},
+            {"importance", importance},
+            {"stages_run", stages}};
+}
+
+} // namespace aecnn
