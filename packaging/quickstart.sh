@@ -7,7 +7,10 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=${AECNN_BUILD_DIR:-$here/build}
 
-bash "$here/packaging/build.sh"
+# Only the programs this job runs; packaging/test.sh builds the tests on top of them.
+programs=(aecnn aecnn-agent)
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then programs+=(aecnn-studio); fi
+bash "$here/packaging/build.sh" "${programs[@]}"
 
 studio=$build/app/studio/aecnn-studio
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ -x "$studio" ]; then
