@@ -1,5 +1,7 @@
 #include <QtTest>
 
+#include <set>
+
 #include <QDir>
 #include <QTemporaryDir>
 
@@ -14,6 +16,11 @@
 using namespace aecnn::datasets;
 
 namespace {
+
+struct ImageSetRef {
+    const aecnn::ImageSet* images;
+    const char* name;
+};
 
 void writeImage(const QString& path, int value, int width, int height)
 {
@@ -63,6 +70,43 @@ private Q_SLOTS:
         options.seed = 12;
         const auto other = loadImageFolder(dir.path().toStdString(), options);
         QVERIFY(!torch::equal(other.test.images, split.test.images));
+    }
+
+    // Every image carries its folder's label, and train and test are disjoint and
+    // together hold every image: each PNG is a solid colour that encodes its own id,
+    // read back from the loaded pixels (lossless PNG, so the resize keeps it exact).
+    void labelsFollowFoldersAndSplitsAreDisjoint()
+    {
+        QTemporaryDir dir;
+        const QStringList classes{"accordion", "bonsai", "cup", "dolphin"};
+        const int perClass = 9;
+        for (int c = 0; c < classes.size(); ++c) {
+            QDir(dir.path()).mkdir(classes[c]);
+            for (int i = 0; i < perClass; ++i) {
+                const int id = c * perClass + i;
+                writeImage(dir.filePath(QString("%1/%2.png").arg(classes[c]).arg(i)), 6 * id + 6, 33 + i, 21 + c);
+            }
+        }
+        FolderOptions options;
+        options.height = 16;
+        options.width = 16;
+        options.testFraction = 0.3;
+        options.seed = 5;
+        const auto split = loadImageFolder(dir.path().toStdString(), options);
+        QCOMPARE(split.train.size() + split.test.size(), int64_t(classes.size() * perClass));
+
+        std::set<int> seen;
+        for (const ImageSetRef set : {ImageSetRef{&split.train, "train"}, ImageSetRef{&split.test, "test"}}) {
+            for (int64_t n = 0; n < set.images->size(); ++n) {
+                // writeImage's colour is (B, G, R) = (v, v / 2, 255 - v): G = v / 2 = 3 id + 3.
+                const auto green = set.images->images[n][1];
+                QCOMPARE(green.min().item<int>(), green.max().item<int>()); // still a solid colour
+                const int id = (green.max().item<int>() - 3) / 3;
+                QVERIFY2(seen.insert(id).second, qPrintable(QString("image %1 appears twice (%2)").arg(id).arg(set.name)));
+                QCOMPARE(set.images->labels[n].item<int64_t>(), int64_t(id / perClass));
+            }
+        }
+        QCOMPARE(int(seen.size()), classes.size() * perClass);
     }
 
     void emptyClassOrDatasetIsAnError()

@@ -1,3 +1,6 @@
+#include <algorithm>
+#include <numeric>
+
 #include <QDir>
 #include <QFileInfo>
 #include <QTemporaryDir>
@@ -40,6 +43,20 @@ Algorithm1Options tinyOptions()
     return o;
 }
 
+// The `keep` most important channels by Eq. 8, computed here independently of the
+// core's keepMostImportant: a stable sort by descending importance (ties keep the
+// lower index first), the first `keep`, ascending.
+std::vector<int64_t> topChannels(const std::vector<double>& importance, size_t keep)
+{
+    std::vector<int64_t> order(importance.size());
+    for (size_t i = 0; i < order.size(); ++i)
+        order[i] = int64_t(i);
+    std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return importance[a] > importance[b]; });
+    order.resize(keep);
+    std::sort(order.begin(), order.end());
+    return order;
+}
+
 } // namespace
 
 class TestMethodAlgorithm1 : public QObject {
@@ -68,6 +85,7 @@ private Q_SLOTS:
         QCOMPARE(full.importance[1].channels, 16);
         QCOMPARE(full.importance[0].batchMeans.size(), size_t(2));
         QVERIFY(QFileInfo::exists(QDir(fresh.path()).filePath(caNetworkFileName(1))));
+        bool keptOtherThanFirst = false; // the check below could tell a wrong selection apart
         for (const auto& e : full.entries) {
             QVERIFY(QFileInfo::exists(e.path));
             QVERIFY(!e.resumed);
@@ -80,8 +98,16 @@ private Q_SLOTS:
             if (e.variant != SplitVariant::BottleNetPP) {
                 const auto loaded = loadAecnnClassifierFile(e.path);
                 QCOMPARE(static_cast<int>(loaded.net->kept().size()), channels / e.ratio);
+                // Exactly the Eq. 8 most important channels of the report the run made.
+                const auto& report = full.importance[e.split == 1 ? 0 : 1];
+                QCOMPARE(report.split, e.split);
+                QCOMPARE(loaded.net->kept(), topChannels(report.importance, size_t(channels / e.ratio)));
+                std::vector<int64_t> firstChannels(size_t(channels / e.ratio));
+                std::iota(firstChannels.begin(), firstChannels.end(), int64_t(0));
+                keptOtherThanFirst = keptOtherThanFirst || loaded.net->kept() != firstChannels;
             }
         }
+        QVERIFY(keptOtherThanFirst);
         QCOMPARE(full.stagesRun.front(), std::string("split1/ca"));
 
         // Interrupt in the middle of split 1, ratio 4, FR fine-tuning.
