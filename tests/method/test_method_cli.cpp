@@ -118,6 +118,24 @@ private Q_SLOTS:
         QVERIFY(entropy >= 0.0 && entropy <= 8.0);
         QVERIFY(QFile::exists(QDir(out).filePath("table1-targets.md")));
 
+        // Every accuracy in the table is what `aecnn eval` measures for the model file it
+        // names (an independent run over the same test set), to the table's 0.01 points.
+        const QStringList header = rows[0].split(',');
+        const QDir models(QDir(out).filePath("models"));
+        for (int r = 1; r < rows.size(); ++r) {
+            const auto cells = rows[r].split(',');
+            for (const QString variant : {"bottlenetpp", "ca_pruned", "aecnn"}) {
+                const QString file = models.filePath(QString("split%1-v%2-%3.aecnn").arg(cells[0], cells[4], variant));
+                const auto eval = runAecnn({"eval", "--model", file, "--dataset", "synthetic:300"});
+                QVERIFY2(eval.exitCode == 0, eval.err.constData());
+                const double table = cells[header.indexOf(variant + "_acc")].toDouble();
+                const double measured = 100.0 * eval.json.value("accuracy").toDouble();
+                QVERIFY2(qAbs(table - measured) <= 0.005 + 1e-9,
+                         qPrintable(QString("%1: table1.csv says %2 %, eval measures %3 %").arg(file).arg(table).arg(measured)));
+            }
+            QCOMPARE(cells[header.indexOf("kept_C")].toInt(), cells[1].toInt() / cells[4].toInt());
+        }
+
         const auto fig = runAecnn(QStringList{"reproduce", "fig4", "--model", model_, "--out", dir_.filePath("fig"), "--models",
                                            QDir(out).filePath("models")} + budget());
         QVERIFY2(fig.exitCode == 0, fig.err.constData());
