@@ -6,7 +6,7 @@ log=${1:?usage: skipped-tests.sh BUILD/Testing/Temporary/LastTest.log}
 [ -f "$log" ] || { echo "skipped-tests: no CTest log at $log (did ctest run?)" >&2; exit 0; }
 awk '
   /^[0-9]+\/[0-9]+ Test: / { name = $3; reasons = ""; skip = 0; next }
-  /^SKIP +: / { sub(/^SKIP +: /, ""); reasons = reasons "\n    " $0; next }
+  /^SKIP *: / { sub(/^SKIP *: /, ""); reasons = reasons "\n    " $0; next }
   /^Skip regular expression found in output|^Test Skipped/ { skip = 1; next }
   /^"[^"]+" end time:/ {
     if (skip) skipped[++n] = name ":" reasons
