@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# README screenshots of every view of the studio, made by the studio itself: demo mode
+# (shipped models, a local agent streaming), one run per tab with --screenshot, offscreen.
+# Usage: bash packaging/make-screenshots.sh [OUT_DIR]   (default: resources/screenshots)
+# Needs a build (bash packaging/build.sh aecnn aecnn-agent aecnn-studio).
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+build=${AECNN_BUILD_DIR:-$here/build}
+studio=$build/app/studio/aecnn-studio
+out=${1:-$here/resources/screenshots}
+delay_ms=${AECNN_SCREENSHOT_DELAY_MS:-20000} # long enough for attention, example frame and ~100 live frames
+[ -x "$studio" ] || { echo "make-screenshots: no studio at $studio; build it first (packaging/build.sh aecnn-studio)" >&2; exit 1; }
+mkdir -p "$out"
+for tab in attention live entropy tradeoffs features; do
+  QT_QPA_PLATFORM=offscreen "$studio" --demo --tab "$tab" --screenshot "$out/$tab.png" --screenshot-delay "$delay_ms" \
+    > "$out/.$tab.log" 2>&1 || { echo "make-screenshots: the studio failed on tab $tab, see $out/.$tab.log" >&2; exit 1; }
+  rm -f "$out/.$tab.log"
+  echo "wrote $out/$tab.png"
+done
