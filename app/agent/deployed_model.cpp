@@ -73,7 +73,7 @@ std::shared_ptr<const DeployedModel> ModelReceiver::finish()
     auto model = std::make_shared<DeployedModel>();
     model->name = name;
     const QString source = "deployed model '" + name + "'";
-    if (parseCheckpoint(data, source).metadata.value("kind").toString() == edge::kSplitHeadCheckpointKind) {
+    if (checkpointKindOf(parseCheckpoint(data, source).metadata) == CheckpointKind::SplitHead) {
         model->head = edge::parseSplitHead(data, source);
         return model;
     }

@@ -105,9 +105,9 @@ void evaluateWithCodec(const std::string& modelSpec, const InferenceModel& model
                        QJsonObject& result, CommandContext& context)
 {
     auto net = std::dynamic_pointer_cast<AecnnModelImpl>(model.module);
-    if (model.kind != kAecnnCheckpointKind || !net)
+    if (model.kind != CheckpointKind::SplitModel || !net)
         throw UsageError("--codec needs a split model (an aecnn/ca_pruned/bottlenetpp checkpoint from aecnn-train); "
-                         "this model is a '" + model.kind.toStdString() + "'");
+                         "this model is a '" + checkpointKindName(model.kind).toStdString() + "'");
     const bool anyZstd = std::any_of(settings.begin(), settings.end(),
                                      [](const TransportSettings& s) { return s.coder.rfind("zstd", 0) == 0; });
     if (useStoredDictionary && anyZstd) {

@@ -20,7 +20,7 @@ std::pair<int, int> splitOf(const QString& path)
     if (path == "default")
         return {0, 0};
     const auto meta = readCheckpointMetadata(path);
-    if (meta.value("kind").toString() != "aecnn")
+    if (checkpointKindOf(meta) != CheckpointKind::SplitModel)
         return {0, 0};
     return {meta.value("split").toInt(), meta.value("ratio").toInt()};
 }

@@ -23,7 +23,7 @@ QJsonObject runEval(const ParsedArgs& args, CommandContext& context)
     const auto set = limited(which == "test" ? data.test : data.train, limit);
     if (coded) {
         QJsonObject result{{"model", QString::fromStdString(modelSpec)},
-                           {"model_kind", model.kind},
+                           {"model_kind", checkpointKindName(model.kind)},
                            {"model_description", model.description},
                            {"dataset", QString::fromStdString(dataSpec)},
                            {"subset", QString::fromStdString(which)}};
@@ -37,7 +37,7 @@ QJsonObject runEval(const ParsedArgs& args, CommandContext& context)
             {"n", static_cast<qint64>(result.count)},
             {"correct", static_cast<qint64>(result.correct)},
             {"model", QString::fromStdString(modelSpec)},
-            {"model_kind", model.kind},
+            {"model_kind", checkpointKindName(model.kind)},
             {"model_description", model.description},
             {"dataset", QString::fromStdString(dataSpec)},
             {"subset", QString::fromStdString(which)}};

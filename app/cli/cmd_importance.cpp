@@ -15,7 +15,7 @@ namespace {
 Classifier loadImportanceModel(const std::string& spec)
 {
     const QString path = QString::fromStdString(spec);
-    if (QFileInfo(path).isFile() && readCheckpointMetadata(path).value("kind").toString() == "aecnn_ca_network")
+    if (QFileInfo(path).isFile() && readCheckpointKind(path) == CheckpointKind::CaNetwork)
         return loadCaNetwork(path).network;
     return loadClassifierSpec(spec);
 }

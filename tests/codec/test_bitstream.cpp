@@ -6,6 +6,7 @@
 #include <zlib.h>
 
 #include "aecnn/codec/bitstream.h"
+#include "aecnn/codec/codec_errors.h"
 #include "aecnn/error.h"
 #include "codec_fixtures.h"
 
@@ -30,16 +31,32 @@ void resealCrc(std::vector<uint8_t>& frame)
         frame[frame.size() - 4 + size_t(i)] = uint8_t(crc >> (8 * i));
 }
 
-// Decoding must either throw aecnn::Error or succeed; anything else fails the test.
+// Decoding must either throw CodecError (an aecnn::Error with a code) or succeed;
+// anything else, a plain aecnn::Error included, fails the test.
 bool decodesOrRejects(const std::vector<uint8_t>& bytes, const DecodeLimits& limits = {})
 {
     try {
         decodeFrame(bytes.data(), bytes.size(), limits);
         return true;
-    } catch (const aecnn::Error&) {
+    } catch (const CodecError&) {
         return false;
     }
 }
+
+// The code decoding `bytes` is rejected with; None when it decodes.
+CodecErrorCode rejection(const std::vector<uint8_t>& bytes, const DecodeLimits& limits = {},
+                         const ZstdDictionary* dictionary = nullptr)
+{
+    try {
+        decodeFrame(bytes.data(), bytes.size(), limits, dictionary);
+        return CodecErrorCode::None;
+    } catch (const CodecError& e) {
+        qInfo("%s: %s", codecErrorName(e.code()), e.what()); // the message names the problem
+        return e.code();
+    }
+}
+
+#define QCOMPARE_CODE(actual, expected) QCOMPARE(codecErrorName(actual), codecErrorName(expected))
 
 // A pruned tensor of exact small integers (no libm), and the context frames commit
 // 0076595 (frame version 1) wrote for it at 4 and 8 bits.
@@ -114,8 +131,9 @@ private Q_SLOTS:
         try {
             decodeFrame(kVersion1Context8Bit.data(), kVersion1Context8Bit.size());
             QFAIL("accepted a version-1 8-bit context frame");
-        } catch (const aecnn::Error& e) {
+        } catch (const CodecError& e) {
             QVERIFY2(QString(e.what()).contains("version 1") && QString(e.what()).contains("re-encode"), e.what());
+            QCOMPARE_CODE(e.code(), CodecErrorCode::UnsupportedVersion);
         }
         const FeatureTensor t = integerTensor();
         const auto current = encodeFrame(t, {CoderId::Context, Representation::Uniform, 8, true});
@@ -144,36 +162,48 @@ private Q_SLOTS:
         QTest::addColumn<uint32_t>("value");
         QTest::addColumn<int>("width");
         QTest::addColumn<int>("coder"); // index into kCoders
+        QTest::addColumn<CodecErrorCode>("code");
         // Offsets in the context frame of prunedTensor(): 5 coder|repr, 6 bits|flags,
         // 7 C', 8 H, 9 W, 10 C, 11 payload length, 12-14 kept channels, 15 scale, 19 zero point.
-        QTest::addRow("magic") << size_t(0) << uint32_t('X') << 1 << 0;
-        QTest::addRow("version") << size_t(4) << uint32_t(kFrameVersion + 1) << 1 << 0;
-        QTest::addRow("version zero") << size_t(4) << uint32_t(0) << 1 << 0;
-        QTest::addRow("coder id") << size_t(5) << uint32_t(0x39) << 1 << 0;
-        QTest::addRow("representation") << size_t(5) << uint32_t(0x73) << 1 << 0;
-        QTest::addRow("bits too few") << size_t(6) << uint32_t(0x31) << 1 << 0;
-        QTest::addRow("bits too many") << size_t(6) << uint32_t(0x39) << 1 << 0;
-        QTest::addRow("unknown flag") << size_t(6) << uint32_t(0xB4) << 1 << 0;
-        QTest::addRow("dictionary flag for context") << size_t(6) << uint32_t(0x74) << 1 << 0;
-        QTest::addRow("not pruned but indices") << size_t(6) << uint32_t(0x14) << 1 << 0;
-        QTest::addRow("channels zero") << size_t(7) << uint32_t(0) << 1 << 0;
-        QTest::addRow("channels overlong varint") << size_t(7) << uint32_t(0x0083) << 2 << 0;
-        QTest::addRow("channels more than unpruned") << size_t(7) << uint32_t(17) << 1 << 0;
-        QTest::addRow("channels mismatch payload") << size_t(7) << uint32_t(2) << 1 << 0;
-        QTest::addRow("height zero") << size_t(8) << uint32_t(0) << 1 << 0;
-        QTest::addRow("height varint too long") << size_t(8) << uint32_t(0xFFFFFFFF) << 4 << 0;
-        QTest::addRow("height mismatch payload") << size_t(8) << uint32_t(7) << 1 << 1;
-        QTest::addRow("width zero") << size_t(9) << uint32_t(0) << 1 << 0;
-        QTest::addRow("width mismatch payload") << size_t(9) << uint32_t(8) << 1 << 1;
-        QTest::addRow("unpruned equals kept") << size_t(10) << uint32_t(3) << 1 << 0;
-        QTest::addRow("unpruned below an index") << size_t(10) << uint32_t(11) << 1 << 0;
-        QTest::addRow("payload length longer") << size_t(11) << uint32_t(127) << 1 << 0;
-        QTest::addRow("kept index order") << size_t(13) << uint32_t(0) << 1 << 0;
-        QTest::addRow("kept index range") << size_t(14) << uint32_t(9) << 1 << 0;
-        QTest::addRow("scale nan") << size_t(15) << uint32_t(0x7FC00000) << 4 << 0;
-        QTest::addRow("scale negative") << size_t(15) << uint32_t(0xBF800000) << 4 << 0;
-        QTest::addRow("scale inf") << size_t(15) << uint32_t(0x7F800000) << 4 << 0;
-        QTest::addRow("zero point") << size_t(19) << uint32_t(16) << 1 << 0;
+        QTest::addRow("magic") << size_t(0) << uint32_t('X') << 1 << 0 << CodecErrorCode::BadMagic;
+        QTest::addRow("version") << size_t(4) << uint32_t(kFrameVersion + 1) << 1 << 0
+                                 << CodecErrorCode::UnsupportedVersion;
+        QTest::addRow("version zero") << size_t(4) << uint32_t(0) << 1 << 0 << CodecErrorCode::UnsupportedVersion;
+        QTest::addRow("coder id") << size_t(5) << uint32_t(0x39) << 1 << 0 << CodecErrorCode::BadHeaderField;
+        QTest::addRow("representation") << size_t(5) << uint32_t(0x73) << 1 << 0 << CodecErrorCode::BadHeaderField;
+        QTest::addRow("bits too few") << size_t(6) << uint32_t(0x31) << 1 << 0 << CodecErrorCode::BadHeaderField;
+        QTest::addRow("bits too many") << size_t(6) << uint32_t(0x39) << 1 << 0 << CodecErrorCode::BadHeaderField;
+        QTest::addRow("unknown flag") << size_t(6) << uint32_t(0xB4) << 1 << 0 << CodecErrorCode::BadHeaderField;
+        QTest::addRow("dictionary flag for context")
+            << size_t(6) << uint32_t(0x74) << 1 << 0 << CodecErrorCode::BadHeaderField;
+        QTest::addRow("not pruned but indices")
+            << size_t(6) << uint32_t(0x14) << 1 << 0 << CodecErrorCode::BadHeaderField;
+        QTest::addRow("channels zero") << size_t(7) << uint32_t(0) << 1 << 0 << CodecErrorCode::BadHeaderField;
+        QTest::addRow("channels overlong varint")
+            << size_t(7) << uint32_t(0x0083) << 2 << 0 << CodecErrorCode::BadHeaderField;
+        QTest::addRow("channels more than unpruned")
+            << size_t(7) << uint32_t(17) << 1 << 0 << CodecErrorCode::BadHeaderField;
+        // Later fields are then read at shifted offsets; the first to fail is a scale.
+        QTest::addRow("channels mismatch payload")
+            << size_t(7) << uint32_t(2) << 1 << 0 << CodecErrorCode::BadHeaderField;
+        QTest::addRow("height zero") << size_t(8) << uint32_t(0) << 1 << 0 << CodecErrorCode::BadHeaderField;
+        QTest::addRow("height varint too long")
+            << size_t(8) << uint32_t(0xFFFFFFFF) << 4 << 0 << CodecErrorCode::LimitExceeded;
+        QTest::addRow("height mismatch payload")
+            << size_t(8) << uint32_t(7) << 1 << 1 << CodecErrorCode::CorruptPayload;
+        QTest::addRow("width zero") << size_t(9) << uint32_t(0) << 1 << 0 << CodecErrorCode::BadHeaderField;
+        QTest::addRow("width mismatch payload") << size_t(9) << uint32_t(8) << 1 << 1 << CodecErrorCode::CorruptPayload;
+        QTest::addRow("unpruned equals kept") << size_t(10) << uint32_t(3) << 1 << 0 << CodecErrorCode::BadHeaderField;
+        QTest::addRow("unpruned below an index")
+            << size_t(10) << uint32_t(11) << 1 << 0 << CodecErrorCode::BadHeaderField;
+        QTest::addRow("payload length longer") << size_t(11) << uint32_t(127) << 1 << 0 << CodecErrorCode::Truncated;
+        QTest::addRow("kept index order") << size_t(13) << uint32_t(0) << 1 << 0 << CodecErrorCode::BadHeaderField;
+        QTest::addRow("kept index range") << size_t(14) << uint32_t(9) << 1 << 0 << CodecErrorCode::BadHeaderField;
+        QTest::addRow("scale nan") << size_t(15) << uint32_t(0x7FC00000) << 4 << 0 << CodecErrorCode::BadHeaderField;
+        QTest::addRow("scale negative") << size_t(15) << uint32_t(0xBF800000) << 4 << 0
+                                        << CodecErrorCode::BadHeaderField;
+        QTest::addRow("scale inf") << size_t(15) << uint32_t(0x7F800000) << 4 << 0 << CodecErrorCode::BadHeaderField;
+        QTest::addRow("zero point") << size_t(19) << uint32_t(16) << 1 << 0 << CodecErrorCode::BadHeaderField;
     }
     void invalidFieldsAreRejectedEvenWithAValidCrc()
     {
@@ -181,16 +211,12 @@ private Q_SLOTS:
         QFETCH(uint32_t, value);
         QFETCH(int, width);
         QFETCH(int, coder);
+        QFETCH(CodecErrorCode, code);
         auto frame = encodeFrame(prunedTensor(), kCoders[coder]);
         for (int i = 0; i < width; ++i)
             frame[offset + size_t(i)] = uint8_t(value >> (8 * i));
         resealCrc(frame);
-        try {
-            decodeFrame(frame.data(), frame.size());
-            QFAIL("accepted");
-        } catch (const aecnn::Error& e) {
-            qInfo("%s", e.what()); // the message names the problem
-        }
+        QCOMPARE_CODE(rejection(frame), code);
     }
 
     void shapesBeyondTheLimitsAreRejected()
@@ -198,16 +224,21 @@ private Q_SLOTS:
         const auto frame = encodeFrame(prunedTensor(), kCoders[0]);
         DecodeLimits limits;
         limits.maxElements = 3 * 6 * 7 - 1;
-        QVERIFY_THROWS_EXCEPTION(aecnn::Error, decodeFrame(frame.data(), frame.size(), limits));
+        QCOMPARE_CODE(rejection(frame, limits), CodecErrorCode::LimitExceeded);
         limits = {};
         limits.maxWidth = 6;
-        QVERIFY_THROWS_EXCEPTION(aecnn::Error, decodeFrame(frame.data(), frame.size(), limits));
+        QCOMPARE_CODE(rejection(frame, limits), CodecErrorCode::LimitExceeded);
+        limits = {};
+        limits.maxChannels = 15; // the unpruned channel count, 16
+        QCOMPARE_CODE(rejection(frame, limits), CodecErrorCode::LimitExceeded);
+        QCOMPARE_CODE(rejection(frame), CodecErrorCode::None);
         const auto tall = encodeFrame(emptyTensor(1, DecodeLimits().maxHeight + 1, 1), kCoders[0]);
         try {
             decodeFrame(tall.data(), tall.size());
             QFAIL("accepted");
-        } catch (const aecnn::Error& e) {
+        } catch (const CodecError& e) {
             QVERIFY(QString(e.what()).contains("limits"));
+            QCOMPARE_CODE(e.code(), CodecErrorCode::LimitExceeded);
         }
     }
 
@@ -217,7 +248,7 @@ private Q_SLOTS:
         frame[5] = uint8_t(uint8_t(CoderId::Context) | uint8_t(Representation::Float32) << 4);
         frame[6] = 0x20; // no bits, pruned
         resealCrc(frame);
-        QVERIFY_THROWS_EXCEPTION(aecnn::Error, decodeFrame(frame.data(), frame.size()));
+        QCOMPARE_CODE(rejection(frame), CodecErrorCode::BadHeaderField);
     }
 
     void everyTruncationIsRejected()
@@ -226,12 +257,92 @@ private Q_SLOTS:
             const auto frame = encodeFrame(prunedTensor(), settings);
             for (size_t length = 0; length < frame.size(); ++length) {
                 std::vector<uint8_t> cut(frame.begin(), frame.begin() + std::ptrdiff_t(length));
-                QVERIFY(!decodesOrRejects(cut));
+                QCOMPARE_CODE(rejection(cut), CodecErrorCode::Truncated);
+                if (length < 12) // inside the header: frameLength cannot tell either
+                    QVERIFY_THROWS_EXCEPTION(CodecError, frameLength(cut.data(), cut.size()));
             }
             auto longer = frame;
             longer.push_back(0);
-            QVERIFY(!decodesOrRejects(longer));
+            QCOMPARE_CODE(rejection(longer), CodecErrorCode::TrailingBytes);
         }
+    }
+
+    // A frame whose header is intact but whose payload or CRC changed is a CRC mismatch.
+    void corruptedPayloadOrCrcIsACrcMismatch()
+    {
+        for (const auto& settings : kCoders) {
+            FrameSizes sizes;
+            const auto frame = encodeFrame(prunedTensor(), settings, &sizes);
+            for (size_t i = sizes.headerBytes; i < frame.size(); ++i) {
+                auto bad = frame;
+                bad[i] ^= 0x10;
+                QCOMPARE_CODE(rejection(bad), CodecErrorCode::CrcMismatch);
+            }
+        }
+    }
+
+    void wrongOrMissingDictionaryIsADictionaryMismatch()
+    {
+        const auto trained = [](uint32_t seed) {
+            std::vector<std::vector<uint8_t>> samples;
+            for (uint32_t i = 0; i < 40; ++i)
+                samples.push_back(toSymbols(reluBlobs(2, 14, 14, seed + i), Representation::Uniform, 4).bytes);
+            return trainZstdDictionary(samples, 4096);
+        };
+        const ZstdDictionary dict = trained(100), other = trained(500);
+        QVERIFY(dict.id() != 0 && other.id() != 0 && dict.id() != other.id());
+        const CodecSettings settings{CoderId::Zstd, Representation::Uniform, 4, true, 3, &dict};
+        auto frame = encodeFrame(reluBlobs(2, 14, 14, 7), settings);
+        QCOMPARE_CODE(rejection(frame, {}, &dict), CodecErrorCode::None);
+        QCOMPARE_CODE(rejection(frame), CodecErrorCode::DictionaryMismatch);
+        QCOMPARE_CODE(rejection(frame, {}, &other), CodecErrorCode::DictionaryMismatch);
+        // A header that names the other dictionary: zstd itself finds the payload was
+        // compressed with another one. The id is the u32 after C', H, W (offsets 7-9).
+        const uint32_t id = other.id();
+        for (int i = 0; i < 4; ++i)
+            frame[10 + size_t(i)] = uint8_t(id >> (8 * i));
+        resealCrc(frame);
+        QCOMPARE_CODE(rejection(frame, {}, &other), CodecErrorCode::DictionaryMismatch);
+    }
+
+    void noDataIsAnInvalidArgument()
+    {
+        QCOMPARE_CODE(rejection({}), CodecErrorCode::Truncated);
+        try {
+            decodeFrame(nullptr, 5);
+            QFAIL("accepted a null pointer");
+        } catch (const CodecError& e) {
+            QCOMPARE_CODE(e.code(), CodecErrorCode::InvalidArgument);
+        }
+    }
+
+    // The codes are a contract with logs and other builds: never renumbered.
+    void errorCodesAreStable()
+    {
+        const std::pair<CodecErrorCode, std::pair<int, const char*>> table[] = {
+            {CodecErrorCode::None, {0, "none"}},
+            {CodecErrorCode::Generic, {1, "generic"}},
+            {CodecErrorCode::InvalidArgument, {2, "invalid_argument"}},
+            {CodecErrorCode::OutOfMemory, {3, "out_of_memory"}},
+            {CodecErrorCode::BadMagic, {10, "bad_magic"}},
+            {CodecErrorCode::UnsupportedVersion, {11, "unsupported_version"}},
+            {CodecErrorCode::Truncated, {12, "truncated"}},
+            {CodecErrorCode::TrailingBytes, {13, "trailing_bytes"}},
+            {CodecErrorCode::CrcMismatch, {14, "crc_mismatch"}},
+            {CodecErrorCode::BadHeaderField, {15, "bad_header_field"}},
+            {CodecErrorCode::LimitExceeded, {16, "limit_exceeded"}},
+            {CodecErrorCode::DictionaryMismatch, {20, "dictionary_mismatch"}},
+            {CodecErrorCode::CorruptPayload, {30, "corrupt_payload"}},
+        };
+        for (const auto& [code, expected] : table) {
+            QCOMPARE(int(code), expected.first);
+            QCOMPARE(codecErrorName(code), expected.second);
+        }
+        QCOMPARE(codecErrorName(CodecErrorCode(999)), "unknown_code");
+        // Still an aecnn::Error for the catch sites that do not care about the code.
+        const CodecError error(CodecErrorCode::CrcMismatch, "message");
+        QVERIFY(dynamic_cast<const aecnn::Error*>(&error) != nullptr);
+        QCOMPARE(error.what(), "message");
     }
 
     void shortenedPayloadsWithValidCrcNeverCrash()

@@ -74,37 +74,37 @@ private Q_SLOTS:
 
         b = good;
         b[0] = 'X';
-        QTest::newRow("bad magic") << b << int(FrameError::BadMagic);
-        QTest::newRow("bad magic, 2 bytes seen") << QByteArray("AX") << int(FrameError::BadMagic);
-        QTest::newRow("http request") << QByteArray("GET / HTTP/1.1\r\n\r\n") << int(FrameError::BadMagic);
+        QTest::newRow("bad magic") << b << int(ProtocolErrorCode::BadMagic);
+        QTest::newRow("bad magic, 2 bytes seen") << QByteArray("AX") << int(ProtocolErrorCode::BadMagic);
+        QTest::newRow("http request") << QByteArray("GET / HTTP/1.1\r\n\r\n") << int(ProtocolErrorCode::BadMagic);
         b = good;
         setU16(b, 4, 0);
-        QTest::newRow("version 0") << b << int(FrameError::UnsupportedVersion);
+        QTest::newRow("version 0") << b << int(ProtocolErrorCode::UnsupportedVersion);
         b = good;
         setU16(b, 4, kMaxVersion + 1);
-        QTest::newRow("future version") << b << int(FrameError::UnsupportedVersion);
+        QTest::newRow("future version") << b << int(ProtocolErrorCode::UnsupportedVersion);
         b = good;
         setU16(b, 6, 0);
-        QTest::newRow("type 0") << b << int(FrameError::UnknownType);
+        QTest::newRow("type 0") << b << int(ProtocolErrorCode::UnknownMessageType);
         b = good;
         setU16(b, 6, 999);
-        QTest::newRow("unknown type") << b << int(FrameError::UnknownType);
+        QTest::newRow("unknown type") << b << int(ProtocolErrorCode::UnknownMessageType);
         b = good;
         setU32(b, 8, kDefaultMaxPayload + 1);
-        QTest::newRow("oversize length") << b << int(FrameError::Oversize);
-        QTest::newRow("oversize header only") << b.left(12) << int(FrameError::Oversize);
-        QTest::newRow("truncated header") << good.left(10) << int(FrameError::Truncated);
-        QTest::newRow("truncated payload") << good.left(good.size() - 1) << int(FrameError::Truncated);
-        QTest::newRow("trailing bytes") << good + "x" << int(FrameError::Truncated);
+        QTest::newRow("oversize length") << b << int(ProtocolErrorCode::Oversize);
+        QTest::newRow("oversize header only") << b.left(12) << int(ProtocolErrorCode::Oversize);
+        QTest::newRow("truncated header") << good.left(10) << int(ProtocolErrorCode::Truncated);
+        QTest::newRow("truncated payload") << good.left(good.size() - 1) << int(ProtocolErrorCode::Truncated);
+        QTest::newRow("trailing bytes") << good + "x" << int(ProtocolErrorCode::TrailingBytes);
         b = good;
         b[int(kHeaderBytes) + 2] = char(b[int(kHeaderBytes) + 2] ^ 0x01);
-        QTest::newRow("payload bit flip") << b << int(FrameError::BadCrc);
+        QTest::newRow("payload bit flip") << b << int(ProtocolErrorCode::CrcMismatch);
         b = good;
         b[13] = char(b[13] ^ 0x80);
-        QTest::newRow("crc bit flip") << b << int(FrameError::BadCrc);
+        QTest::newRow("crc bit flip") << b << int(ProtocolErrorCode::CrcMismatch);
         b = good;
         setU32(b, 8, uint32_t(good.size() - kHeaderBytes - 1)); // shorter length: CRC catches it
-        QTest::newRow("length shrunk") << b.left(b.size() - 1) << int(FrameError::BadCrc);
+        QTest::newRow("length shrunk") << b.left(b.size() - 1) << int(ProtocolErrorCode::CrcMismatch);
     }
 
     void malformed()
@@ -120,9 +120,15 @@ private Q_SLOTS:
     void capIsConfigurable()
     {
         const auto bytes = sample(MessageType::DeployChunk, QByteArray(1000, 'x'));
-        QCOMPARE(int(decodeWholeFrame(bytes, 999).error), int(FrameError::Oversize));
+        QCOMPARE(int(decodeWholeFrame(bytes, 999).error), int(ProtocolErrorCode::Oversize));
         QCOMPARE(int(decodeWholeFrame(bytes, 1000).status), int(Status::Complete));
-        QVERIFY_THROWS_EXCEPTION(Error, encodeFrame(Frame{1, MessageType::DeployChunk, QByteArray(10, 'x')}, 9));
+        try {
+            encodeFrame(Frame{1, MessageType::DeployChunk, QByteArray(10, 'x')}, 9);
+            QFAIL("a payload over the cap was framed");
+        } catch (const ProtocolError& e) {
+            QCOMPARE(int(e.code()), int(ProtocolErrorCode::Oversize));
+            QVERIFY2(QString(e.what()).contains("cap is 9 bytes"), e.what());
+        }
     }
 
     void prefixesNeedMore()
@@ -148,7 +154,7 @@ private Q_SLOTS:
         }
         QCOMPARE(types, (QList<int>{int(MessageType::Ping), int(MessageType::Pong), int(MessageType::Heartbeat)}));
         QCOMPARE(reader.buffered(), size_t(0));
-        QCOMPARE(int(reader.finish().error), int(FrameError::None));
+        QCOMPARE(int(reader.finish().error), int(ProtocolErrorCode::None));
     }
 
     void readerReportsTruncationAtEnd()
@@ -158,16 +164,47 @@ private Q_SLOTS:
         QCOMPARE(int(reader.next().status), int(Status::NeedMore));
         const auto end = reader.finish();
         QCOMPARE(int(end.status), int(Status::Failed));
-        QCOMPARE(int(end.error), int(FrameError::Truncated));
+        QCOMPARE(int(end.error), int(ProtocolErrorCode::Truncated));
     }
 
     void readerStaysFailed()
     {
         FrameReader reader;
         reader.append("garbage!" + sample());
-        QCOMPARE(int(reader.next().error), int(FrameError::BadMagic));
+        QCOMPARE(int(reader.next().error), int(ProtocolErrorCode::BadMagic));
         reader.append(sample());
-        QCOMPARE(int(reader.next().error), int(FrameError::BadMagic));
+        QCOMPARE(int(reader.next().error), int(ProtocolErrorCode::BadMagic));
+    }
+
+    // The codes are a contract with logs and peers of other builds: never renumbered.
+    void errorCodesAreStable()
+    {
+        const QList<QPair<ProtocolErrorCode, QPair<int, QString>>> table{
+            {ProtocolErrorCode::None, {0, "none"}},
+            {ProtocolErrorCode::Generic, {1, "generic"}},
+            {ProtocolErrorCode::BadMagic, {10, "bad_magic"}},
+            {ProtocolErrorCode::UnsupportedVersion, {11, "unsupported_version"}},
+            {ProtocolErrorCode::UnknownMessageType, {12, "unknown_message_type"}},
+            {ProtocolErrorCode::Oversize, {13, "oversize"}},
+            {ProtocolErrorCode::Truncated, {14, "truncated"}},
+            {ProtocolErrorCode::CrcMismatch, {15, "crc_mismatch"}},
+            {ProtocolErrorCode::TrailingBytes, {16, "trailing_bytes"}},
+            {ProtocolErrorCode::UnexpectedMessage, {30, "unexpected_message"}},
+            {ProtocolErrorCode::MalformedPayload, {31, "malformed_payload"}},
+            {ProtocolErrorCode::PayloadTrailingBytes, {32, "payload_trailing_bytes"}},
+            {ProtocolErrorCode::BadJson, {33, "bad_json"}},
+            {ProtocolErrorCode::BadField, {34, "bad_field"}},
+            {ProtocolErrorCode::UnexpectedPayload, {35, "unexpected_payload"}},
+        };
+        for (const auto& [code, expected] : table) {
+            QCOMPARE(int(code), expected.first);
+            QCOMPARE(QString(protocolErrorName(code)), expected.second);
+        }
+        QCOMPARE(QString(protocolErrorName(ProtocolErrorCode(999))), QString("unknown_code"));
+        // Still an aecnn::Error for the catch sites that do not care about the code.
+        const ProtocolError error(ProtocolErrorCode::BadJson, "message");
+        QVERIFY(dynamic_cast<const Error*>(&error) != nullptr);
+        QCOMPARE(QString(error.what()), QString("message"));
     }
 
     void versionNegotiation()

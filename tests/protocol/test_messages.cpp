@@ -6,6 +6,21 @@
 using namespace aecnn;
 using namespace aecnn::protocol;
 
+namespace {
+
+// The code of the ProtocolError that `decode` throws; None when it throws nothing.
+template <typename Decode> ProtocolErrorCode codeOf(Decode decode)
+{
+    try {
+        decode();
+    } catch (const ProtocolError& e) {
+        return e.code();
+    }
+    return ProtocolErrorCode::None;
+}
+
+} // namespace
+
 class TestMessages : public QObject {
     Q_OBJECT
 
@@ -55,35 +70,58 @@ private Q_SLOTS:
         QCOMPARE(deploy.size, quint64(99));
         QCOMPARE(decodeMessage<Pong>(toFrame(Pong{5, 6})).agentTimeUs, qint64(6));
         QCOMPARE(decodeMessage<FrameAck>(toFrame(FrameAck{41})).sequence, quint64(41));
-        QVERIFY_THROWS_EXCEPTION(Error, decodeMessage<FrameAck>(Frame{kMaxVersion, MessageType::FrameAck, "short"}));
+        QCOMPARE(int(codeOf([] {
+                     decodeMessage<FrameAck>(Frame{kMaxVersion, MessageType::FrameAck, "short"});
+                 })),
+                 int(ProtocolErrorCode::MalformedPayload));
     }
 
     void wrongTypeIsAnError()
     {
-        QVERIFY_THROWS_EXCEPTION(Error, decodeMessage<Hello>(toFrame(Ping{1})));
+        QCOMPARE(int(codeOf([] { decodeMessage<Hello>(toFrame(Ping{1})); })),
+                 int(ProtocolErrorCode::UnexpectedMessage));
+        try {
+            decodeFrameAs(toFrame(Ping{1}), MessageType::Hello);
+            QFAIL("a Ping was taken for a Hello");
+        } catch (const Error& e) { // still an aecnn::Error, message unchanged
+            QCOMPARE(QString(e.what()), QString("expected a Hello message, got Ping"));
+        }
     }
 
     void undecodablePayloads_data()
     {
         QTest::addColumn<int>("type");
         QTest::addColumn<QByteArray>("payload");
+        QTest::addColumn<int>("code");
         const auto frameData = encodePayload(FrameData{1, 2, 3, 4, 5, 6, "jpeg", "xyz"});
-        QTest::newRow("FrameData cut") << int(MessageType::FrameData) << frameData.left(frameData.size() - 2);
-        QTest::newRow("FrameData trailing") << int(MessageType::FrameData) << frameData + "z";
-        QTest::newRow("Hello empty") << int(MessageType::Hello) << QByteArray();
-        QTest::newRow("Hello empty range") << int(MessageType::Hello) << encodePayload(Hello{3, 1, "x"});
-        QTest::newRow("Challenge short nonce") << int(MessageType::Challenge) << encodePayload(Challenge{"abc", true});
-        QTest::newRow("DeployBegin bad sha") << int(MessageType::DeployBegin)
-                                             << encodePayload(DeployBegin{"m", 1, "short"});
-        QTest::newRow("Configure not json") << int(MessageType::Configure) << QByteArray("\x00\x00\x00\x03{x]", 7);
-        QTest::newRow("Stop with payload") << int(MessageType::Stop) << QByteArray("x");
-        QTest::newRow("Ping garbage") << int(MessageType::Ping) << QByteArray("\x01\x02");
+        const int malformed = int(ProtocolErrorCode::MalformedPayload);
+        const int badField = int(ProtocolErrorCode::BadField);
+        const int badJson = int(ProtocolErrorCode::BadJson);
+        QTest::newRow("FrameData cut") << int(MessageType::FrameData) << frameData.left(frameData.size() - 2)
+                                       << malformed;
+        QTest::newRow("FrameData trailing")
+            << int(MessageType::FrameData) << frameData + "z" << int(ProtocolErrorCode::PayloadTrailingBytes);
+        QTest::newRow("Hello empty") << int(MessageType::Hello) << QByteArray() << malformed;
+        QTest::newRow("Hello empty range") << int(MessageType::Hello) << encodePayload(Hello{3, 1, "x"}) << badField;
+        QTest::newRow("Hello version 0") << int(MessageType::Hello) << encodePayload(Hello{0, 1, "x"}) << badField;
+        QTest::newRow("Challenge short nonce")
+            << int(MessageType::Challenge) << encodePayload(Challenge{"abc", true}) << badField;
+        QTest::newRow("DeployBegin bad sha")
+            << int(MessageType::DeployBegin) << encodePayload(DeployBegin{"m", 1, "short"}) << badField;
+        QTest::newRow("Configure not json")
+            << int(MessageType::Configure) << QByteArray("\x00\x00\x00\x03{x]", 7) << badJson;
+        QTest::newRow("Configure json array")
+            << int(MessageType::Configure) << QByteArray("\x00\x00\x00\x03[1]", 7) << badJson;
+        QTest::newRow("Stop with payload")
+            << int(MessageType::Stop) << QByteArray("x") << int(ProtocolErrorCode::UnexpectedPayload);
+        QTest::newRow("Ping garbage") << int(MessageType::Ping) << QByteArray("\x01\x02") << malformed;
     }
 
     void undecodablePayloads()
     {
         QFETCH(int, type);
         QFETCH(QByteArray, payload);
+        QFETCH(int, code);
         const Frame frame{kMaxVersion, MessageType(type), payload};
         try {
             switch (MessageType(type)) {
@@ -97,8 +135,9 @@ private Q_SLOTS:
             default: QFAIL("no case for this type");
             }
             QFAIL("an undecodable payload was accepted");
-        } catch (const Error& e) {
-            QVERIFY(QString(e.what()).contains("undecodable"));
+        } catch (const ProtocolError& e) {
+            QVERIFY2(QString(e.what()).contains("undecodable"), e.what());
+            QCOMPARE(int(e.code()), code);
         }
     }
 };

@@ -16,8 +16,6 @@
 namespace aecnn {
 namespace {
 
-constexpr const char* kCaNetworkKind = "aecnn_ca_network";
-
 ResNet cloneNet(const ResNetImpl& source)
 {
     ResNet copy(source.config());
@@ -351,7 +349,7 @@ void saveCaNetwork(const QString& path, const CaNetwork& ca, const QString& base
 {
     const auto& model = ca.network;
     Checkpoint checkpoint;
-    checkpoint.metadata = {{"kind", kCaNetworkKind},
+    checkpoint.metadata = {{"kind", checkpointKindName(CheckpointKind::CaNetwork)},
                            {"architecture", "resnet50-family"},
                            {"config", toJson(model.net->config())},
                            {"split", ca.split},
@@ -363,11 +361,9 @@ void saveCaNetwork(const QString& path, const CaNetwork& ca, const QString& base
 
 CaNetwork loadCaNetwork(const QString& path)
 {
-    const auto checkpoint = readCheckpoint(path);
+    const auto checkpoint = readCheckpoint(path, CheckpointKind::CaNetwork);
     const auto& meta = checkpoint.metadata;
     const auto source = "checkpoint " + path.toStdString();
-    if (meta.value("kind").toString() != kCaNetworkKind)
-        throw Error(source + " is not a CA-trained network (kind '" + meta.value("kind").toString().toStdString() + "')");
     CaNetwork ca;
     try {
         ca.network.net = ResNet(resNetConfigFromJson(meta.value("config").toObject()));

@@ -7,10 +7,13 @@
 
 #include <zlib.h>
 
+#include "aecnn/codec/codec_errors.h"
 #include "aecnn/error.h"
 
 namespace aecnn::codec {
 namespace {
+
+using Code = CodecErrorCode;
 
 constexpr uint8_t kMagic[4] = {'A', 'E', 'C', 'F'};
 constexpr uint8_t kFlagPerChannel = 1;
@@ -79,13 +82,14 @@ public:
             v |= uint64_t(byte & 0x7F) << (7 * i);
             if (!(byte & 0x80)) {
                 if (i > 0 && byte == 0)
-                    throw Error(std::string("frame field ") + what + " is not minimally encoded");
+                    throw CodecError(Code::BadHeaderField,
+                                     std::string("frame field ") + what + " is not minimally encoded");
                 if (v > 0xFFFFFFFFu)
-                    throw Error(std::string("frame field ") + what + " exceeds 32 bits");
+                    throw CodecError(Code::BadHeaderField, std::string("frame field ") + what + " exceeds 32 bits");
                 return uint32_t(v);
             }
         }
-        throw Error(std::string("frame field ") + what + " is longer than 5 bytes");
+        throw CodecError(Code::BadHeaderField, std::string("frame field ") + what + " is longer than 5 bytes");
     }
     size_t position() const { return pos_; }
 
@@ -93,7 +97,7 @@ private:
     void need(size_t bytes, const char* what) const
     {
         if (bytes > size_ - pos_)
-            throw Error(std::string("frame is truncated: ") + what + " is incomplete");
+            throw CodecError(Code::Truncated, std::string("frame is truncated: ") + what + " is incomplete");
     }
 
     const uint8_t* data_;
@@ -122,17 +126,19 @@ Header readHeader(Reader& in, const DecodeLimits& limits)
     for (auto& b : magic)
         b = in.u8("magic");
     if (std::memcmp(magic, kMagic, 4) != 0)
-        throw Error("not an AECNN feature frame (bad magic)");
+        throw CodecError(Code::BadMagic, "not an AECNN feature frame (bad magic)");
     const uint8_t version = in.u8("version");
     if (version < kOldestReadableFrameVersion || version > kFrameVersion)
-        throw Error("unsupported frame version " + std::to_string(version) + " (this build reads versions " +
-                    std::to_string(kOldestReadableFrameVersion) + " to " + std::to_string(kFrameVersion) + ")");
+        throw CodecError(Code::UnsupportedVersion, "unsupported frame version " + std::to_string(version) +
+                                                       " (this build reads versions " +
+                                                       std::to_string(kOldestReadableFrameVersion) + " to " +
+                                                       std::to_string(kFrameVersion) + ")");
     Header h;
     const uint8_t ids = in.u8("coder and representation");
     if ((ids & 0x0F) > uint8_t(CoderId::Context))
-        throw Error("frame names unknown coder id " + std::to_string(ids & 0x0F));
+        throw CodecError(Code::BadHeaderField, "frame names unknown coder id " + std::to_string(ids & 0x0F));
     if ((ids >> 4) > uint8_t(Representation::Uniform))
-        throw Error("frame names unknown representation id " + std::to_string(ids >> 4));
+        throw CodecError(Code::BadHeaderField, "frame names unknown representation id " + std::to_string(ids >> 4));
     h.coder = CoderId(ids & 0x0F);
     h.representation = Representation(ids >> 4);
     const uint8_t bitsAndFlags = in.u8("bits and flags");
@@ -140,59 +146,65 @@ Header readHeader(Reader& in, const DecodeLimits& limits)
     h.flags = uint8_t(bitsAndFlags >> 4);
     const bool uniform = h.representation == Representation::Uniform;
     if (uniform ? (h.bits < 2 || h.bits > 8) : h.bits != 0)
-        throw Error("frame has an invalid bit count " + std::to_string(h.bits) + " for " +
-                    representationName(h.representation));
+        throw CodecError(Code::BadHeaderField, "frame has an invalid bit count " + std::to_string(h.bits) + " for " +
+                                                   representationName(h.representation));
     if (h.flags & ~(kFlagPerChannel | kFlagPruned | kFlagDictionary))
-        throw Error("frame sets unknown flags " + std::to_string(h.flags));
+        throw CodecError(Code::BadHeaderField, "frame sets unknown flags " + std::to_string(h.flags));
     if ((h.flags & kFlagPerChannel) && !uniform)
-        throw Error("frame sets per-channel quantization for a float representation");
+        throw CodecError(Code::BadHeaderField, "frame sets per-channel quantization for a float representation");
     if ((h.flags & kFlagDictionary) && h.coder != CoderId::Zstd && h.coder != CoderId::ZstdEntropy)
-        throw Error("frame names a dictionary for a coder that uses none");
+        throw CodecError(Code::BadHeaderField, "frame names a dictionary for a coder that uses none");
     if (!coderSupports(h.coder, h.representation))
-        throw Error("frame pairs coder " + coderName(h.coder) + " with " + representationName(h.representation) +
-                    " symbols, which it cannot carry");
+        throw CodecError(Code::BadHeaderField, "frame pairs coder " + coderName(h.coder) + " with " +
+                                                   representationName(h.representation) +
+                                                   " symbols, which it cannot carry");
     if (version == 1 && h.coder == CoderId::Context && h.bits > 4)
-        throw Error("frame version 1 codes " + std::to_string(h.bits) +
-                    "-bit symbols with the context coder's old magnitude coding, which this build no longer "
-                    "reads; re-encode the tensor with this version");
+        throw CodecError(Code::UnsupportedVersion,
+                         "frame version 1 codes " + std::to_string(h.bits) +
+                             "-bit symbols with the context coder's old magnitude coding, which this build no longer "
+                             "reads; re-encode the tensor with this version");
 
     h.channels = in.varint("channel count");
     h.height = in.varint("height");
     h.width = in.varint("width");
     if (h.channels == 0 || h.height == 0 || h.width == 0)
-        throw Error("frame has an empty shape");
+        throw CodecError(Code::BadHeaderField, "frame has an empty shape");
     if (h.channels > limits.maxChannels || h.height > limits.maxHeight || h.width > limits.maxWidth)
-        throw Error("frame shape " + std::to_string(h.channels) + "x" + std::to_string(h.height) + "x" +
-                    std::to_string(h.width) + " exceeds the decoder's limits");
+        throw CodecError(Code::LimitExceeded, "frame shape " + std::to_string(h.channels) + "x" +
+                                                  std::to_string(h.height) + "x" + std::to_string(h.width) +
+                                                  " exceeds the decoder's limits");
     if (uint64_t(h.channels) * h.height * h.width > limits.maxElements)
-        throw Error("frame has more elements than the decoder's limit of " + std::to_string(limits.maxElements));
+        throw CodecError(Code::LimitExceeded,
+                         "frame has more elements than the decoder's limit of " + std::to_string(limits.maxElements));
     h.originalChannels = h.channels;
     if (h.flags & kFlagPruned) {
         h.originalChannels = in.varint("unpruned channel count");
         if (h.originalChannels <= h.channels)
-            throw Error("pruned frame must keep fewer channels than the unpruned tensor has");
+            throw CodecError(Code::BadHeaderField,
+                             "pruned frame must keep fewer channels than the unpruned tensor has");
         if (h.originalChannels > limits.maxChannels || h.originalChannels > 65536)
-            throw Error("frame's unpruned channel count exceeds the decoder's limits");
+            throw CodecError(Code::LimitExceeded, "frame's unpruned channel count exceeds the decoder's limits");
     }
     if (h.flags & kFlagDictionary) {
         h.dictionaryId = in.u32("dictionary id");
         if (h.dictionaryId == 0)
-            throw Error("frame names dictionary id 0");
+            throw CodecError(Code::BadHeaderField, "frame names dictionary id 0");
     }
     h.payloadLength = in.varint("payload length");
     if (h.payloadLength > kMaxPayload)
-        throw Error("frame payload length " + std::to_string(h.payloadLength) + " is implausible");
+        throw CodecError(Code::LimitExceeded,
+                         "frame payload length " + std::to_string(h.payloadLength) + " is implausible");
     if (h.flags & kFlagPruned) {
         h.kept.reserve(h.channels);
         uint64_t index = 0;
         for (uint32_t i = 0; i < h.channels; ++i) {
             const uint32_t step = in.varint("kept channel indices");
             if (i > 0 && step == 0)
-                throw Error("frame's kept channel indices are not strictly increasing");
+                throw CodecError(Code::BadHeaderField, "frame's kept channel indices are not strictly increasing");
             index += step;
             if (index >= h.originalChannels)
-                throw Error("frame's kept channel index " + std::to_string(index) + " is not below " +
-                            std::to_string(h.originalChannels));
+                throw CodecError(Code::BadHeaderField, "frame's kept channel index " + std::to_string(index) +
+                                                           " is not below " + std::to_string(h.originalChannels));
             h.kept.push_back(uint16_t(index));
         }
     }
@@ -207,9 +219,10 @@ Header readHeader(Reader& in, const DecodeLimits& limits)
             r.scale = in.f32("quantization scales");
             r.zeroPoint = in.u8("quantization zero points");
             if (!std::isfinite(r.scale) || r.scale < 0.0f)
-                throw Error("frame has an invalid quantization scale");
+                throw CodecError(Code::BadHeaderField, "frame has an invalid quantization scale");
             if (r.zeroPoint > levels)
-                throw Error("frame has a zero point beyond " + std::to_string(h.bits) + " bits");
+                throw CodecError(Code::BadHeaderField,
+                                 "frame has a zero point beyond " + std::to_string(h.bits) + " bits");
             h.quant.ranges.push_back(r);
         }
     }
@@ -283,24 +296,25 @@ DecodedFrame decodeFrame(const uint8_t* data, size_t size, const DecodeLimits& l
                          const ZstdDictionary* dictionary, CoderWorkspace* workspace)
 {
     if (data == nullptr && size != 0)
-        throw Error("no frame data");
+        throw CodecError(Code::InvalidArgument, "no frame data");
     Reader in(data, size);
     Header h = readHeader(in, limits);
     if (size < h.totalSize())
-        throw Error("frame is truncated: " + std::to_string(size) + " of " + std::to_string(h.totalSize()) +
-                    " bytes");
+        throw CodecError(Code::Truncated, "frame is truncated: " + std::to_string(size) + " of " +
+                                              std::to_string(h.totalSize()) + " bytes");
     if (size > h.totalSize())
-        throw Error("frame has " + std::to_string(size - h.totalSize()) + " trailing bytes");
+        throw CodecError(Code::TrailingBytes, "frame has " + std::to_string(size - h.totalSize()) + " trailing bytes");
     uint32_t storedCrc = 0;
     for (int i = 3; i >= 0; --i)
         storedCrc = (storedCrc << 8) | data[size - 4 + size_t(i)];
     if (crcOf(data, size - kCrcBytes) != storedCrc)
-        throw Error("frame CRC-32 mismatch: the frame is corrupt");
+        throw CodecError(Code::CrcMismatch, "frame CRC-32 mismatch: the frame is corrupt");
     if (h.dictionaryId != 0 && (dictionary == nullptr || dictionary->id() != h.dictionaryId))
-        throw Error("frame needs zstd dictionary " + std::to_string(h.dictionaryId) +
-                    (dictionary && dictionary->id() != 0
-                         ? " but dictionary " + std::to_string(dictionary->id()) + " was given"
-                         : std::string(" but none was given")));
+        throw CodecError(Code::DictionaryMismatch,
+                         "frame needs zstd dictionary " + std::to_string(h.dictionaryId) +
+                             (dictionary && dictionary->id() != 0
+                                  ? " but dictionary " + std::to_string(dictionary->id()) + " was given"
+                                  : std::string(" but none was given")));
 
     DecodedFrame frame;
     FeatureTensor& t = frame.tensor;
@@ -324,7 +338,8 @@ DecodedFrame decodeFrame(const uint8_t* data, size_t size, const DecodeLimits& l
         const int levels = (1 << h.bits) - 1;
         for (uint8_t s : symbols.bytes)
             if (s > levels)
-                throw Error("frame payload holds a symbol beyond " + std::to_string(h.bits) + " bits");
+                throw CodecError(Code::CorruptPayload,
+                                 "frame payload holds a symbol beyond " + std::to_string(h.bits) + " bits");
     }
     fromSymbols(symbols, t);
     frame.coder = h.coder;

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "aecnn/codec/codec_errors.h"
 #include "aecnn/error.h"
 #include "range_coder.h"
 
@@ -241,8 +242,9 @@ void contextDecode(const uint8_t* payload, size_t size, const SymbolLayout& layo
                     node = 2 * node + decoder.decode(model->exponentTree[size_t(ctx)][size_t(node)]);
                 k = node - (1 << map.exponentTreeDepth);
                 if (k > maxK)
-                    throw Error("context payload is corrupt: decoded magnitude exponent " + std::to_string(k) +
-                                " exceeds " + std::to_string(maxK));
+                    throw CodecError(CodecErrorCode::CorruptPayload,
+                                     "context payload is corrupt: decoded magnitude exponent " + std::to_string(k) +
+                                         " exceeds " + std::to_string(maxK));
             } else {
                 while (k < maxK && decoder.decode(model->prefix[size_t(ctx)][size_t(k)]))
                     ++k;
@@ -259,13 +261,14 @@ void contextDecode(const uint8_t* payload, size_t size, const SymbolLayout& layo
         }
         const int q = map.toSymbol(m);
         if (q < 0)
-            throw Error("context payload is corrupt: decoded magnitude " + std::to_string(m) +
-                        " is not a valid symbol");
+            throw CodecError(CodecErrorCode::CorruptPayload, "context payload is corrupt: decoded magnitude " +
+                                                                 std::to_string(m) + " is not a valid symbol");
         out[index++] = uint8_t(q);
         return m;
     });
     if (!decoder.consumedAll())
-        throw Error("context payload is longer than its shape needs: the frame is corrupt");
+        throw CodecError(CodecErrorCode::CorruptPayload,
+                         "context payload is longer than its shape needs: the frame is corrupt");
 }
 
 } // namespace aecnn::codec::detail

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "aecnn/codec/codec_errors.h"
 #include "aecnn/error.h"
 #include "context_coder.h"
 #include "zstd_coder.h"
@@ -73,13 +74,14 @@ std::vector<uint8_t> decodePayload(CoderId coder, const uint8_t* payload, size_t
                                    const SymbolLayout& layout, const CoderOptions& options)
 {
     if (!coderSupports(coder, layout.representation))
-        throw Error("codec '" + coderName(coder) + "' cannot carry " + representationName(layout.representation) +
-                    " symbols");
+        throw CodecError(CodecErrorCode::BadHeaderField, "codec '" + coderName(coder) + "' cannot carry " +
+                                                             representationName(layout.representation) + " symbols");
     switch (coder) {
     case CoderId::Store: {
         if (payloadSize != expectedSize)
-            throw Error("stored payload has " + std::to_string(payloadSize) + " bytes, the header needs " +
-                        std::to_string(expectedSize));
+            throw CodecError(CodecErrorCode::CorruptPayload, "stored payload has " + std::to_string(payloadSize) +
+                                                                 " bytes, the header needs " +
+                                                                 std::to_string(expectedSize));
         return std::vector<uint8_t>(payload, payload + payloadSize);
     }
     case CoderId::Zstd:
@@ -88,13 +90,13 @@ std::vector<uint8_t> decodePayload(CoderId coder, const uint8_t* payload, size_t
     case CoderId::Context: {
         const uint64_t n = uint64_t(layout.channels) * layout.height * layout.width;
         if (n != expectedSize)
-            throw Error("context payload size does not match the shape");
+            throw CodecError(CodecErrorCode::InvalidArgument, "context payload size does not match the shape");
         std::vector<uint8_t> out(expectedSize);
         detail::contextDecode(payload, payloadSize, layout, out.data());
         return out;
     }
     }
-    throw Error("unknown coder id " + std::to_string(int(coder)));
+    throw CodecError(CodecErrorCode::BadHeaderField, "unknown coder id " + std::to_string(int(coder)));
 }
 
 } // namespace aecnn::codec

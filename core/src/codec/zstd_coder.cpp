@@ -6,17 +6,26 @@
 
 #include <zdict.h>
 #include <zstd.h>
+#include <zstd_errors.h>
 
+#include "aecnn/codec/codec_errors.h"
 #include "aecnn/error.h"
 
 namespace aecnn::codec::detail {
 namespace {
 
-size_t check(size_t result, const char* what)
+// Throws for a zstd error result; when decoding, the error is the payload's (or the
+// dictionary's) fault, so it carries `code` (memory errors excepted).
+size_t check(size_t result, const char* what, CodecErrorCode code = CodecErrorCode::Generic)
 {
-    if (ZSTD_isError(result))
-        throw Error(std::string("zstd ") + what + " failed: " + ZSTD_getErrorName(result));
-    return result;
+    if (!ZSTD_isError(result))
+        return result;
+    const ZSTD_ErrorCode zstdCode = ZSTD_getErrorCode(result);
+    if (zstdCode == ZSTD_error_memory_allocation)
+        code = CodecErrorCode::OutOfMemory;
+    else if (code == CodecErrorCode::CorruptPayload && zstdCode == ZSTD_error_dictionary_wrong)
+        code = CodecErrorCode::DictionaryMismatch;
+    throw CodecError(code, std::string("zstd ") + what + " failed: " + ZSTD_getErrorName(result));
 }
 
 struct CCtxDeleter {
@@ -102,7 +111,7 @@ std::vector<uint8_t> zstdCompress(const std::vector<uint8_t>& input, bool entrop
             configure(cctx, entropyOnly, level, dictionary);
     }
     if (!cctx)
-        throw Error("zstd: out of memory creating a compression context");
+        throw CodecError(CodecErrorCode::OutOfMemory, "zstd: out of memory creating a compression context");
     std::vector<uint8_t> out(ZSTD_compressBound(input.size()));
     const size_t written = check(ZSTD_compress2(cctx, out.data(), out.size(), input.data(), input.size()), "compression");
     out.resize(written);
@@ -114,13 +123,13 @@ std::vector<uint8_t> zstdDecompress(const uint8_t* data, size_t size, size_t exp
 {
     const unsigned long long content = ZSTD_getFrameContentSize(data, size);
     if (content == ZSTD_CONTENTSIZE_ERROR)
-        throw Error("zstd payload is not a zstd frame");
+        throw CodecError(CodecErrorCode::CorruptPayload, "zstd payload is not a zstd frame");
     if (content != ZSTD_CONTENTSIZE_UNKNOWN && content != expectedSize)
-        throw Error("zstd payload expands to " + std::to_string(content) + " bytes, the header says " +
-                    std::to_string(expectedSize));
+        throw CodecError(CodecErrorCode::CorruptPayload, "zstd payload expands to " + std::to_string(content) +
+                                                             " bytes, the header says " + std::to_string(expectedSize));
     const size_t frameSize = ZSTD_findFrameCompressedSize(data, size);
     if (ZSTD_isError(frameSize) || frameSize != size)
-        throw Error("zstd payload is truncated or has trailing bytes");
+        throw CodecError(CodecErrorCode::CorruptPayload, "zstd payload is truncated or has trailing bytes");
     if (dictionary && dictionary->bytes.empty())
         dictionary = nullptr;
     DecompressionContext owned;
@@ -142,14 +151,15 @@ std::vector<uint8_t> zstdDecompress(const uint8_t* data, size_t size, size_t exp
         dctx = owned.get();
     }
     if (!dctx)
-        throw Error("zstd: out of memory creating a decompression context");
+        throw CodecError(CodecErrorCode::OutOfMemory, "zstd: out of memory creating a decompression context");
     if (dictionary && needsSetup)
         check(ZSTD_DCtx_loadDictionary(dctx, dictionary->bytes.data(), dictionary->bytes.size()), "load dictionary");
     std::vector<uint8_t> out(expectedSize);
-    const size_t written = check(ZSTD_decompressDCtx(dctx, out.data(), out.size(), data, size), "decompression");
+    const size_t written = check(ZSTD_decompressDCtx(dctx, out.data(), out.size(), data, size), "decompression",
+                                 CodecErrorCode::CorruptPayload);
     if (written != expectedSize)
-        throw Error("zstd payload expands to " + std::to_string(written) + " bytes, the header says " +
-                    std::to_string(expectedSize));
+        throw CodecError(CodecErrorCode::CorruptPayload, "zstd payload expands to " + std::to_string(written) +
+                                                             " bytes, the header says " + std::to_string(expectedSize));
     return out;
 }
 

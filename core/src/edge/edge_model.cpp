@@ -31,7 +31,7 @@ EdgeModel::EdgeModel(const QString& spec) : path_(spec == "default" ? defaultMod
     whole_ = loadInferenceModel(path_.toStdString());
     // Self-contained for the device: a derived model's tensors shared with its base
     // (checkpoint.h) are resolved here, since the base is not on the device.
-    auto checkpoint = readCheckpoint(path_);
+    auto checkpoint = readCheckpoint(path_, whole_.kind);
     checkpoint.metadata.remove("base");
     fileBytes_ = serializeCheckpoint(checkpoint);
     if (auto net = std::dynamic_pointer_cast<AecnnModelImpl>(whole_.module)) {
@@ -53,7 +53,7 @@ void EdgeModel::requireMode(const std::string& mode) const
         throw Error("unknown mode '" + mode + "'; valid: aecnn, bottlenetpp, full, local");
     if (!split_)
         throw Error("mode '" + mode + "' needs a split model (kind aecnn from aecnn-train), but '" +
-                    path_.toStdString() + "' is a " + whole_.kind.toStdString());
+                    path_.toStdString() + "' is a " + checkpointKindName(whole_.kind).toStdString());
     const auto variant = split_->net->variant();
     if ((mode == "bottlenetpp") != (variant == SplitVariant::BottleNetPP))
         throw Error("mode '" + mode + "' cannot run the " + toString(variant) + " model '" + path_.toStdString() +

@@ -233,7 +233,8 @@ namespace {
 
 constexpr int kMaxBaseDepth = 4;
 
-Checkpoint checkpointFromBytes(const QByteArray& bytes, const QString& path, int depth);
+Checkpoint checkpointFromBytes(const QByteArray& bytes, const QString& path, int depth,
+                               std::optional<CheckpointKind> expected = std::nullopt);
 
 // Fills the base references of `checkpoint` (read from `path`) from its base file.
 void resolveBase(Checkpoint& checkpoint, const QString& path, int depth)
@@ -270,10 +271,12 @@ void resolveBase(Checkpoint& checkpoint, const QString& path, int depth)
                    "); put that exact file next to it or re-create the model");
 }
 
-// `bytes` are the whole file at `path`.
-Checkpoint checkpointFromBytes(const QByteArray& bytes, const QString& path, int depth)
+// `bytes` are the whole file at `path`. With `expected`, the kind is checked before
+// the base is resolved (a file of the wrong kind is reported as such, not as a missing base).
+Checkpoint checkpointFromBytes(const QByteArray& bytes, const QString& path, int depth,
+                               std::optional<CheckpointKind> expected)
 {
-    auto checkpoint = parseCheckpoint(bytes, path);
+    auto checkpoint = expected ? parseCheckpoint(bytes, path, *expected) : parseCheckpoint(bytes, path);
     if (!checkpoint.baseReferences.empty())
         resolveBase(checkpoint, path, depth);
     return checkpoint;
@@ -302,6 +305,23 @@ Checkpoint readCheckpoint(const QString& path)
 QJsonObject readCheckpointMetadata(const QString& path)
 {
     return parseCheckpoint(readWholeFile(path, kMaxCheckpointBytes), path).metadata;
+}
+
+Checkpoint parseCheckpoint(const QByteArray& bytes, const QString& source, CheckpointKind expected)
+{
+    auto checkpoint = parseCheckpoint(bytes, source);
+    requireCheckpointKind(checkpoint.metadata, expected, "checkpoint " + source);
+    return checkpoint;
+}
+
+Checkpoint readCheckpoint(const QString& path, CheckpointKind expected)
+{
+    return checkpointFromBytes(readWholeFile(path, kMaxCheckpointBytes), path, 0, expected);
+}
+
+std::optional<CheckpointKind> readCheckpointKind(const QString& path)
+{
+    return checkpointKindOf(readCheckpointMetadata(path));
 }
 
 } // namespace aecnn

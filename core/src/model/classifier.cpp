@@ -148,7 +148,7 @@ void loadStateInto(torch::nn::Module& module, const std::vector<std::pair<std::s
 void saveClassifier(const QString& path, const Classifier& model)
 {
     Checkpoint checkpoint;
-    checkpoint.metadata = {{"kind", "classifier"},
+    checkpoint.metadata = {{"kind", checkpointKindName(CheckpointKind::Classifier)},
                            {"architecture", "resnet50-family"},
                            {"config", toJson(model.net->config())}};
     writeUsage(checkpoint.metadata, model.usage);
@@ -158,12 +158,9 @@ void saveClassifier(const QString& path, const Classifier& model)
 
 Classifier loadClassifierFile(const QString& path)
 {
-    const auto checkpoint = readCheckpoint(path);
+    const auto checkpoint = readCheckpoint(path, CheckpointKind::Classifier);
     const auto& meta = checkpoint.metadata;
     const auto source = "checkpoint " + path.toStdString();
-    if (meta.value("kind").toString() != "classifier")
-        throw Error(source + " holds a '" + meta.value("kind").toString().toStdString() +
-                    "' model, not a classifier");
     Classifier model;
     try {
         model.net = ResNet(resNetConfigFromJson(meta.value("config").toObject()));

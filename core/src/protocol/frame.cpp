@@ -47,7 +47,7 @@ uint32_t frameCrc(const char* header12, const char* payload, size_t size)
     return static_cast<uint32_t>(crc);
 }
 
-DecodeResult failed(FrameError error, std::string message)
+DecodeResult failed(ProtocolErrorCode error, std::string message)
 {
     DecodeResult r;
     r.status = DecodeResult::Status::Failed;
@@ -75,25 +75,13 @@ std::string toString(MessageType type)
     return index < std::size(names) ? names[index] : "type " + std::to_string(static_cast<int>(type));
 }
 
-std::string toString(FrameError error)
-{
-    switch (error) {
-    case FrameError::None: return "none";
-    case FrameError::BadMagic: return "bad magic";
-    case FrameError::UnsupportedVersion: return "unsupported version";
-    case FrameError::UnknownType: return "unknown message type";
-    case FrameError::Oversize: return "oversize frame";
-    case FrameError::Truncated: return "truncated frame";
-    case FrameError::BadCrc: return "bad CRC";
-    }
-    return "unknown error";
-}
-
 QByteArray encodeFrame(const Frame& frame, uint32_t maxPayload)
 {
     if (static_cast<uint64_t>(frame.payload.size()) > maxPayload)
-        throw Error("cannot send a " + toString(frame.type) + " message of " + std::to_string(frame.payload.size()) +
-                    " bytes: the frame cap is " + std::to_string(maxPayload) + " bytes");
+        throw ProtocolError(ProtocolErrorCode::Oversize, "cannot send a " + toString(frame.type) + " message of " +
+                                                             std::to_string(frame.payload.size()) +
+                                                             " bytes: the frame cap is " + std::to_string(maxPayload) +
+                                                             " bytes");
     QByteArray out(static_cast<qsizetype>(kHeaderBytes), '\0');
     char* h = out.data();
     std::memcpy(h, kMagic, 4);
@@ -110,19 +98,21 @@ DecodeResult decodeFrame(const char* data, size_t size, uint32_t maxPayload)
     // Check each header field as soon as its bytes are there, so garbage is refused early.
     const size_t magicSeen = std::min<size_t>(size, 4);
     if (std::memcmp(data, kMagic, magicSeen) != 0)
-        return failed(FrameError::BadMagic, "bad magic: the peer does not speak the AECNN protocol");
+        return failed(ProtocolErrorCode::BadMagic, "bad magic: the peer does not speak the AECNN protocol");
     if (size >= 6) {
         const uint16_t version = getU16(data + 4);
         if (version < kMinVersion || version > kMaxVersion)
-            return failed(FrameError::UnsupportedVersion,
+            return failed(ProtocolErrorCode::UnsupportedVersion,
                           "unsupported protocol version " + std::to_string(version) + " (this build speaks " +
                               std::to_string(kMinVersion) + ".." + std::to_string(kMaxVersion) + ")");
     }
     if (size >= 8 && !messageTypeFrom(getU16(data + 6)))
-        return failed(FrameError::UnknownType, "unknown message type " + std::to_string(getU16(data + 6)));
+        return failed(ProtocolErrorCode::UnknownMessageType,
+                      "unknown message type " + std::to_string(getU16(data + 6)));
     if (size >= 12 && getU32(data + 8) > maxPayload)
-        return failed(FrameError::Oversize, "frame of " + std::to_string(getU32(data + 8)) +
-                                                " bytes is over the cap of " + std::to_string(maxPayload) + " bytes");
+        return failed(ProtocolErrorCode::Oversize, "frame of " + std::to_string(getU32(data + 8)) +
+                                                       " bytes is over the cap of " + std::to_string(maxPayload) +
+                                                       " bytes");
     if (size < kHeaderBytes)
         return {};
     const uint32_t length = getU32(data + 8);
@@ -130,8 +120,8 @@ DecodeResult decodeFrame(const char* data, size_t size, uint32_t maxPayload)
         return {};
     const char* payload = data + kHeaderBytes;
     if (frameCrc(data, payload, length) != getU32(data + 12))
-        return failed(FrameError::BadCrc, "bad CRC on a " + toString(*messageTypeFrom(getU16(data + 6))) +
-                                              " frame: the data was corrupted");
+        return failed(ProtocolErrorCode::CrcMismatch, "bad CRC on a " + toString(*messageTypeFrom(getU16(data + 6))) +
+                                                          " frame: the data was corrupted");
     DecodeResult r;
     r.status = DecodeResult::Status::Complete;
     r.frame.version = getU16(data + 4);
@@ -145,10 +135,10 @@ DecodeResult decodeWholeFrame(const QByteArray& bytes, uint32_t maxPayload)
 {
     auto r = decodeFrame(bytes.constData(), static_cast<size_t>(bytes.size()), maxPayload);
     if (r.status == DecodeResult::Status::NeedMore)
-        return failed(FrameError::Truncated, "truncated frame: " + std::to_string(bytes.size()) + " bytes");
+        return failed(ProtocolErrorCode::Truncated, "truncated frame: " + std::to_string(bytes.size()) + " bytes");
     if (r.status == DecodeResult::Status::Complete && r.consumed != static_cast<size_t>(bytes.size()))
-        return failed(FrameError::Truncated, std::to_string(bytes.size() - r.consumed) +
-                                                 " bytes after the end of the frame");
+        return failed(ProtocolErrorCode::TrailingBytes,
+                      std::to_string(bytes.size() - r.consumed) + " bytes after the end of the frame");
     return r;
 }
 
@@ -172,8 +162,8 @@ DecodeResult FrameReader::finish() const
         return *failure_;
     if (buffer_.isEmpty())
         return {};
-    return failed(FrameError::Truncated, "connection closed inside a frame (" + std::to_string(buffer_.size()) +
-                                             " bytes of an incomplete frame)");
+    return failed(ProtocolErrorCode::Truncated, "connection closed inside a frame (" + std::to_string(buffer_.size()) +
+                                                    " bytes of an incomplete frame)");
 }
 
 std::optional<uint16_t> negotiateVersion(uint16_t localMin, uint16_t localMax, uint16_t remoteMin, uint16_t remoteMax)

@@ -5,6 +5,7 @@
 #include <QJsonDocument>
 
 #include "aecnn/error.h"
+#include "aecnn/protocol/protocol_errors.h"
 
 namespace aecnn::protocol {
 namespace {
@@ -19,8 +20,9 @@ QJsonObject parseJson(const QByteArray& bytes, const char* what)
     QJsonParseError error;
     const auto doc = QJsonDocument::fromJson(bytes, &error);
     if (doc.isNull() || !doc.isObject())
-        throw Error(std::string("undecodable ") + what + " message: settings are not a JSON object (" +
-                    error.errorString().toStdString() + ")");
+        throw ProtocolError(ProtocolErrorCode::BadJson, std::string("undecodable ") + what +
+                                                            " message: settings are not a JSON object (" +
+                                                            error.errorString().toStdString() + ")");
     return doc.object();
 }
 
@@ -41,22 +43,26 @@ void read(const QByteArray& payload, const char* what, Fields&... fields)
     s.setVersion(QDataStream::Qt_6_0);
     (s >> ... >> fields);
     if (s.status() != QDataStream::Ok)
-        throw Error(std::string("undecodable ") + what + " message: payload is short or corrupt");
+        throw ProtocolError(ProtocolErrorCode::MalformedPayload,
+                            std::string("undecodable ") + what + " message: payload is short or corrupt");
     if (!s.atEnd())
-        throw Error(std::string("undecodable ") + what + " message: unexpected trailing bytes");
+        throw ProtocolError(ProtocolErrorCode::PayloadTrailingBytes,
+                            std::string("undecodable ") + what + " message: unexpected trailing bytes");
 }
 
 void requireEmpty(const QByteArray& payload, const char* what)
 {
     if (!payload.isEmpty())
-        throw Error(std::string("undecodable ") + what + " message: it carries no payload");
+        throw ProtocolError(ProtocolErrorCode::UnexpectedPayload,
+                            std::string("undecodable ") + what + " message: it carries no payload");
 }
 
 void requireSize(const QByteArray& bytes, int size, const char* field)
 {
     if (bytes.size() != size)
-        throw Error(std::string("undecodable message: ") + field + " must be " + std::to_string(size) +
-                    " bytes, got " + std::to_string(bytes.size()));
+        throw ProtocolError(ProtocolErrorCode::BadField, std::string("undecodable message: ") + field + " must be " +
+                                                             std::to_string(size) + " bytes, got " +
+                                                             std::to_string(bytes.size()));
 }
 
 } // namespace
@@ -64,7 +70,8 @@ void requireSize(const QByteArray& bytes, int size, const char* field)
 void decodeFrameAs(const Frame& frame, MessageType expected)
 {
     if (frame.type != expected)
-        throw Error("expected a " + toString(expected) + " message, got " + toString(frame.type));
+        throw ProtocolError(ProtocolErrorCode::UnexpectedMessage,
+                            "expected a " + toString(expected) + " message, got " + toString(frame.type));
 }
 
 QByteArray encodePayload(const Hello& m) { return write(m.minVersion, m.maxVersion, m.software); }
@@ -72,8 +79,9 @@ void decodePayload(const QByteArray& p, Hello& m)
 {
     read(p, "Hello", m.minVersion, m.maxVersion, m.software);
     if (m.minVersion > m.maxVersion || m.minVersion == 0)
-        throw Error("undecodable Hello message: version range " + std::to_string(m.minVersion) + ".." +
-                    std::to_string(m.maxVersion) + " is empty");
+        throw ProtocolError(ProtocolErrorCode::BadField, "undecodable Hello message: version range " +
+                                                             std::to_string(m.minVersion) + ".." +
+                                                             std::to_string(m.maxVersion) + " is empty");
 }
 
 QByteArray encodePayload(const HelloAck& m) { return write(m.version); }

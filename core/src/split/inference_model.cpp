@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include "aecnn/model/checkpoint.h"
 #include "aecnn/split/split_model.h"
 #include "aecnn/model/model_spec.h"
 
@@ -12,11 +13,11 @@ namespace {
 // What eval/predict need from a loaded classifier or split model: both carry a network
 // with forward() and config(), and a ModelUsage.
 template <typename Loaded>
-InferenceModel inferenceModelOf(const Loaded& loaded, QString kind, QString description)
+InferenceModel inferenceModelOf(const Loaded& loaded, CheckpointKind kind, QString description)
 {
     auto net = loaded.net;
     InferenceModel model;
-    model.kind = std::move(kind);
+    model.kind = kind;
     model.description = std::move(description);
     model.module = net.ptr();
     model.forward = [net](const torch::Tensor& x) mutable { return net->forward(x); };
@@ -30,14 +31,15 @@ InferenceModel inferenceModelOf(const Loaded& loaded, QString kind, QString desc
 InferenceModel loadInferenceModel(const std::string& spec)
 {
     const QString path = QString::fromStdString(spec);
-    if (spec != "default" && spec.rfind("torchvision:", 0) != 0 && checkpointKind(path) == kAecnnCheckpointKind) {
+    if (spec != "default" && spec.rfind("torchvision:", 0) != 0 &&
+        readCheckpointKind(path) == CheckpointKind::SplitModel) {
         const auto split = loadAecnnClassifierFile(path);
         const auto& net = *split.net;
-        return inferenceModelOf(split, kAecnnCheckpointKind,
+        return inferenceModelOf(split, CheckpointKind::SplitModel,
                                 QString::fromStdString(toString(net.variant())) + " split " +
                                     QString::number(net.split()) + " V=" + QString::number(net.ratio()));
     }
-    return inferenceModelOf(loadClassifierSpec(spec), QStringLiteral("classifier"),
+    return inferenceModelOf(loadClassifierSpec(spec), CheckpointKind::Classifier,
                             QStringLiteral("ResNet-50 family classifier"));
 }
 

@@ -70,7 +70,7 @@ QByteArray serializeSplitHead(const AecnnClassifier& model)
     for (auto c : net.kept())
         kept.append(static_cast<qint64>(c));
     Checkpoint checkpoint;
-    checkpoint.metadata = {{"kind", kSplitHeadCheckpointKind},
+    checkpoint.metadata = {{"kind", checkpointKindName(CheckpointKind::SplitHead)},
                            {"variant", QString::fromStdString(toString(net.variant()))},
                            {"config", toJson(net.config())},
                            {"split", net.split()},
@@ -89,11 +89,8 @@ QByteArray serializeSplitHead(const AecnnClassifier& model)
 SplitHeadModel parseSplitHead(const QByteArray& bytes, const QString& source)
 {
     const std::string where = source.toStdString();
-    const auto checkpoint = parseCheckpoint(bytes, source);
+    const auto checkpoint = parseCheckpoint(bytes, source, CheckpointKind::SplitHead);
     const auto& meta = checkpoint.metadata;
-    if (meta.value("kind").toString() != kSplitHeadCheckpointKind)
-        throw Error(where + " holds a '" + meta.value("kind").toString().toStdString() + "' model, not a split head ('" +
-                    kSplitHeadCheckpointKind + "'); deploy the head of a split model (aecnn edge does this)");
     if (!checkpoint.baseReferences.empty())
         throw Error(where + ": a split head must carry all its tensors (it refers to a base checkpoint)");
     SplitHeadModel model;

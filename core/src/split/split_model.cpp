@@ -162,7 +162,7 @@ void saveAecnnClassifier(const QString& path, const AecnnClassifier& model, cons
     for (auto c : net.kept())
         kept.append(static_cast<qint64>(c));
     Checkpoint checkpoint;
-    checkpoint.metadata = {{"kind", kAecnnCheckpointKind},
+    checkpoint.metadata = {{"kind", checkpointKindName(CheckpointKind::SplitModel)},
                            {"architecture", "resnet50-family-split"},
                            {"variant", QString::fromStdString(toString(net.variant()))},
                            {"config", toJson(net.config())},
@@ -180,12 +180,9 @@ void saveAecnnClassifier(const QString& path, const AecnnClassifier& model, cons
 
 AecnnClassifier loadAecnnClassifierFile(const QString& path)
 {
-    const auto checkpoint = readCheckpoint(path);
+    const auto checkpoint = readCheckpoint(path, CheckpointKind::SplitModel);
     const auto& meta = checkpoint.metadata;
     const auto source = "checkpoint " + path.toStdString();
-    if (meta.value("kind").toString() != kAecnnCheckpointKind)
-        throw Error(source + " holds a '" + meta.value("kind").toString().toStdString() +
-                    "' model, not a split (aecnn) model");
     AecnnClassifier model;
     try {
         const auto config = resNetConfigFromJson(meta.value("config").toObject());
@@ -208,11 +205,6 @@ AecnnClassifier loadAecnnClassifierFile(const QString& path)
     model.usage = readUsage(meta, model.net->config().inChannels, model.net->config().numClasses, source);
     model.net->eval();
     return model;
-}
-
-QString checkpointKind(const QString& path)
-{
-    return readCheckpointMetadata(path).value("kind").toString();
 }
 
 } // namespace aecnn

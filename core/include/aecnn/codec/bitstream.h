@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "aecnn/codec/codec_errors.h"
 #include "aecnn/codec/entropy_coder.h"
 #include "aecnn/codec/feature_tensor.h"
 #include "aecnn/codec/quantizer.h"
@@ -69,13 +70,14 @@ struct DecodedFrame {
     FrameSizes sizes;
 };
 
-// Validates every field, the CRC and the payload; throws aecnn::Error naming the
-// first problem. `size` must be exactly one frame (see frameLength to split a stream).
+// Validates every field, the CRC and the payload; throws CodecError (an aecnn::Error
+// with a stable code, codec_errors.h) naming the first problem. `size` must be exactly
+// one frame (see frameLength to split a stream).
 DecodedFrame decodeFrame(const uint8_t* data, size_t size, const DecodeLimits& limits = {},
                          const ZstdDictionary* dictionary = nullptr, CoderWorkspace* workspace = nullptr);
 
 // Length of the frame starting at data (header fields only, not the CRC);
-// throws aecnn::Error when the header is incomplete or implausible.
+// throws CodecError when the header is incomplete (Truncated) or implausible.
 size_t frameLength(const uint8_t* data, size_t size, const DecodeLimits& limits = {});
 
 } // namespace aecnn::codec

@@ -69,8 +69,8 @@ struct SymbolLayout {
 
 std::vector<uint8_t> encodePayload(CoderId coder, const std::vector<uint8_t>& symbols, const SymbolLayout& layout,
                                    const CoderOptions& options);
-// Decodes exactly `expectedSize` bytes; throws aecnn::Error on any inconsistency,
-// never reads outside `payload` nor writes outside the result.
+// Decodes exactly `expectedSize` bytes; throws CodecError (codec_errors.h) on any
+// inconsistency, never reads outside `payload` nor writes outside the result.
 std::vector<uint8_t> decodePayload(CoderId coder, const uint8_t* payload, size_t payloadSize, size_t expectedSize,
                                    const SymbolLayout& layout, const CoderOptions& options);
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -8,6 +9,8 @@
 #include <QString>
 
 #include <torch/types.h>
+
+#include "aecnn/model/checkpoint_kind.h"
 
 namespace aecnn {
 
@@ -50,6 +53,16 @@ void writeCheckpoint(const QString& path, const Checkpoint& checkpoint, const QS
 Checkpoint readCheckpoint(const QString& path);
 // The metadata alone (file checked, base references left unresolved).
 QJsonObject readCheckpointMetadata(const QString& path);
+
+// Typed readers, what every loader of a model uses: as above, and the file must hold
+// a model of kind `expected` (checkpoint_kind.h; aliases accepted), checked before any
+// base model is looked for. Otherwise aecnn::Error naming the file, what it holds,
+// what was expected and where to get that.
+Checkpoint readCheckpoint(const QString& path, CheckpointKind expected);
+Checkpoint parseCheckpoint(const QByteArray& bytes, const QString& source, CheckpointKind expected);
+// The kind of the model in a checkpoint file (metadata only); nullopt when the file
+// names no kind this build knows. Throws aecnn::Error when the file is no checkpoint.
+std::optional<CheckpointKind> readCheckpointKind(const QString& path);
 
 // Writes `data` to `path` atomically (QSaveFile); throws aecnn::Error on failure.
 void writeFileAtomically(const QString& path, const QByteArray& data);

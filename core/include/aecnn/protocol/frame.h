@@ -7,6 +7,8 @@
 
 #include <QByteArray>
 
+#include "aecnn/protocol/protocol_errors.h"
+
 namespace aecnn::protocol {
 
 // Wire frame, all integers big-endian:
@@ -53,25 +55,22 @@ struct Frame {
     QByteArray payload;
 };
 
-// Throws aecnn::Error when the payload is larger than maxPayload.
+// Throws ProtocolError (Oversize) when the payload is larger than maxPayload.
 QByteArray encodeFrame(const Frame& frame, uint32_t maxPayload = kDefaultMaxPayload);
-
-enum class FrameError { None, BadMagic, UnsupportedVersion, UnknownType, Oversize, Truncated, BadCrc };
-std::string toString(FrameError error);
 
 struct DecodeResult {
     enum class Status { Complete, NeedMore, Failed };
     Status status = Status::NeedMore;
     Frame frame;            // when Complete
     size_t consumed = 0;    // bytes of the input that made up the frame
-    FrameError error = FrameError::None;
+    ProtocolErrorCode error = ProtocolErrorCode::None; // when Failed: one of the frame codes (protocol_errors.h)
     std::string message;    // when Failed: what was wrong, for the log
 };
 
 // Decodes one frame from the start of `data`. NeedMore when the bytes seen so
 // far are a valid prefix; Failed as soon as they cannot be one.
 DecodeResult decodeFrame(const char* data, size_t size, uint32_t maxPayload = kDefaultMaxPayload);
-// Exactly one whole frame: an incomplete input is Truncated, extra bytes are an error.
+// Exactly one whole frame: an incomplete input is Truncated, extra bytes are TrailingBytes.
 DecodeResult decodeWholeFrame(const QByteArray& bytes, uint32_t maxPayload = kDefaultMaxPayload);
 
 // Incremental reader for a byte stream (a socket): append what arrives, take

@@ -11,8 +11,9 @@
 namespace aecnn::protocol {
 
 // Payloads of each message type. Each has `kType`; encodeMessage() turns one into
-// a frame payload and decodeMessage<T>() back, throwing aecnn::Error when the
-// payload is undecodable (short, trailing bytes, wrong field values).
+// a frame payload and decodeMessage<T>() back, throwing ProtocolError (an
+// aecnn::Error with a stable code, protocol_errors.h) when the payload is undecodable
+// (short, trailing bytes, bad JSON, wrong field values).
 struct Hello {
     static constexpr MessageType kType = MessageType::Hello;
     uint16_t minVersion = kMinVersion;
@@ -136,7 +137,8 @@ AECNN_PROTOCOL_MESSAGE(ErrorMessage)
 AECNN_PROTOCOL_MESSAGE(FrameAck)
 #undef AECNN_PROTOCOL_MESSAGE
 
-void decodeFrameAs(const Frame& frame, MessageType expected); // throws when the type differs
+// Throws ProtocolError (UnexpectedMessage) when the type differs.
+void decodeFrameAs(const Frame& frame, MessageType expected);
 
 template <typename T>
 Frame toFrame(const T& message, uint16_t version = kMaxVersion)
@@ -150,7 +152,7 @@ QByteArray encodeMessage(const T& message, uint16_t version = kMaxVersion)
     return encodeFrame(toFrame(message, version));
 }
 
-// Throws aecnn::Error when the frame is not a T or its payload is undecodable.
+// Throws ProtocolError when the frame is not a T or its payload is undecodable.
 template <typename T>
 T decodeMessage(const Frame& frame)
 {

@@ -8,6 +8,7 @@
 
 #include <torch/nn.h>
 
+#include "aecnn/model/checkpoint_kind.h"
 #include "aecnn/model/classifier.h"
 
 namespace aecnn {
@@ -15,7 +16,7 @@ namespace aecnn {
 // Any saved model that maps images to logits: a plain classifier or a split
 // AECNN / CA_Pruned / BottleNet++ model. What `eval` and `predict` work on.
 struct InferenceModel {
-    QString kind; // "classifier" or "aecnn"
+    CheckpointKind kind = CheckpointKind::Classifier; // Classifier or SplitModel
     QString description;
     std::shared_ptr<torch::nn::Module> module;
     std::function<torch::Tensor(const torch::Tensor&)> forward;

@@ -16,11 +16,11 @@ namespace aecnn::edge {
 
 // What a device needs of a split model: the head on the kept channels (AECNN /
 // CA_Pruned) or the full head plus the BottleNet++ encoder, with the usage fields
-// to feed it images. Deployed to the agent as a checkpoint of kind "aecnn-head":
-// the split model's metadata (variant, config, split, ratio, kept channels) and
-// only the tensors named "head.*" and, for BottleNet++, "bottleneck.encoder_*".
-// The tail, FR and the BottleNet++ decoder stay on the edge.
-inline constexpr const char* kSplitHeadCheckpointKind = "aecnn-head";
+// to feed it images. Deployed to the agent as a checkpoint of kind SplitHead
+// ("aecnn-head", model/checkpoint_kind.h): the split model's metadata (variant,
+// config, split, ratio, kept channels) and only the tensors named "head.*" and, for
+// BottleNet++, "bottleneck.encoder_*". The tail, FR and the BottleNet++ decoder stay
+// on the edge.
 
 struct SplitHeadModel {
     SplitVariant variant = SplitVariant::Aecnn;

@@ -94,8 +94,6 @@ struct AecnnClassifier {
     QJsonObject codecDictionaryInfo;
 };
 
-inline constexpr const char* kAecnnCheckpointKind = "aecnn";
-
 // The "codec_dictionary" metadata entry of split-model and split-head checkpoints:
 // base64 bytes with the zstd id and size, checked on reading (throws aecnn::Error).
 QJsonObject codecDictionaryToJson(const codec::ZstdDictionary& dictionary, const QJsonObject& trainedOn = {});
@@ -104,7 +102,5 @@ codec::ZstdDictionary codecDictionaryFromJson(const QJsonObject& json);
 // With `basePath`, tensors equal to one of that checkpoint's are stored as references (see checkpoint.h).
 void saveAecnnClassifier(const QString& path, const AecnnClassifier& model, const QString& basePath = {});
 AecnnClassifier loadAecnnClassifierFile(const QString& path); // throws aecnn::Error
-// The "kind" field of a checkpoint file's metadata ("classifier", "aecnn", ...).
-QString checkpointKind(const QString& path);
 
 } // namespace aecnn
