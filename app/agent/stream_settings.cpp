@@ -13,7 +13,8 @@ namespace {
 // The agent's own keys; the transport keys are the JSON mapping's (transport_settings_json.h).
 std::string validKeys()
 {
-    return "mode, rate_mbps, dataset, jpeg_quality, resolution (\"native\" or WxH), input (WxHxC), window, first_image, " +
+    return "mode, rate_mbps, dataset, jpeg_quality, resolution (\"native\" or WxH), input (WxHxC), window, "
+           "first_image, " +
            transportKeysText();
 }
 
@@ -86,14 +87,14 @@ QJsonObject toJson(const StreamSettings& s)
 {
     QJsonObject json = transportSettingsToJson(s.transport);
     const QJsonObject own{{"mode", QString::fromStdString(s.mode)},
-            {"rate_mbps", s.rateMbps},
-            {"dataset", QString::fromStdString(s.dataset)},
-            {"jpeg_quality", s.jpegQuality},
-            {"resolution", s.resizeWidth == 0 ? QString("native")
-                                              : QString("%1x%2").arg(s.resizeWidth).arg(s.resizeHeight)},
-            {"input", QString("%1x%2x%3").arg(s.inputWidth).arg(s.inputHeight).arg(s.inputChannels)},
-            {"window", s.window},
-            {"first_image", static_cast<double>(s.firstImage)}};
+                          {"rate_mbps", s.rateMbps},
+                          {"dataset", QString::fromStdString(s.dataset)},
+                          {"jpeg_quality", s.jpegQuality},
+                          {"resolution", s.resizeWidth == 0 ? QString("native")
+                                                            : QString("%1x%2").arg(s.resizeWidth).arg(s.resizeHeight)},
+                          {"input", QString("%1x%2x%3").arg(s.inputWidth).arg(s.inputHeight).arg(s.inputChannels)},
+                          {"window", s.window},
+                          {"first_image", static_cast<double>(s.firstImage)}};
     for (auto it = own.begin(); it != own.end(); ++it)
         json.insert(it.key(), it.value());
     return json;

@@ -14,26 +14,32 @@ namespace {
 // Help texts and value names may use {names} (the field's allowed values, comma
 // separated), {either} ("a, b or c"), {bar} ("a|b"), {min}, {max}.
 struct TransportOption {
-    const char* key;       // the field in transportFields()
-    const char* option;    // without "--"
-    const char* valueName; // empty for a flag
-    bool flagValue;        // flags: the value the flag sets
-    bool listInEval;       // eval takes a comma-separated list
+    const char* key;                     // the field in transportFields()
+    const char* option;                  // without "--"
+    const char* valueName;               // empty for a flag
+    bool flagValue;                      // flags: the value the flag sets
+    bool listInEval;                     // eval takes a comma-separated list
     std::array<const char*, 3> help;     // per TransportCommand; nullptr = the command has no such option
     std::array<const char*, 3> defaults; // per TransportCommand; "" = none
 };
 
+// key, option, value name, flag value, list in eval, help {eval, codec, edge}, default {eval, codec, edge}
+// clang-format off
 const std::array<TransportOption, 5> kTransportOptions{{
     {"codec", "codec", "NAME", false, true,
      {"split models: code each transmitted tensor with these coders ({names}) through the device/edge transport",
-      "entropy coder: {names}", "coder of the transmitted tensor: {names}"},
+      "entropy coder: {names}",
+      "coder of the transmitted tensor: {names}"},
      {"", "context", ""}},
     {"repr", "repr", "NAME", false, false,
-     {"with --codec: {either} (n-bit quantization; default)", "{either} (n-bit quantization)", "{either} (default)"},
+     {"with --codec: {either} (n-bit quantization; default)",
+      "{either} (n-bit quantization)",
+      "{either} (default)"},
      {"", "uint", ""}},
     {"bits", "bits", "n", false, true,
      {"with --codec and --repr uint: quantization bits, {min}..{max} (default 8)",
-      "quantization bits for uint, {min}..{max} (default 8)", "uint quantization bits, {min}..{max} (default 8)"},
+      "quantization bits for uint, {min}..{max} (default 8)",
+      "uint quantization bits, {min}..{max} (default 8)"},
      {"", "", ""}},
     {"per_channel", "per-tensor", "", false, false,
      {"with --codec: one quantization scale per tensor instead of per channel",
@@ -43,9 +49,11 @@ const std::array<TransportOption, 5> kTransportOptions{{
     {"range", "range", "{bar}", false, false,
      {"with --codec and --repr uint: quantize the full value range (minmax, default) or the range of least squared "
       "error (mse; outliers saturate)",
-      nullptr, "uint quantization range: full min/max (default) or least squared error"},
+      nullptr,
+      "uint quantization range: full min/max (default) or least squared error"},
      {"", "", ""}},
 }};
+// clang-format on
 
 const TransportField& fieldOf(const TransportOption& option)
 {
@@ -65,12 +73,11 @@ std::string joined(const std::vector<std::string>& names, const std::string& sep
 
 std::string expand(std::string text, const TransportField& field)
 {
-    const std::pair<std::string, std::string> replacements[] = {
-        {"{names}", joined(field.names, ", ", ", ")},
-        {"{either}", joined(field.names, ", ", " or ")},
-        {"{bar}", joined(field.names, "|", "|")},
-        {"{min}", std::to_string(field.min)},
-        {"{max}", std::to_string(field.max)}};
+    const std::pair<std::string, std::string> replacements[] = {{"{names}", joined(field.names, ", ", ", ")},
+                                                                {"{either}", joined(field.names, ", ", " or ")},
+                                                                {"{bar}", joined(field.names, "|", "|")},
+                                                                {"{min}", std::to_string(field.min)},
+                                                                {"{max}", std::to_string(field.max)}};
     for (const auto& [from, to] : replacements)
         for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
             text.replace(at, from.size(), to);

@@ -27,10 +27,10 @@ std::vector<OptionSpec> transportOptions(TransportCommand command);
 std::vector<std::string> transportOptionNames(TransportCommand command);
 
 struct TransportArgs {
-    TransportSettings base;           // defaults, overridden by the options given
-    std::vector<std::string> coders;  // every --codec value (one unless Eval)
-    std::vector<int> bitDepths;       // every --bits value (one unless Eval)
-    QJsonObject given;                // the options given, as wire JSON (list options: their first value)
+    TransportSettings base;          // defaults, overridden by the options given
+    std::vector<std::string> coders; // every --codec value (one unless Eval)
+    std::vector<int> bitDepths;      // every --bits value (one unless Eval)
+    QJsonObject given;               // the options given, as wire JSON (list options: their first value)
 
     // Every coder x bit depth, coder-major, each checked with validate() (UsageError).
     std::vector<TransportSettings> all() const;

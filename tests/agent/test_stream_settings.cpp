@@ -31,7 +31,8 @@ class TestStreamSettings : public QObject {
 private Q_SLOTS:
     void transportKeysReachTheTransport()
     {
-        const QJsonObject json{{"window", 3}, {"codec", "context"}, {"bits", 4}, {"per_channel", false}, {"range", "mse"}};
+        const QJsonObject json{
+            {"window", 3}, {"codec", "context"}, {"bits", 4}, {"per_channel", false}, {"range", "mse"}};
         const auto s = agent::applySettings(agent::StreamSettings{}, json);
         QCOMPARE(s.window, 3);
         QCOMPARE(s.transport.coder, std::string("context"));

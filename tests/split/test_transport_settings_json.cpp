@@ -24,8 +24,7 @@ QString describe(const TransportSettings& s)
 }
 
 // The message of the aecnn::Error `parse` throws; empty when it throws none.
-template <typename F>
-QString errorOf(F parse)
+template <typename F> QString errorOf(F parse)
 {
     try {
         parse();
@@ -44,11 +43,8 @@ private Q_SLOTS:
     // The keys and defaults old and new peers exchange: changing them breaks the wire.
     void defaultsUnderTheWireKeys()
     {
-        const QJsonObject expected{{"codec", "zstd-entropy"},
-                                   {"repr", "uint"},
-                                   {"bits", 8},
-                                   {"per_channel", true},
-                                   {"range", "minmax"}};
+        const QJsonObject expected{
+            {"codec", "zstd-entropy"}, {"repr", "uint"}, {"bits", 8}, {"per_channel", true}, {"range", "minmax"}};
         QCOMPARE(transportSettingsToJson(TransportSettings{}), expected);
         QCOMPARE(QString::fromStdString(transportKeysText()), QString("codec, repr, bits, per_channel, range"));
         QVERIFY(sameSettings(transportSettingsFromJson({}), TransportSettings{}));
@@ -74,13 +70,15 @@ private Q_SLOTS:
         const TransportSettings parsed = transportSettingsFromJson(QJsonObject{{key, value}});
         QJsonObject json = transportSettingsToJson(parsed);
         QCOMPARE(json.value(key), value);
-        QVERIFY2(json.value(key) != transportSettingsToJson(defaults).value(key), "the test value must not be the default");
+        QVERIFY2(json.value(key) != transportSettingsToJson(defaults).value(key),
+                 "the test value must not be the default");
         // Every other key still holds its default.
         json.remove(key);
         QJsonObject others = transportSettingsToJson(defaults);
         others.remove(key);
         QCOMPARE(json, others);
-        QVERIFY2(sameSettings(transportSettingsFromJson(transportSettingsToJson(parsed)), parsed), qPrintable(describe(parsed)));
+        QVERIFY2(sameSettings(transportSettingsFromJson(transportSettingsToJson(parsed)), parsed),
+                 qPrintable(describe(parsed)));
     }
 
     void roundTripOfAllFieldsAtOnce()
@@ -143,8 +141,8 @@ private Q_SLOTS:
         QFETCH(QJsonValue, value);
         QFETCH(QString, allowed);
         const QJsonObject json{{key, value}};
-        for (const QString& message : {errorOf([&] { transportSettingsFromJson(json); }),
-                                       errorOf([&] { transportSettingsWithin(json); })}) {
+        for (const QString& message :
+             {errorOf([&] { transportSettingsFromJson(json); }), errorOf([&] { transportSettingsWithin(json); })}) {
             QVERIFY2(message.contains("'" + key + "'"), qPrintable(message));
             QVERIFY2(message.contains(allowed), qPrintable(message));
         }
@@ -153,11 +151,13 @@ private Q_SLOTS:
     // Rules across fields are validate()'s: the context coder needs quantized symbols.
     void crossFieldRulesApply()
     {
-        const QString message =
-            errorOf([] { transportSettingsFromJson(QJsonObject{{"codec", "context"}, {"repr", "float32"}}); });
+        const QString message = errorOf([] {
+            transportSettingsFromJson(QJsonObject{{"codec", "context"}, {"repr", "float32"}});
+        });
         QVERIFY2(message.contains("context") && message.contains("uint"), qPrintable(message));
-        QVERIFY(errorOf([] { transportSettingsFromJson(QJsonObject{{"codec", "zstd"}, {"repr", "float32"}}); })
-                    .isEmpty());
+        QVERIFY(errorOf([] {
+                    transportSettingsFromJson(QJsonObject{{"codec", "zstd"}, {"repr", "float32"}});
+                }).isEmpty());
     }
 
     // Inside a larger object (the agent's settings) the other keys belong to their owner.
@@ -175,7 +175,8 @@ private Q_SLOTS:
         // One row per wire key, each mapping exactly one member of its type.
         QCOMPARE(int(transportFields().size()), 5);
         for (const auto& field : transportFields()) {
-            const int members = int(field.text != nullptr) + int(field.integer != nullptr) + int(field.boolean != nullptr);
+            const int members =
+                int(field.text != nullptr) + int(field.integer != nullptr) + int(field.boolean != nullptr);
             QCOMPARE(members, 1);
             QCOMPARE(findTransportField(field.key), &field);
         }

@@ -21,8 +21,8 @@ std::vector<std::string> transportRepresentationNames()
 {
     using codec::Representation;
     std::vector<std::string> names;
-    for (auto r : {Representation::Float32, Representation::Float32Shuffled, Representation::Float16,
-                   Representation::Uniform})
+    for (auto r :
+         {Representation::Float32, Representation::Float32Shuffled, Representation::Float16, Representation::Uniform})
         names.push_back(codec::representationName(r));
     return names;
 }
@@ -73,7 +73,7 @@ std::string describeJsonValue(const QJsonValue& value)
     case QJsonValue::Double: {
         const double d = value.toDouble();
         return "got " + (d == std::floor(d) && std::abs(d) < 1e15 ? std::to_string(static_cast<long long>(d))
-                                                                   : std::to_string(d));
+                                                                  : std::to_string(d));
     }
     case QJsonValue::String:
         return "got the string \"" + value.toString().toStdString() + "\"";
