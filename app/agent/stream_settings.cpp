@@ -4,13 +4,19 @@
 #include <cstdio>
 
 #include "aecnn/error.h"
+#include "aecnn/split/transport_settings_json.h"
 #include "modes.h"
 
 namespace aecnn::agent {
 namespace {
 
-const char* kKeys = "mode, rate_mbps, dataset, jpeg_quality, resolution (\"native\" or WxH), input (WxHxC), codec, repr, "
-                    "bits, per_channel, range, window, first_image";
+// The agent's own keys; the transport keys are the JSON mapping's (transport_settings_json.h).
+std::string validKeys()
+{
+    return "mode, rate_mbps, dataset, jpeg_quality, resolution (\"native\" or WxH), input (WxHxC), window, "
+           "first_image, " +
+           transportKeysText();
+}
 
 double number(const QJsonValue& v, const std::string& key, double min, double max)
 {
@@ -35,6 +41,8 @@ StreamSettings applySettings(const StreamSettings& current, const QJsonObject& j
     for (auto it = json.begin(); it != json.end(); ++it) {
         const std::string key = it.key().toStdString();
         const QJsonValue v = it.value();
+        if (findTransportField(key))
+            continue; // the transport keys: below, all at once
         if (key == "mode") {
             s.mode = text(v, key);
             if (!isModeAvailable(s.mode))
@@ -63,46 +71,33 @@ StreamSettings applySettings(const StreamSettings& current, const QJsonObject& j
                 h > 4096 || (c != 1 && c != 3))
                 throw Error("setting 'input' must be WxHxC with C 1 or 3 (e.g. 28x28x1), got '" + r + "'");
             s.inputWidth = w, s.inputHeight = h, s.inputChannels = c;
-        } else if (key == "codec") {
-            s.transport.coder = text(v, key);
-        } else if (key == "repr") {
-            s.transport.representation = text(v, key);
-        } else if (key == "bits") {
-            s.transport.bits = static_cast<int>(number(v, key, 2, 8));
-        } else if (key == "range") {
-            s.transport.range = text(v, key);
-        } else if (key == "per_channel") {
-            if (!v.isBool())
-                throw Error("setting 'per_channel' must be true or false");
-            s.transport.perChannel = v.toBool();
         } else if (key == "window") {
             s.window = static_cast<int>(number(v, key, 0, 1000000));
         } else if (key == "first_image") {
             s.firstImage = static_cast<long long>(number(v, key, 0, 1e12));
         } else {
-            throw Error("unknown setting '" + key + "'; valid: " + kKeys);
+            throw Error("unknown setting '" + key + "'; valid: " + validKeys());
         }
     }
-    validate(s.transport); // names the bad codec field and the valid values
+    s.transport = transportSettingsWithin(json, s.transport); // names a bad field and the valid values
     return s;
 }
 
 QJsonObject toJson(const StreamSettings& s)
 {
-    return {{"mode", QString::fromStdString(s.mode)},
-            {"rate_mbps", s.rateMbps},
-            {"dataset", QString::fromStdString(s.dataset)},
-            {"jpeg_quality", s.jpegQuality},
-            {"resolution", s.resizeWidth == 0 ? QString("native")
-                                              : QString("%1x%2").arg(s.resizeWidth).arg(s.resizeHeight)},
-            {"input", QString("%1x%2x%3").arg(s.inputWidth).arg(s.inputHeight).arg(s.inputChannels)},
-            {"codec", QString::fromStdString(s.transport.coder)},
-            {"repr", QString::fromStdString(s.transport.representation)},
-            {"bits", s.transport.bits},
-            {"per_channel", s.transport.perChannel},
-            {"range", QString::fromStdString(s.transport.range)},
-            {"window", s.window},
-            {"first_image", static_cast<double>(s.firstImage)}};
+    QJsonObject json = transportSettingsToJson(s.transport);
+    const QJsonObject own{{"mode", QString::fromStdString(s.mode)},
+                          {"rate_mbps", s.rateMbps},
+                          {"dataset", QString::fromStdString(s.dataset)},
+                          {"jpeg_quality", s.jpegQuality},
+                          {"resolution", s.resizeWidth == 0 ? QString("native")
+                                                            : QString("%1x%2").arg(s.resizeWidth).arg(s.resizeHeight)},
+                          {"input", QString("%1x%2x%3").arg(s.inputWidth).arg(s.inputHeight).arg(s.inputChannels)},
+                          {"window", s.window},
+                          {"first_image", static_cast<double>(s.firstImage)}};
+    for (auto it = own.begin(); it != own.end(); ++it)
+        json.insert(it.key(), it.value());
+    return json;
 }
 
 } // namespace aecnn::agent

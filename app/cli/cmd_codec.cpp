@@ -15,6 +15,7 @@
 #include "cmd_codec_dict.h"
 #include "command.h"
 #include "feature_file.h"
+#include "transport_options.h"
 
 namespace aecnn::cli {
 namespace {
@@ -37,23 +38,11 @@ void writeBytes(const std::string& path, const std::vector<uint8_t>& bytes)
 
 codec::CodecSettings settingsFrom(const ParsedArgs& args, const codec::ZstdDictionary* dictionary)
 {
-    codec::CodecSettings s;
-    try {
-        s.coder = codec::coderFromName(args.text("codec"));
-        s.representation = codec::representationFromName(args.text("repr"));
-    } catch (const Error& e) {
-        throw UsageError(e.what());
-    }
-    if (args.has("bits")) {
-        if (s.representation != codec::Representation::Uniform)
-            throw UsageError("--bits applies to --repr uint only");
-        s.bits = args.integer("bits", 2, 8);
-    }
-    s.perChannel = !args.flag("per-tensor");
-    s.zstdLevel = args.integer("level", -7, 22);
+    TransportSettings transport = readTransportOptions(args, TransportCommand::Codec).base;
+    transport.zstdLevel = args.integer("level", -7, 22);
+    checkTransportSettings(transport);
+    codec::CodecSettings s = toCodecSettings(transport);
     s.dictionary = dictionary;
-    if (!codec::coderSupports(s.coder, s.representation))
-        throw UsageError("codec '" + codec::coderName(s.coder) + "' needs --repr uint");
     return s;
 }
 
@@ -256,24 +245,18 @@ QJsonObject runCodec(const ParsedArgs& args, CommandContext& context)
 
 Command codecCommand()
 {
-    std::string names;
-    for (const auto& n : codec::coderNames())
-        names += (names.empty() ? "" : ", ") + n;
-    return {"codec",
-            "encode|decode|stats|train-dict feature tensors (.npy) with a named entropy coder",
-            {{"codec", "NAME", "entropy coder: " + names, "context"},
-             {"repr", "NAME", "float32, float32-shuffled, float16 or uint (n-bit quantization)", "uint"},
-             {"bits", "n", "quantization bits for uint, 2..8 (default 8)", ""},
-             {"per-tensor", "", "one quantization scale for the tensor instead of one per channel", ""},
-             {"level", "N", "zstd level for --codec zstd", std::to_string(codec::kDefaultZstdLevel)},
-             {"dict", "FILE", "zstd dictionary (from train-dict) for the zstd codecs", ""},
-             {"dict-size", "BYTES", "train-dict: dictionary capacity", "16384"},
-             {"model", "SPLIT_MODEL", "train-dict: train on this split model's transmitted tensors instead of a .npy", ""},
-             {"dataset", "SPEC", "train-dict --model: calibration images (train subset)", "fashion-mnist"},
-             {"count", "N", "train-dict --model: calibration images", "1000"},
-             {"store", "", "train-dict --model: store the dictionary in the model file (in place)", ""},
-             {"out", "FILE", "train-dict --model: write a copy of the model with the dictionary there", ""}},
-            3,
+    auto options = transportOptions(TransportCommand::Codec);
+    const std::vector<OptionSpec> more{
+        {"level", "N", "zstd level for --codec zstd", std::to_string(codec::kDefaultZstdLevel)},
+        {"dict", "FILE", "zstd dictionary (from train-dict) for the zstd codecs", ""},
+        {"dict-size", "BYTES", "train-dict: dictionary capacity", "16384"},
+        {"model", "SPLIT_MODEL", "train-dict: train on this split model's transmitted tensors instead of a .npy", ""},
+        {"dataset", "SPEC", "train-dict --model: calibration images (train subset)", "fashion-mnist"},
+        {"count", "N", "train-dict --model: calibration images", "1000"},
+        {"store", "", "train-dict --model: store the dictionary in the model file (in place)", ""},
+        {"out", "FILE", "train-dict --model: write a copy of the model with the dictionary there", ""}};
+    options.insert(options.end(), more.begin(), more.end());
+    return {"codec", "encode|decode|stats|train-dict feature tensors (.npy) with a named entropy coder", options, 3,
             runCodec};
 }
 

@@ -7,6 +7,7 @@
 #include "aecnn/error.h"
 #include "aecnn/split/split_transport.h"
 #include "cli_common.h"
+#include "transport_options.h"
 
 namespace aecnn::cli {
 
@@ -19,20 +20,10 @@ QJsonObject trainModelDictionary(const ParsedArgs& args, CommandContext& context
     if (p.size() > 2 || int(store) + int(!out.empty()) + int(!dictFile.empty()) != 1)
         throw UsageError("usage: aecnn codec train-dict --model SPLIT_MODEL [--dataset SPEC] [--count N] [--bits n] "
                          "(--store | --out MODEL_COPY | OUT.zdict)");
-    TransportSettings settings;
+    // The dictionary is for the zstd coders: --codec (default: context) does not apply.
+    TransportSettings settings = readTransportOptions(args, TransportCommand::Codec).base;
     settings.coder = "zstd-entropy";
-    settings.representation = args.text("repr");
-    if (args.has("bits")) {
-        if (settings.representation != "uint")
-            throw UsageError("--bits applies to --repr uint only");
-        settings.bits = args.integer("bits", 2, 8);
-    }
-    settings.perChannel = !args.flag("per-tensor");
-    try {
-        validate(settings);
-    } catch (const Error& e) {
-        throw UsageError(e.what());
-    }
+    checkTransportSettings(settings);
     const int count = args.integer("count", 8, 1 << 20);
     const size_t capacity = size_t(args.integer("dict-size", 256, 1 << 20));
     const std::string modelPath = args.text("model");
@@ -46,13 +37,14 @@ QJsonObject trainModelDictionary(const ParsedArgs& args, CommandContext& context
     const SplitTransport transport(transmittedLayout(*model.net, model.usage.inputHeight, model.usage.inputWidth),
                                    settings);
     const auto dictionary = trainTransportDictionary(*model.net, transport, calibration, capacity);
-    const QJsonObject info{{"dataset", QString::fromStdString(dataSpec)},
-                           {"subset", "train"},
-                           {"images", static_cast<qint64>(calibration.size())},
-                           {"repr", QString::fromStdString(settings.representation)},
-                           {"bits", settings.representation == "uint" ? settings.bits : 0},
-                           {"per_channel", settings.perChannel},
-                           {"capacity", static_cast<qint64>(capacity)}};
+    QJsonObject info{{"dataset", QString::fromStdString(dataSpec)},
+                     {"subset", "train"},
+                     {"images", static_cast<qint64>(calibration.size())},
+                     {"capacity", static_cast<qint64>(capacity)}};
+    // What shapes the symbols the dictionary is trained on (the coder and range do not).
+    const QJsonObject symbols = describeTransport(settings);
+    for (const char* key : {"repr", "bits", "per_channel"})
+        info.insert(key, symbols.value(key));
     std::string target = dictFile;
     if (!dictFile.empty()) {
         writeFileAtomically(QString::fromStdString(dictFile),

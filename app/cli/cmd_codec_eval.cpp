@@ -1,7 +1,6 @@
 #include "cmd_codec_eval.h"
 
 #include <algorithm>
-#include <sstream>
 
 #include <QJsonArray>
 
@@ -9,50 +8,35 @@
 
 #include "aecnn/split/split_model.h"
 #include "aecnn/error.h"
+#include "transport_options.h"
 
 namespace aecnn::cli {
 namespace {
 
-std::vector<std::string> splitList(const std::string& text)
-{
-    std::vector<std::string> items;
-    std::stringstream in(text);
-    for (std::string item; std::getline(in, item, ',');)
-        items.push_back(item);
-    return items;
-}
-
 QJsonObject describe(const TransportSettings& s, const TransportEvaluation& r, const TransmittedLayout& layout)
 {
-    const bool uniform = s.representation == "uint";
-    return {{"accuracy", r.accuracy()},
-            {"n", static_cast<qint64>(r.count)},
-            {"correct", static_cast<qint64>(r.correct)},
-            {"codec", QString::fromStdString(s.coder)},
-            {"repr", QString::fromStdString(s.representation)},
-            {"bits", uniform ? s.bits : 0},
-            {"per_channel", s.perChannel},
-            {"range", uniform ? QString::fromStdString(s.range) : QString()},
-            {"dictionary_id", static_cast<qint64>(s.dictionary.id())},
-            {"mean_frame_bytes", r.meanFrameBytes()},
-            {"unsplit_bytes", static_cast<qint64>(layout.unsplitBytes())},
-            {"compression_ratio", r.compressionRatio()},
-            {"mean_payload_bytes", r.meanPayloadBytes()},
-            {"payload_compression_ratio", r.payloadCompressionRatio()}};
+    QJsonObject row = describeTransport(s);
+    const QJsonObject measures{{"accuracy", r.accuracy()},
+                               {"n", static_cast<qint64>(r.count)},
+                               {"correct", static_cast<qint64>(r.correct)},
+                               {"dictionary_id", static_cast<qint64>(s.dictionary.id())},
+                               {"mean_frame_bytes", r.meanFrameBytes()},
+                               {"unsplit_bytes", static_cast<qint64>(layout.unsplitBytes())},
+                               {"compression_ratio", r.compressionRatio()},
+                               {"mean_payload_bytes", r.meanPayloadBytes()},
+                               {"payload_compression_ratio", r.payloadCompressionRatio()}};
+    for (auto it = measures.begin(); it != measures.end(); ++it)
+        row.insert(it.key(), it.value());
+    return row;
 }
 
 } // namespace
 
 std::vector<OptionSpec> evalCodecOptions()
 {
-    return {{"codec", "NAME,..", "split models: code each transmitted tensor with these coders (store, zstd, "
-                                 "zstd-entropy, context) through the device/edge transport", ""},
-            {"repr", "NAME", "with --codec: float32, float32-shuffled, float16 or uint (n-bit quantization; default)", ""},
-            {"bits", "n,..", "with --codec and --repr uint: quantization bits, 2..8 (default 8)", ""},
-            {"per-tensor", "", "with --codec: one quantization scale per tensor instead of per channel", ""},
-            {"range", "minmax|mse", "with --codec and --repr uint: quantize the full value range (minmax, default) "
-                                    "or the range of least squared error (mse; outliers saturate)", ""},
-            {"no-dict", "", "with --codec: ignore the zstd dictionary stored with the model", ""}};
+    auto options = transportOptions(TransportCommand::Eval);
+    options.push_back({"no-dict", "", "with --codec: ignore the zstd dictionary stored with the model", ""});
+    return options;
 }
 
 bool wantsCodecEval(const ParsedArgs& args)
@@ -62,42 +46,14 @@ bool wantsCodecEval(const ParsedArgs& args)
 
 std::vector<TransportSettings> transportSettingsFromArgs(const ParsedArgs& args)
 {
-    for (const char* name : {"repr", "bits", "per-tensor", "range", "no-dict"})
-        if (args.has(name) && !args.has("codec"))
-            throw UsageError(std::string("--") + name + " needs --codec NAME");
+    auto needsCodec = transportOptionNames(TransportCommand::Eval);
+    needsCodec.push_back("no-dict");
+    for (const auto& name : needsCodec)
+        if (name != "codec" && args.has(name) && !args.has("codec"))
+            throw UsageError("--" + name + " needs --codec NAME");
     if (!args.has("codec"))
         return {};
-    TransportSettings base;
-    if (args.has("repr"))
-        base.representation = args.text("repr");
-    std::vector<int> bitList{base.bits};
-    if (args.has("bits")) {
-        if (base.representation != "uint")
-            throw UsageError("--bits applies to --repr uint only");
-        bitList = args.integerList("bits", 2, 8);
-    }
-    base.perChannel = !args.flag("per-tensor");
-    if (args.has("range")) {
-        if (base.representation != "uint")
-            throw UsageError("--range applies to --repr uint only");
-        base.range = args.text("range");
-    }
-    std::vector<TransportSettings> all;
-    for (const auto& coder : splitList(args.text("codec")))
-        for (int bits : bitList) {
-            TransportSettings s = base;
-            s.coder = coder;
-            s.bits = bits;
-            try {
-                validate(s);
-            } catch (const Error& e) {
-                throw UsageError(e.what());
-            }
-            all.push_back(s);
-        }
-    if (all.empty())
-        throw UsageError("--codec needs at least one coder name");
-    return all;
+    return readTransportOptions(args, TransportCommand::Eval).all();
 }
 
 void evaluateWithCodec(const std::string& modelSpec, const InferenceModel& model,

@@ -8,6 +8,7 @@
 #include "aecnn/split/split_model_files.h"
 #include "cmd_edge_run.h"
 #include "command.h"
+#include "transport_options.h"
 
 namespace aecnn::cli {
 namespace {
@@ -35,19 +36,14 @@ QJsonObject agentSettings(const ParsedArgs& args, const std::string& mode)
     if (args.has("first-image"))
         s["first_image"] = args.integer("first-image", 0, 1 << 30);
     const bool split = mode == "aecnn" || mode == "bottlenetpp";
-    for (const char* name : {"codec", "repr", "bits", "per-tensor", "range"})
+    for (const auto& name : transportOptionNames(TransportCommand::Edge))
         if (args.has(name) && !split)
-            throw UsageError(std::string("--") + name + " applies to --mode aecnn or bottlenetpp only");
-    if (args.has("codec"))
-        s["codec"] = QString::fromStdString(args.text("codec"));
-    if (args.has("repr"))
-        s["repr"] = QString::fromStdString(args.text("repr"));
-    if (args.has("bits"))
-        s["bits"] = args.integer("bits", 2, 8);
-    if (args.flag("per-tensor"))
-        s["per_channel"] = false;
-    if (args.has("range"))
-        s["range"] = QString::fromStdString(args.text("range"));
+            throw UsageError("--" + name + " applies to --mode aecnn or bottlenetpp only");
+    // The transport options given, under the agent's keys; the agent keeps its defaults for the others.
+    const auto transport = readTransportOptions(args, TransportCommand::Edge);
+    transport.all(); // refuses a combination the agent would refuse, before connecting
+    for (auto it = transport.given.begin(); it != transport.given.end(); ++it)
+        s.insert(it.key(), it.value());
     if (args.has("resolution"))
         s["resolution"] = QString::fromStdString(args.text("resolution"));
     return s;
@@ -154,32 +150,31 @@ QJsonObject runEdgeCommand(const ParsedArgs& args, CommandContext& context)
 
 Command edgeCommand()
 {
+    std::vector<OptionSpec> options{
+        {"connect", "HOST:PORT", "the agent", "127.0.0.1:7878"},
+        {"token-file", "FILE", "pre-shared token (omit for a tokenless loopback agent)", ""},
+        {"model", "M", "split model (aecnn/bottlenetpp; default: the demo model for --split/--ratio) or classifier / "
+                      "split model (full, local; default: the default model)", ""},
+        {"split", "L", "check: the split model's split point", ""},
+        {"ratio", "V", "check: the split model's compression ratio", ""},
+        {"mode", "MODE", "aecnn, bottlenetpp, full or local", "aecnn"},
+        {"rate-mbps", "R", "uplink rate the agent emulates, 0 = unshaped", "0"},
+        {"frames", "N", "frames to stream", "100"},
+        {"window", "W", "frames in flight: 1 = the next frame starts when the edge has finished the previous "
+                        "one (per-frame latency, the paper's setting); 0 = as fast as the uplink allows", "1"},
+        {"dataset", "SPEC", "the agent's image source (default: the agent's own)", ""},
+        {"first-image", "I", "start at this image of the agent's source", ""}};
+    for (const auto& option : transportOptions(TransportCommand::Edge))
+        options.push_back(option);
+    const std::vector<OptionSpec> more{
+        {"resolution", "WxH", "full offloading: JPEG resolution (default native)", ""},
+        {"csv", "OUT", "per-frame CSV (written as OUT.partial, renamed at the end)", ""},
+        {"timeout-s", "S", "give up after S seconds", "600"}};
+    options.insert(options.end(), more.begin(), more.end());
     return {"edge",
             "run the edge against an aecnn-agent: deploy, stream N frames, finish them here; accuracy, per-stage times, "
             "bytes, measured vs predicted (Eq. 4) completion time",
-            {{"connect", "HOST:PORT", "the agent", "127.0.0.1:7878"},
-             {"token-file", "FILE", "pre-shared token (omit for a tokenless loopback agent)", ""},
-             {"model", "M", "split model (aecnn/bottlenetpp; default: the demo model for --split/--ratio) or classifier / "
-                           "split model (full, local; default: the default model)", ""},
-             {"split", "L", "check: the split model's split point", ""},
-             {"ratio", "V", "check: the split model's compression ratio", ""},
-             {"mode", "MODE", "aecnn, bottlenetpp, full or local", "aecnn"},
-             {"rate-mbps", "R", "uplink rate the agent emulates, 0 = unshaped", "0"},
-             {"frames", "N", "frames to stream", "100"},
-             {"window", "W", "frames in flight: 1 = the next frame starts when the edge has finished the previous "
-                             "one (per-frame latency, the paper's setting); 0 = as fast as the uplink allows", "1"},
-             {"dataset", "SPEC", "the agent's image source (default: the agent's own)", ""},
-             {"first-image", "I", "start at this image of the agent's source", ""},
-             {"codec", "NAME", "coder of the transmitted tensor: store, zstd, zstd-entropy, context", ""},
-             {"repr", "NAME", "float32, float32-shuffled, float16 or uint (default)", ""},
-             {"bits", "n", "uint quantization bits, 2..8 (default 8)", ""},
-             {"per-tensor", "", "one quantization scale per tensor instead of per channel", ""},
-             {"range", "minmax|mse", "uint quantization range: full min/max (default) or least squared error", ""},
-             {"resolution", "WxH", "full offloading: JPEG resolution (default native)", ""},
-             {"csv", "OUT", "per-frame CSV (written as OUT.partial, renamed at the end)", ""},
-             {"timeout-s", "S", "give up after S seconds", "600"}},
-            0,
-            runEdgeCommand};
+            options, 0, runEdgeCommand};
 }
 
 } // namespace aecnn::cli

@@ -6,29 +6,10 @@
 #include "aecnn/codec/codec_stats.h"
 #include "aecnn/error.h"
 #include "aecnn/method/importance.h"
+#include "aecnn/split/split_transport.h"
+#include "studio_config.h"
 
 namespace aecnn::studio {
-namespace {
-
-codec::CodecSettings codecSettingsOf(const std::string& name)
-{
-    const auto plus = name.find('+');
-    if (plus == std::string::npos)
-        throw Error("codec '" + name + "' must be <representation>+<coder>, e.g. uint8+zstd");
-    const std::string representation = name.substr(0, plus);
-    codec::CodecSettings settings;
-    settings.coder = codec::coderFromName(name.substr(plus + 1));
-    if (representation.rfind("uint", 0) == 0) {
-        settings.representation = codec::Representation::Uniform;
-        settings.bits = std::stoi(representation.substr(4));
-    } else {
-        settings.representation = codec::representationFromName(representation);
-        settings.bits = 8;
-    }
-    return settings;
-}
-
-} // namespace
 
 FrameAnalysis analyzeFrame(ResNetImpl& net, const ImageSet& images, int64_t imageIndex, int split,
                            const std::vector<double>& importance, int ratio, const std::string& codecName)
@@ -65,8 +46,9 @@ FrameAnalysis analyzeFrame(ResNetImpl& net, const ImageSet& images, int64_t imag
         tensor.values.insert(tensor.values.end(), all + c * plane, all + (c + 1) * plane);
     }
 
+    const TransportSettings transport = transportSettingsOfCodec(QString::fromStdString(codecName));
     codec::FrameSizes sizes;
-    const std::vector<uint8_t> frame = codec::encodeFrame(tensor, codecSettingsOf(codecName), &sizes);
+    const std::vector<uint8_t> frame = codec::encodeFrame(tensor, toCodecSettings(transport), &sizes);
     const codec::DecodedFrame decoded = codec::decodeFrame(frame.data(), frame.size());
     features.received = decoded.tensor.values;
 

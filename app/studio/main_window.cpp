@@ -62,21 +62,6 @@ QString agentModeOf(const QString& mode)
     return {};
 }
 
-// "uint8+zstd" -> {repr: uint, bits: 8, codec: zstd}; "float16+zstd" -> {repr: float16, codec: zstd}
-// (the agent's transport settings, split_transport.h).
-QJsonObject codecSettingsOf(const QString& name)
-{
-    const QString representation = name.section(QLatin1Char('+'), 0, 0);
-    QJsonObject settings{{QStringLiteral("codec"), name.section(QLatin1Char('+'), 1)}};
-    if (representation.startsWith(QLatin1String("uint"))) {
-        settings.insert(QStringLiteral("repr"), QStringLiteral("uint"));
-        settings.insert(QStringLiteral("bits"), representation.mid(4).toInt());
-    } else {
-        settings.insert(QStringLiteral("repr"), representation);
-    }
-    return settings;
-}
-
 QByteArray readTokenFile(const QString& path, QString* error)
 {
     QFile file(path);
@@ -552,7 +537,12 @@ bool MainWindow::sendConfiguration()
     QJsonObject settings{{QStringLiteral("mode"), mode},
                          {QStringLiteral("rate_mbps"), config_.rateMbps},
                          {QStringLiteral("window"), 1}};
-    const QJsonObject codec = codecSettingsOf(config_.codec);
+    QString codecError;
+    const QJsonObject codec = agentCodecSettings(config_.codec, &codecError);
+    if (!codecError.isEmpty()) {
+        connection_->setStatus(codecError);
+        return false;
+    }
     for (auto it = codec.begin(); it != codec.end(); ++it)
         settings.insert(it.key(), it.value());
     configureAgent(settings);

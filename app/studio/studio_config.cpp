@@ -2,6 +2,9 @@
 
 #include <QStringList>
 
+#include "aecnn/error.h"
+#include "aecnn/split/transport_settings_json.h"
+
 namespace aecnn::studio {
 
 bool StudioConfig::operator==(const StudioConfig& o) const
@@ -32,6 +35,36 @@ QStringList codecNames()
     // <representation>+<coder> with the codec's names (aecnn::codec quantizer / entropy_coder).
     return {QStringLiteral("uint8+zstd"), QStringLiteral("uint8+zstd-entropy"), QStringLiteral("uint8+context"),
             QStringLiteral("uint4+zstd"), QStringLiteral("float16+zstd"), QStringLiteral("float32+store")};
+}
+
+TransportSettings transportSettingsOfCodec(const QString& name)
+{
+    const qsizetype plus = name.indexOf(QLatin1Char('+'));
+    if (plus < 0)
+        throw Error("codec '" + name.toStdString() + "' must be <representation>+<coder>, e.g. uint8+zstd");
+    const QString representation = name.left(plus);
+    QJsonObject json{{QStringLiteral("codec"), name.mid(plus + 1)}};
+    if (representation.startsWith(QLatin1String("uint"))) {
+        bool isNumber = false;
+        const int bits = representation.mid(4).toInt(&isNumber);
+        if (!isNumber)
+            throw Error("codec '" + name.toStdString() + "': uint needs its bit count, e.g. uint8+zstd");
+        json.insert(QStringLiteral("repr"), QStringLiteral("uint"));
+        json.insert(QStringLiteral("bits"), bits);
+    } else {
+        json.insert(QStringLiteral("repr"), representation);
+    }
+    return transportSettingsFromJson(json);
+}
+
+QJsonObject agentCodecSettings(const QString& name, QString* error)
+{
+    try {
+        return transportSettingsToJson(transportSettingsOfCodec(name));
+    } catch (const Error& e) {
+        *error = QString::fromStdString(e.what());
+        return {};
+    }
 }
 
 QStringList ratioChoices()

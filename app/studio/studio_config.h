@@ -1,8 +1,13 @@
 #pragma once
 
+#include <QJsonObject>
 #include <QMetaType>
 #include <QString>
 #include <vector>
+
+namespace aecnn {
+struct TransportSettings; // aecnn/split/split_transport.h
+}
 
 namespace aecnn::studio {
 
@@ -36,6 +41,12 @@ QStringList modeNames();
 // Modes that run a split model (head on the device, FR/decoder + tail on the edge).
 bool isSplitMode(const QString& mode);
 QStringList codecNames();
+// One of codecNames(), "<representation>+<coder>" ("uint8+zstd": 8-bit quantization coded
+// with zstd; "float16+zstd"), as transport settings: checked by the JSON mapping
+// (transport_settings_json.h), so it throws aecnn::Error naming what is wrong.
+TransportSettings transportSettingsOfCodec(const QString& name);
+// The same under the agent's keys; empty with *error set when the name is not valid.
+QJsonObject agentCodecSettings(const QString& name, QString* error);
 QStringList ratioChoices(); // "1", "2", ..., "64"
 
 } // namespace aecnn::studio

@@ -14,8 +14,8 @@
 #include "aecnn/latency/latency_model.h"
 #include "aecnn/protocol/auth.h"
 #include "aecnn/protocol/messages.h"
+#include "aecnn/split/transport_settings_json.h"
 #include "edge_model.h"
-#include "edge_settings.h"
 
 namespace aecnn::edge {
 
@@ -470,7 +470,7 @@ void EdgeSession::start(uint32_t frames)
         if (!d_->model && (mode == "aecnn" || mode == "bottlenetpp"))
             throw Error("mode '" + mode + "' finishes frames on the edge: deploy a split model first");
         if (d_->model)
-            d_->model->prepare(mode, transportSettingsOf(d_->settings));
+            d_->model->prepare(mode, transportSettingsWithin(d_->settings));
     } catch (const std::exception& e) {
         d_->reportError(QString("cannot start: %1").arg(e.what()));
         return;

@@ -25,8 +25,8 @@ namespace aecnn {
 class AecnnModelImpl;
 struct ImageSet;
 
-// How the device codes each transmitted tensor. Names, not enums, so the settings
-// travel through JSON, QSettings and command lines unchanged.
+// How the device codes each transmitted tensor. Names, not enums, so the settings travel through
+// JSON (the wire keys: transport_settings_json.h), QSettings and command lines unchanged.
 struct TransportSettings {
     std::string coder = "zstd-entropy";  // codec::coderNames(): store, zstd, zstd-entropy, context
     std::string representation = "uint"; // float32, float32-shuffled, float16, uint
