@@ -28,8 +28,8 @@ namespace aecnn::studio {
 
 class AnalysisController;
 class ConnectionPanel;
-class EdgeController;
 class ControlsPanel;
+class EdgeController;
 class LiveFrameSampler;
 class LocalAgent;
 class TrainingController;
