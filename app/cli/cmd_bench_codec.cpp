@@ -186,184 +186,271 @@ void printRow(std::ostream& out, const std::string& label, const Measured& m, si
 
 const char* kHeader = "  coder                          H0 b/el  coded   /H0   frame B     ratio  enc MB/s dec MB/s  enc us/t  dec us/t\n";
 
-QJsonObject runBenchCodec(const ParsedArgs& args, CommandContext& context)
+struct BenchOptions {
+    std::string modelSpec;
+    std::vector<int> splits, ratios, bitList;
+    int count = 0, repeats = 0, accuracyImages = 0;
+    TimingClock clock = TimingClock::ThreadCpu;
+    std::string timing; // how the times were taken, for the JSON and the CSV
+    std::string dictDir, csvPath;
+};
+
+BenchOptions benchOptionsFrom(const ParsedArgs& args, const Classifier& model)
 {
-    const std::string modelSpec = args.text("model");
-    auto model = loadClassifierSpec(modelSpec);
-    const auto splits = args.integerList("splits", 1, model.net->splitPointCount());
-    const auto ratios = args.integerList("ratios", 1, 4096);
-    const auto bitList = args.integerList("bits", 2, 8);
-    const int count = args.integer("count", 8, 100000);
-    const int repeats = args.integer("repeats", 1, 1000);
+    BenchOptions o;
+    o.modelSpec = args.text("model");
+    o.splits = args.integerList("splits", 1, model.net->splitPointCount());
+    o.ratios = args.integerList("ratios", 1, 4096);
+    o.bitList = args.integerList("bits", 2, 8);
+    o.count = args.integer("count", 8, 100000);
+    o.repeats = args.integer("repeats", 1, 1000);
     const std::string clockName = args.text("clock");
     if (clockName != "cpu" && clockName != "wall")
         throw Error("--clock must be cpu (the thread's CPU time) or wall, got '" + clockName + "'");
-    const TimingClock clock = clockName == "cpu" ? TimingClock::ThreadCpu : TimingClock::Wall;
-    const std::string timing = std::string("best of repeats, single thread, ") +
-                               (clock == TimingClock::ThreadCpu ? "thread CPU time" : "wall clock") +
-                               "; MB/s of symbol bytes through the coder alone (zstd contexts reused through a "
-                               "CoderWorkspace); us per tensor for the whole frame (quantization, header, CRC)";
-    const int accuracyImages = args.integer("accuracy-images", 0, 1 << 20);
-    const std::string dictDir = args.has("dict-dir") ? args.text("dict-dir") : "";
-    const std::string csvPath = args.has("csv") ? args.text("csv") : "";
-    std::string csv;
+    o.clock = clockName == "cpu" ? TimingClock::ThreadCpu : TimingClock::Wall;
+    o.timing = std::string("best of repeats, single thread, ") +
+               (o.clock == TimingClock::ThreadCpu ? "thread CPU time" : "wall clock") +
+               "; MB/s of symbol bytes through the coder alone (zstd contexts reused through a "
+               "CoderWorkspace); us per tensor for the whole frame (quantization, header, CRC)";
+    o.accuracyImages = args.integer("accuracy-images", 0, 1 << 20);
+    o.dictDir = args.has("dict-dir") ? args.text("dict-dir") : "";
+    o.csvPath = args.has("csv") ? args.text("csv") : "";
+    return o;
+}
+
+// What every step of one benchmark run shares.
+struct Bench {
+    const BenchOptions& options;
+    Classifier& model;
+    const DataSplit& data;
+    ImageSet images;      // timed and sized
+    ImageSet calibration; // channel selection, channel means, dictionaries: train images
+    std::ostream& text;
+    std::string csv; // rows so far
+};
+
+// Per-channel means over the calibration images: what a pruned channel is
+// replaced with in the no-recovery accuracy bound.
+std::vector<double> channelMeans(Bench& bench, int split)
+{
+    std::vector<double> channelMean;
+    for (const auto& t : dumpFeatures(bench.model, split, bench.calibration, {}, 1).tensors) {
+        channelMean.resize(t.channels, 0.0);
+        for (uint32_t c = 0; c < t.channels; ++c)
+            for (size_t i = 0; i < t.planeSize(); ++i)
+                channelMean[c] += t.values[c * t.planeSize() + i] / double(t.planeSize() * bench.calibration.size());
+    }
+    return channelMean;
+}
+
+void saveDictionary(const Bench& bench, int split, int ratio, int bits, const codec::ZstdDictionary& dict)
+{
+    const QString dir = QString::fromStdString(bench.options.dictDir);
+    const QString name = QString("%1.split%2.v%3.b%4.zdict")
+                             .arg(QFileInfo(QString::fromStdString(bench.options.modelSpec)).baseName())
+                             .arg(split)
+                             .arg(ratio)
+                             .arg(bits);
+    QDir().mkpath(dir);
+    writeFileAtomically(QDir(dir).filePath(name),
+                        QByteArray(reinterpret_cast<const char*>(dict.bytes.data()), qsizetype(dict.bytes.size())));
+}
+
+// Trains a zstd dictionary on the calibration tensors; false (and a note) when zstd cannot.
+bool trainBenchDictionary(Bench& bench, const Config& config, const FeatureDump& calibrationDump,
+                     codec::ZstdDictionary* dict)
+{
+    std::vector<std::vector<uint8_t>> samples;
+    for (const auto& t : calibrationDump.tensors)
+        samples.push_back(
+            codec::toSymbols(t, config.settings.representation, config.settings.bits, config.settings.perChannel)
+                .bytes);
+    try {
+        *dict = codec::trainZstdDictionary(samples, 4096);
+    } catch (const Error& e) {
+        bench.text << "  " << config.label << ": skipped (" << e.what() << ")\n";
+        return false;
+    }
+    return true;
+}
+
+// Every coder configuration on the tensors of one (split, V): a table row, a JSON row, a CSV row each.
+QJsonArray benchCoders(Bench& bench, int split, int ratio, const FeatureDump& dump,
+                       const FeatureDump& calibrationDump)
+{
+    QJsonArray rows;
+    for (auto config : configsFor(bench.options.bitList)) {
+        codec::ZstdDictionary dict;
+        if (config.withDictionary) {
+            if (!trainBenchDictionary(bench, config, calibrationDump, &dict))
+                continue;
+            config.settings.dictionary = &dict;
+            if (!bench.options.dictDir.empty())
+                saveDictionary(bench, split, ratio, config.settings.bits, dict);
+        }
+        const Measured m = measure(dump.tensors, config.settings, bench.options.clock, bench.options.repeats);
+        printRow(bench.text, config.label, m, dump.tensors.size());
+        rows.append(toJson(config, m));
+        bench.csv += csvRow(std::to_string(split), ratio, dump.tensors.front(), config.label, m);
+    }
+    return rows;
+}
+
+// Kept channels quantized to `bits`, pruned ones replaced by their mean.
+void keepQuantizedFillMean(codec::FeatureTensor& t, const FeatureDump& dump, const std::vector<double>& channelMean,
+                           int bits)
+{
+    codec::FeatureTensor keptOnly = dump.tensors.front();
+    const size_t plane = t.planeSize();
+    keptOnly.values.resize(keptOnly.elementCount());
+    for (size_t k = 0; k < dump.kept.size(); ++k)
+        std::copy_n(t.values.begin() + std::ptrdiff_t(dump.kept[k] * plane), plane,
+                    keptOnly.values.begin() + std::ptrdiff_t(k * plane));
+    codec::fromSymbols(codec::toSymbols(keptOnly, codec::Representation::Uniform, bits, true), keptOnly);
+    for (uint32_t c = 0; c < t.channels; ++c)
+        std::fill_n(t.values.begin() + std::ptrdiff_t(c * plane), plane, float(channelMean[c]));
+    for (size_t k = 0; k < dump.kept.size(); ++k)
+        std::copy_n(keptOnly.values.begin() + std::ptrdiff_t(k * plane), plane,
+                    t.values.begin() + std::ptrdiff_t(dump.kept[k] * plane));
+}
+
+// Lower bound on accuracy at this V: kept channels quantized, pruned ones
+// replaced by their mean; no feature recovery, no fine-tuning.
+QJsonArray prunedAccuracy(Bench& bench, int split, const ImageSet& evalSet, const FeatureDump& dump,
+                          const std::vector<double>& channelMean)
+{
+    QJsonArray accuracy;
+    bench.text << "  accuracy (kept channels quantized, pruned = channel mean, no FR) on " << evalSet.size()
+               << " images:";
+    for (int bits : bench.options.bitList) {
+        const double acc = accuracyThroughSplit(bench.model, split, evalSet, [&](codec::FeatureTensor& t) {
+            keepQuantizedFillMean(t, dump, channelMean, bits);
+        });
+        bench.text << " uint" << bits << " " << acc;
+        accuracy.append(QJsonObject{{"bits", bits}, {"accuracy_no_recovery", acc}});
+    }
+    bench.text << "\n";
+    return accuracy;
+}
+
+QJsonObject benchRatio(Bench& bench, int split, int ratio, const ImageSet& evalSet,
+                       const std::vector<double>& channelMean)
+{
+    const auto kept = ratio > 1 ? keepImportantChannels(bench.model, split, bench.calibration, ratio)
+                                : std::vector<uint16_t>{};
+    const auto dump = dumpFeatures(bench.model, split, bench.images, kept, ratio);
+    const auto calibrationDump = dumpFeatures(bench.model, split, bench.calibration, kept, ratio);
+    const auto& first = dump.tensors.front();
+    bench.text << "split " << split << ", V = " << ratio << ": " << dump.tensors.size() << " tensors of "
+               << first.channels << "x" << first.height << "x" << first.width << " (of " << dump.channels
+               << " channels)\n"
+               << kHeader;
+    const QJsonArray rows = benchCoders(bench, split, ratio, dump, calibrationDump);
+    QJsonArray keptJson;
+    for (uint16_t c : dump.kept)
+        keptJson.append(int(c));
+    QJsonArray pruned;
+    if (bench.options.accuracyImages > 0 && ratio > 1)
+        pruned = prunedAccuracy(bench, split, evalSet, dump, channelMean);
+    return QJsonObject{{"ratio", ratio},
+                       {"shape", QJsonArray{int(first.channels), int(first.height), int(first.width)}},
+                       {"kept_channels", keptJson},
+                       {"coders", rows},
+                       {"accuracy_pruned_no_recovery", pruned}};
+}
+
+// Accuracy cost of the representation alone (all channels, no pruning).
+QJsonArray representationAccuracy(Bench& bench, int split, const ImageSet& evalSet)
+{
+    QJsonArray accuracy;
+    const double reference = accuracyThroughSplit(bench.model, split, evalSet, [](codec::FeatureTensor&) {});
+    bench.text << "split " << split << " accuracy on " << evalSet.size() << " test images, V = 1: float32 "
+               << reference;
+    accuracy.append(QJsonObject{{"repr", "float32"}, {"bits", 32}, {"accuracy", reference}});
+    std::vector<std::pair<std::string, int>> reprs{{"float16", 16}};
+    for (int bits : bench.options.bitList)
+        reprs.push_back({"uint", bits});
+    for (const auto& [name, bits] : reprs) {
+        const auto representation = codec::representationFromName(name);
+        const double acc = accuracyThroughSplit(bench.model, split, evalSet, [&](codec::FeatureTensor& t) {
+            codec::fromSymbols(codec::toSymbols(t, representation, bits == 16 ? 8 : bits, true), t);
+        });
+        bench.text << ", " << name << (bits == 16 ? "" : std::to_string(bits)) << " " << acc;
+        accuracy.append(QJsonObject{{"repr", QString::fromStdString(name)},
+                                    {"bits", bits},
+                                    {"accuracy", acc},
+                                    {"accuracy_loss_points", 100.0 * (reference - acc)}});
+    }
+    bench.text << "\n";
+    return accuracy;
+}
+
+QJsonObject benchSplit(Bench& bench, int split)
+{
+    QJsonArray ratioResults;
+    const auto evalSet = limited(bench.data.test, bench.options.accuracyImages);
+    const std::vector<double> channelMean = channelMeans(bench, split);
+    for (int ratio : bench.options.ratios)
+        ratioResults.append(benchRatio(bench, split, ratio, evalSet, channelMean));
+    QJsonArray accuracy;
+    if (bench.options.accuracyImages > 0)
+        accuracy = representationAccuracy(bench, split, evalSet);
+    return QJsonObject{{"split", split}, {"ratios", ratioResults}, {"accuracy_v1", accuracy}};
+}
+
+// The paper's shapes (1x56x56, 32x56x56), filled with real split-1 activations
+// upsampled to 56x56, for the per-tensor times Table I reports.
+QJsonArray benchPaperShapes(Bench& bench)
+{
+    QJsonArray paperShapes;
+    const auto dump = dumpFeatures(bench.model, 1, limited(bench.data.test, 16), {}, 1);
+    bench.text << "paper shapes (real split-1 maps upsampled to 56x56)\n" << kHeader;
+    for (uint32_t channels : {1u, 32u}) {
+        std::vector<codec::FeatureTensor> tensors;
+        for (const auto& t : dump.tensors)
+            tensors.push_back(resizedPlanes(t, channels, 56, 56));
+        QJsonArray rows;
+        for (const auto& config : configsFor({8})) {
+            if (config.withDictionary)
+                continue;
+            const Measured m = measure(tensors, config.settings, bench.options.clock, bench.options.repeats);
+            printRow(bench.text, std::to_string(channels) + "x56x56 " + config.label, m, tensors.size());
+            rows.append(toJson(config, m));
+            bench.csv += csvRow("paper", 1, tensors.front(), config.label, m);
+        }
+        paperShapes.append(QJsonObject{{"shape", QJsonArray{int(channels), 56, 56}}, {"coders", rows}});
+    }
+    return paperShapes;
+}
+
+void writeBenchCsv(const Bench& bench, const std::string& commandLine, const QString& machine, const QString& date)
+{
+    const std::string text = "# " + commandLine + "\n# " + machine.toStdString() + ", " + date.toStdString() + "; " +
+                             bench.options.timing + "\n" + kCsvHeader + bench.csv;
+    writeFileAtomically(QString::fromStdString(bench.options.csvPath), QByteArray::fromStdString(text));
+}
+
+QJsonObject runBenchCodec(const ParsedArgs& args, CommandContext& context)
+{
+    auto model = loadClassifierSpec(args.text("model"));
+    const BenchOptions options = benchOptionsFrom(args, model);
     const auto data = loadDatasetForModel(args.text("dataset"), model);
-    const auto images = limited(data.test, count);
-    const auto calibration = limited(data.train, std::max(count, 64)); // dictionaries are trained on train images
+    Bench bench{options, model, data, limited(data.test, options.count),
+                limited(data.train, std::max(options.count, 64)), *context.text, {}};
 
     QJsonArray splitResults;
-    for (int split : splits) {
-        QJsonArray ratioResults;
-        const auto evalSet = limited(data.test, accuracyImages);
-        // Per-channel means over the calibration images: what a pruned channel is
-        // replaced with in the no-recovery accuracy bound below.
-        std::vector<double> channelMean;
-        for (const auto& t : dumpFeatures(model, split, calibration, {}, 1).tensors) {
-            channelMean.resize(t.channels, 0.0);
-            for (uint32_t c = 0; c < t.channels; ++c)
-                for (size_t i = 0; i < t.planeSize(); ++i)
-                    channelMean[c] += t.values[c * t.planeSize() + i] / double(t.planeSize() * calibration.size());
-        }
-        for (int ratio : ratios) {
-            const auto kept = ratio > 1 ? keepImportantChannels(model, split, calibration, ratio)
-                                        : std::vector<uint16_t>{};
-            const auto dump = dumpFeatures(model, split, images, kept, ratio);
-            const auto calibrationDump = dumpFeatures(model, split, calibration, kept, ratio);
-            const auto& first = dump.tensors.front();
-            *context.text << "split " << split << ", V = " << ratio << ": " << dump.tensors.size() << " tensors of "
-                          << first.channels << "x" << first.height << "x" << first.width << " (of " << dump.channels
-                          << " channels)\n"
-                          << kHeader;
-            QJsonArray rows;
-            for (auto config : configsFor(bitList)) {
-                codec::ZstdDictionary dict;
-                if (config.withDictionary) {
-                    std::vector<std::vector<uint8_t>> samples;
-                    for (const auto& t : calibrationDump.tensors)
-                        samples.push_back(codec::toSymbols(t, config.settings.representation, config.settings.bits,
-                                                           config.settings.perChannel)
-                                              .bytes);
-                    try {
-                        dict = codec::trainZstdDictionary(samples, 4096);
-                    } catch (const Error& e) {
-                        *context.text << "  " << config.label << ": skipped (" << e.what() << ")\n";
-                        continue;
-                    }
-                    config.settings.dictionary = &dict;
-                    if (!dictDir.empty()) {
-                        const QString name = QString("%1.split%2.v%3.b%4.zdict")
-                                                 .arg(QFileInfo(QString::fromStdString(modelSpec)).baseName())
-                                                 .arg(split)
-                                                 .arg(ratio)
-                                                 .arg(config.settings.bits);
-                        QDir().mkpath(QString::fromStdString(dictDir));
-                        writeFileAtomically(QDir(QString::fromStdString(dictDir)).filePath(name),
-                                            QByteArray(reinterpret_cast<const char*>(dict.bytes.data()),
-                                                       qsizetype(dict.bytes.size())));
-                    }
-                }
-                const Measured m = measure(dump.tensors, config.settings, clock, repeats);
-                printRow(*context.text, config.label, m, dump.tensors.size());
-                rows.append(toJson(config, m));
-                csv += csvRow(std::to_string(split), ratio, first, config.label, m);
-            }
-            QJsonArray keptJson;
-            for (uint16_t c : dump.kept)
-                keptJson.append(int(c));
-            // Lower bound on accuracy at this V: kept channels quantized, pruned ones
-            // replaced by their mean; no feature recovery, no fine-tuning.
-            QJsonArray prunedAccuracy;
-            if (accuracyImages > 0 && ratio > 1) {
-                *context.text << "  accuracy (kept channels quantized, pruned = channel mean, no FR) on "
-                              << evalSet.size() << " images:";
-                for (int bits : bitList) {
-                    const double acc = accuracyThroughSplit(model, split, evalSet, [&](codec::FeatureTensor& t) {
-                        codec::FeatureTensor keptOnly = first;
-                        const size_t plane = t.planeSize();
-                        keptOnly.values.resize(keptOnly.elementCount());
-                        for (size_t k = 0; k < dump.kept.size(); ++k)
-                            std::copy_n(t.values.begin() + std::ptrdiff_t(dump.kept[k] * plane), plane,
-                                        keptOnly.values.begin() + std::ptrdiff_t(k * plane));
-                        codec::fromSymbols(codec::toSymbols(keptOnly, codec::Representation::Uniform, bits, true),
-                                           keptOnly);
-                        for (uint32_t c = 0; c < t.channels; ++c)
-                            std::fill_n(t.values.begin() + std::ptrdiff_t(c * plane), plane, float(channelMean[c]));
-                        for (size_t k = 0; k < dump.kept.size(); ++k)
-                            std::copy_n(keptOnly.values.begin() + std::ptrdiff_t(k * plane), plane,
-                                        t.values.begin() + std::ptrdiff_t(dump.kept[k] * plane));
-                    });
-                    *context.text << " uint" << bits << " " << acc;
-                    prunedAccuracy.append(QJsonObject{{"bits", bits}, {"accuracy_no_recovery", acc}});
-                }
-                *context.text << "\n";
-            }
-            ratioResults.append(QJsonObject{{"ratio", ratio},
-                                            {"shape", QJsonArray{int(first.channels), int(first.height), int(first.width)}},
-                                            {"kept_channels", keptJson},
-                                            {"coders", rows},
-                                            {"accuracy_pruned_no_recovery", prunedAccuracy}});
-        }
-
-        // Accuracy cost of the representation alone (all channels, no pruning).
-        QJsonArray accuracy;
-        if (accuracyImages > 0) {
-            const double reference = accuracyThroughSplit(model, split, evalSet, [](codec::FeatureTensor&) {});
-            *context.text << "split " << split << " accuracy on " << evalSet.size() << " test images, V = 1: float32 "
-                          << reference;
-            accuracy.append(QJsonObject{{"repr", "float32"}, {"bits", 32}, {"accuracy", reference}});
-            std::vector<std::pair<std::string, int>> reprs{{"float16", 16}};
-            for (int bits : bitList)
-                reprs.push_back({"uint", bits});
-            for (const auto& [name, bits] : reprs) {
-                const auto representation = codec::representationFromName(name);
-                const double acc = accuracyThroughSplit(model, split, evalSet, [&](codec::FeatureTensor& t) {
-                    codec::fromSymbols(codec::toSymbols(t, representation, bits == 16 ? 8 : bits, true), t);
-                });
-                *context.text << ", " << name << (bits == 16 ? "" : std::to_string(bits)) << " " << acc;
-                accuracy.append(QJsonObject{{"repr", QString::fromStdString(name)},
-                                            {"bits", bits},
-                                            {"accuracy", acc},
-                                            {"accuracy_loss_points", 100.0 * (reference - acc)}});
-            }
-            *context.text << "\n";
-        }
-        splitResults.append(QJsonObject{{"split", split}, {"ratios", ratioResults}, {"accuracy_v1", accuracy}});
-    }
-
-    // The paper's shapes (1x56x56, 32x56x56), filled with real split-1 activations
-    // upsampled to 56x56, for the per-tensor times Table I reports.
-    QJsonArray paperShapes;
-    {
-        const auto dump = dumpFeatures(model, 1, limited(data.test, 16), {}, 1);
-        *context.text << "paper shapes (real split-1 maps upsampled to 56x56)\n" << kHeader;
-        for (uint32_t channels : {1u, 32u}) {
-            std::vector<codec::FeatureTensor> tensors;
-            for (const auto& t : dump.tensors)
-                tensors.push_back(resizedPlanes(t, channels, 56, 56));
-            QJsonArray rows;
-            for (const auto& config : configsFor({8})) {
-                if (config.withDictionary)
-                    continue;
-                const Measured m = measure(tensors, config.settings, clock, repeats);
-                printRow(*context.text, std::to_string(channels) + "x56x56 " + config.label, m, tensors.size());
-                rows.append(toJson(config, m));
-                csv += csvRow("paper", 1, tensors.front(), config.label, m);
-            }
-            paperShapes.append(QJsonObject{{"shape", QJsonArray{int(channels), 56, 56}}, {"coders", rows}});
-        }
-    }
+    for (int split : options.splits)
+        splitResults.append(benchSplit(bench, split));
+    const QJsonArray paperShapes = benchPaperShapes(bench);
     const auto date = QDateTime::currentDateTimeUtc().toString(Qt::ISODate);
     const auto machine = QSysInfo::prettyProductName() + " " + QSysInfo::currentCpuArchitecture();
-    if (!csvPath.empty()) {
-        const std::string text = "# " + context.commandLine + "\n# " + machine.toStdString() + ", " +
-                                 date.toStdString() + "; " + timing + "\n" + kCsvHeader + csv;
-        writeFileAtomically(QString::fromStdString(csvPath), QByteArray::fromStdString(text));
-    }
-    return {{"model", QString::fromStdString(modelSpec)},
+    if (!options.csvPath.empty())
+        writeBenchCsv(bench, context.commandLine, machine, date);
+    return {{"model", QString::fromStdString(options.modelSpec)},
             {"dataset", QString::fromStdString(args.text("dataset"))},
-            {"tensors_per_point", count},
-            {"repeats", repeats},
-            {"timing", QString::fromStdString(timing)},
+            {"tensors_per_point", options.count},
+            {"repeats", options.repeats},
+            {"timing", QString::fromStdString(options.timing)},
             {"channel_selection", "C/V channels of highest Eq. 8 importance (mean channel attention) on train images"},
             {"splits", splitResults},
             {"paper_shapes", paperShapes},

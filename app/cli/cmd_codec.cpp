@@ -100,57 +100,95 @@ QJsonObject decodeFile(const ParsedArgs& args, CommandContext& context, const st
     return {{"frames", int(frames.size())}, {"out", QString::fromStdString(out)}};
 }
 
-QJsonObject statsOfFile(const ParsedArgs& args, CommandContext& context, const std::string& in)
-{
-    const auto dict = dictionaryFrom(args);
-    const auto settings = settingsFrom(args, &dict);
-    const auto tensors = loadFeatureFile(in);
+// Sums over every tensor of a file, for `codec stats`.
+struct FileStats {
     double entropySum = 0, zeroSum = 0, encodeSeconds = 0, decodeSeconds = 0, squaredError = 0, maxAbs = 0;
     float lowest = 0.0f, highest = 0.0f; // finite range of the input, the PSNR peak
     uint64_t payloadBytes = 0, frameBytes = 0, elements = 0;
     bool roundTrip = true;
-    std::vector<double> channelEntropy(tensors.front().channels, 0.0);
+    std::vector<double> channelEntropy;
     std::vector<uint64_t> histogram;
+};
+
+// What follows from the sums.
+struct StatsSummary {
+    codec::CodingStats coding;
+    double h0 = 0, mse = 0, psnr = 0, symbolMB = 0;
+};
+
+void addSymbolStats(FileStats& sums, const codec::FeatureTensor& t, const codec::SymbolTensor& symbols,
+                    codec::Representation representation, size_t tensorCount)
+{
+    const auto stats = codec::computeSymbolStats(t, symbols);
+    sums.entropySum += stats.entropyBitsPerElement * double(t.elementCount());
+    sums.zeroSum += stats.zeroFraction * double(t.elementCount());
+    for (size_t c = 0; c < sums.channelEntropy.size(); ++c)
+        sums.channelEntropy[c] += stats.channelEntropyBitsPerElement[c] / double(tensorCount);
+    sums.histogram.resize(stats.histogram.size(), 0);
+    if (representation == codec::Representation::Uniform)
+        for (size_t i = 0; i < sums.histogram.size(); ++i)
+            sums.histogram[i] += stats.histogram[i];
+}
+
+// Encodes and decodes one tensor as a frame: sizes, times, exactness and error.
+void addRoundTrip(FileStats& sums, const codec::FeatureTensor& t, const codec::SymbolTensor& symbols,
+                  const codec::CodecSettings& settings, const codec::ZstdDictionary& dict)
+{
+    codec::FrameSizes sizes;
+    const auto start = Clock::now();
+    const auto frame = codec::encodeFrame(t, settings, &sizes);
+    const auto middle = Clock::now();
+    const auto decoded = codec::decodeFrame(frame.data(), frame.size(), {}, &dict);
+    sums.encodeSeconds += std::chrono::duration<double>(middle - start).count();
+    sums.decodeSeconds += std::chrono::duration<double>(Clock::now() - middle).count();
+    sums.roundTrip = sums.roundTrip && decoded.symbols.bytes == symbols.bytes;
+    const auto error = codec::measureError(t.values, decoded.tensor.values);
+    for (float v : t.values)
+        if (std::isfinite(v)) {
+            sums.lowest = std::min(sums.lowest, v);
+            sums.highest = std::max(sums.highest, v);
+        }
+    sums.maxAbs = std::max(sums.maxAbs, error.maxAbs);
+    sums.squaredError += error.mse * double(t.elementCount());
+    sums.payloadBytes += sizes.payloadBytes;
+    sums.frameBytes += sizes.totalBytes;
+    sums.elements += t.elementCount();
+}
+
+FileStats statsOfTensors(const std::vector<codec::FeatureTensor>& tensors, const codec::CodecSettings& settings,
+                         const codec::ZstdDictionary& dict)
+{
+    FileStats sums;
+    sums.channelEntropy.assign(tensors.front().channels, 0.0);
     for (const auto& t : tensors) {
         const auto symbols = codec::toSymbols(t, settings.representation, settings.bits, settings.perChannel);
-        const auto stats = codec::computeSymbolStats(t, symbols);
-        entropySum += stats.entropyBitsPerElement * double(t.elementCount());
-        zeroSum += stats.zeroFraction * double(t.elementCount());
-        for (size_t c = 0; c < channelEntropy.size(); ++c)
-            channelEntropy[c] += stats.channelEntropyBitsPerElement[c] / double(tensors.size());
-        histogram.resize(stats.histogram.size(), 0);
-        if (settings.representation == codec::Representation::Uniform)
-            for (size_t i = 0; i < histogram.size(); ++i)
-                histogram[i] += stats.histogram[i];
-        codec::FrameSizes sizes;
-        const auto start = Clock::now();
-        const auto frame = codec::encodeFrame(t, settings, &sizes);
-        const auto middle = Clock::now();
-        const auto decoded = codec::decodeFrame(frame.data(), frame.size(), {}, &dict);
-        encodeSeconds += std::chrono::duration<double>(middle - start).count();
-        decodeSeconds += std::chrono::duration<double>(Clock::now() - middle).count();
-        roundTrip = roundTrip && decoded.symbols.bytes == symbols.bytes;
-        const auto error = codec::measureError(t.values, decoded.tensor.values);
-        for (float v : t.values)
-            if (std::isfinite(v)) {
-                lowest = std::min(lowest, v);
-                highest = std::max(highest, v);
-            }
-        maxAbs = std::max(maxAbs, error.maxAbs);
-        squaredError += error.mse * double(t.elementCount());
-        payloadBytes += sizes.payloadBytes;
-        frameBytes += sizes.totalBytes;
-        elements += t.elementCount();
+        addSymbolStats(sums, t, symbols, settings.representation, tensors.size());
+        addRoundTrip(sums, t, symbols, settings, dict);
     }
+    return sums;
+}
+
+StatsSummary summarizeStats(const FileStats& sums, const std::vector<codec::FeatureTensor>& tensors,
+                       const codec::CodecSettings& settings)
+{
     const auto& first = tensors.front();
     codec::FeatureTensor total = first; // shape of all tensors stacked along H, for the ratio
     total.height = uint32_t(first.height * tensors.size());
-    const auto coding = codec::computeCodingStats(total, payloadBytes, frameBytes);
-    const double h0 = entropySum / double(elements);
-    const double mse = squaredError / double(elements);
-    const double peak = highest > lowest ? double(highest) - double(lowest) : 1.0;
-    const double psnr = mse > 0 ? 10.0 * std::log10(peak * peak / mse) : INFINITY;
-    const double symbolMB = double(elements * uint64_t(codec::bytesPerElement(settings.representation))) / 1e6;
+    StatsSummary summary;
+    summary.coding = codec::computeCodingStats(total, sums.payloadBytes, sums.frameBytes);
+    summary.h0 = sums.entropySum / double(sums.elements);
+    summary.mse = sums.squaredError / double(sums.elements);
+    const double peak = sums.highest > sums.lowest ? double(sums.highest) - double(sums.lowest) : 1.0;
+    summary.psnr = summary.mse > 0 ? 10.0 * std::log10(peak * peak / summary.mse) : INFINITY;
+    summary.symbolMB = double(sums.elements * uint64_t(codec::bytesPerElement(settings.representation))) / 1e6;
+    return summary;
+}
+
+void printStats(std::ostream& out, const FileStats& sums, const StatsSummary& summary,
+                const std::vector<codec::FeatureTensor>& tensors, const codec::CodecSettings& settings)
+{
+    const auto& first = tensors.front();
+    const auto& coding = summary.coding;
     char line[512];
     std::snprintf(line, sizeof line,
                   "%zu tensors of %ux%ux%u (of %u channels), %s %s%s\n"
@@ -163,15 +201,21 @@ QJsonObject statsOfFile(const ParsedArgs& args, CommandContext& context, const s
                   settings.representation == codec::Representation::Uniform
                       ? (" " + std::to_string(settings.bits) + " bits").c_str()
                       : "",
-                  h0, coding.codedBitsPerElement, 100.0 * coding.codedBitsPerElement / std::max(h0, 1e-12),
-                  coding.frameBitsPerElement, (unsigned long long)payloadBytes, (unsigned long long)frameBytes,
-                  coding.compressionRatio, coding.payloadCompressionRatio, zeroSum / double(elements), maxAbs, mse, psnr,
-                  roundTrip ? "exact" : "FAILED", symbolMB / encodeSeconds, symbolMB / decodeSeconds);
-    *context.text << line;
-    if (!roundTrip)
-        throw Error("round trip failed: decoded symbols differ from the encoded ones");
+                  summary.h0, coding.codedBitsPerElement,
+                  100.0 * coding.codedBitsPerElement / std::max(summary.h0, 1e-12), coding.frameBitsPerElement,
+                  (unsigned long long)sums.payloadBytes, (unsigned long long)sums.frameBytes,
+                  coding.compressionRatio, coding.payloadCompressionRatio, sums.zeroSum / double(sums.elements),
+                  sums.maxAbs, summary.mse, summary.psnr, sums.roundTrip ? "exact" : "FAILED",
+                  summary.symbolMB / sums.encodeSeconds, summary.symbolMB / sums.decodeSeconds);
+    out << line;
+}
+
+QJsonObject statsJson(const FileStats& sums, const StatsSummary& summary,
+                      const std::vector<codec::FeatureTensor>& tensors, const codec::CodecSettings& settings)
+{
+    const auto& first = tensors.front();
     QJsonArray hist;
-    for (auto h : histogram)
+    for (auto h : sums.histogram)
         hist.append(qint64(h));
     return {{"tensors", int(tensors.size())},
             {"shape", QJsonArray{int(first.channels), int(first.height), int(first.width)}},
@@ -179,22 +223,35 @@ QJsonObject statsOfFile(const ParsedArgs& args, CommandContext& context, const s
             {"codec", QString::fromStdString(codec::coderName(settings.coder))},
             {"repr", QString::fromStdString(codec::representationName(settings.representation))},
             {"bits", settings.representation == codec::Representation::Uniform ? settings.bits : 0},
-            {"h0_bits_per_element", h0},
-            {"channel_h0_bits_per_element", toJsonArray(channelEntropy)},
-            {"coded_bits_per_element", coding.codedBitsPerElement},
-            {"frame_bits_per_element", coding.frameBitsPerElement},
-            {"payload_bytes", qint64(payloadBytes)},
-            {"frame_bytes", qint64(frameBytes)},
-            {"compression_ratio", coding.compressionRatio},
-            {"payload_compression_ratio", coding.payloadCompressionRatio},
-            {"zero_fraction", zeroSum / double(elements)},
+            {"h0_bits_per_element", summary.h0},
+            {"channel_h0_bits_per_element", toJsonArray(sums.channelEntropy)},
+            {"coded_bits_per_element", summary.coding.codedBitsPerElement},
+            {"frame_bits_per_element", summary.coding.frameBitsPerElement},
+            {"payload_bytes", qint64(sums.payloadBytes)},
+            {"frame_bytes", qint64(sums.frameBytes)},
+            {"compression_ratio", summary.coding.compressionRatio},
+            {"payload_compression_ratio", summary.coding.payloadCompressionRatio},
+            {"zero_fraction", sums.zeroSum / double(sums.elements)},
             {"histogram", hist},
-            {"max_abs_error", maxAbs},
-            {"mse", mse},
-            {"psnr_db", std::isfinite(psnr) ? QJsonValue(psnr) : QJsonValue("inf")},
-            {"round_trip", roundTrip},
-            {"encode_mb_per_s", symbolMB / encodeSeconds},
-            {"decode_mb_per_s", symbolMB / decodeSeconds}};
+            {"max_abs_error", sums.maxAbs},
+            {"mse", summary.mse},
+            {"psnr_db", std::isfinite(summary.psnr) ? QJsonValue(summary.psnr) : QJsonValue("inf")},
+            {"round_trip", sums.roundTrip},
+            {"encode_mb_per_s", summary.symbolMB / sums.encodeSeconds},
+            {"decode_mb_per_s", summary.symbolMB / sums.decodeSeconds}};
+}
+
+QJsonObject statsOfFile(const ParsedArgs& args, CommandContext& context, const std::string& in)
+{
+    const auto dict = dictionaryFrom(args);
+    const auto settings = settingsFrom(args, &dict);
+    const auto tensors = loadFeatureFile(in);
+    const FileStats sums = statsOfTensors(tensors, settings, dict);
+    const StatsSummary summary = summarizeStats(sums, tensors, settings);
+    printStats(*context.text, sums, summary, tensors, settings);
+    if (!sums.roundTrip)
+        throw Error("round trip failed: decoded symbols differ from the encoded ones");
+    return statsJson(sums, summary, tensors, settings);
 }
 
 QJsonObject trainDictionary(const ParsedArgs& args, CommandContext& context, const std::string& in,

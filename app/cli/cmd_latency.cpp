@@ -86,19 +86,9 @@ void writeText(const std::string& path, const std::string& text)
         throw Error("cannot write '" + path + "': " + file.errorString().toStdString());
 }
 
-QJsonObject runLatency(const ParsedArgs& args, CommandContext& context)
+std::string curveHeader(const Fig5Curves& curves, const std::vector<ImageSize>& images)
 {
-    const auto profile = loadDeviceProfile(args.text("profile"));
-    const int split = args.integer("split", 1, 1000);
-    const auto rates = parseRates(args.text("rates"));
-    const double deadline = args.number("deadline-ms", 1e-6, 1e9);
-    const auto images = parseImages(args.text("images"));
-    const auto curves = fig5Curves(profile, split, rates, images);
-    auto& out = *context.text;
     char line[512];
-
-    out << "profile " << profile.name << ": " << profile.source << "\n\n";
-    out << "completion time (ms) at split " << split << ", Eq. 4\n";
     std::string header = "   rate_Mbps";
     for (int v : curves.ratios) {
         std::snprintf(line, sizeof line, " %9s", (v == 1 ? std::string("V=1x") : "V=" + std::to_string(v)).c_str());
@@ -109,34 +99,54 @@ QJsonObject runLatency(const ParsedArgs& args, CommandContext& context)
         std::snprintf(line, sizeof line, " %9s", ("full_" + image.label()).c_str());
         header += line;
     }
-    out << header << "\n";
-    QJsonArray rows;
-    for (size_t i = 0; i < rates.size(); ++i) {
-        std::snprintf(line, sizeof line, "%12g", rates[i]);
-        out << line;
-        QJsonObject row{{"rate_mbps", rates[i]}};
-        QJsonObject aecnn;
-        for (size_t v = 0; v < curves.ratios.size(); ++v) {
-            std::snprintf(line, sizeof line, " %9.2f", curves.aecnnMs[v][i]);
-            out << line;
-            aecnn[QString::number(curves.ratios[v])] = curves.aecnnMs[v][i];
-        }
-        std::snprintf(line, sizeof line, " %9.2f", curves.localMs[i]);
-        out << line;
-        QJsonObject full;
-        for (size_t m = 0; m < images.size(); ++m) {
-            std::snprintf(line, sizeof line, " %*.2f", int(std::max<size_t>(9, images[m].label().size() + 5)),
-                          curves.fullMs[m][i]);
-            out << line;
-            full[QString::fromStdString(images[m].label())] = curves.fullMs[m][i];
-        }
-        out << "\n";
-        row["aecnn_ms"] = aecnn;
-        row["local_ms"] = curves.localMs[i];
-        row["full_ms"] = full;
-        rows.append(row);
-    }
+    return header;
+}
 
+// One row per rate: AECNN at every V, local, full offloading of every image.
+QJsonObject curveRow(std::ostream& out, const Fig5Curves& curves, const std::vector<ImageSize>& images, double rate,
+                     size_t i)
+{
+    char line[512];
+    std::snprintf(line, sizeof line, "%12g", rate);
+    out << line;
+    QJsonObject row{{"rate_mbps", rate}};
+    QJsonObject aecnn;
+    for (size_t v = 0; v < curves.ratios.size(); ++v) {
+        std::snprintf(line, sizeof line, " %9.2f", curves.aecnnMs[v][i]);
+        out << line;
+        aecnn[QString::number(curves.ratios[v])] = curves.aecnnMs[v][i];
+    }
+    std::snprintf(line, sizeof line, " %9.2f", curves.localMs[i]);
+    out << line;
+    QJsonObject full;
+    for (size_t m = 0; m < images.size(); ++m) {
+        std::snprintf(line, sizeof line, " %*.2f", int(std::max<size_t>(9, images[m].label().size() + 5)),
+                      curves.fullMs[m][i]);
+        out << line;
+        full[QString::fromStdString(images[m].label())] = curves.fullMs[m][i];
+    }
+    out << "\n";
+    row["aecnn_ms"] = aecnn;
+    row["local_ms"] = curves.localMs[i];
+    row["full_ms"] = full;
+    return row;
+}
+
+QJsonArray curveTable(std::ostream& out, const Fig5Curves& curves, const std::vector<double>& rates,
+                      const std::vector<ImageSize>& images, int split)
+{
+    out << "completion time (ms) at split " << split << ", Eq. 4\n";
+    out << curveHeader(curves, images) << "\n";
+    QJsonArray rows;
+    for (size_t i = 0; i < rates.size(); ++i)
+        rows.append(curveRow(out, curves, images, rates[i], i));
+    return rows;
+}
+
+QJsonArray crossoverTable(std::ostream& out, const DeviceProfile& profile, int split, const Fig5Curves& curves,
+                          const std::vector<ImageSize>& images)
+{
+    char line[512];
     out << "\ncrossover against full offloading (AECNN faster below the rate)\n";
     QJsonArray crossovers;
     for (const auto& image : images) {
@@ -156,7 +166,13 @@ QJsonObject runLatency(const ParsedArgs& args, CommandContext& context)
                                       {"bytes", image.bytes},
                                       {"by_ratio", perRatio}});
     }
+    return crossovers;
+}
 
+QJsonArray deadlineChoices(std::ostream& out, const DeviceProfile& profile, int split, const std::vector<double>& rates,
+                           double deadline)
+{
+    char line[512];
     std::snprintf(line, sizeof line, "\nmost accurate V meeting a %g ms deadline\n", deadline);
     out << line;
     QJsonArray choices;
@@ -177,6 +193,23 @@ QJsonObject runLatency(const ParsedArgs& args, CommandContext& context)
         }
         out << line;
     }
+    return choices;
+}
+
+QJsonObject runLatency(const ParsedArgs& args, CommandContext& context)
+{
+    const auto profile = loadDeviceProfile(args.text("profile"));
+    const int split = args.integer("split", 1, 1000);
+    const auto rates = parseRates(args.text("rates"));
+    const double deadline = args.number("deadline-ms", 1e-6, 1e9);
+    const auto images = parseImages(args.text("images"));
+    const auto curves = fig5Curves(profile, split, rates, images);
+    auto& out = *context.text;
+
+    out << "profile " << profile.name << ": " << profile.source << "\n\n";
+    const QJsonArray rows = curveTable(out, curves, rates, images, split);
+    const QJsonArray crossovers = crossoverTable(out, profile, split, curves, images);
+    const QJsonArray choices = deadlineChoices(out, profile, split, rates, deadline);
 
     if (args.has("csv")) {
         writeText(args.text("csv"), fig5Csv(curves));

@@ -51,9 +51,11 @@ QString modelFileForSpec(const QString& spec)
 
 void AnalysisWorker::computeAttention(const AttentionRequest& request)
 {
-    cancelled_.store(false);
+    cancelled_.store(stopped_.load());
     torch::NoGradGuard noGrad; // thread-local: must be created in the worker thread
     try {
+        if (cancelled_.load())
+            throw Cancelled{}; // stopped: queued behind a request that was running at shutdown
         Q_EMIT progress(tr("loading model %1").arg(request.model), 0, 0);
         Classifier model = loadClassifierSpec(request.model.toStdString());
         model.net->eval();

@@ -37,6 +37,13 @@ public:
 
     // Thread-safe: the running computation stops at its next batch.
     void cancel() { cancelled_.store(true); }
+    // Thread-safe: like cancel(), and every later request is cancelled at once too
+    // (for shutting down with requests still queued).
+    void stop()
+    {
+        stopped_.store(true);
+        cancelled_.store(true);
+    }
 
 public Q_SLOTS:
     void computeAttention(const aecnn::studio::AttentionRequest& request);
@@ -52,6 +59,7 @@ Q_SIGNALS:
 
 private:
     std::atomic<bool> cancelled_{false};
+    std::atomic<bool> stopped_{false};
 };
 
 } // namespace aecnn::studio

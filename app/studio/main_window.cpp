@@ -10,7 +10,6 @@
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
-#include <QPointer>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
@@ -27,9 +26,10 @@
 #include "aecnn/widgets/live_view.h"
 #include "aecnn/widgets/tradeoff_view.h"
 #include "agent_client.h"
-#include "analysis_worker.h"
+#include "analysis_controller.h"
 #include "connection_panel.h"
 #include "controls_panel.h"
+#include "edge_controller.h"
 #include "live_frame_sampler.h"
 #include "local_agent.h"
 #include "split_model_lookup.h"
@@ -80,20 +80,39 @@ MainWindow::MainWindow(const StartupOptions& options, QWidget* parent)
       entropy_(new widgets::EntropyView), tradeoff_(new widgets::TradeoffView),
       features_(new widgets::FeaturesView), connection_(new ConnectionPanel), controls_(new ControlsPanel),
       status_(new QLabel(this)), progress_(new QProgressBar(this)), cancel_(new QPushButton(tr("Cancel"), this)),
-      worker_(new AnalysisWorker), sampler_(new LiveFrameSampler(this)), localAgent_(new LocalAgent(this)),
+      compute_(new QPushButton(tr("Compute channel attention (Fig. 4)"))), analysis_(new AnalysisController(this)),
+      edge_(new EdgeController(this)), sampler_(new LiveFrameSampler(this)), localAgent_(new LocalAgent(this)),
       training_(new TrainingPanel), trainer_(new TrainingController(this))
 {
     setObjectName(QStringLiteral("MainWindow"));
     setWindowTitle(tr("AECNN Studio"));
     qRegisterMetaType<StudioConfig>();
-    qRegisterMetaType<AttentionRequest>();
-    qRegisterMetaType<widgets::AttentionData>();
-    qRegisterMetaType<widgets::EntropyData>();
-    qRegisterMetaType<widgets::FeatureFrame>();
-    qRegisterMetaType<std::vector<SplitRow>>();
-    qRegisterMetaType<ReceivedFrame>();
-    qRegisterMetaType<AgentClient::State>();
+    setupViews();
+    setupSidePanel();
+    setupStatusBar();
+    buildMenus();
+    connectAnalysis();
+    connectEdge();
+    connectPanels();
+    connectTraining();
+    applyStartupConfig();
+    runStartupActions();
+}
 
+MainWindow::~MainWindow()
+{
+    shutdownControllers();
+}
+
+void MainWindow::shutdownControllers()
+{
+    analysis_->shutdown();
+    trainer_->shutdown();
+    edge_->shutdown();
+}
+
+void MainWindow::setupViews()
+{
     attention_->setObjectName(QStringLiteral("attention"));
     live_->setObjectName(QStringLiteral("live"));
     entropy_->setObjectName(QStringLiteral("entropy"));
@@ -108,14 +127,16 @@ MainWindow::MainWindow(const StartupOptions& options, QWidget* parent)
     live_->setPredictionSource(tr("latency model, %1 profile").arg(QString::fromStdString(profile_.name)));
     if (auto* first = tabs_->findChild<QWidget*>(options_.tab); first && !options_.tab.isEmpty())
         tabs_->setCurrentWidget(first);
+}
 
+void MainWindow::setupSidePanel()
+{
     auto* side = new QWidget;
     auto* sideLayout = new QVBoxLayout(side);
     sideLayout->addWidget(connection_);
     sideLayout->addWidget(controls_);
-    auto* compute = new QPushButton(tr("Compute channel attention (Fig. 4)"), side);
-    compute->setObjectName(QStringLiteral("computeAttention"));
-    sideLayout->addWidget(compute);
+    compute_->setObjectName(QStringLiteral("computeAttention"));
+    sideLayout->addWidget(compute_);
     sideLayout->addWidget(training_);
     sideLayout->addStretch(1);
     auto* scroll = new QScrollArea;
@@ -125,47 +146,24 @@ MainWindow::MainWindow(const StartupOptions& options, QWidget* parent)
     dock->setObjectName(QStringLiteral("ConfigurationDock"));
     dock->setWidget(scroll);
     addDockWidget(Qt::LeftDockWidgetArea, dock);
+}
 
+void MainWindow::setupStatusBar()
+{
     statusBar()->addWidget(status_, 1);
     statusBar()->addPermanentWidget(progress_);
     statusBar()->addPermanentWidget(cancel_);
     progress_->setVisible(false);
     cancel_->setVisible(false);
-    buildMenus();
+}
 
-    worker_->moveToThread(&workerThread_);
-    connect(&workerThread_, &QThread::finished, worker_, &QObject::deleteLater);
-    connect(this, &MainWindow::requestAttention, worker_, &AnalysisWorker::computeAttention);
-    connect(worker_, &AnalysisWorker::progress, this, [this](const QString& stage, qint64 done, qint64 total) {
-        setBusy(true, stage);
-        progress_->setRange(0, total > 0 ? 1000 : 0);
-        if (total > 0)
-            progress_->setValue(static_cast<int>(1000 * done / total));
-    });
-    connect(worker_, &AnalysisWorker::splitRowsReady, controls_, &ControlsPanel::setSplitRows);
-    connect(worker_, &AnalysisWorker::attentionReady, this, [this](const widgets::AttentionData& data) {
-        attention_->setData(data);
-        status_->setText(tr("Channel attention computed at split %1 over %2 images").arg(data.split).arg(data.samples));
-    });
-    connect(worker_, &AnalysisWorker::frameAnalyzed, this,
-            [this](const widgets::EntropyData& entropy, const widgets::FeatureFrame& features) {
-                entropy_->setData(entropy);
-                features_->setFrame(features);
-                setBusy(false, tr("Attention and example frame ready (split %1, V=%2)").arg(config_.split).arg(config_.ratio));
-            });
-    connect(worker_, &AnalysisWorker::failed, this, [this](const QString& message) {
-        setBusy(false, message);
-        showError(message);
-    });
-    connect(worker_, &AnalysisWorker::cancelled, this, [this] { setBusy(false, tr("Cancelled")); });
-    workerThread_.start();
-
-    connect(compute, &QPushButton::clicked, this, &MainWindow::computeAttention);
+void MainWindow::connectPanels()
+{
+    connect(compute_, &QPushButton::clicked, this, &MainWindow::computeAttention);
     connect(cancel_, &QPushButton::clicked, this, &MainWindow::cancelWork);
     connect(controls_, &ControlsPanel::configChanged, this, &MainWindow::applyConfig);
     connect(connection_, &ConnectionPanel::connectRequested, this, &MainWindow::connectToAgent);
     connect(connection_, &ConnectionPanel::startLocalAgentRequested, this, &MainWindow::startLocalAgent);
-    connectAgentClient();
     connect(sampler_, &LiveFrameSampler::viewsReady, this,
             [this](const widgets::EntropyData& entropy, const widgets::FeatureFrame& features) {
                 entropy_->setData(entropy);
@@ -179,8 +177,65 @@ MainWindow::MainWindow(const StartupOptions& options, QWidget* parent)
         connectToAgent(QStringLiteral("127.0.0.1"), port, {});
     });
     connect(localAgent_, &LocalAgent::failed, this, &MainWindow::showError);
-    connectTraining();
+}
 
+void MainWindow::connectAnalysis()
+{
+    connect(analysis_, &AnalysisController::progress, this, [this](const QString& stage, qint64 done, qint64 total) {
+        setBusy(true, stage);
+        progress_->setRange(0, total > 0 ? 1000 : 0);
+        if (total > 0)
+            progress_->setValue(static_cast<int>(1000 * done / total));
+    });
+    connect(analysis_, &AnalysisController::splitRowsReady, controls_, &ControlsPanel::setSplitRows);
+    connect(analysis_, &AnalysisController::attentionReady, this, [this](const widgets::AttentionData& data) {
+        attention_->setData(data);
+        status_->setText(tr("Channel attention computed at split %1 over %2 images").arg(data.split).arg(data.samples));
+    });
+    connect(analysis_, &AnalysisController::frameAnalyzed, this,
+            [this](const widgets::EntropyData& entropy, const widgets::FeatureFrame& features) {
+                entropy_->setData(entropy);
+                features_->setFrame(features);
+                setBusy(false, tr("Attention and example frame ready (split %1, V=%2)").arg(config_.split).arg(config_.ratio));
+            });
+    connect(analysis_, &AnalysisController::failed, this, [this](const QString& message) {
+        setBusy(false, message);
+        showError(message);
+    });
+    connect(analysis_, &AnalysisController::cancelled, this, [this] { setBusy(false, tr("Cancelled")); });
+}
+
+void MainWindow::connectEdge()
+{
+    connect(connection_, &ConnectionPanel::disconnectRequested, edge_, &EdgeController::disconnectFromAgent);
+    connect(edge_, &EdgeController::stateChanged, this, [this](AgentClient::State state, const QString& message) {
+        connection_->setConnected(state != AgentClient::State::Disconnected, message);
+        if (state == AgentClient::State::Ready && streamWhenReady_)
+            onAgentReady();
+        Q_EMIT agentStateChanged(state);
+    });
+    connect(edge_, &EdgeController::errorOccurred, this, &MainWindow::showError);
+    connect(edge_, &EdgeController::configured, this, [this](bool ok, const QString& message, const QJsonObject&) {
+        if (!ok)
+            showError(tr("The agent refused the configuration: %1").arg(message));
+    });
+    connect(edge_, &EdgeController::deployed, this, [this](bool ok, const QString& message) {
+        if (!ok) {
+            showError(tr("Model deployment failed: %1").arg(message));
+            return;
+        }
+        connection_->setStatus(tr("Model deployed (%1); streaming").arg(message));
+        startStream(0);
+    });
+    connect(edge_, &EdgeController::frameReceived, this, &MainWindow::onFrame);
+    connect(edge_, &EdgeController::streamEnded, this, [this](quint64 frames, const QString& reason) {
+        connection_->setStatus(tr("Stream ended after %1 frames: %2").arg(frames).arg(reason));
+        Q_EMIT agentStreamEnded(frames, reason);
+    });
+}
+
+void MainWindow::applyStartupConfig()
+{
     training_->setDataset(options_.dataset);
     restoreSettings();
     StudioConfig initial = controls_->config();
@@ -204,7 +259,10 @@ MainWindow::MainWindow(const StartupOptions& options, QWidget* parent)
     controls_->setConfig(initial);
     applyConfig(controls_->config());
     loadTable1();
+}
 
+void MainWindow::runStartupActions()
+{
     if (!options_.connectHost.isEmpty()) {
         QString error;
         const QByteArray token = options_.tokenFile.isEmpty() ? QByteArray() : readTokenFile(options_.tokenFile, &error);
@@ -219,81 +277,29 @@ MainWindow::MainWindow(const StartupOptions& options, QWidget* parent)
     }
 }
 
-MainWindow::~MainWindow()
+AgentClient::State MainWindow::agentState() const
 {
-    worker_->cancel();
-    workerThread_.quit();
-    workerThread_.wait();
-    // The client's sockets and timers belong to the edge thread: delete it there.
-    QMetaObject::invokeMethod(client_, [client = client_] { delete client; }, Qt::BlockingQueuedConnection);
-    edgeThread_.quit();
-    edgeThread_.wait();
+    return edge_->state();
 }
 
-void MainWindow::connectAgentClient()
+QString MainWindow::deployedModelFile() const
 {
-    // Created inside the edge thread so that everything the edge session owns lives there.
-    edgeThread_.setObjectName(QStringLiteral("edge"));
-    edgeThread_.start();
-    auto* anchor = new QObject;
-    anchor->moveToThread(&edgeThread_);
-    QMetaObject::invokeMethod(anchor, [this] { client_ = new AgentClient; }, Qt::BlockingQueuedConnection);
-    delete anchor; // nothing is pending on it any more
-
-    connect(connection_, &ConnectionPanel::disconnectRequested, client_, &AgentClient::disconnectFromAgent);
-    connect(client_, &AgentClient::stateChanged, this, [this](AgentClient::State state, const QString& message) {
-        agentState_ = state;
-        const bool connected = state != AgentClient::State::Disconnected;
-        if (!connected) {
-            deployedFile_.clear();
-            deployedMode_.clear();
-        }
-        connection_->setConnected(connected, message);
-        if (state == AgentClient::State::Ready && streamWhenReady_)
-            onAgentReady();
-        Q_EMIT agentStateChanged(state);
-    });
-    connect(client_, &AgentClient::errorOccurred, this, &MainWindow::showError);
-    connect(client_, &AgentClient::configured, this, [this](bool ok, const QString& message, const QJsonObject&) {
-        if (!ok)
-            showError(tr("The agent refused the configuration: %1").arg(message));
-    });
-    connect(client_, &AgentClient::deployed, this, [this](bool ok, const QString& message) {
-        if (!ok) {
-            showError(tr("Model deployment failed: %1").arg(message));
-            return;
-        }
-        deployedFile_ = pendingFile_;
-        deployedMode_ = config_.mode;
-        connection_->setStatus(tr("Model deployed (%1); streaming").arg(message));
-        startStream(0);
-    });
-    connect(client_, &AgentClient::frameReceived, this, &MainWindow::onFrame);
-    connect(client_, &AgentClient::streamEnded, this, [this](quint64 frames, const QString& reason) {
-        connection_->setStatus(tr("Stream ended after %1 frames: %2").arg(frames).arg(reason));
-        Q_EMIT agentStreamEnded(frames, reason);
-    });
-}
-
-void MainWindow::onEdge(std::function<void(AgentClient&)> call)
-{
-    QMetaObject::invokeMethod(client_, [client = client_, call = std::move(call)] { call(*client); },
-                              Qt::QueuedConnection);
+    return edge_->deployedFile();
 }
 
 void MainWindow::configureAgent(const QJsonObject& settings)
 {
-    onEdge([settings](AgentClient& client) { client.configure(settings); });
+    edge_->configure(settings);
 }
 
 void MainWindow::startStream(quint32 frames)
 {
-    onEdge([frames](AgentClient& client) { client.start(frames); });
+    edge_->start(frames);
 }
 
 void MainWindow::stopStream()
 {
-    onEdge([](AgentClient& client) { client.stop(); });
+    edge_->stop();
 }
 
 int MainWindow::splitChannels() const
@@ -325,7 +331,7 @@ void MainWindow::buildMenus()
     QMenu* agent = menuBar()->addMenu(tr("&Agent"));
     agent->addAction(tr("Start local agent"), this, &MainWindow::startLocalAgent);
     agent->addAction(tr("Stop stream"), this, &MainWindow::stopStream);
-    agent->addAction(tr("Disconnect"), this, [this] { onEdge([](AgentClient& client) { client.disconnectFromAgent(); }); });
+    agent->addAction(tr("Disconnect"), edge_, &EdgeController::disconnectFromAgent);
 }
 
 void MainWindow::applyConfig(const StudioConfig& config)
@@ -342,12 +348,12 @@ void MainWindow::applyConfig(const StudioConfig& config)
     // Redeploy without a restart: stop the stream, and when the agent reports the
     // end, configure (and deploy) again and restart it (see onAgentReady).
     sampler_->setSplitChannels(splitChannels());
-    if (agentState_ == AgentClient::State::Streaming) {
+    if (agentState() == AgentClient::State::Streaming) {
         streamWhenReady_ = true;
         stopStream();
         live_->clear();
         sampler_->clear();
-    } else if (agentState_ == AgentClient::State::Ready) {
+    } else if (agentState() == AgentClient::State::Ready) {
         if (streamWhenReady_) // the last attempt found no model: try this configuration
             onAgentReady();
         else
@@ -407,8 +413,8 @@ void MainWindow::computeAttention()
     request.split = config_.split;
     request.ratio = config_.ratio;
     request.codec = config_.codec;
-    setBusy(true, tr("Computing channel attention at split %1").arg(config_.split));
-    Q_EMIT requestAttention(request);
+    if (analysis_->start(request))
+        setBusy(true, tr("Computing channel attention at split %1").arg(config_.split));
 }
 
 void MainWindow::connectTraining()
@@ -422,10 +428,10 @@ void MainWindow::connectTraining()
         const bool splitMode = isSplitMode(config_.mode);
         if (splitMode && outcome.split == config_.split && outcome.ratio == config_.ratio) {
             // Deploy the new model: restart the stream, or start the one that had no model.
-            if (agentState_ == AgentClient::State::Streaming) {
+            if (agentState() == AgentClient::State::Streaming) {
                 streamWhenReady_ = true;
                 stopStream();
-            } else if (agentState_ == AgentClient::State::Ready && streamWhenReady_) {
+            } else if (agentState() == AgentClient::State::Ready && streamWhenReady_) {
                 onAgentReady();
             }
         }
@@ -455,7 +461,7 @@ void MainWindow::startTraining(const TrainingRequest& request)
 
 void MainWindow::cancelWork()
 {
-    worker_->cancel();
+    analysis_->cancel();
 }
 
 void MainWindow::startLocalAgent()
@@ -470,7 +476,7 @@ void MainWindow::startLocalAgent()
 
 void MainWindow::connectToAgent(const QString& host, quint16 port, const QByteArray& token)
 {
-    onEdge([host, port, token](AgentClient& client) { client.connectToAgent(host, port, token); });
+    edge_->connectToAgent(host, port, token);
 }
 
 void MainWindow::onAgentReady()
@@ -485,23 +491,14 @@ void MainWindow::onAgentReady()
         streamWhenReady_ = true; // stream as soon as a configuration has a model
         return;
     }
-    if (file.isEmpty() || (file == deployedFile_ && config_.mode == deployedMode_)) {
+    if (file.isEmpty() || edge_->hasDeployed(file, config_.mode)) {
         startStream(0);
         return;
     }
     // Loading the model on the edge (LibTorch) happens in the edge thread; the
-    // stream starts when the agent confirms the deployment (see connectAgentClient).
-    pendingFile_ = file;
+    // stream starts when the agent confirms the deployment (see connectEdge).
     connection_->setStatus(tr("Deploying %1...").arg(file));
-    QPointer<MainWindow> self(this);
-    onEdge([self, file](AgentClient& client) {
-        QString error;
-        if (!client.deployModel(file, &error))
-            QMetaObject::invokeMethod(self, [self, error] {
-                if (self)
-                    self->showError(tr("Model deployment failed: %1").arg(error));
-            });
-    });
+    edge_->deploy(file, config_.mode);
 }
 
 QString MainWindow::modelFileForMode(QString* missing) const
@@ -676,9 +673,7 @@ void MainWindow::closeEvent(QCloseEvent* event)
     saveSettings();
     if (live_->isRecording())
         live_->stopRecording();
-    worker_->cancel();
-    trainer_->cancel();
-    onEdge([](AgentClient& client) { client.disconnectFromAgent(); });
+    shutdownControllers(); // cancels, disconnects, and joins their threads
     localAgent_->stop();
     event->accept();
 }

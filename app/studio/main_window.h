@@ -1,9 +1,6 @@
 #pragma once
 
 #include <QMainWindow>
-#include <QThread>
-#include <functional>
-#include <memory>
 
 #include "aecnn/latency/device_profile.h"
 #include "adaptive_ratio.h"
@@ -29,17 +26,19 @@ struct AttentionData;
 
 namespace aecnn::studio {
 
-class AgentClient;
-class AnalysisWorker;
+class AnalysisController;
 class ConnectionPanel;
 class ControlsPanel;
+class EdgeController;
 class LiveFrameSampler;
 class LocalAgent;
 class TrainingController;
 class TrainingPanel;
 struct ReceivedFrame;
-struct AttentionRequest;
 
+// The studio's window: builds the views and panels and wires them to three
+// controllers, each owning one worker thread (edge, analysis, training). Closing the
+// window stops and joins those threads.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
@@ -54,14 +53,14 @@ public:
     widgets::EntropyView* entropyView() const { return entropy_; }
     widgets::TradeoffView* tradeoffView() const { return tradeoff_; }
     widgets::FeaturesView* featuresView() const { return features_; }
-    // Lives in the edge thread (decoding, feature recovery and tail run there): call
-    // it through configureAgent() / startStream() / stopStream(), or queued.
-    AgentClient* agentClient() const { return client_; }
-    AgentClient::State agentState() const { return agentState_; }
-    QString deployedModelFile() const { return deployedFile_; }
+    // Owns the edge thread (decoding, feature recovery and tail run there).
+    EdgeController* edgeController() const { return edge_; }
+    AgentClient::State agentState() const;
+    QString deployedModelFile() const;
     LiveFrameSampler* liveFrameSampler() const { return sampler_; }
     TrainingPanel* trainingPanel() const { return training_; }
     TrainingController* trainingController() const { return trainer_; }
+    AnalysisController* analysisController() const { return analysis_; }
     QString statusText() const;
 
     void computeAttention();
@@ -74,7 +73,6 @@ public:
 
 Q_SIGNALS:
     void configApplied(const aecnn::studio::StudioConfig& config);
-    void requestAttention(const aecnn::studio::AttentionRequest& request);
     void agentStateChanged(aecnn::studio::AgentClient::State state);
     void agentStreamEnded(quint64 frames, const QString& reason);
 
@@ -82,7 +80,17 @@ protected:
     void closeEvent(QCloseEvent* event) override;
 
 private:
+    void setupViews();
+    void setupSidePanel();
+    void setupStatusBar();
     void buildMenus();
+    void connectPanels();
+    void connectAnalysis();
+    void connectEdge();
+    void connectTraining();
+    void applyStartupConfig();
+    void runStartupActions(); // --connect, --demo
+    void shutdownControllers(); // stops and joins their threads
     void applyConfig(const StudioConfig& config);
     void updateTradeoffs();
     void loadTable1();
@@ -91,15 +99,12 @@ private:
     void onAgentReady();
     bool sendConfiguration(); // false when the mode cannot stream
     int splitChannels() const; // C of X_l at the chosen split, 0 = unknown
-    void onEdge(std::function<void(AgentClient&)> call); // runs `call` in the edge thread
     QString modelFileForMode(QString* missing) const;     // what the chosen mode deploys
-    void connectAgentClient();
     void exportCurrent(bool csv);
     void showError(const QString& message);
     void restoreSettings();
     void saveSettings() const;
     void setBusy(bool busy, const QString& stage);
-    void connectTraining();
     void startTraining(const TrainingRequest& request);
 
     StartupOptions options_;
@@ -117,19 +122,14 @@ private:
     QLabel* status_;
     QProgressBar* progress_;
     QPushButton* cancel_;
-    QThread workerThread_;
-    AnalysisWorker* worker_;
-    QThread edgeThread_;
-    AgentClient* client_ = nullptr;
-    AgentClient::State agentState_ = AgentClient::State::Disconnected;
+    QPushButton* compute_;
+    AnalysisController* analysis_;
+    EdgeController* edge_;
     LiveFrameSampler* sampler_;
     LocalAgent* localAgent_;
     TrainingPanel* training_;
     TrainingController* trainer_;
-    bool streamWhenReady_ = false;
-    QString deployedFile_;  // model file the connected agent has loaded (with deployedMode_)
-    QString deployedMode_;
-    QString pendingFile_;   // being deployed
+    bool streamWhenReady_ = false; // configure, deploy and stream as soon as the agent is ready
 };
 
 } // namespace aecnn::studio

@@ -31,14 +31,23 @@ TrainingController::TrainingController(QObject* parent) : QObject(parent), worke
 
 TrainingController::~TrainingController()
 {
-    worker_->cancel();
+    shutdown();
+}
+
+void TrainingController::shutdown()
+{
+    if (shutDown_)
+        return;
+    shutDown_ = true;
+    worker_->stop(); // also a run queued but not begun
     thread_.quit();
     thread_.wait();
+    running_ = false;
 }
 
 bool TrainingController::start(const TrainingRequest& request)
 {
-    if (running_)
+    if (running_ || shutDown_)
         return false;
     running_ = true;
     Q_EMIT requestRun(request);
@@ -47,7 +56,7 @@ bool TrainingController::start(const TrainingRequest& request)
 
 void TrainingController::cancel()
 {
-    if (running_)
+    if (running_ && !shutDown_)
         worker_->cancel();
 }
 

@@ -72,9 +72,11 @@ TrainingOutcome outcomeOf(const Algorithm1Result& result, const TrainingRequest&
 
 void TrainingWorker::run(const TrainingRequest& request)
 {
-    cancelled_.store(false);
+    cancelled_.store(stopped_.load());
     configureThreads(request.budget.threads); // OpenMP's thread count is per calling thread
     try {
+        if (cancelled_.load())
+            throw TrainingCancelled{}; // stopped: queued when the controller shut down
         Q_EMIT progress(TrainingStatus{tr("loading model %1").arg(request.model)});
         const Classifier base = loadClassifierSpec(request.model.toStdString());
         Q_EMIT progress(TrainingStatus{tr("loading data set %1").arg(request.dataset)});

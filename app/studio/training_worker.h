@@ -18,6 +18,13 @@ public:
 
     // Thread-safe: the running training stops at its next step (TrainingCancelled).
     void cancel() { cancelled_.store(true); }
+    // Thread-safe: like cancel(), and a run still queued is cancelled at its start too
+    // (for shutting down).
+    void stop()
+    {
+        stopped_.store(true);
+        cancelled_.store(true);
+    }
 
 public Q_SLOTS:
     void run(const aecnn::studio::TrainingRequest& request);
@@ -30,6 +37,7 @@ Q_SIGNALS:
 
 private:
     std::atomic<bool> cancelled_{false};
+    std::atomic<bool> stopped_{false};
 };
 
 } // namespace aecnn::studio

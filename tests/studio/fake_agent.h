@@ -17,10 +17,12 @@ public:
         connect(&server_, &QTcpServer::newConnection, this, [this] {
             socket_ = server_.nextPendingConnection();
             connect(socket_, &QTcpSocket::readyRead, this, &FakeAgent::onRead);
+            connect(socket_, &QTcpSocket::disconnected, this, [this] { peerClosed = true; });
         });
     }
     quint16 port() const { return server_.serverPort(); }
     int configures = 0;
+    bool peerClosed = false; // the studio closed the connection
     QJsonObject lastSettings;
 
 private:

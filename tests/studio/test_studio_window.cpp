@@ -14,11 +14,14 @@
 #include "aecnn/widgets/live_view.h"
 #include "aecnn/widgets/tradeoff_view.h"
 #include "agent_client.h"
+#include "analysis_controller.h"
 #include "controls_panel.h"
+#include "edge_controller.h"
 #include "fake_agent.h"
 #include "main_window.h"
 #include "startup_options.h"
 #include "test_budget.h"
+#include "training_controller.h"
 
 using namespace aecnn::studio;
 
@@ -57,6 +60,7 @@ private Q_SLOTS:
     void attentionComputedInWorker();
     void streamsFramesFromAgentIntoLiveView();
     void wrongTokenIsReported();
+    void closingJoinsControllerThreads();
 };
 
 void TestStudioWindow::initTestCase()
@@ -237,6 +241,40 @@ void TestStudioWindow::wrongTokenIsReported()
     QTRY_COMPARE(errors.count(), 1);
     QVERIFY(errors.first().first().toString().contains(QStringLiteral("refused the token")));
     QCOMPARE(client.state(), AgentClient::State::Disconnected);
+}
+
+void TestStudioWindow::closingJoinsControllerThreads()
+{
+    const QByteArray token("0123456789abcdef-token");
+    FakeAgent agent(token);
+    StartupOptions options;
+    options.model = QStringLiteral("/nonexistent/model.aecnn");
+    MainWindow window(options);
+    const std::vector<const QThread*> threads{window.edgeController()->workerThread(),
+                                              window.analysisController()->workerThread(),
+                                              window.trainingController()->workerThread()};
+    for (const QThread* thread : threads) {
+        QVERIFY2(thread->isRunning(), qPrintable(thread->objectName()));
+        QVERIFY(thread != QThread::currentThread());
+    }
+    window.connectToAgent(QStringLiteral("127.0.0.1"), agent.port(), token);
+    QTRY_COMPARE(window.agentState(), AgentClient::State::Ready);
+    window.computeAttention(); // work queued in the analysis thread while the window closes
+    window.computeAttention();
+    QVERIFY(window.analysisController()->isRunning());
+
+    window.close();
+    for (const QThread* thread : threads) {
+        QVERIFY2(thread->isFinished(), qPrintable(thread->objectName()));
+        QVERIFY2(!thread->isRunning(), qPrintable(thread->objectName()));
+    }
+    QVERIFY(!window.analysisController()->isRunning());
+    // The edge session was closed and deleted in the edge thread: the agent sees the connection end.
+    QTRY_VERIFY(agent.peerClosed);
+    // Later requests are refused instead of being queued to a thread that is gone.
+    window.computeAttention();
+    QVERIFY(!window.analysisController()->isRunning());
+    QVERIFY(!window.trainingController()->start(TrainingRequest{}));
 }
 
 QTEST_MAIN(TestStudioWindow)
