@@ -179,7 +179,7 @@ QByteArray RecordLayer::sealEncoded(const QByteArray& encoded)
 
 Frame RecordLayer::open(const Frame& sealed)
 {
-    const std::string what = "a " + toString(sealed.type) + " record from the " + peerName_;
+    const std::string what = "the " + peerName_ + "'s " + toString(sealed.type) + " record";
     if (sealed.payload.size() < kRecordOverheadBytes)
         throw RecordError(RecordError::Kind::Truncated,
                           what + " is " + std::to_string(sealed.payload.size()) +
