@@ -23,10 +23,10 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 
 # Measured on the Debian 12 build (12:05 UTC, 2026-11-26): libc6 libgcc-s1 libstdc++6 zlib1g
 # libtorch1.13 libqt6core6 libqt6network6 libopencv-{core,imgproc,imgcodecs}406 libzstd1 for
-# all three binaries; + libqt6gui6 libqt6widgets6 libqcustomplot2.1-qt6 (which brings
+# all three binaries (+ libssl3 for libcrypto since protocol version 2: session keys, record MACs, AEAD); + libqt6gui6 libqt6widgets6 libqcustomplot2.1-qt6 (which brings
 # libqt6printsupport6) for aecnn-studio, plus libqt6svg6 (runtime plugin for the SVG window icon); + libopencv-videoio406 (camera frames) for aecnn-agent.
 set(AECNN_DEB_COMMON_DEPENDS
-    "libc6, libgcc-s1, libstdc++6, zlib1g, libzstd1, libtorch1.13, libqt6core6, libqt6network6, libopencv-core406, libopencv-imgproc406, libopencv-imgcodecs406")
+    "libc6, libgcc-s1, libstdc++6, zlib1g, libzstd1, libssl3, libtorch1.13, libqt6core6, libqt6network6, libopencv-core406, libopencv-imgproc406, libopencv-imgcodecs406")
 
 set(CPACK_DEBIAN_STUDIO_PACKAGE_NAME aecnn-studio)
 set(CPACK_DEBIAN_STUDIO_PACKAGE_SECTION science)

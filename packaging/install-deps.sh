@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ccache pkg-config git
   qt6-base-dev libqcustomplot-dev libqt6svg6
-  libtorch-dev libopencv-dev libzstd-dev zlib1g-dev
+  libtorch-dev libopencv-dev libzstd-dev zlib1g-dev libssl-dev
   dataset-fashion-mnist
   xvfb xauth
 )

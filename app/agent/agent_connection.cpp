@@ -1,5 +1,7 @@
 #include "agent_connection.h"
 
+#include <algorithm>
+
 #include <QTcpSocket>
 
 #include "aecnn/error.h"
@@ -12,10 +14,29 @@ namespace aecnn::agent {
 
 using namespace aecnn::protocol;
 
+namespace {
+
+// IPv4-mapped IPv6 peers count as their IPv4 address, so one host is one throttle entry.
+QString addressOf(const QHostAddress& address)
+{
+    bool v4 = false;
+    const quint32 ipv4 = address.toIPv4Address(&v4);
+    return v4 ? QHostAddress(ipv4).toString() : address.toString();
+}
+
+std::string versionRange(uint16_t low, uint16_t high)
+{
+    return low == high ? "version " + std::to_string(low)
+                       : "versions " + std::to_string(low) + ".." + std::to_string(high);
+}
+
+} // namespace
+
 AgentConnection::AgentConnection(QTcpSocket* socket, const AgentOptions& options, NonceLedger& ledger,
-                                 const Clock& clock, QObject* parent)
-    : QObject(parent), socket_(socket), options_(options), ledger_(ledger), clock_(clock),
+                                 AuthThrottle& throttle, const Clock& clock, QObject* parent)
+    : QObject(parent), socket_(socket), options_(options), ledger_(ledger), throttle_(throttle), clock_(clock),
       peer_(socket->peerAddress().toString() + ":" + QString::number(socket->peerPort())),
+      peerAddress_(addressOf(socket->peerAddress())),
       reader_(options.maxPayload), writer_(new ShapedWriter(socket, clock, this)), receiver_(options.maxModelBytes)
 {
     socket_->setParent(this);
@@ -54,7 +75,18 @@ void AgentConnection::send(const QByteArray& message, bool urgent)
     writer_->send(message, urgent);
 }
 
-void AgentConnection::fail(const QString& reason)
+void AgentConnection::sendHandshake(const Frame& frame)
+{
+    transcript_.add(frame);
+    send(encodeFrame(frame));
+}
+
+void AgentConnection::writeNow(const QByteArray& message)
+{
+    socket_->write(record_ ? record_->sealEncoded(message) : message);
+}
+
+void AgentConnection::fail(const QString& reason, bool tellPeer)
 {
     if (state_ == State::Closed)
         return;
@@ -62,9 +94,10 @@ void AgentConnection::fail(const QString& reason)
     state_ = State::Closed;
     streaming_ = false;
     handshakeTimer_.stop();
+    Q_EMIT failed(reason);
     // Best effort, past the shaper, and only between messages so the stream stays well-formed.
-    if (writer_->idle())
-        socket_->write(encodeMessage(ErrorMessage{reason}, version_));
+    if (tellPeer && writer_->idle())
+        writeNow(encodeMessage(ErrorMessage{reason}, version_));
     socket_->disconnectFromHost();
     QTimer::singleShot(2000, socket_, &QTcpSocket::abort);
 }
@@ -80,8 +113,18 @@ void AgentConnection::onReadyRead()
             fail(QString::fromStdString(r.message));
             return;
         }
+        Frame frame = r.frame;
+        if (record_) {
+            try {
+                frame = record_->open(r.frame);
+            } catch (const RecordError& e) {
+                // Not answered: nothing the peer could trust is left on this link.
+                fail(QString("session security: %1; nothing of it was used").arg(e.what()), false);
+                return;
+            }
+        }
         try {
-            handle(r.frame);
+            handle(frame);
         } catch (const std::exception& e) {
             fail(e.what());
         }
@@ -107,27 +150,53 @@ void AgentConnection::handle(const Frame& frame)
 void AgentConnection::handleHello(const Frame& frame)
 {
     const auto hello = decodeMessage<Hello>(frame);
-    const auto version = negotiateVersion(kMinVersion, kMaxVersion, hello.minVersion, hello.maxVersion);
+    if (hello.maxVersion < kMinSessionVersion) {
+        version_ = std::clamp(hello.maxVersion, kMinVersion, kMaxVersion); // so that the old edge can read why
+        throw Error("protocol version mismatch: the edge speaks " + versionRange(hello.minVersion, hello.maxVersion) +
+                    ", this agent " + versionRange(kMinSessionVersion, kMaxVersion) +
+                    " (every message authenticated after the handshake): upgrade the edge (aecnn / aecnn-studio) "
+                    "to a release that speaks version " + std::to_string(kMaxVersion));
+    }
+    const auto version = negotiateVersion(kMinSessionVersion, kMaxVersion, hello.minVersion, hello.maxVersion);
     if (!version)
-        throw Error("no common protocol version: the edge speaks " + std::to_string(hello.minVersion) + ".." +
-                    std::to_string(hello.maxVersion) + ", this agent " + std::to_string(kMinVersion) + ".." +
-                    std::to_string(kMaxVersion));
+        throw Error("protocol version mismatch: the edge speaks " + versionRange(hello.minVersion, hello.maxVersion) +
+                    ", this agent " + versionRange(kMinSessionVersion, kMaxVersion) +
+                    ": upgrade aecnn-agent on the device to a release that speaks version " +
+                    std::to_string(hello.minVersion));
     version_ = *version;
-    send(encodeMessage(HelloAck{version_}, version_));
+    if (const int64_t waitMs = throttle_.retryAfterMs(peerAddress_); waitMs > 0)
+        throw Error("too many failed authentications from " + peerAddress_.toStdString() + " (" +
+                    std::to_string(throttle_.failures(peerAddress_)) + "): refused; try again in " +
+                    std::to_string((waitMs + 999) / 1000) + " s with the right token");
+    transcript_.add(frame);
+    sendHandshake(toFrame(HelloAck{version_}, version_));
     serverNonce_ = ledger_.issue();
-    send(encodeMessage(Challenge{serverNonce_, !options_.token.isEmpty()}, version_));
+    encryptionRequired_ = !options_.token.isEmpty() && wantsEncryption(options_.encryption, socket_->peerAddress());
+    sendHandshake(toFrame(Challenge{serverNonce_, !options_.token.isEmpty(), encryptionRequired_}, version_));
     state_ = State::AwaitProof;
 }
 
 void AgentConnection::handleProof(const Frame& frame)
 {
     const auto proof = decodeMessage<AuthProof>(frame);
+    transcript_.add(frame);
     if (options_.token.isEmpty()) {
         ledger_.withdraw(serverNonce_);
+        if (proof.encrypt)
+            throw Error("the edge asks for encryption, but this agent runs without a token (loopback only, "
+                        "unauthenticated): there is no secret to derive keys from; give both sides a token");
     } else {
-        const auto verdict = ledger_.verify(options_.token, serverNonce_, proof.clientNonce, proof.mac);
-        if (verdict != NonceLedger::Verdict::Accepted) {
-            const QString reason = QString::fromStdString("authentication refused: " + toString(verdict));
+        auto verdict = ledger_.verify(options_.token, serverNonce_, proof.clientNonce, proof.mac);
+        if (verdict != NonceLedger::Verdict::Accepted)
+            throttle_.failed(peerAddress_);
+        else
+            throttle_.succeeded(peerAddress_);
+        if (verdict != NonceLedger::Verdict::Accepted || (encryptionRequired_ && !proof.encrypt)) {
+            const QString reason =
+                verdict != NonceLedger::Verdict::Accepted
+                    ? QString::fromStdString("authentication refused: " + toString(verdict))
+                    : QString("this agent requires encrypted sessions (--encrypt %1) and the edge did not agree")
+                          .arg(toString(options_.encryption));
             if (writer_->idle())
                 socket_->write(encodeMessage(AuthResult{false, {}, reason}, version_));
             serverNonce_.clear();
@@ -137,11 +206,21 @@ void AgentConnection::handleProof(const Frame& frame)
     }
     const QByteArray mac = options_.token.isEmpty() ? QByteArray()
                                                     : serverProof(options_.token, serverNonce_, proof.clientNonce);
-    serverNonce_.clear();
     handshakeTimer_.stop();
     state_ = State::Ready;
-    send(encodeMessage(AuthResult{true, mac, "welcome"}, version_));
-    qInfo("aecnn-agent: %s authenticated%s", qPrintable(peer_), options_.token.isEmpty() ? " (no token)" : "");
+    send(encodeMessage(AuthResult{true, mac, "welcome"}, version_)); // the last plaintext message
+    if (!options_.token.isEmpty()) {
+        record_ = std::make_unique<RecordLayer>(
+            Role::Agent,
+            deriveSessionKeys(options_.token, serverNonce_, proof.clientNonce, transcript_.hash(), proof.encrypt));
+        writer_->setSealer([this](const QByteArray& message) { return record_->sealEncoded(message); });
+    }
+    serverNonce_.clear();
+    transcript_.clear();
+    qInfo("aecnn-agent: %s authenticated%s", qPrintable(peer_),
+          options_.token.isEmpty() ? " (no token: unauthenticated, unprotected records)"
+          : proof.encrypt          ? ", records sealed and encrypted (ChaCha20-Poly1305)"
+                                   : ", records sealed (HMAC-SHA256)");
 }
 
 void AgentConnection::handleReady(const Frame& frame)
@@ -211,7 +290,7 @@ void AgentConnection::handleReady(const Frame& frame)
         // samples are not delayed by token waits (a Pong is a few dozen bytes).
         const QByteArray pong = encodeMessage(Pong{ping.edgeTimeUs, nowUs()}, version_);
         if (writer_->idle()) {
-            socket_->write(pong);
+            writeNow(pong);
             socket_->flush(); // now: a Start in the same read may keep the event loop busy (warm-up)
         } else {
             send(pong);

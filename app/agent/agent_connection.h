@@ -6,6 +6,9 @@
 #include <QTimer>
 
 #include "aecnn/protocol/auth.h"
+#include "aecnn/protocol/auth_throttle.h"
+#include "aecnn/protocol/record_layer.h"
+#include "aecnn/protocol/session_security.h"
 #include "aecnn/protocol/frame.h"
 #include "aecnn/protocol/token_bucket.h"
 #include "agent_options.h"
@@ -22,17 +25,22 @@ class ShapedWriter;
 
 // One edge connection: handshake (version, HMAC), then configuration, model
 // deployment and streaming. Any malformed input closes this connection only.
+// With a token, every message after AuthResult is a sealed record (record_layer.h):
+// a forged, replayed, reordered, dropped, truncated or altered one closes the
+// connection before it is handled (the edge reconnects). Failed authentications
+// count against the peer's address (AuthThrottle).
 class AgentConnection : public QObject {
     Q_OBJECT
 
 public:
     AgentConnection(QTcpSocket* socket, const AgentOptions& options, protocol::NonceLedger& ledger,
-                    const protocol::Clock& clock, QObject* parent = nullptr);
+                    protocol::AuthThrottle& throttle, const protocol::Clock& clock, QObject* parent = nullptr);
     ~AgentConnection() override;
     QString peer() const { return peer_; }
 
 Q_SIGNALS:
     void finished(); // the socket is closed; the server deletes this object
+    void failed(const QString& reason); // the agent closes this connection, for `reason`
 
 private:
     enum class State { AwaitHello, AwaitProof, Ready, Closed };
@@ -46,17 +54,24 @@ private:
     void stopStream(const QString& reason);
     void produceNext();
     void send(const QByteArray& message, bool urgent = true);
-    void fail(const QString& reason);
+    void sendHandshake(const protocol::Frame& frame); // unsealed, and part of the transcript
+    void writeNow(const QByteArray& message);          // past the shaper (only when it is idle)
+    void fail(const QString& reason, bool tellPeer = true);
     qint64 nowUs() const;
 
     QTcpSocket* socket_;
     const AgentOptions& options_;
     protocol::NonceLedger& ledger_;
+    protocol::AuthThrottle& throttle_;
     const protocol::Clock& clock_;
     QString peer_;
+    QString peerAddress_; // without the port: the unit of the auth throttle
     State state_ = State::AwaitHello;
     uint16_t version_ = protocol::kMaxVersion;
     QByteArray serverNonce_;
+    bool encryptionRequired_ = false;
+    protocol::HandshakeTranscript transcript_;
+    std::unique_ptr<protocol::RecordLayer> record_; // set once authenticated with a token
     protocol::FrameReader reader_;
     ShapedWriter* writer_;
     QTimer handshakeTimer_;

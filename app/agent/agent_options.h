@@ -6,6 +6,7 @@
 #include <QHostAddress>
 
 #include "aecnn/protocol/frame.h"
+#include "aecnn/protocol/session_security.h"
 
 namespace aecnn::agent {
 
@@ -13,6 +14,9 @@ struct AgentOptions {
     QHostAddress address = QHostAddress::LocalHost;
     quint16 port = 7878;
     QByteArray token;                  // empty = no authentication (loopback only)
+    // Encrypted records (ChaCha20-Poly1305) besides authenticated ones; auto = unless
+    // the edge connects from loopback. Needs a token. The edge may ask for it too.
+    protocol::EncryptionPolicy encryption = protocol::EncryptionPolicy::Auto;
     std::string dataset = "fashion-mnist";
     qint64 maxModelBytes = 512ll << 20;
     uint32_t maxPayload = protocol::kDefaultMaxPayload;

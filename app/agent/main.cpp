@@ -13,6 +13,7 @@
 
 #include "aecnn/error.h"
 #include "aecnn/protocol/auth.h"
+#include "aecnn/protocol/session_security.h"
 #include "agent_server.h"
 #include "uplink_benchmark.h"
 
@@ -76,6 +77,9 @@ int main(int argc, char** argv)
         {"listen", "Address to listen on (default 127.0.0.1).", "ADDR", "127.0.0.1"},
         {"port", "TCP port (default 7878).", "PORT", "7878"},
         {"token-file", QString("File holding the pre-shared token (else $%1).").arg(kTokenEnv), "FILE"},
+        {"encrypt", "Encrypt the session's records (ChaCha20-Poly1305) besides authenticating them: on, off or auto "
+                    "(default: on unless the edge connects from loopback; the edge may ask for it too). Needs a token.",
+         "on|off|auto", "auto"},
         {"dataset", "Image source: fashion-mnist[:DIR], folder:DIR, synthetic[:N] (test split) or camera:N.", "SPEC",
          "fashion-mnist"},
         {"max-model-mb", "Largest model the edge may deploy, in MiB (default 512).", "MB", "512"},
@@ -107,6 +111,9 @@ int main(int argc, char** argv)
         torch::set_num_threads(threads);
         options.dataset = parser.value("dataset").toStdString();
         options.token = readToken(parser.value("token-file"));
+        options.encryption = aecnn::protocol::parseEncryptionPolicy(parser.value("encrypt"), "--encrypt");
+        if (options.token.isEmpty() && !parser.isSet("encrypt"))
+            options.encryption = aecnn::protocol::EncryptionPolicy::Off; // tokenless: nothing to derive keys from
 
         aecnn::agent::AgentServer server(options);
         if (!server.listen())
@@ -114,7 +121,10 @@ int main(int argc, char** argv)
                                std::to_string(port) + ": " + server.errorString().toStdString());
         std::fprintf(stderr, "aecnn-agent: listening on %s:%u, %s, source %s\n",
                      qPrintable(options.address.toString()), server.port(),
-                     options.token.isEmpty() ? "NO TOKEN (loopback only)" : "token authentication",
+                     options.token.isEmpty()
+                         ? "NO TOKEN (loopback only, unauthenticated)"
+                         : qPrintable("token authentication, every message sealed, encryption " +
+                                      aecnn::protocol::toString(options.encryption)),
                      options.dataset.c_str());
         return app.exec();
     } catch (const std::exception& e) {

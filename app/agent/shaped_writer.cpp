@@ -38,10 +38,11 @@ void ShapedWriter::send(const QByteArray& message, bool urgent)
 {
     if (idle())
         bucket_->drain();
+    Pending pending{message, static_cast<bool>(sealer_)};
     if (urgent)
-        queue_.push_front(message);
+        queue_.push_front(std::move(pending));
     else
-        queue_.push_back(message);
+        queue_.push_back(std::move(pending));
     if (!timer_.isActive())
         pump();
 }
@@ -56,8 +57,9 @@ void ShapedWriter::pump()
                 Q_EMIT drained();
                 return;
             }
-            current_ = queue_.front();
+            Pending next = std::move(queue_.front());
             queue_.pop_front();
+            current_ = next.seal ? sealer_(next.bytes) : std::move(next.bytes);
             offset_ = 0;
         }
         if (socket_->state() != QAbstractSocket::ConnectedState)

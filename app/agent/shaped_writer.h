@@ -1,6 +1,7 @@
 #pragma once
 
 #include <deque>
+#include <functional>
 #include <memory>
 
 #include <QByteArray>
@@ -28,6 +29,10 @@ public:
     double rateMbps() const { return bucket_->rateMbps(); }
     void send(const QByteArray& message, bool urgent = false);
     bool idle() const { return queue_.empty() && offset_ >= current_.size(); }
+    // Messages sent from now on are passed through `sealer` (the session's record layer)
+    // when they leave the queue, so sequence numbers follow the order on the wire even
+    // when an urgent message overtakes queued frames.
+    void setSealer(std::function<QByteArray(const QByteArray&)> sealer) { sealer_ = std::move(sealer); }
 
 Q_SIGNALS:
     void drained(); // every queued message has been handed to the socket
@@ -37,7 +42,12 @@ private:
     QTcpSocket* socket_;
     const protocol::Clock& clock_;
     std::unique_ptr<protocol::TokenBucket> bucket_;
-    std::deque<QByteArray> queue_;
+    struct Pending {
+        QByteArray bytes;
+        bool seal = false;
+    };
+    std::deque<Pending> queue_;
+    std::function<QByteArray(const QByteArray&)> sealer_;
     QByteArray current_;
     qsizetype offset_ = 0;
     QTimer timer_;

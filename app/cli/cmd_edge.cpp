@@ -81,6 +81,12 @@ QJsonObject runEdgeCommand(const ParsedArgs& args, CommandContext& context)
     }
     if (args.has("token-file"))
         request.token = readTokenFile(args.text("token-file"));
+    if (const auto policy = protocol::encryptionPolicyFrom(QString::fromStdString(args.text("encrypt"))))
+        request.encryption = *policy;
+    else
+        throw UsageError("--encrypt must be on, off or auto, got '" + args.text("encrypt") + "'");
+    if (request.token.isEmpty() && request.encryption == protocol::EncryptionPolicy::On)
+        throw UsageError("--encrypt on needs --token-file FILE: the session keys are derived from the token");
     const auto [split, ratio] = splitOf(request.modelPath);
     if (args.has("split") && split != 0 && args.integer("split", 1, 100) != split)
         throw UsageError("--split " + args.text("split") + " but the model is split at " + std::to_string(split));
@@ -104,8 +110,9 @@ QJsonObject runEdgeCommand(const ParsedArgs& args, CommandContext& context)
                   r.frames.size(), mode.c_str(), request.settings.value("rate_mbps").toDouble(),
                   request.settings.value("rate_mbps").toDouble() == 0 ? " (unshaped)" : "");
     out << line << "  " << r.deployMessage.toStdString() << "\n";
-    std::snprintf(line, sizeof line, "bytes/frame: mean %.1f, median %.1f, p95 %.1f\n", bytes.mean, bytes.median,
-                  bytes.p95);
+    const int64_t security = r.frames.empty() ? 0 : r.frames.front().securityBytes;
+    std::snprintf(line, sizeof line, "bytes/frame: mean %.1f, median %.1f, p95 %.1f (of which %lld session security)\n",
+                  bytes.mean, bytes.median, bytes.p95, static_cast<long long>(security));
     out << line << "  stage (ms)           mean     median        p95        max\n";
     printStage(out, "t_iot", iot);
     printStage(out, "t_enc", enc);
@@ -152,7 +159,10 @@ Command edgeCommand()
 {
     std::vector<OptionSpec> options{
         {"connect", "HOST:PORT", "the agent", "127.0.0.1:7878"},
-        {"token-file", "FILE", "pre-shared token (omit for a tokenless loopback agent)", ""},
+        {"token-file", "FILE", "pre-shared token (omit for a tokenless loopback agent: unauthenticated)", ""},
+        {"encrypt", "on|off|auto", "encrypt the session's records (ChaCha20-Poly1305; every message is "
+                                   "authenticated anyway with a token); auto = unless the agent is on loopback",
+         "auto"},
         {"model", "M", "split model (aecnn/bottlenetpp; default: the demo model for --split/--ratio) or classifier / "
                       "split model (full, local; default: the default model)", ""},
         {"split", "L", "check: the split model's split point", ""},

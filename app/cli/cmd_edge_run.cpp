@@ -57,6 +57,7 @@ EdgeRunResult runEdge(const EdgeRunRequest& request)
     edge::EdgeOptions options;
     options.keepFeatures = false;
     options.clientName = "aecnn edge";
+    options.encryption = request.encryption;
     edge::EdgeSession session(options);
     auto stopWith = [&](const QString& message) {
         if (failure.isEmpty() && !message.isEmpty())

@@ -9,6 +9,7 @@
 
 #include "aecnn/edge/frame_result.h"
 #include "aecnn/edge/stage_summary.h"
+#include "aecnn/protocol/session_security.h"
 
 namespace aecnn::cli {
 
@@ -17,6 +18,7 @@ struct EdgeRunRequest {
     QString host = "127.0.0.1";
     quint16 port = 7878;
     QByteArray token;          // empty = tokenless loopback agent
+    protocol::EncryptionPolicy encryption = protocol::EncryptionPolicy::Auto; // --encrypt
     QString modelPath;
     QJsonObject settings;      // agent settings (mode, rate_mbps, codec, ...)
     uint32_t frames = 100;

@@ -1,3 +1,6 @@
+#include <memory>
+#include <functional>
+#include <map>
 #include <optional>
 
 #include <QCryptographicHash>
@@ -15,6 +18,8 @@
 #include "aecnn/error.h"
 #include "aecnn/protocol/auth.h"
 #include "aecnn/protocol/messages.h"
+#include "aecnn/protocol/record_layer.h"
+#include "aecnn/protocol/session_security.h"
 #include "aecnn/model/training.h"
 #include "agent_server.h"
 #include "test_budget.h"
@@ -27,9 +32,12 @@ namespace {
 const QByteArray kToken = "loopback-test-token-0123456789";
 const char* kDataset = "synthetic:40"; // 8 test images, 28x28x1
 
-// The edge side, written against the protocol functions only.
+// The edge side, written against the protocol functions only: handshake with the
+// transcript, then sealed records (version 2) when authenticated with a token.
 class EdgeClient {
 public:
+    bool wantEncryption = false; // the AuthProof's encrypt flag (or the agent's requirement)
+
     bool connectTo(quint16 port)
     {
         QSignalSpy connected(&socket, &QTcpSocket::connected);
@@ -42,11 +50,40 @@ public:
     template <typename T>
     void send(const T& message)
     {
-        socket.write(encodeMessage(message));
+        socket.write(encodeFrame(sealed(toFrame(message))));
+    }
+    Frame sealed(const Frame& frame) { return record ? record->seal(frame) : frame; }
+
+    void sendHandshake(const Frame& frame)
+    {
+        transcript.add(frame);
+        socket.write(encodeFrame(frame));
     }
 
-    // The next frame, or empty on timeout / close.
+    // The next frame, opened when the session is sealed; empty on timeout / close.
     std::optional<Frame> next(int wantedMs = 20000)
+    {
+        auto frame = nextRaw(wantedMs);
+        if (frame && record)
+            return record->open(*frame);
+        return frame;
+    }
+
+    template <typename T>
+    T expectHandshake()
+    {
+        const auto frame = nextRaw();
+        if (!frame)
+            throw Error("expected " + toString(T::kType) + ", the connection ended");
+        if (frame->type == MessageType::Error)
+            throw Error("expected " + toString(T::kType) + ", got Error: " +
+                        decodeMessage<ErrorMessage>(*frame).message.toStdString());
+        transcript.add(*frame);
+        return decodeMessage<T>(*frame);
+    }
+
+    // The next frame as it arrives; empty on timeout / close.
+    std::optional<Frame> nextRaw(int wantedMs = 20000)
     {
         const int timeoutMs = aecnn::test::budgetMs(wantedMs);
         QElapsedTimer timer;
@@ -82,20 +119,28 @@ public:
     AuthResult handshake(const QByteArray& token, QByteArray* serverNonce = nullptr, QByteArray* clientNonce = nullptr,
                          QByteArray* mac = nullptr)
     {
-        send(Hello{kMinVersion, kMaxVersion, "test-edge"});
-        expect<HelloAck>();
-        const auto challenge = expect<Challenge>();
+        record.reset();
+        transcript.clear();
+        sendHandshake(toFrame(Hello{kMinSessionVersion, kMaxVersion, "test-edge"}, kMinVersion));
+        expectHandshake<HelloAck>();
+        const auto challenge = expectHandshake<Challenge>();
         AuthProof proof;
         proof.clientNonce = clientNonce && !clientNonce->isEmpty() ? *clientNonce : makeNonce();
         proof.mac = mac && !mac->isEmpty() ? *mac : clientProof(token, challenge.serverNonce, proof.clientNonce);
-        send(proof);
+        proof.encrypt = wantEncryption || challenge.encryptionRequired;
+        sendHandshake(toFrame(proof));
         if (serverNonce)
             *serverNonce = challenge.serverNonce;
         if (clientNonce)
             *clientNonce = proof.clientNonce;
         if (mac)
             *mac = proof.mac;
-        return expect<AuthResult>();
+        const auto result = expect<AuthResult>();
+        if (result.ok && !token.isEmpty())
+            record = std::make_unique<RecordLayer>(
+                Role::Edge, deriveSessionKeys(token, challenge.serverNonce, proof.clientNonce, transcript.hash(),
+                                              proof.encrypt));
+        return result;
     }
 
     bool waitClosed(int timeoutMs = 5000)
@@ -108,6 +153,31 @@ public:
 
     QTcpSocket socket;
     FrameReader reader;
+    HandshakeTranscript transcript;
+    std::unique_ptr<RecordLayer> record;
+};
+
+// As an on-path attacker forges a message after authentication: in the clear behind
+// the next sequence number, with a made-up tag and a valid CRC.
+QByteArray forged(const Frame& plain, uint64_t sequence)
+{
+    QByteArray payload(kRecordSequenceBytes, '\0');
+    qToBigEndian<quint64>(sequence, payload.data());
+    payload += plain.payload + QByteArray(kRecordTagBytes, '\x5a');
+    return encodeFrame(Frame{kMaxVersion, plain.type, payload});
+}
+
+// A sealed frame changed in flight, its CRC recomputed.
+QByteArray altered(Frame frame, const std::function<void(Frame&)>& edit)
+{
+    edit(frame);
+    return encodeFrame(frame);
+}
+
+class FakeClock : public Clock {
+public:
+    int64_t nowNs() const override { return now; }
+    int64_t now = 1'000'000'000;
 };
 
 agent::AgentOptions testOptions(QByteArray token = kToken)
@@ -338,6 +408,180 @@ private Q_SLOTS:
         const auto auth = attacker.handshake({}, nullptr, &clientNonce, &mac);
         QVERIFY(!auth.ok);
         QVERIFY(attacker.waitClosed());
+    }
+
+    // An on-path attacker between an authenticated edge and the agent, mid-stream: one
+    // frame in flight (window 1, not acknowledged), so any effect of the attack would
+    // show as a reply (ConfigureAck, DeployResult, StreamEnd, Pong, Heartbeat, the next
+    // FrameData). Each attack closes the connection with the reason and nothing comes.
+    void attacksAfterAuthenticationHaveNoEffect_data()
+    {
+        QTest::addColumn<bool>("encrypted");
+        QTest::addColumn<QString>("attack");
+        QTest::addColumn<QString>("reason");
+        const QStringList forgeries = {"Configure", "DeployBegin", "DeployChunk", "DeployEnd", "Start",
+                                       "Stop",      "Ping",        "FrameAck",    "Heartbeat", "Error"};
+        for (bool encrypted : {false, true}) {
+            const QString mode = encrypted ? "aead" : "mac";
+            for (const auto& type : forgeries)
+                QTest::newRow(qPrintable(mode + ", forged " + type))
+                    << encrypted << "forged " + type << "failed its authentication tag";
+            QTest::newRow(qPrintable(mode + ", unsealed Stop")) << encrypted << "unsealed Stop"
+                                                                << "shorter than a sequence number and tag";
+            QTest::newRow(qPrintable(mode + ", replayed Configure")) << encrypted << "replayed Configure"
+                                                                     << "was replayed";
+            QTest::newRow(qPrintable(mode + ", reordered")) << encrypted << "reordered" << "out of order";
+            QTest::newRow(qPrintable(mode + ", dropped")) << encrypted << "dropped" << "a record was dropped";
+            QTest::newRow(qPrintable(mode + ", bit flipped")) << encrypted << "bit flipped"
+                                                              << "failed its authentication tag";
+            QTest::newRow(qPrintable(mode + ", truncated")) << encrypted << "truncated"
+                                                            << "failed its authentication tag";
+            QTest::newRow(qPrintable(mode + ", Ping relabelled Stop")) << encrypted << "relabelled"
+                                                                       << "failed its authentication tag";
+        }
+    }
+
+    void attacksAfterAuthenticationHaveNoEffect()
+    {
+        QFETCH(bool, encrypted);
+        QFETCH(QString, attack);
+        QFETCH(QString, reason);
+        agent::AgentServer server(testOptions());
+        QVERIFY(server.listen());
+        QSignalSpy failed(&server, &agent::AgentServer::connectionFailed);
+        EdgeClient edge;
+        edge.wantEncryption = encrypted;
+        QVERIFY(edge.connectTo(server.port()));
+        QVERIFY(edge.handshake(kToken).ok);
+        QCOMPARE(edge.record->encrypted(), encrypted);
+        const QByteArray configure =
+            encodeFrame(edge.sealed(toFrame(Configure{{{"mode", "full"}, {"window", 1}}})));
+        edge.sendRaw(configure);
+        QVERIFY(edge.expect<ConfigureAck>().ok);
+        edge.send(Start{0});
+        QCOMPARE(edge.expect<FrameData>().sequence, quint64(0));
+
+        const uint64_t next = edge.record->sealedCount();
+        const std::map<QString, Frame> messages = {
+            {"Configure", toFrame(Configure{{{"mode", "local"}}})},
+            {"DeployBegin", toFrame(DeployBegin{"evil", 10, QByteArray(32, 'e')})},
+            {"DeployChunk", toFrame(DeployChunk{QByteArray(10, 'e')})},
+            {"DeployEnd", toFrame(DeployEnd{})},
+            {"Start", toFrame(Start{3})},
+            {"Stop", toFrame(Stop{})},
+            {"Ping", toFrame(Ping{99})},
+            {"FrameAck", toFrame(FrameAck{0})},
+            {"Heartbeat", toFrame(Heartbeat{})},
+            {"Error", toFrame(ErrorMessage{"forged"})},
+        };
+        if (attack.startsWith("forged ")) {
+            edge.sendRaw(forged(messages.at(attack.mid(7)), next));
+        } else if (attack == "unsealed Stop") {
+            edge.sendRaw(encodeMessage(Stop{}));
+        } else if (attack == "replayed Configure") {
+            edge.sendRaw(configure);
+        } else if (attack == "reordered" || attack == "dropped") {
+            const Frame first = edge.sealed(toFrame(Ping{1}));
+            const Frame second = edge.sealed(toFrame(Ping{2}));
+            edge.sendRaw(encodeFrame(second));
+            if (attack == "reordered")
+                edge.sendRaw(encodeFrame(first));
+        } else if (attack == "bit flipped") {
+            edge.sendRaw(altered(edge.sealed(toFrame(Ping{3})), [](Frame& f) { f.payload[9] ^= 0x04; }));
+        } else if (attack == "truncated") {
+            edge.sendRaw(altered(edge.sealed(toFrame(Configure{{{"mode", "local"}}})), [](Frame& f) { f.payload.chop(3); }));
+        } else if (attack == "relabelled") {
+            edge.sendRaw(altered(edge.sealed(toFrame(Ping{4})), [](Frame& f) { f.type = MessageType::Stop; }));
+        }
+
+        QVERIFY(failed.count() > 0 || failed.wait(aecnn::test::budgetMs(5000)));
+        const QString why = failed.last().at(1).toString();
+        QVERIFY2(why.contains("session security") && why.contains(reason), qPrintable(why));
+        // The agent closes at once; whatever it sent before closing is still readable here.
+        QVERIFY(edge.waitClosed());
+        QStringList replies;
+        while (const auto frame = edge.nextRaw(2000))
+            replies << QString::fromStdString(toString(frame->type));
+        QVERIFY2(replies.isEmpty(), qPrintable("the agent acted on the attack: " + replies.join(", ")));
+    }
+
+    void encryptedRecordsHideTheMessages()
+    {
+        auto options = testOptions();
+        options.encryption = EncryptionPolicy::On;
+        agent::AgentServer server(options);
+        QVERIFY(server.listen());
+        EdgeClient edge; // does not ask, but the agent requires it
+        QVERIFY(edge.connectTo(server.port()));
+        QVERIFY(edge.handshake(kToken).ok);
+        QVERIFY(edge.record->encrypted());
+        edge.send(Configure{{{"mode", "full"}}});
+        const auto raw = edge.nextRaw();
+        QVERIFY(raw && raw->type == MessageType::ConfigureAck);
+        QVERIFY(!raw->payload.contains("configured")); // in the clear it would be
+        QVERIFY(decodeMessage<ConfigureAck>(edge.record->open(*raw)).ok);
+
+        // An edge that will not encrypt is refused by this agent.
+        EdgeClient plain;
+        QVERIFY(plain.connectTo(server.port()));
+        plain.sendHandshake(toFrame(Hello{kMinSessionVersion, kMaxVersion, "plain"}, kMinVersion));
+        plain.expectHandshake<HelloAck>();
+        const auto challenge = plain.expectHandshake<Challenge>();
+        QVERIFY(challenge.encryptionRequired);
+        const QByteArray nonce = makeNonce();
+        plain.sendHandshake(toFrame(AuthProof{nonce, clientProof(kToken, challenge.serverNonce, nonce), false}));
+        const auto result = plain.expect<AuthResult>();
+        QVERIFY(!result.ok);
+        QVERIFY2(result.message.contains("requires encrypted sessions"), qPrintable(result.message));
+    }
+
+    // A version-1 edge (no session security) is told which versions meet and what to upgrade.
+    void olderEdgeIsToldToUpgrade()
+    {
+        agent::AgentServer server(testOptions());
+        QVERIFY(server.listen());
+        EdgeClient old;
+        QVERIFY(old.connectTo(server.port()));
+        old.sendRaw(encodeFrame(toFrame(Hello{1, 1, "old-edge"}, 1)));
+        const auto frame = old.nextRaw();
+        QVERIFY(frame);
+        QCOMPARE(frame->version, quint16(1)); // readable by the old edge
+        QVERIFY(frame->type == MessageType::Error);
+        const QString message = decodeMessage<ErrorMessage>(*frame).message;
+        QVERIFY2(message.contains("the edge speaks version 1") && message.contains("this agent version 2") &&
+                     message.contains("upgrade the edge"),
+                 qPrintable(message));
+        QVERIFY(old.waitClosed());
+    }
+
+    void failedAuthenticationIsRateLimitedPerAddress()
+    {
+        FakeClock clock;
+        agent::AgentServer server(testOptions(), clock);
+        QVERIFY(server.listen());
+        for (int i = 0; i < 3; ++i) {
+            EdgeClient guesser;
+            QVERIFY(guesser.connectTo(server.port()));
+            QVERIFY(!guesser.handshake("wrong-token-wrong-token-" + QByteArray::number(i)).ok);
+        }
+        // The fourth try from this address is refused before any challenge, right token or not.
+        EdgeClient refused;
+        QVERIFY(refused.connectTo(server.port()));
+        try {
+            refused.handshake(kToken);
+            QFAIL("the throttled address got a challenge");
+        } catch (const Error& e) {
+            QVERIFY2(QString(e.what()).contains("too many failed authentications from 127.0.0.1") &&
+                         QString(e.what()).contains("try again in 1 s"),
+                     e.what());
+        }
+        QVERIFY(refused.waitClosed());
+        clock.now += 1'000'000'000; // the backoff has passed
+        EdgeClient later;
+        QVERIFY(later.connectTo(server.port()));
+        QVERIFY(later.handshake(kToken).ok);
+        later.send(Ping{5});
+        QCOMPARE(later.expect<Pong>().edgeTimeUs, qint64(5));
     }
 
     void malformedInputClosesOnlyThatConnection_data()

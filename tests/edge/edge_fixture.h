@@ -10,6 +10,7 @@
 #include <QEventLoop>
 #include <QJsonObject>
 #include <QString>
+#include <QStringList>
 #include <QTimer>
 
 #include <opencv2/imgcodecs.hpp>
@@ -115,6 +116,7 @@ struct EdgeRun {
     QString error;
     QString endReason;
     bool ended = false;
+    QStringList states; // "state: message" of every state change, in order
 };
 
 inline EdgeRun runEdgeSessionAt(edge::EdgeSession& session, const QString& host, quint16 port,
@@ -131,7 +133,8 @@ inline EdgeRun runEdgeSessionAt(edge::EdgeSession& session, const QString& host,
         }
     };
     edge::EdgeCallbacks cb;
-    cb.stateChanged = [&](edge::EdgeState state, const QString&) {
+    cb.stateChanged = [&](edge::EdgeState state, const QString& message) {
+        run.states << QString("%1: %2").arg(edge::toString(state), message);
         if (state == edge::EdgeState::Ready && !configured && !deployed) {
             session.configure(settings);
             QString error;

@@ -108,6 +108,12 @@ private Q_SLOTS:
         run = runCli({"edge", "--connect", "127.0.0.1:9", "--mode", "full", "--range", "mse"});
         QVERIFY(run.exitCode != 0);
         QVERIFY2(run.output.contains("--range applies to --mode aecnn or bottlenetpp"), qPrintable(run.output));
+        run = runCli({"edge", "--connect", "127.0.0.1:9", "--mode", "full", "--encrypt", "maybe"});
+        QVERIFY(run.exitCode != 0);
+        QVERIFY2(run.output.contains("--encrypt must be on, off or auto"), qPrintable(run.output));
+        run = runCli({"edge", "--connect", "127.0.0.1:9", "--mode", "full", "--encrypt", "on"});
+        QVERIFY(run.exitCode != 0);
+        QVERIFY2(run.output.contains("--encrypt on needs --token-file"), qPrintable(run.output));
     }
 };
 

@@ -1,13 +1,18 @@
 #pragma once
 
+#include <memory>
+
 #include <QTcpServer>
 #include <QTcpSocket>
 
 #include "aecnn/protocol/auth.h"
 #include "aecnn/protocol/messages.h"
+#include "aecnn/protocol/record_layer.h"
+#include "aecnn/protocol/session_security.h"
 
 // Agent side of the protocol, just enough for studio tests: handshake with a
-// token, acknowledges Configure, answers Start with `frames` FrameData messages.
+// token (version 2: transcript, then sealed records), acknowledges Configure,
+// answers Start with `frames` FrameData messages.
 class FakeAgent : public QObject {
     Q_OBJECT
 public:
@@ -31,27 +36,35 @@ private:
         using namespace aecnn::protocol;
         reader_.append(socket_->readAll());
         for (;;) {
-            const DecodeResult r = reader_.next();
+            DecodeResult r = reader_.next();
             if (r.status != DecodeResult::Status::Complete)
                 return;
+            if (record_)
+                r.frame = record_->open(r.frame);
             switch (r.frame.type) {
             case MessageType::Hello:
-                socket_->write(encodeMessage(HelloAck{1}));
+                transcript_.add(r.frame);
+                writeHandshake(toFrame(HelloAck{kMaxVersion}));
                 nonce_ = makeNonce();
-                socket_->write(encodeMessage(Challenge{nonce_, true}));
+                writeHandshake(toFrame(Challenge{nonce_, true, false}));
                 break;
             case MessageType::AuthProof: {
+                transcript_.add(r.frame);
                 const auto proof = decodeMessage<AuthProof>(r.frame);
                 const bool ok = constantTimeEquals(proof.mac, clientProof(token_, nonce_, proof.clientNonce));
                 socket_->write(encodeMessage(
                     AuthResult{ok, ok ? serverProof(token_, nonce_, proof.clientNonce) : QByteArray(),
                                ok ? QStringLiteral("welcome") : QStringLiteral("bad proof")}));
+                if (ok)
+                    record_ = std::make_unique<RecordLayer>(
+                        Role::Agent, deriveSessionKeys(token_, nonce_, proof.clientNonce, transcript_.hash(),
+                                                       proof.encrypt));
                 break;
             }
             case MessageType::Configure:
                 ++configures;
                 lastSettings = decodeMessage<Configure>(r.frame).settings;
-                socket_->write(encodeMessage(ConfigureAck{true, QStringLiteral("configured"), lastSettings}));
+                write(toFrame(ConfigureAck{true, QStringLiteral("configured"), lastSettings}));
                 break;
             case MessageType::Start: {
                 const quint32 frames = decodeMessage<Start>(r.frame).frames;
@@ -62,9 +75,9 @@ private:
                     frame.predicted = i % 4 == 0 ? 2 : frame.label; // frames 0, 4, 8... wrong unless label 2
                     frame.iotMs = 3.0;
                     frame.kind = QStringLiteral("result");
-                    socket_->write(encodeMessage(frame));
+                    write(toFrame(frame));
                 }
-                socket_->write(encodeMessage(StreamEnd{frames, QStringLiteral("done")}));
+                write(toFrame(StreamEnd{frames, QStringLiteral("done")}));
                 break;
             }
             default:
@@ -73,8 +86,20 @@ private:
         }
     }
 
+    void writeHandshake(const aecnn::protocol::Frame& frame)
+    {
+        transcript_.add(frame);
+        socket_->write(encodeFrame(frame));
+    }
+    void write(const aecnn::protocol::Frame& frame)
+    {
+        socket_->write(encodeFrame(record_ ? record_->seal(frame) : frame));
+    }
+
     QByteArray token_;
     QTcpServer server_;
+    aecnn::protocol::HandshakeTranscript transcript_;
+    std::unique_ptr<aecnn::protocol::RecordLayer> record_;
     QTcpSocket* socket_ = nullptr;
     aecnn::protocol::FrameReader reader_;
     QByteArray nonce_;

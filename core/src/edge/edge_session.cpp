@@ -14,6 +14,8 @@
 #include "aecnn/latency/latency_model.h"
 #include "aecnn/protocol/auth.h"
 #include "aecnn/protocol/messages.h"
+#include "aecnn/protocol/record_layer.h"
+#include "aecnn/protocol/session_security.h"
 #include "aecnn/split/transport_settings_json.h"
 #include "edge_model.h"
 
@@ -63,6 +65,9 @@ struct EdgeSession::Private {
     QByteArray token;
     QByteArray serverNonce, clientNonce;
     uint16_t version = kMaxVersion;
+    bool encrypt = false;                // this connection's records are encrypted
+    HandshakeTranscript transcript;      // Hello .. AuthProof of this connection
+    std::unique_ptr<RecordLayer> record; // once authenticated with a token
     bool authenticatedOnce = false;
     int backoffMs = 0;
     int reconnects = 0;
@@ -93,7 +98,13 @@ struct EdgeSession::Private {
     template <typename T>
     void send(const T& message)
     {
-        socket->write(encodeMessage(message, version));
+        const Frame frame = toFrame(message, version);
+        socket->write(encodeFrame(record ? record->seal(frame) : frame));
+    }
+    void sendHandshake(const Frame& frame)
+    {
+        transcript.add(frame);
+        socket->write(encodeFrame(frame));
     }
     bool connected() const { return state == EdgeState::Ready || state == EdgeState::Streaming; }
 
@@ -104,6 +115,8 @@ struct EdgeSession::Private {
         socket->abort();
         quietSocket = false;
         reader = FrameReader();
+        record.reset();
+        transcript.clear();
         idleTimer.stop();
         pingTimer.stop();
     }
@@ -136,6 +149,8 @@ struct EdgeSession::Private {
     void openSocket()
     {
         reader = FrameReader();
+        record.reset();
+        transcript.clear();
         version = kMaxVersion;
         idleTimer.start(options.idleTimeoutMs);
         socket->connectToHost(host, port);
@@ -226,8 +241,20 @@ void EdgeSession::Private::onReadyRead()
             fail(QString("the agent sent a malformed frame: %1").arg(QString::fromStdString(r.message)));
             return;
         }
+        Frame frame = r.frame;
+        if (record) {
+            try {
+                frame = record->open(r.frame);
+            } catch (const RecordError& e) {
+                // Like a lost link: this connection is closed unused, the session reconnects.
+                const QString reason = QString("session security: %1; closing this connection").arg(e.what());
+                qWarning("aecnn edge: %s", qPrintable(reason));
+                lost(reason);
+                return;
+            }
+        }
         try {
-            handle(r.frame, arrivedUs, static_cast<int64_t>(before - reader.buffered()));
+            handle(frame, arrivedUs, static_cast<int64_t>(before - reader.buffered()));
         } catch (const std::exception& e) {
             fail(QString("cannot use what the agent sent: %1").arg(e.what()));
             return;
@@ -241,16 +268,35 @@ void EdgeSession::Private::onReadyRead()
 void EdgeSession::Private::handle(const Frame& frame, int64_t arrivedUs, int64_t wireBytes)
 {
     switch (frame.type) {
-    case MessageType::HelloAck: version = decodeMessage<HelloAck>(frame).version; return;
+    case MessageType::HelloAck: {
+        transcript.add(frame);
+        const uint16_t chosen = decodeMessage<HelloAck>(frame).version;
+        if (chosen < kMinSessionVersion || chosen > kMaxVersion)
+            throw Error("the agent chose protocol version " + std::to_string(chosen) + ", which this edge does not "
+                        "offer (" + std::to_string(kMinSessionVersion) + ".." + std::to_string(kMaxVersion) + ")");
+        version = chosen;
+        return;
+    }
     case MessageType::Challenge: {
+        transcript.add(frame);
         const auto challenge = decodeMessage<Challenge>(frame);
         if (challenge.tokenRequired && token.isEmpty()) {
             fail("the agent requires a token: give one (--token-file FILE)");
             return;
         }
+        encrypt = challenge.encryptionRequired || wantsEncryption(options.encryption, socket->peerAddress());
+        if (encrypt && token.isEmpty()) {
+            fail(challenge.encryptionRequired
+                     ? "the agent requires encryption, which needs a token: give one (--token-file FILE)"
+                     : "encryption needs a token (the session keys are derived from it): give one (--token-file "
+                       "FILE) or use --encrypt off with a tokenless loopback agent");
+            return;
+        }
         serverNonce = challenge.serverNonce;
         clientNonce = makeNonce();
-        send(AuthProof{clientNonce, token.isEmpty() ? QByteArray() : clientProof(token, serverNonce, clientNonce)});
+        sendHandshake(toFrame(
+            AuthProof{clientNonce, token.isEmpty() ? QByteArray() : clientProof(token, serverNonce, clientNonce), encrypt},
+            version));
         return;
     }
     case MessageType::AuthResult: {
@@ -263,6 +309,10 @@ void EdgeSession::Private::handle(const Frame& frame, int64_t arrivedUs, int64_t
             fail("the agent could not prove it knows the token; not trusting it");
             return;
         }
+        if (!token.isEmpty())
+            record = std::make_unique<RecordLayer>(
+                Role::Edge, deriveSessionKeys(token, serverNonce, clientNonce, transcript.hash(), encrypt));
+        transcript.clear();
         onAuthenticated();
         return;
     }
@@ -295,9 +345,20 @@ void EdgeSession::Private::handle(const Frame& frame, int64_t arrivedUs, int64_t
         return;
     }
     case MessageType::Heartbeat: decodeMessage<Heartbeat>(frame); return;
-    case MessageType::Error:
-        fail(QString("the agent reported an error: %1").arg(decodeMessage<ErrorMessage>(frame).message));
+    case MessageType::Error: {
+        const QString message = decodeMessage<ErrorMessage>(frame).message;
+        if (state == EdgeState::Authenticating && frame.version < kMinSessionVersion) {
+            fail(QString("the agent speaks protocol version %1, this edge version %2 (every message authenticated "
+                         "after the handshake): upgrade aecnn-agent on the device to a release that speaks version "
+                         "%2. The agent said: %3")
+                     .arg(frame.version)
+                     .arg(kMaxVersion)
+                     .arg(message));
+            return;
+        }
+        fail(QString("the agent reported an error: %1").arg(message));
         return;
+    }
     default: throw Error("unexpected " + toString(frame.type) + " message from the agent");
     }
 }
@@ -314,6 +375,7 @@ void EdgeSession::Private::handleFrameData(const FrameData& data, int64_t arrive
     r.encMs = data.encMs;
     r.bytes = wireBytes;
     r.payloadBytes = data.payload.size();
+    r.securityBytes = record ? kRecordOverheadBytes : 0;
     r.receivedMs = arrivedUs / 1000.0;
     r.clockSynced = clock.hasEstimate();
     r.rateMbps = settings.value("rate_mbps").toDouble(0.0);
@@ -354,7 +416,8 @@ EdgeSession::EdgeSession(EdgeOptions options, EdgeCallbacks callbacks) : d_(std:
         d->socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
         if (d->state == EdgeState::Connecting)
             d->setState(EdgeState::Authenticating, "connected, authenticating");
-        d->send(Hello{kMinVersion, kMaxVersion, d->options.clientName});
+        // In a version-1 frame, so that an older agent can read it and say which version it speaks.
+        d->sendHandshake(toFrame(Hello{kMinSessionVersion, kMaxVersion, d->options.clientName}, kMinVersion));
     });
     QObject::connect(d->socket, &QTcpSocket::readyRead, &d->context, [d] { d->onReadyRead(); });
     QObject::connect(d->socket, &QTcpSocket::errorOccurred, &d->context, [d](QAbstractSocket::SocketError) {

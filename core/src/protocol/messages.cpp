@@ -87,15 +87,15 @@ void decodePayload(const QByteArray& p, Hello& m)
 QByteArray encodePayload(const HelloAck& m) { return write(m.version); }
 void decodePayload(const QByteArray& p, HelloAck& m) { read(p, "HelloAck", m.version); }
 
-QByteArray encodePayload(const Challenge& m) { return write(m.serverNonce, m.tokenRequired); }
+QByteArray encodePayload(const Challenge& m) { return write(m.serverNonce, m.tokenRequired, m.encryptionRequired); }
 void decodePayload(const QByteArray& p, Challenge& m)
 {
-    read(p, "Challenge", m.serverNonce, m.tokenRequired);
+    read(p, "Challenge", m.serverNonce, m.tokenRequired, m.encryptionRequired);
     requireSize(m.serverNonce, 32, "the server nonce");
 }
 
-QByteArray encodePayload(const AuthProof& m) { return write(m.clientNonce, m.mac); }
-void decodePayload(const QByteArray& p, AuthProof& m) { read(p, "AuthProof", m.clientNonce, m.mac); }
+QByteArray encodePayload(const AuthProof& m) { return write(m.clientNonce, m.mac, m.encrypt); }
+void decodePayload(const QByteArray& p, AuthProof& m) { read(p, "AuthProof", m.clientNonce, m.mac, m.encrypt); }
 
 QByteArray encodePayload(const AuthResult& m) { return write(m.ok, m.serverMac, m.message); }
 void decodePayload(const QByteArray& p, AuthResult& m) { read(p, "AuthResult", m.ok, m.serverMac, m.message); }

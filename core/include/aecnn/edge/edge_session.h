@@ -10,6 +10,7 @@
 #include <QStringList>
 
 #include "aecnn/edge/frame_result.h"
+#include "aecnn/protocol/session_security.h"
 
 namespace aecnn::edge {
 
@@ -24,6 +25,13 @@ namespace aecnn::edge {
 // whole model file is sent; for "full" it is sent too (the agent then streams images
 // at the model's input size) and the edge runs the whole model on the decoded JPEG.
 // Full offloading without a deployed model only times the frames (no prediction).
+//
+// With a token, every message after authentication is a sealed record (protocol
+// version 2, protocol/record_layer.h): a sequence number and a tag, encrypted too when
+// either side asks for it (EdgeOptions::encryption, the agent's --encrypt). A record
+// that is forged, replayed, reordered, dropped, truncated or altered closes the
+// connection before it is used, like a lost link (reconnect below). Without a token
+// (loopback agents only) the session is unauthenticated and unprotected.
 //
 // When an authenticated connection is lost (agent killed, network gone, or nothing
 // received for idleTimeoutMs) the session reconnects with exponential backoff,
@@ -44,6 +52,8 @@ struct EdgeOptions {
     int pingIntervalMs = 1000;    // clock-offset samples and liveness
     bool keepFeatures = true;     // fill EdgeFrameResult::symbols / features
     QString clientName = "aecnn-edge";
+    // Encrypted records; auto = unless the agent is on loopback. Needs a token.
+    protocol::EncryptionPolicy encryption = protocol::EncryptionPolicy::Auto;
 };
 
 struct EdgeCallbacks {

@@ -28,8 +28,10 @@ struct EdgeFrameResult {
     double rateMbps = 0.0;    // configured uplink rate; 0 = unshaped (no transfer term predicted)
     bool clockSynced = false; // false until a ping exchange gave a clock offset (0 assumed)
 
-    int64_t bytes = 0;        // the whole protocol frame on the wire
-    int64_t payloadBytes = 0; // the mode's payload (codec frame, JPEG, result)
+    int64_t bytes = 0;         // the whole protocol frame on the wire: framing + message + security
+    int64_t payloadBytes = 0;  // the mode's payload (codec frame, JPEG, result)
+    int64_t securityBytes = 0; // of `bytes`, the record layer's sequence number and tag (0 tokenless);
+                               // they travel on the link, so t_com and predictedMs include them
     double receivedMs = 0.0;  // edge steady clock at arrival
 
     int64_t correctSoFar = 0; // frames with a known label predicted right, this run

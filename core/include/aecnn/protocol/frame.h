@@ -20,8 +20,12 @@ namespace aecnn::protocol {
 //  16  payload
 inline constexpr char kMagic[4] = {'A', 'E', 'C', 'N'};
 inline constexpr size_t kHeaderBytes = 16;
+// Frames of versions kMinVersion..kMaxVersion are read, so that a version-1 peer's
+// Hello or Error can be answered; a session needs kMinSessionVersion (2: every message
+// after authentication sealed, session_security.h / record_layer.h).
 inline constexpr uint16_t kMinVersion = 1;
-inline constexpr uint16_t kMaxVersion = 1;
+inline constexpr uint16_t kMaxVersion = 2;
+inline constexpr uint16_t kMinSessionVersion = 2;
 inline constexpr uint32_t kDefaultMaxPayload = 16u << 20; // 16 MiB
 
 enum class MessageType : uint16_t {

@@ -28,11 +28,13 @@ struct Challenge {
     static constexpr MessageType kType = MessageType::Challenge;
     QByteArray serverNonce;
     bool tokenRequired = true; // false only on an agent that runs tokenless on loopback
+    bool encryptionRequired = false; // v2: the agent's --encrypt policy asks for encrypted records
 };
 struct AuthProof {
     static constexpr MessageType kType = MessageType::AuthProof;
     QByteArray clientNonce;
     QByteArray mac;
+    bool encrypt = false; // v2: the session's records are encrypted (either side asked for it)
 };
 struct AuthResult {
     static constexpr MessageType kType = MessageType::AuthResult;
