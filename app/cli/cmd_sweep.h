@@ -1,0 +1,21 @@
+#pragma once
+
+#include <QJsonObject>
+#include <QString>
+
+#include "command.h"
+
+namespace aecnn::cli {
+
+// The actions of `aecnn sweep` (cmd_sweep*.cpp); DIR is the sweep folder (sweep/sweep_plan.h).
+QJsonObject sweepPlan(const ParsedArgs& args, CommandContext& context);
+QJsonObject sweepRun(const QString& dir, const ParsedArgs& args, CommandContext& context);
+QJsonObject sweepTask(const QString& dir, const ParsedArgs& args, CommandContext& context);
+QJsonObject sweepSlurm(const QString& dir, const ParsedArgs& args, CommandContext& context);
+QJsonObject sweepStatus(const QString& dir, const ParsedArgs& args, CommandContext& context);
+QJsonObject sweepCollect(const QString& dir, const ParsedArgs& args, CommandContext& context);
+
+// The plan's task index given with --task, checked against the plan's size (-1 when absent).
+int taskIndexArg(const ParsedArgs& args, int tasks);
+
+} // namespace aecnn::cli
