@@ -4,6 +4,7 @@
 #include <QString>
 
 #include "command.h"
+#include "sweep_plan.h"
 
 namespace aecnn::cli {
 
@@ -17,5 +18,9 @@ QJsonObject sweepCollect(const QString& dir, const ParsedArgs& args, CommandCont
 
 // The plan's task index given with --task, checked against the plan's size (-1 when absent).
 int taskIndexArg(const ParsedArgs& args, int tasks);
+
+// The arguments `aecnn aecnn-train` would get for a task (the plan's options plus the
+// task's split, ratio and seed), parsed: tasks take the same code path as aecnn-train.
+ParsedArgs taskArguments(const sweep::SweepPlan& plan, const sweep::SweepTask& task);
 
 } // namespace aecnn::cli

@@ -38,7 +38,6 @@ QJsonObject sweepPlan(const ParsedArgs& args, CommandContext& context)
     const QString out = QString::fromStdString(args.text("out"));
     if (out.isEmpty())
         throw UsageError("--out DIR is required: the sweep folder (plan, task folders, collected tables)");
-    algorithm1OptionsFromArgs(args, 1); // the same checks as aecnn-train, before anything is written
     sweep::SweepPlan plan;
     plan.model = absoluteModelSpec(args.text("model"));
     plan.dataset = QString::fromStdString(args.text("dataset"));
@@ -55,6 +54,8 @@ QJsonObject sweepPlan(const ParsedArgs& args, CommandContext& context)
     }
     plan.tasks = sweep::expandTasks(args.integerList("splits", 1, 1000), args.integerList("ratios", 2, 4096),
                                     methodsArg(args), args.integerList("seeds", 0, 1 << 30));
+    // The same checks as aecnn-train, before anything is written.
+    algorithm1OptionsFromArgs(taskArguments(plan, plan.tasks.front()), 1);
     plan.created = runProvenance(context, 0.0);
     plan.created.remove("seconds");
     plan.created.remove("threads");

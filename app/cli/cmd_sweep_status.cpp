@@ -60,7 +60,7 @@ QJsonObject sweepCollect(const QString& dir, const ParsedArgs& args, CommandCont
 {
     const auto start = std::chrono::steady_clock::now();
     const auto plan = sweep::loadPlan(dir);
-    const QString out = args.text("out").empty() ? dir : QString::fromStdString(args.text("out"));
+    const QString out = args.has("out") ? QString::fromStdString(args.text("out")) : dir;
     auto provenance =
         runProvenance(context, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     const auto tables = sweep::collectSweep(dir, plan, provenance);

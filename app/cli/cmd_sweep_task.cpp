@@ -16,7 +16,7 @@ namespace {
 
 // The command-line arguments `aecnn aecnn-train` would get for this task: the plan's
 // options plus the task's split, ratio and seed. The task then takes the same code path.
-std::vector<std::string> taskArgs(const sweep::SweepPlan& plan, const sweep::SweepTask& task)
+std::vector<std::string> taskArgList(const sweep::SweepPlan& plan, const sweep::SweepTask& task)
 {
     std::vector<std::string> args{"--model",  plan.model.toStdString(),      "--dataset", plan.dataset.toStdString(),
                                   "--splits", std::to_string(task.split),    "--ratios",  std::to_string(task.ratio),
@@ -40,6 +40,15 @@ std::vector<OptionSpec> taskSpecs()
     specs.push_back(datasetOption());
     return specs;
 }
+
+} // namespace
+
+ParsedArgs taskArguments(const sweep::SweepPlan& plan, const sweep::SweepTask& task)
+{
+    return parseArgs(taskArgList(plan, task), taskSpecs(), 0);
+}
+
+namespace {
 
 // The task's Table I cells (the columns of `reproduce table1`), accuracies in %.
 QJsonObject table1Cells(const Algorithm1Result& result, const ImageSet& test, int codecImages, std::ostream& log)
@@ -93,7 +102,7 @@ QJsonObject sweepTask(const QString& dir, const ParsedArgs& args, CommandContext
         throw UsageError("sweep task needs --task I");
     const auto& task = plan.tasks[index];
     context.threads = configureThreads(plan.threads);
-    const auto parsed = parseArgs(taskArgs(plan, task), taskSpecs(), 0);
+    const auto parsed = taskArguments(plan, task);
     auto inputs = loadMethodInputs(parsed);
     auto options = algorithm1OptionsFromArgs(parsed, inputs.data.train.size());
     options.caVariants = task.method == "aecnn";
