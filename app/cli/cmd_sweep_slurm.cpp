@@ -57,11 +57,12 @@ std::map<int, QString> slurmTaskStates(const QString& dir, std::map<int, QString
         const QString job = value.toObject().value("job_id").toString();
         if (job.isEmpty())
             continue;
-        // sacct knows finished array tasks (with accounting); squeue the queued and running ones.
+        // sacct knows finished array tasks (with accounting); squeue the queued, running and recently
+        // ended ones (for MinJobAge).
         auto merged = sweep::parseSlurmStates(
             capture("sacct", {"-n", "-P", "-X", "-j", job, "-o", "JobID,State"}), job);
         for (const auto& [index, state] : sweep::parseSlurmStates(
-                 capture("squeue", {"-h", "-r", "-j", job, "-o", "%i|%T"}), job))
+                 capture("squeue", {"-h", "-r", "-t", "all", "-j", job, "-o", "%i|%T"}), job))
             merged[index] = state;
         for (const auto& [index, state] : merged) {
             states[index] = state.section(' ', 0, 0);

@@ -14,7 +14,7 @@ aecnn=${1:?usage: slurm_localhost.sh /path/to/aecnn}
 limit=${AECNN_TEST_TIMEOUT_S:-300}
 started_at=$SECONDS
 
-skip() { echo "SKIP: $*"; exit 77; }
+skip() { echo "SKIP   : $*"; exit 77; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 [ "$(id -u)" -eq 0 ] || skip "needs root to run slurmctld and slurmd"
@@ -125,7 +125,7 @@ echo "slurm up: slurmctld on 127.0.0.1:$ctld_port, slurmd on :$slurmd_port"
 
 # --- a tiny sweep, planned twice (same plan, two folders): local runner and Slurm
 model=$tmp/tiny.aecnn
-"$aecnn" train --dataset synthetic:300 --out "$model" --epochs 1 --max-steps 4 --width 0.03125 \
+"$aecnn" train --dataset synthetic:300 --out "$model" --epochs 2 --max-steps 12 --width 0.03125 \
   --stem-channels 8 --batch-size 32 --threads 1 >"$tmp/train.log" 2>&1 || { cat "$tmp/train.log"; fail "tiny model"; }
 plan_args=(--model "$model" --dataset synthetic:300 --splits 1 --ratios 2,4 --methods aecnn,bottlenetpp
   --epochs-ca 0.2 --epochs-finetune 0.2 --epochs-fr 0.2 --batch-size 32 --importance-batches 2
@@ -155,7 +155,15 @@ while [ "$(left)" -gt 0 ]; do
 done
 "$aecnn" sweep status "$tmp/slurm"
 [ "${done_count:-0}" -eq 4 ] || { squeue; fail "the Slurm job did not finish in time ($done_count of 4 done)"; }
-echo "$status" | grep -q '"slurm_state":"COMPLETED"' || fail "sweep status shows no Slurm state for the job: $status"
+# Slurm's own view (squeue) as sweep status reports it: every array task COMPLETED.
+completed=0
+while [ "$(left)" -gt 0 ]; do
+  status=$("$aecnn" sweep status "$tmp/slurm" --json)
+  completed=$(echo "$status" | grep -o '"slurm_state":"COMPLETED"' | wc -l)
+  [ "$completed" -eq 4 ] && break
+  sleep 1
+done
+[ "$completed" -eq 4 ] || fail "sweep status does not show 4 COMPLETED Slurm array tasks: $status"
 
 "$aecnn" sweep collect "$tmp/local" >/dev/null || fail "collect (local)"
 "$aecnn" sweep collect "$tmp/slurm" >/dev/null || fail "collect (slurm)"
