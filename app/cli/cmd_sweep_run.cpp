@@ -1,4 +1,5 @@
 #include <chrono>
+#include <csignal>
 #include <deque>
 #include <memory>
 #include <ostream>
@@ -19,6 +20,37 @@
 
 namespace aecnn::cli {
 namespace {
+
+// SIGTERM (Slurm's time limit, scancel) or SIGINT: the runner stops its tasks and leaves
+// them pending, so the next run resumes them from their checkpoints. A signal handler can
+// only set a flag; this one is the runner's alone.
+volatile std::sig_atomic_t stopSignal = 0;
+
+extern "C" void onStopSignal(int signal)
+{
+    stopSignal = signal;
+}
+
+class StopSignals {
+public:
+    StopSignals()
+    {
+        stopSignal = 0;
+        previousTerm_ = std::signal(SIGTERM, onStopSignal);
+        previousInt_ = std::signal(SIGINT, onStopSignal);
+    }
+    ~StopSignals()
+    {
+        std::signal(SIGTERM, previousTerm_);
+        std::signal(SIGINT, previousInt_);
+    }
+    StopSignals(const StopSignals&) = delete;
+    StopSignals& operator=(const StopSignals&) = delete;
+
+private:
+    void (*previousTerm_)(int) = SIG_DFL;
+    void (*previousInt_)(int) = SIG_DFL;
+};
 
 // One task's process: `aecnn sweep task DIR --task I`, its output appended to the task's
 // log. The lock (task.lock) keeps a second runner, here or on another node, off the task.
@@ -107,6 +139,24 @@ QJsonObject finishTask(const QString& dir, const sweep::SweepPlan& plan, Running
     return report;
 }
 
+// Stops a task on a signal to the runner: no failure recorded, the lock released.
+void interruptTask(const QString& dir, RunningTask& running, int signal, std::ostream& out)
+{
+    auto& process = *running.process;
+    if (process.state() != QProcess::NotRunning) {
+        process.terminate();
+        if (!process.waitForFinished(20000)) {
+            process.kill();
+            process.waitForFinished(5000);
+        }
+    }
+    const QString log = sweep::taskLogPath(dir, *running.task);
+    appendToLog(log, QString("=== interrupted by signal %1; a rerun resumes from the checkpoints in models/\n").arg(signal));
+    out << taskLabel(*running.task).toStdString() << ": interrupted (signal " << signal
+        << "), left pending; a rerun resumes it\n" << std::flush;
+    running.lock->unlock();
+}
+
 } // namespace
 
 QJsonObject sweepRun(const QString& dir, const ParsedArgs& args, CommandContext& context)
@@ -149,7 +199,14 @@ QJsonObject sweepRun(const QString& dir, const ParsedArgs& args, CommandContext&
 
     std::vector<std::unique_ptr<RunningTask>> running;
     int failed = 0;
+    const StopSignals stopSignals;
     while (!queue.empty() || !running.empty()) {
+        if (stopSignal) {
+            for (auto& task : running)
+                interruptTask(dir, *task, stopSignal, *context.text);
+            throw Error("interrupted by signal " + std::to_string(stopSignal) + "; " + std::to_string(running.size()) +
+                        " running task(s) left pending: `aecnn sweep run` resumes them from their checkpoints");
+        }
         while (!queue.empty() && static_cast<int>(running.size()) < jobs) {
             const auto* task = queue.front();
             queue.pop_front();
@@ -167,7 +224,7 @@ QJsonObject sweepRun(const QString& dir, const ParsedArgs& args, CommandContext&
             break;
         running.front()->process->waitForFinished(200);
         for (auto it = running.begin(); it != running.end();) {
-            if ((*it)->process->state() != QProcess::NotRunning) {
+            if ((*it)->process->state() != QProcess::NotRunning || stopSignal) {
                 ++it;
                 continue;
             }

@@ -214,6 +214,33 @@ private Q_SLOTS:
         QCOMPARE(runAecnn({"sweep", "status", dir}).json.value("counts").toObject().value("done").toInt(), 1);
     }
 
+    void interruptedRunLeavesTasksPendingAndResumes()
+    {
+        const QString dir = tmp_.filePath("interrupted");
+        auto args = budget();
+        args[args.indexOf("--epochs-ca") + 1] = "3"; // long enough to be interrupted on most machines
+        const auto plan = runAecnn(QStringList{"sweep", "plan", "--out", dir, "--model", model_} + args +
+                                   QStringList{"--ratios", "2", "--methods", "aecnn"});
+        QVERIFY2(plan.exitCode == 0, plan.err.constData());
+        QProcess runner;
+        runner.start(QStringLiteral(AECNN_CLI_PATH), {"sweep", "run", "--local", dir, "--threads", "1"});
+        QVERIFY(runner.waitForStarted());
+        QByteArray out;
+        QTRY_VERIFY_WITH_TIMEOUT((out += runner.readAllStandardOutput()).contains("started"),
+                                 ::aecnn::test::budgetMs(60000));
+        runner.terminate(); // SIGTERM, as Slurm sends at its time limit
+        QVERIFY(runner.waitForFinished(::aecnn::test::budgetMs(60000)));
+        // Stopped while running: pending (resumable), never failed; or done if it was faster than the signal.
+        const auto status = runAecnn({"sweep", "status", dir});
+        const QString state = status.json.value("tasks").toArray()[0].toObject().value("state").toString();
+        QVERIFY2(state == "pending" || state == "done", qPrintable(state + "\n" + out + runner.readAll()));
+        if (state == "pending")
+            QCOMPARE(runner.exitCode(), 1);
+        const auto resumed = runAecnn({"sweep", "run", "--local", dir});
+        QVERIFY2(resumed.exitCode == 0, resumed.err.constData());
+        QCOMPARE(runAecnn({"sweep", "status", dir}).json.value("counts").toObject().value("done").toInt(), 1);
+    }
+
     void slurmScriptForUnfinishedTasks()
     {
         const QString dir = tmp_.filePath("slurm");

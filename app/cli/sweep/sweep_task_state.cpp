@@ -92,7 +92,10 @@ TaskStatus taskStatus(const QString& sweepDir, const SweepPlan& plan, const Swee
             const bool here = host.isEmpty() || host == QSysInfo::machineHostName();
             if (!here || processAlive(pid)) {
                 status.state = TaskState::Running;
-                status.detail = QString("pid %1 on %2").arg(pid).arg(host.isEmpty() ? "this host" : host);
+                status.detail = here ? QString("pid %1 on this host").arg(pid)
+                                     : QString("pid %1 on %2 (if that process is gone, delete %3)")
+                                           .arg(pid)
+                                           .arg(host, lockPath);
                 return status;
             }
         }
