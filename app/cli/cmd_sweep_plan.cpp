@@ -1,5 +1,6 @@
 #include <QFileInfo>
 
+#include "aecnn/model/model_spec.h"
 #include "cmd_reproduce_options.h"
 #include "cmd_sweep.h"
 #include "sweep_plan.h"
@@ -40,6 +41,8 @@ QJsonObject sweepPlan(const ParsedArgs& args, CommandContext& context)
         throw UsageError("--out DIR is required: the sweep folder (plan, task folders, collected tables)");
     sweep::SweepPlan plan;
     plan.model = absoluteModelSpec(args.text("model"));
+    if (const QString file = modelFile(plan.model); !file.isEmpty())
+        plan.modelSha256 = sweep::fileSha256(file);
     plan.dataset = QString::fromStdString(args.text("dataset"));
     plan.threads = args.integer("task-threads", 1, 256);
     plan.codecImages = args.integer("codec-images", 1, 1 << 20);

@@ -75,7 +75,7 @@ void appendToLog(const QString& path, const QString& text)
 }
 
 // Starts a task unless another runner holds its lock (then returns nullptr).
-std::unique_ptr<RunningTask> startTask(const QString& dir, const sweep::SweepTask& task)
+std::unique_ptr<RunningTask> startTask(const QString& dir, const sweep::SweepTask& task, int threads)
 {
     if (!QDir().mkpath(sweep::taskDir(dir, task)))
         throw Error("cannot create the task folder " + sweep::taskDir(dir, task).toStdString());
@@ -94,7 +94,8 @@ std::unique_ptr<RunningTask> startTask(const QString& dir, const sweep::SweepTas
     running->process->setProcessChannelMode(QProcess::MergedChannels);
     running->process->setStandardOutputFile(log, QIODevice::Append);
     running->process->start(QCoreApplication::applicationFilePath(),
-                            {"sweep", "task", dir, "--task", QString::number(task.index)});
+                            {"sweep", "task", dir, "--task", QString::number(task.index), "--threads",
+                             QString::number(threads)});
     running->start = std::chrono::steady_clock::now();
     return running;
 }
@@ -210,7 +211,7 @@ QJsonObject sweepRun(const QString& dir, const ParsedArgs& args, CommandContext&
         while (!queue.empty() && static_cast<int>(running.size()) < jobs) {
             const auto* task = queue.front();
             queue.pop_front();
-            auto started = startTask(dir, *task);
+            auto started = startTask(dir, *task, plan.threads);
             if (!started) {
                 *context.text << taskLabel(*task).toStdString() << ": locked by another runner, skipped\n";
                 skipped.append(QJsonObject{{"index", task->index}, {"state", "running"}});

@@ -1,10 +1,13 @@
 #include <chrono>
 
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSysInfo>
 
+#include "aecnn/error.h"
 #include "aecnn/model/checkpoint.h"
+#include "aecnn/model/model_spec.h"
 #include "cmd_reproduce_options.h"
 #include "cmd_reproduce_transmission.h"
 #include "cmd_sweep.h"
@@ -42,6 +45,15 @@ std::vector<OptionSpec> taskSpecs()
 }
 
 } // namespace
+
+QString modelFile(const QString& spec)
+{
+    if (spec == "default")
+        return defaultModelPath();
+    if (spec.startsWith("torchvision:"))
+        return {};
+    return spec;
+}
 
 ParsedArgs taskArguments(const sweep::SweepPlan& plan, const sweep::SweepTask& task)
 {
@@ -102,6 +114,15 @@ QJsonObject sweepTask(const QString& dir, const ParsedArgs& args, CommandContext
         throw UsageError("sweep task needs --task I");
     const auto& task = plan.tasks[index];
     context.threads = configureThreads(plan.threads);
+    if (const QString file = modelFile(plan.model); !plan.modelSha256.isEmpty() && !file.isEmpty()) {
+        if (!QFileInfo::exists(file))
+            throw Error("the sweep's model " + file.toStdString() + " does not exist any more; restore it, then "
+                        "rerun the failed tasks with `aecnn sweep run --retry-failed`");
+        if (sweep::fileSha256(file) != plan.modelSha256)
+            throw Error("the sweep's model " + file.toStdString() + " changed since the sweep was planned (sha256 " +
+                        sweep::fileSha256(file).toStdString() + ", planned " + plan.modelSha256.toStdString() +
+                        "); restore it, or plan a new sweep in another folder");
+    }
     const auto parsed = taskArguments(plan, task);
     auto inputs = loadMethodInputs(parsed);
     auto options = algorithm1OptionsFromArgs(parsed, inputs.data.train.size());

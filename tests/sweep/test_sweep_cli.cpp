@@ -150,6 +150,10 @@ private Q_SLOTS:
             QCOMPARE(cells[9], QString::asprintf("%.3f", aecnn.value("entropy_bits").toDouble()));
             QCOMPARE(cells[14], percent(aecnn.value("baseline_acc").toDouble()));
             QCOMPARE(cells[18], QString("1")); // seed
+            // A bottlenetpp task trains BottleNet++ alone: no CA network, no CA_Pruned / AECNN.
+            const QDir bnModels(QDir(dir_).filePath(bnTask.value("dir").toString() + "/models"));
+            QCOMPARE(bnModels.entryList({"*.aecnn", "*.ckpt"}, QDir::Files),
+                     QStringList{QString("split1-v%1-bottlenetpp.aecnn").arg(bnTask.value("ratio").toInt())});
         }
         const QString fig4 = readText(QDir(dir_).filePath("fig4.csv"));
         QVERIFY2(fig4.contains("channel,importance,rank,batch1,batch2\n"), qPrintable(fig4));
@@ -207,6 +211,16 @@ private Q_SLOTS:
         QVERIFY(skipped.json.value("ran").toArray().isEmpty());
         QCOMPARE(skipped.json.value("failed_before").toInt(), 1);
 
+        // A model that changed since planning is refused (the plan records its SHA-256).
+        QFile changed(model);
+        QVERIFY(changed.open(QIODevice::WriteOnly));
+        changed.write("not the planned model");
+        changed.close();
+        const auto refused = runAecnn({"sweep", "run", "--local", dir, "--retry-failed"});
+        QCOMPARE(refused.exitCode, 1);
+        QVERIFY(readText(row.value("log").toString()).contains("changed since the sweep was planned"));
+
+        QVERIFY(QFile::remove(model));
         QVERIFY(QFile::rename(model + ".away", model));
         const auto retried = runAecnn({"sweep", "run", "--local", dir, "--retry-failed"});
         QVERIFY2(retried.exitCode == 0, retried.err.constData());

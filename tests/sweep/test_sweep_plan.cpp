@@ -98,6 +98,9 @@ private Q_SLOTS:
         auto seeds = tinyPlan();
         seeds.tasks = expandTasks({1, 2}, {2, 4}, {"aecnn", "bottlenetpp"}, {1, 8});
         QVERIFY(planHash(seeds) != hash);
+        auto model = tinyPlan();
+        model.modelSha256 = "ab";
+        QVERIFY(planHash(model) != hash); // the same path holding another model is another sweep
         auto threads = tinyPlan();
         threads.threads = 2;
         QVERIFY(planHash(threads) != hash);

@@ -74,8 +74,9 @@ QJsonObject planContent(const SweepPlan& plan)
     QJsonArray tasks;
     for (const auto& t : plan.tasks)
         tasks.append(toJson(t));
-    return {{"model", plan.model},       {"dataset", plan.dataset}, {"threads", plan.threads},
-            {"codec_images", plan.codecImages}, {"options", plan.options}, {"tasks", tasks}};
+    return {{"model", plan.model},          {"model_sha256", plan.modelSha256}, {"dataset", plan.dataset},
+            {"threads", plan.threads},      {"codec_images", plan.codecImages}, {"options", plan.options},
+            {"tasks", tasks}};
 }
 
 QString planHash(const SweepPlan& plan)
@@ -106,6 +107,7 @@ SweepPlan planFromJson(const QByteArray& json, const QString& source)
     const auto content = root.value("content").toObject();
     SweepPlan plan;
     plan.model = content.value("model").toString();
+    plan.modelSha256 = content.value("model_sha256").toString();
     plan.dataset = content.value("dataset").toString();
     plan.threads = content.value("threads").toInt(0);
     plan.codecImages = content.value("codec_images").toInt(-1);
@@ -159,6 +161,15 @@ PlanWrite writePlan(const QString& sweepDir, const SweepPlan& plan)
         throw Error(sweepDir.toStdString() + " is not empty and holds no sweep plan; choose an empty or new folder");
     writeFileAtomic(path, planToJson(plan));
     return PlanWrite::Created;
+}
+
+QString fileSha256(const QString& path)
+{
+    QFile file(path);
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    if (!file.open(QIODevice::ReadOnly) || !hash.addData(&file))
+        throw Error("cannot read " + path.toStdString() + ": " + file.errorString().toStdString());
+    return QString::fromLatin1(hash.result().toHex());
 }
 
 void writeFileAtomic(const QString& path, const QByteArray& data)

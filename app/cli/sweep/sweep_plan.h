@@ -36,6 +36,7 @@ struct SweepTask {
 
 struct SweepPlan {
     QString model;        // model spec (files as absolute paths)
+    QString modelSha256;  // of the model file when the spec names one; tasks refuse a changed file
     QString dataset;      // dataset spec
     int threads = 1;      // LibTorch threads of every task (results are reproducible per thread count)
     int codecImages = 0;  // test images for Table I's entropy and codec timing columns
@@ -62,6 +63,9 @@ enum class PlanWrite { Created, Unchanged };
 // Writes plan.json into `sweepDir`. The same plan again is Unchanged; a folder that holds
 // another sweep's plan (another hash), or files but no plan, is refused with aecnn::Error.
 PlanWrite writePlan(const QString& sweepDir, const SweepPlan& plan);
+
+// SHA-256 (hex) of a file's bytes; throws aecnn::Error when it cannot be read.
+QString fileSha256(const QString& path);
 
 // Writes through a temporary file and a rename (QSaveFile): readers see the old or the new file.
 void writeFileAtomic(const QString& path, const QByteArray& data);
