@@ -12,6 +12,14 @@ packages=(
   xvfb xauth
 )
 
+# --with-slurm: also Slurm and munge, for tests/sweep/slurm_localhost.sh (skipped without them).
+for arg in "$@"; do
+  case "$arg" in
+    --with-slurm) packages+=(slurm-wlm munge) ;;
+    *) echo "install-deps: unknown option '$arg' (valid: --with-slurm)" >&2; exit 2 ;;
+  esac
+done
+
 missing=()
 for p in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

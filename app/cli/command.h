@@ -45,6 +45,7 @@ Command dumpFeaturesCommand();
 Command benchCodecCommand();
 Command latencyCommand();
 Command edgeCommand();
+Command sweepCommand();
 
 // Shared option specs.
 OptionSpec modelOption();

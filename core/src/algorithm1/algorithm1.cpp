@@ -128,6 +128,8 @@ private:
     {
         if (options_.splits.empty() || options_.ratios.empty())
             throw Error("Algorithm 1 needs at least one split point and one ratio");
+        if (!options_.caVariants && !options_.bottleNet)
+            throw Error("Algorithm 1 has nothing to train: both the CA variants and BottleNet++ are switched off");
         if (data_.train.size() == 0 || data_.test.size() == 0)
             throw Error("Algorithm 1 needs non-empty training and test sets");
         for (int split : options_.splits) {
@@ -264,6 +266,11 @@ private:
 
     void runSplit(int split)
     {
+        if (!options_.caVariants) {
+            for (int ratio : options_.ratios)
+                bottleNetStage(split, ratio);
+            return;
+        }
         const auto ca = caStage(split);
         result_.importance.push_back(ca.importance);
         const ResNetImpl& source = options_.pruneFromCaNetwork ? *ca.network.net : *base_.net;
@@ -303,29 +310,34 @@ private:
                     return insertFeatureRecovery(*caPruned, source, width);
                 });
 
-            if (!options_.bottleNet)
-                continue;
-            modelStage(
-                split, ratio, SplitVariant::BottleNetPP,
-                [&](AecnnModel& m) {
-                    auto& net = *m;
-                    const ForwardFn forward = [&](const torch::Tensor& x) { return net.forward(x); };
-                    const auto first = trainWithFrozenBackbone(net, *net.bottleneck, forward, options_.pruneFinetune,
-                                                               stageSeed(options_.seed, split, ratio, 5),
-                                                               prefix + "bottlenetpp-frozen");
-                    if (options_.frozenBackbone)
-                        return first;
-                    auto second = train(net, forward, net.parameters(), options_.recoveryFinetune,
-                                        stageSeed(options_.seed, split, ratio, 6), prefix + "bottlenetpp-joint");
-                    second.seconds += first.seconds;
-                    second.steps += first.steps;
-                    return second;
-                },
-                [&] {
-                    torch::manual_seed(stageSeed(options_.seed, split, ratio, 7));
-                    return AecnnModel(SplitVariant::BottleNetPP, *base_.net, split, std::vector<int64_t>{}, ratio);
-                });
+            if (options_.bottleNet)
+                bottleNetStage(split, ratio);
         }
+    }
+
+    void bottleNetStage(int split, int ratio)
+    {
+        const std::string prefix = "split" + std::to_string(split) + "/v" + std::to_string(ratio) + "/";
+        modelStage(
+            split, ratio, SplitVariant::BottleNetPP,
+            [&](AecnnModel& m) {
+                auto& net = *m;
+                const ForwardFn forward = [&](const torch::Tensor& x) { return net.forward(x); };
+                const auto first = trainWithFrozenBackbone(net, *net.bottleneck, forward, options_.pruneFinetune,
+                                                           stageSeed(options_.seed, split, ratio, 5),
+                                                           prefix + "bottlenetpp-frozen");
+                if (options_.frozenBackbone)
+                    return first;
+                auto second = train(net, forward, net.parameters(), options_.recoveryFinetune,
+                                    stageSeed(options_.seed, split, ratio, 6), prefix + "bottlenetpp-joint");
+                second.seconds += first.seconds;
+                second.steps += first.steps;
+                return second;
+            },
+            [&] {
+                torch::manual_seed(stageSeed(options_.seed, split, ratio, 7));
+                return AecnnModel(SplitVariant::BottleNetPP, *base_.net, split, std::vector<int64_t>{}, ratio);
+            });
     }
 
     const Classifier& base_;

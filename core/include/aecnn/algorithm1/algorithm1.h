@@ -43,6 +43,7 @@ struct Algorithm1Options {
     TrainOptions pruneFinetune;
     TrainOptions recoveryFinetune;
     bool bottleNet = true;
+    bool caVariants = true;       // steps 1-4 (CA, importance, CA_Pruned, AECNN); false: BottleNet++ alone
     bool pruneFromCaNetwork = false;
     int importanceBatches = 3;   // sampled batches for Fig. 4 / ranking stability
     int importanceBatchSize = 64;
