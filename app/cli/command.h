@@ -45,6 +45,7 @@ Command dumpFeaturesCommand();
 Command benchCodecCommand();
 Command latencyCommand();
 Command edgeCommand();
+Command exportCommand();
 
 // Shared option specs.
 OptionSpec modelOption();

@@ -223,6 +223,9 @@ PickleRef Unpickler::call(const PickleRef& callable, const PickleRef& args)
             return make(PickleValue::Kind::Dict);
         if (name == "torch._utils._rebuild_tensor_v2")
             return rebuildTensor(args->items);
+        // LibTorch's torch::pickle_save tags containers with their TorchScript type.
+        if (name == "torch.jit._pickle.restore_type_tag" && !args->items.empty())
+            return args->items[0];
         if (name == "torch._utils._rebuild_parameter" && !args->items.empty() &&
             args->items[0]->kind == PickleValue::Kind::Tensor)
             return args->items[0];
