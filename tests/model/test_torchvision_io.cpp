@@ -2,8 +2,9 @@
 //
 // The fixtures in fixtures/torchvision were written by Debian 12's python3-torch 1.13
 // and torchvision 0.14 (make_torchvision_fixtures.py); each good one comes with the
-// logits torchvision computed for input.npy. Tolerance: max abs diff <= 1e-4 (the
-// logits are O(1); the same float32 kernels differ only in summation order).
+// logits torchvision computed for input.npy. Tolerance: max abs diff <= 1e-4 (the logits
+// are O(1); with Debian's LibTorch and python3-torch, the same 1.13 build, the difference
+// is 0 here, and fp16 weights read as fp32 would already miss it by 9e-4).
 #include <QtTest>
 
 #include <functional>
@@ -118,6 +119,33 @@ private Q_SLOTS:
             }
         QVERIFY(found);
         QCOMPARE(state.front().first, std::string("conv1.weight")); // Python's order is kept
+    }
+
+    void dtypesViewsAndSharedStorages()
+    {
+        const auto save = torchfile::readTorchSave(fixture("dtypes_and_views.pth"));
+        QVERIFY(save.root->kind == torchfile::PickleValue::Kind::Dict);
+        const auto& baseRef = save.root->entries.at(0).second->tensor;
+        const auto& viewRef = save.root->entries.at(1).second->tensor;
+        QCOMPARE(viewRef.storage.key, baseRef.storage.key); // one storage, two tensors
+        QCOMPARE(viewRef.offset, int64_t(1));
+        QVERIFY((viewRef.strides == std::vector<int64_t>{4, 1}));
+
+        const auto state = readTorchvisionStateDict(fixture("dtypes_and_views.pth"));
+        std::vector<std::string> names;
+        for (const auto& item : state)
+            names.push_back(item.first);
+        QVERIFY((names == std::vector<std::string>{"base", "view", "transposed", "bf16", "f64", "i32", "flag", "empty"}));
+        const auto base = torch::arange(12, torch::kFloat).reshape({3, 4});
+        QVERIFY(torch::equal(state[0].second, base));
+        QVERIFY(torch::equal(state[1].second, base.slice(1, 1, 3)));
+        QVERIFY(torch::equal(state[2].second, base.t()));
+        QVERIFY(torch::equal(state[3].second, torch::tensor({1.5f, -2.25f}))); // bf16 -> float32
+        QCOMPARE(state[4].second.scalar_type(), torch::kFloat);                  // fp64 -> float32
+        QCOMPARE(state[4].second.item<float>(), 0.1f);
+        QVERIFY(torch::equal(state[5].second, torch::tensor({-7, 9}, torch::kInt))); // integers keep their type
+        QVERIFY(torch::equal(state[6].second, torch::tensor({true, false})));
+        QCOMPARE(state[7].second.sizes(), (std::vector<int64_t>{0, 3}));
     }
 
     void badFilesNameTheProblem_data()

@@ -139,7 +139,7 @@ void readLegacy(const QByteArray& bytes, TorchSave& save)
                         " elements where the pickle says " + std::to_string(ref.numel) + "; the file is damaged");
         const size_t bytesNeeded = size_t(numel) * c10::elementSize(dtypeOf(ref.type, source));
         if (numel < 0 || data.size() - offset < bytesNeeded)
-            throw Error(source + ": the data of storage '" + key->text + "' is cut short; the file is truncated");
+            throw Error(source + ": the data of storage '" + key->text + "' is cut short; the file is truncated, save it again with torch.save");
         save.storages[key->text] = storageFromBytes(ref, data.data() + offset, bytesNeeded, source);
         offset += bytesNeeded;
     }
