@@ -3,8 +3,9 @@
 // The fixtures in fixtures/torchvision were written by Debian 12's python3-torch 1.13
 // and torchvision 0.14 (make_torchvision_fixtures.py); each good one comes with the
 // logits torchvision computed for input.npy. Tolerance: max abs diff <= 1e-4 (the logits
-// are O(1); with Debian's LibTorch and python3-torch, the same 1.13 build, the difference
-// is 0 here, and fp16 weights read as fp32 would already miss it by 9e-4).
+// are O(1). With Debian's LibTorch and python3-torch, the same 1.13 build, the difference
+// is 0 here; the fp16 fixture's logits differ from its fp32 source model's by 9e-4, so
+// the check tells such differences apart).
 #include <QtTest>
 
 #include <functional>
@@ -281,6 +282,40 @@ private Q_SLOTS:
         QVERIFY2(message.find("f.pth") == 0 && message.find("opcode 0x96") != std::string::npos, message.c_str());
     }
 
+    void deeplyNestedPickleIsFreedWithoutRecursion()
+    {
+        const int depth = 1000000;
+        std::string bytes("\x80\x02");
+        bytes.append(size_t(depth), ']');
+        bytes.append(size_t(depth - 1), 'a');
+        bytes.push_back('.');
+        size_t offset = 0;
+        auto root = torchfile::unpickle(bytes, offset, "deep");
+        QCOMPARE(root->items.size(), size_t(1));
+        root.reset(); // would overflow the stack if freed recursively
+        QCOMPARE(offset, bytes.size());
+    }
+
+    void implausibleShapesAreRefusedBeforeBuildingTheNetwork()
+    {
+        // Bottleneck widths of 4096 from 1x1 convs of a small file: the network they
+        // describe would need hundreds of GB; the import must refuse it, not allocate it.
+        NamedTensors state{{"conv1.weight", torch::zeros({4, 3, 7, 7})}, {"fc.weight", torch::zeros({10, 16})}};
+        for (int i = 1; i <= 4; ++i)
+            state.emplace_back("layer" + std::to_string(i) + ".0.conv1.weight", torch::zeros({4096, 4, 1, 1}));
+        state.emplace_back("layer1.0.conv3.weight", torch::zeros({16, 4096, 1, 1}));
+        QTemporaryDir dir;
+        const QString path = dir.filePath("huge.pth");
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(torchfile::serializeTorchStateDict(state));
+        f.close();
+        const auto message = errorOf([&] { importTorchvision(path); });
+        QVERIFY2(message.find("huge.pth") != std::string::npos && message.find("weights, but the file holds only") !=
+                                                                      std::string::npos,
+                 message.c_str());
+    }
+
     void viewOutsideItsStorageIsRefused()
     {
         torchfile::TorchSave save;
@@ -290,6 +325,10 @@ private Q_SLOTS:
         QCOMPARE(save.tensor(inside).sizes(), (std::vector<int64_t>{2, 2}));
         torchfile::TensorRef outside{{"0", "FloatStorage", 6}, 3, {2, 2}, {2, 1}};
         QVERIFY(errorOf([&] { save.tensor(outside); }).find("lies outside") != std::string::npos);
+        torchfile::TensorRef expanded{{"0", "FloatStorage", 6}, 0, {int64_t(1) << 40}, {0}}; // would allocate 4 TB
+        QVERIFY(errorOf([&] { save.tensor(expanded); }).find("invalid size") != std::string::npos);
+        torchfile::TensorRef overflow{{"0", "FloatStorage", 6}, 0, {3, int64_t(1) << 62}, {int64_t(1) << 62, 0}};
+        QVERIFY(errorOf([&] { save.tensor(overflow); }).find("file v.pth") == 0);
     }
 };
 

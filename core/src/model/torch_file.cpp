@@ -137,9 +137,10 @@ void readLegacy(const QByteArray& bytes, TorchSave& save)
         if (numel != ref.numel)
             throw Error(source + ": storage '" + key->text + "' has " + std::to_string(numel) +
                         " elements where the pickle says " + std::to_string(ref.numel) + "; the file is damaged");
-        const size_t bytesNeeded = size_t(numel) * c10::elementSize(dtypeOf(ref.type, source));
-        if (numel < 0 || data.size() - offset < bytesNeeded)
+        const size_t elementSize = c10::elementSize(dtypeOf(ref.type, source));
+        if (numel < 0 || uint64_t(numel) > (data.size() - offset) / elementSize)
             throw Error(source + ": the data of storage '" + key->text + "' is cut short; the file is truncated, save it again with torch.save");
+        const size_t bytesNeeded = size_t(numel) * elementSize;
         save.storages[key->text] = storageFromBytes(ref, data.data() + offset, bytesNeeded, source);
         offset += bytesNeeded;
     }
@@ -156,19 +157,25 @@ torch::Tensor TorchSave::tensor(const TensorRef& ref) const
     if (it == storages.end())
         throw Error(source + ": a tensor refers to storage '" + ref.storage.key + "' that the file does not hold");
     const auto& storage = it->second;
-    // The largest element index the view touches must lie inside the storage.
+    // The view must lie inside the storage and have no more elements than it: a
+    // state_dict's tensors never overlap themselves (no stride-0 expansion).
     int64_t last = ref.offset;
+    int64_t numel = 1;
     bool empty = false;
-    for (size_t d = 0; d < ref.sizes.size(); ++d) {
-        if (ref.sizes[d] < 0 || ref.strides[d] < 0)
-            throw Error(source + ": a tensor has a negative size or stride; the file is damaged");
-        if (ref.sizes[d] == 0)
+    bool valid = ref.offset >= 0;
+    for (size_t d = 0; d < ref.sizes.size() && valid; ++d) {
+        const int64_t size = ref.sizes[d];
+        const int64_t stride = ref.strides[d];
+        valid = size >= 0 && stride >= 0 && !__builtin_mul_overflow(numel, size, &numel);
+        if (size == 0)
             empty = true;
-        else if (ref.sizes[d] > 1)
-            last += (ref.sizes[d] - 1) * ref.strides[d];
+        int64_t reach = 0;
+        if (valid && size > 1)
+            valid = !__builtin_mul_overflow(size - 1, stride, &reach) && !__builtin_add_overflow(last, reach, &last);
     }
-    if (ref.offset < 0 || (!empty && last >= storage.numel()) || last < 0)
-        throw Error(source + ": a tensor of storage '" + ref.storage.key + "' lies outside the storage; the file is damaged");
+    if (!valid || (!empty && (last >= storage.numel() || numel > storage.numel())))
+        throw Error(source + ": a tensor of storage '" + ref.storage.key +
+                    "' lies outside the storage or has an invalid size or stride; the file is damaged");
     if (empty)
         return torch::empty(ref.sizes, storage.options());
     return storage.as_strided(ref.sizes, ref.strides, ref.offset).clone(torch::MemoryFormat::Contiguous);

@@ -455,6 +455,37 @@ void putGlobal(std::string& out, const std::string& module, const std::string& n
 
 } // namespace
 
+namespace {
+
+// Moves the children of `value` (those no other value shares) into `pending`.
+void detachChildren(PickleValue& value, std::vector<PickleRef>& pending)
+{
+    for (auto& item : value.items)
+        pending.push_back(std::move(item));
+    for (auto& [key, item] : value.entries) {
+        pending.push_back(std::move(key));
+        pending.push_back(std::move(item));
+    }
+    if (value.state)
+        pending.push_back(std::move(value.state));
+    value.items.clear();
+    value.entries.clear();
+}
+
+} // namespace
+
+PickleValue::~PickleValue()
+{
+    std::vector<PickleRef> pending;
+    detachChildren(*this, pending);
+    while (!pending.empty()) {
+        PickleRef value = std::move(pending.back());
+        pending.pop_back();
+        if (value && value.use_count() == 1)
+            detachChildren(*value, pending); // `value` then dies here without recursing
+    }
+}
+
 std::string describe(const PickleValue& value)
 {
     using K = PickleValue::Kind;

@@ -107,6 +107,41 @@ void checkStrict(const NamedTensors& state, const ResNet& net, const std::string
                         "), which a torchvision ResNet-50-family model does not have; " + kStrictHint);
 }
 
+// The conv and fc weights a network of `config` has, computed without building it.
+int64_t weightCount(const ResNetConfig& config)
+{
+    int64_t count = int64_t(config.inChannels) * config.stemChannels * (config.stem == StemKind::ImageNet ? 49 : 9);
+    int64_t channels = config.stemChannels;
+    for (int stage = 0; stage < 4; ++stage) {
+        const int64_t planes = config.stagePlanes[stage];
+        const int64_t out = planes * ResNetConfig::expansion;
+        for (int b = 0; b < config.stageDepths[stage]; ++b) {
+            count += channels * planes + 9 * planes * planes + planes * out;
+            if (b == 0 && (stage > 0 || channels != out))
+                count += channels * out;
+            channels = out;
+        }
+    }
+    return count + channels * config.numClasses + config.numClasses;
+}
+
+// Refuses configurations no real file describes before any memory is spent on them.
+void checkPlausible(const ResNetConfig& config, const NamedTensors& state, const std::string& source)
+{
+    try {
+        resNetConfigFromJson(toJson(config)); // the limits every saved model obeys
+    } catch (const Error& e) {
+        throw Error(source + ": its tensor shapes describe an implausible ResNet (" + e.what() + "); " + kStrictHint);
+    }
+    int64_t values = 0;
+    for (const auto& item : state)
+        values += item.second.numel();
+    const int64_t needed = weightCount(config);
+    if (needed > values)
+        throw Error(source + ": its tensor shapes describe a ResNet with " + std::to_string(needed) +
+                    " weights, but the file holds only " + std::to_string(values) + " values; " + kStrictHint);
+}
+
 } // namespace
 
 NamedTensors readTorchvisionStateDict(const QString& path)
@@ -187,6 +222,7 @@ Classifier importTorchvisionFile(const QString& path)
     const auto state = readTorchvisionStateDict(path);
     const auto source = "file " + path.toStdString();
     const auto config = inferResNetConfig(state, source);
+    checkPlausible(config, state, source);
     Classifier model;
     model.net = ResNet(config);
     checkStrict(state, model.net, source);

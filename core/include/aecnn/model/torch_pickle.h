@@ -33,6 +33,12 @@ struct PickleValue;
 using PickleRef = std::shared_ptr<PickleValue>;
 
 struct PickleValue {
+    PickleValue() = default;
+    PickleValue(const PickleValue&) = delete;
+    PickleValue& operator=(const PickleValue&) = delete;
+    // Frees nested values iteratively: a hostile file may nest a million lists deep.
+    ~PickleValue();
+
     enum class Kind {
         None,
         Bool,
