@@ -159,6 +159,8 @@ private Q_SLOTS:
         QTest::newRow("ResNet-18") << "bad_resnet18.pth"
                                    << QStringList{"ResNet-18/34", "'layer1.0.conv3.weight'", "Bottleneck"};
         QTest::newRow("not a ResNet") << "bad_not_resnet.pth" << QStringList{"no 'conv1.weight'", "'0.weight'"};
+        QTest::newRow("TorchScript") << "bad_torchscript.pt" << QStringList{"TorchScript", "torch.jit.save",
+                                                                            "torch.save(model.state_dict(), path)"};
         QTest::newRow("a list") << "bad_list.pth" << QStringList{"holds a list", "model.state_dict()"};
         QTest::newRow("missing key") << "bad_missing_key.pth"
                                      << QStringList{"'layer2.0.bn2.running_var'", "expected shape [4]", "missing",

@@ -71,9 +71,12 @@ void readZip(const QByteArray& bytes, TorchSave& save)
     try {
         caffe2::serialize::PyTorchStreamReader reader(
             std::make_shared<caffe2::serialize::MemoryReadAdapter>(bytes.constData(), off_t(bytes.size())));
+        if (reader.hasRecord("constants.pkl"))
+            throw Error(save.source + " is a TorchScript file (torch.jit.save), not a state_dict; in Python, "
+                                      "save the weights with torch.save(model.state_dict(), path)");
         if (!reader.hasRecord("data.pkl"))
-            throw Error(save.source + " is a zip file without data.pkl; it was not written by torch.save "
-                                      "(a TorchScript file from torch.jit.save is not a state_dict)");
+            throw Error(save.source + " is a zip file without data.pkl, so it was not written by torch.save; "
+                                      "save the weights with torch.save(model.state_dict(), path)");
         auto [pickleData, pickleSize] = reader.getRecord("data.pkl");
         std::map<std::string, StorageRef> storages;
         size_t offset = 0;
