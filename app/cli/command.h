@@ -46,6 +46,7 @@ Command benchCodecCommand();
 Command latencyCommand();
 Command edgeCommand();
 Command sweepCommand();
+Command exportCommand();
 
 // Shared option specs.
 OptionSpec modelOption();

@@ -1,7 +1,6 @@
 #include "aecnn/model/classifier.h"
 
 #include <map>
-#include <regex>
 
 #include <QFile>
 #include <QJsonArray>
@@ -10,6 +9,7 @@
 #include <torch/torch.h>
 
 #include "aecnn/model/checkpoint.h"
+#include "aecnn/model/torchvision_io.h"
 #include "aecnn/error.h"
 
 namespace aecnn {
@@ -175,61 +175,7 @@ Classifier loadClassifierFile(const QString& path)
 
 Classifier importTorchvision(const QString& path)
 {
-    const auto source = "torchvision state_dict " + path.toStdString();
-    const QByteArray bytes = readWholeFile(path, qint64(2) << 30);
-    torch::IValue value;
-    try {
-        value = torch::pickle_load(std::vector<char>(bytes.begin(), bytes.end()));
-    } catch (const std::exception& e) {
-        throw Error(source + " could not be read (expected a file written by Python's torch.save(model.state_dict())): " +
-                    std::string(e.what()).substr(0, 200));
-    }
-    if (!value.isGenericDict())
-        throw Error(source + " does not hold a dict of tensors");
-    std::vector<std::pair<std::string, torch::Tensor>> state;
-    std::map<std::string, torch::Tensor> byName;
-    for (const auto& item : value.toGenericDict()) {
-        if (!item.key().isString() || !item.value().isTensor())
-            throw Error(source + " holds a non-tensor entry; save the state_dict, not the model");
-        const auto name = item.key().toStringRef();
-        state.emplace_back(name, item.value().toTensor());
-        byName[name] = item.value().toTensor();
-    }
-    auto require = [&](const std::string& name) -> const torch::Tensor& {
-        auto it = byName.find(name);
-        if (it == byName.end())
-            throw Error(source + " has no '" + name + "'; is it a ResNet-50 state_dict?");
-        return it->second;
-    };
-    ResNetConfig config;
-    const auto& conv1 = require("conv1.weight");
-    config.stemChannels = static_cast<int>(conv1.size(0));
-    config.inChannels = static_cast<int>(conv1.size(1));
-    config.stem = conv1.size(2) == 7 ? StemKind::ImageNet : StemKind::Small;
-    config.numClasses = static_cast<int>(require("fc.weight").size(0));
-    const std::regex blockKey(R"(layer([1-4])\.(\d+)\.conv1\.weight)");
-    config.stageDepths = {0, 0, 0, 0};
-    for (const auto& [name, tensor] : byName) {
-        std::smatch m;
-        if (std::regex_match(name, m, blockKey)) {
-            const int stage = std::stoi(m[1]) - 1;
-            config.stageDepths[stage] = std::max(config.stageDepths[stage], std::stoi(m[2]) + 1);
-        }
-    }
-    for (int i = 0; i < 4; ++i)
-        config.stagePlanes[i] = static_cast<int>(require("layer" + std::to_string(i + 1) + ".0.conv1.weight").size(0));
-
-    Classifier model;
-    model.net = ResNet(config);
-    loadStateInto(*model.net, state, source);
-    for (int i = 0; i < config.numClasses; ++i)
-        model.usage.classNames.push_back(std::to_string(i));
-    model.usage.normalization =
-        config.inChannels == 3 ? Normalization::imageNet() : Normalization::identity(config.inChannels);
-    model.usage.inputHeight = model.usage.inputWidth = config.stem == StemKind::ImageNet ? 224 : 32;
-    model.usage.provenance = {{"imported_from", path}};
-    model.net->eval();
-    return model;
+    return importTorchvisionFile(path);
 }
 
 } // namespace aecnn
