@@ -35,7 +35,6 @@ bool bitIdentical(const std::vector<float>& a, const std::vector<float>& b)
     return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * 4) == 0;
 }
 
-
 // Adversarial symbol arrays, given directly to the byte coders (no quantizer in between).
 enum class Pattern { Random, Skewed, ZeroRunThenMax, ZeroRunThenMin, Checkerboard, MaxPlateau };
 const char* const kPatternNames[] = {"random", "skewed", "zero-run-max", "zero-run-min", "checkerboard", "max-plateau"};
@@ -216,7 +215,8 @@ private Q_SLOTS:
         const Shape& s = kShapes[shape];
         SymbolLayout layout{s.channels, s.height, s.width, Representation::Uniform, bits,
                             zeroPointsFor(ZeroPoints(zeroPoints), bits, s.channels)};
-        const auto symbols = patternSymbols(Pattern(pattern), layout, uint32_t(1000 * bits + 100 * zeroPoints + 10 * pattern + shape));
+        const uint32_t seed = uint32_t(1000 * bits + 100 * zeroPoints + 10 * pattern + shape);
+        const auto symbols = patternSymbols(Pattern(pattern), layout, seed);
         std::vector<uint8_t> payload;
         const QString error = payloadRoundTripError(CoderId(coder), symbols, layout, &payload);
         QVERIFY2(error.isEmpty(), qPrintable(error));
