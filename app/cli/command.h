@@ -43,6 +43,7 @@ Command importanceCommand();
 Command codecCommand();
 Command dumpFeaturesCommand();
 Command benchCodecCommand();
+Command baselineInputCommand();
 Command latencyCommand();
 Command edgeCommand();
 Command sweepCommand();

@@ -100,6 +100,101 @@ private Q_SLOTS:
         QVERIFY(e.psnrDb > 6.0 * bits - 6.0); // ~6 dB per bit
     }
 
+    // Rounding, not truncation: an element that the quantizer does not saturate (within
+    // half a step of [(0 - zp) * scale, (levels - zp) * scale]) comes back within half a step. The
+    // slack covers float rounding only: v / scale is computed as v * (1 / scale),
+    // two roundings of 2^-24 each, and (q - zp) * scale one more, so the error can
+    // exceed scale / 2 by a few 2^-24 of (|v| + scale). A floor would err by up to
+    // one whole step and fails here on about half of the elements.
+    void unclampedElementsAreWithinHalfAStep_data()
+    {
+        QTest::addColumn<int>("bits");
+        QTest::addColumn<bool>("perChannel");
+        QTest::addColumn<bool>("relu");
+        QTest::addColumn<int>("range");
+        for (int bits = 2; bits <= 8; ++bits)
+            for (bool perChannel : {false, true})
+                for (bool relu : {false, true})
+                    for (auto range : {RangeChoice::MinMax, RangeChoice::MinMse})
+                        QTest::addRow("%d bits/%s/%s/%s", bits, perChannel ? "channel" : "tensor",
+                                      relu ? "relu" : "signed", rangeChoiceName(range).c_str())
+                            << bits << perChannel << relu << int(range);
+    }
+    void unclampedElementsAreWithinHalfAStep()
+    {
+        QFETCH(int, bits);
+        QFETCH(bool, perChannel);
+        QFETCH(bool, relu);
+        QFETCH(int, range);
+        const FeatureTensor t = relu ? reluBlobs(6, 17, 19, 8) : randomTensor(6, 17, 19, 8);
+        const SymbolTensor s = toSymbols(t, Representation::Uniform, bits, perChannel, RangeChoice(range));
+        FeatureTensor back = t;
+        fromSymbols(s, back);
+        const int levels = (1 << bits) - 1;
+        const size_t plane = t.planeSize();
+        size_t unclamped = 0;
+        for (size_t i = 0; i < t.values.size(); ++i) {
+            const QuantRange& r = s.quant.ranges[perChannel ? i / plane : 0];
+            const double v = t.values[i];
+            // The grid's end points, and the half step past them that still rounds onto them.
+            const double lo = -double(r.zeroPoint) * r.scale, hi = double(levels - r.zeroPoint) * r.scale;
+            if (v < lo - 0.5 * r.scale || v > hi + 0.5 * r.scale)
+                continue; // saturated (possible with the mse range): bounded by the other tests
+            ++unclamped;
+            const double error = std::fabs(double(back.values[i]) - v);
+            const double slack = 8.0 * std::ldexp(std::fabs(v) + r.scale, -24);
+            QVERIFY2(error <= 0.5 * r.scale + slack,
+                     qPrintable(QString("element %1: %2 came back as %3, step %4")
+                                    .arg(i)
+                                    .arg(v, 0, 'g', 9)
+                                    .arg(back.values[i], 0, 'g', 9)
+                                    .arg(r.scale, 0, 'g', 9)));
+        }
+        // With min/max ranges nothing saturates: the grid reaches half a step past both ends.
+        if (RangeChoice(range) == RangeChoice::MinMax)
+            QCOMPARE(unclamped, t.values.size());
+        QVERIFY(unclamped > t.values.size() / 2);
+    }
+
+    // PSNR of uniformly distributed data. With a min/max range R = max - min and
+    // L = 2^b - 1 levels the step is s = R / L; every element lies within half a step
+    // of the grid (see above) and, the data being uniform, its error is uniform on
+    // [-s/2, s/2]: MSE = s^2 / 12 exactly (the zero-point offset only moves which
+    // cell is cut at each end, and the two cut pieces add up to one whole cell).
+    // measureError's peak is R, so
+    //   PSNR = 10 log10(R^2 / (s^2 / 12)) = 10 log10(12) + 20 log10(2^b - 1)
+    //        = 6.02 b + 10.79 dB + 20 log10(1 - 2^-b)    (20.33 dB at 2 bits, 58.92 at 8).
+    // (The "6.02 b + 4 dB" rule of thumb is the same quantity against a peak of half
+    // the range, e.g. max |x| of data symmetric about zero: 10 log10(3) = 4.77 dB.)
+    // Tolerance: e^2 of a uniform error has relative standard deviation
+    // sqrt(1/80 - 1/144) / (1/12) = 0.894, so the MSE of N = 65536 elements is off by
+    // 0.894 / 256 = 0.35 % (0.015 dB) per standard deviation; 0.1 dB is ~7 sigma.
+    // A floor instead of a round makes the error uniform on [0, s): MSE = s^2 / 3,
+    // 6.02 dB lower.
+    void uniformPsnrFollowsSixDecibelsPerBit_data()
+    {
+        QTest::addColumn<int>("bits");
+        QTest::addColumn<float>("lo");
+        QTest::addColumn<float>("hi");
+        for (int bits = 2; bits <= 8; ++bits) {
+            QTest::addRow("%d bits/signed", bits) << bits << -3.0f << 5.0f;
+            QTest::addRow("%d bits/non-negative", bits) << bits << 0.0f << 2.0f;
+        }
+    }
+    void uniformPsnrFollowsSixDecibelsPerBit()
+    {
+        QFETCH(int, bits);
+        QFETCH(float, lo);
+        QFETCH(float, hi);
+        const FeatureTensor t = randomTensor(16, 64, 64, uint32_t(40 + bits), lo, hi);
+        FeatureTensor back = t;
+        fromSymbols(toSymbols(t, Representation::Uniform, bits, false), back);
+        const double expected = 10.0 * std::log10(12.0) + 20.0 * std::log10(double((1 << bits) - 1));
+        const double psnr = measureError(t.values, back.values).psnrDb;
+        QVERIFY2(std::fabs(psnr - expected) < 0.1,
+                 qPrintable(QString("%1 bits: PSNR %2 dB, expected %3 dB").arg(bits).arg(psnr).arg(expected)));
+    }
+
     void constantAndZeroTensorsQuantizeExactly()
     {
         FeatureTensor zero = emptyTensor(2, 4, 4);
