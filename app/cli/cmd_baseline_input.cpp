@@ -16,6 +16,7 @@
 
 #include "aecnn/error.h"
 #include "aecnn/model/checkpoint.h"
+#include "aecnn/model/checkpoint_kind.h"
 #include "aecnn/split/inference_model.h"
 #include "cli_common.h"
 #include "command.h"
@@ -153,7 +154,7 @@ QJsonObject runBaselineInput(const ParsedArgs& args, CommandContext& context)
                             QByteArray::fromStdString(baselineCsv(rows, count, rawBytes, header)));
     }
     return {{"model", QString::fromStdString(modelSpec)},
-            {"model_kind", model.kind},
+            {"model_kind", checkpointKindName(model.kind)},
             {"model_description", model.description},
             {"dataset", QString::fromStdString(dataSpec)},
             {"subset", "test"},
