@@ -4,9 +4,9 @@
 # Usage: [BITS=2,3,4,6,8] codec-accuracy.sh AECNN_BINARY MODELS_DIR OUT_DIR [VARIANT] [MODELS...]
 # MODELS are split<L>-v<V> names, default: the high ratios first (the >= 512x question), then the rest.
 # The committed runs (see codec-accuracy.md; the tables come from codec-accuracy-summary.py):
-#   codec-accuracy.sh build/app/cli/aecnn /var/tmp/aecnn-models /tmp/codec-acc aecnn
-#   BITS=2,3,4,5,6,7,8 codec-accuracy.sh build/app/cli/aecnn /var/tmp/aecnn-s1v64 /tmp/codec-acc-long aecnn split1-v64
-#   python3 codec-accuracy-summary.py resources/results table1=/tmp/codec-acc long=/tmp/codec-acc-long
+#   codec-accuracy.sh build/app/cli/aecnn MODELS OUT_TABLE1 aecnn
+#   BITS=2,3,4,5,6,7,8 codec-accuracy.sh build/app/cli/aecnn S1V64 OUT_LONG aecnn split1-v64
+#   python3 codec-accuracy-summary.py resources/results table1=OUT_TABLE1 long=OUT_LONG
 set -eu
 aecnn=$1 models=$2 out=$3 variant=${4:-aecnn} bits=${BITS:-2,3,4,6,8}
 shift 3; [ $# -gt 0 ] && shift
