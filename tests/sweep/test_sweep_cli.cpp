@@ -6,32 +6,14 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
-#include "test_budget.h"
+#include "../cli/cli_runner.h"
 
 namespace {
 
-struct Run {
-    int exitCode = -1;
-    QByteArray out, err;
-    QJsonObject json;
-};
-
-Run runAecnn(const QStringList& args)
+// The shared runner (tests/cli/cli_runner.h), with the options every call here wants.
+CliResult runAecnn(const QStringList& args)
 {
-    QProcess process;
-    process.start(QStringLiteral(AECNN_CLI_PATH), args + QStringList{"--json", "--threads", "1"});
-    Run run;
-    if (!process.waitForFinished(::aecnn::test::budgetMs(200000))) {
-        process.kill();
-        process.waitForFinished();
-        run.err = "timed out";
-        return run;
-    }
-    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    run.out = process.readAllStandardOutput();
-    run.err = process.readAllStandardError();
-    run.json = QJsonDocument::fromJson(run.out).object();
-    return run;
+    return runCli(args + QStringList{"--json", "--threads", "1"}, 200000);
 }
 
 QJsonObject readJson(const QString& path)
