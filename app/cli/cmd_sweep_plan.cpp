@@ -42,7 +42,7 @@ QJsonObject sweepPlan(const ParsedArgs& args, CommandContext& context)
     sweep::SweepPlan plan;
     plan.model = absoluteModelSpec(args.text("model"));
     if (const QString file = modelFile(plan.model); !file.isEmpty())
-        plan.modelSha256 = sweep::fileSha256(file);
+        plan.modelSha256 = fileSha256(file);
     plan.dataset = QString::fromStdString(args.text("dataset"));
     plan.threads = args.integer("task-threads", 1, 256);
     plan.codecImages = args.integer("codec-images", 1, 1 << 20);

@@ -123,7 +123,7 @@ QJsonObject finishTask(const QString& dir, const sweep::SweepPlan& plan, Running
         else
             reason = QString("the task process exited with code %1").arg(process.exitCode());
         const auto tail = sweep::tailOfFile(log, 5);
-        sweep::writeFileAtomic(sweep::taskFailedPath(dir, task),
+        writeFileAtomically(sweep::taskFailedPath(dir, task),
                                QJsonDocument(QJsonObject{{"reason", reason},
                                                          {"log", log},
                                                          {"log_tail", tail},

@@ -102,7 +102,7 @@ QJsonObject sweepSlurm(const QString& dir, const ParsedArgs& args, CommandContex
         return json;
     }
     const QString script = QDir(dir).absoluteFilePath("slurm/sweep.sbatch");
-    sweep::writeFileAtomic(script,
+    writeFileAtomically(script,
                            sweep::sbatchScript(dir, plan, options, QCoreApplication::applicationFilePath(), indices));
     QFile::setPermissions(script, QFile::permissions(script) | QFileDevice::ExeOwner);
     json.insert("script", script);
@@ -130,7 +130,7 @@ QJsonObject sweepSlurm(const QString& dir, const ParsedArgs& args, CommandContex
                             {"array", sweep::arraySpec(indices, options.maxParallel)},
                             {"script", script},
                             {"date", QDateTime::currentDateTimeUtc().toString(Qt::ISODate)}});
-    sweep::writeFileAtomic(jobsPath(dir), QJsonDocument(QJsonObject{{"jobs", jobs}}).toJson(QJsonDocument::Indented));
+    writeFileAtomically(jobsPath(dir), QJsonDocument(QJsonObject{{"jobs", jobs}}).toJson(QJsonDocument::Indented));
     *context.text << "submitted job " << jobId.toStdString() << " (array " << json.value("array").toString().toStdString()
                   << ", " << indices.size() << " tasks); follow it with `aecnn sweep status " << dir.toStdString()
                   << "`\n";

@@ -118,9 +118,9 @@ QJsonObject sweepTask(const QString& dir, const ParsedArgs& args, CommandContext
         if (!QFileInfo::exists(file))
             throw Error("the sweep's model " + file.toStdString() + " does not exist any more; restore it, then "
                         "rerun the failed tasks with `aecnn sweep run --retry-failed`");
-        if (sweep::fileSha256(file) != plan.modelSha256)
+        if (fileSha256(file) != plan.modelSha256)
             throw Error("the sweep's model " + file.toStdString() + " changed since the sweep was planned (sha256 " +
-                        sweep::fileSha256(file).toStdString() + ", planned " + plan.modelSha256.toStdString() +
+                        fileSha256(file).toStdString() + ", planned " + plan.modelSha256.toStdString() +
                         "); restore it, or plan a new sweep in another folder");
     }
     const auto parsed = taskArguments(plan, task);

@@ -2,11 +2,12 @@
 cmake_minimum_required(VERSION 3.22)
 # For each room: the aecnn/ folders its files may include, and whether LibTorch may
 # appear. Arrows only point down (see core/CMakeLists.txt).
-set(torch_free codec latency protocol widgets)
+set(torch_free io codec latency protocol widgets)
+set(allowed_io io)
 set(allowed_codec codec)
 set(allowed_latency latency)
 set(allowed_protocol protocol)
-set(allowed_model model)
+set(allowed_model model io)
 set(allowed_method method model)
 set(allowed_split split method model codec)
 set(allowed_algorithm1 algorithm1 split method model codec)
@@ -15,7 +16,7 @@ set(allowed_widgets widgets latency)
 set(allowed_datasets datasets model)
 
 set(violations "")
-foreach(room codec latency protocol model method split algorithm1 edge widgets datasets)
+foreach(room io codec latency protocol model method split algorithm1 edge widgets datasets)
   if(room STREQUAL "widgets" OR room STREQUAL "datasets")
     file(GLOB_RECURSE files ${SOURCE_DIR}/${room}/*.h ${SOURCE_DIR}/${room}/*.cpp)
   else()

@@ -29,7 +29,7 @@ SweepPlan tinyPlan()
 void writeJson(const QString& path, const QJsonObject& json)
 {
     QVERIFY(QDir().mkpath(QFileInfo(path).absolutePath()));
-    writeFileAtomic(path, QJsonDocument(json).toJson());
+    aecnn::writeFileAtomically(path, QJsonDocument(json).toJson());
 }
 
 // What a finished task writes (cmd_sweep_task.cpp), with made-up numbers.
@@ -189,7 +189,7 @@ private Q_SLOTS:
                 continue; // not finished
             writeJson(taskResultPath(dir, t), taskResult(plan, t));
             if (t.method == "aecnn")
-                writeFileAtomic(taskFig4Path(dir, t), QString("channel,importance,rank\n0,0.%1,1\n").arg(t.seed).toUtf8());
+                aecnn::writeFileAtomically(taskFig4Path(dir, t), QString("channel,importance,rank\n0,0.%1,1\n").arg(t.seed).toUtf8());
             ++written;
         }
         const QJsonObject provenance{{"command", "aecnn sweep collect X"}, {"date", "D"}, {"machine", "M"}};

@@ -138,15 +138,15 @@ QStringList writeSweepTables(const QString& outDir, const SweepTables& tables, c
 {
     const QDir out(outDir);
     QStringList written;
-    writeFileAtomic(out.filePath("table1.csv"), tables.table1Csv);
+    writeFileAtomically(out.filePath("table1.csv"), tables.table1Csv);
     written << out.filePath("table1.csv");
     for (const auto& [file, csv] : tables.fig4) {
-        writeFileAtomic(out.filePath(file), csv);
+        writeFileAtomically(out.filePath(file), csv);
         written << out.filePath(file);
     }
     const QJsonObject json{{"plan_hash", hash},       {"provenance", provenance}, {"tasks", tables.tasks},
                            {"done", tables.done},     {"missing", tables.missing}, {"table1", tables.table1Rows}};
-    writeFileAtomic(out.filePath("table1.json"), QJsonDocument(json).toJson(QJsonDocument::Indented));
+    writeFileAtomically(out.filePath("table1.json"), QJsonDocument(json).toJson(QJsonDocument::Indented));
     written << out.filePath("table1.json");
     return written;
 }

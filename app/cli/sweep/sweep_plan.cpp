@@ -159,30 +159,8 @@ PlanWrite writePlan(const QString& sweepDir, const SweepPlan& plan)
     const QDir dir(sweepDir);
     if (dir.exists() && !dir.isEmpty(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden))
         throw Error(sweepDir.toStdString() + " is not empty and holds no sweep plan; choose an empty or new folder");
-    writeFileAtomic(path, planToJson(plan));
+    writeFileAtomically(path, planToJson(plan));
     return PlanWrite::Created;
-}
-
-QString fileSha256(const QString& path)
-{
-    QFile file(path);
-    QCryptographicHash hash(QCryptographicHash::Sha256);
-    if (!file.open(QIODevice::ReadOnly) || !hash.addData(&file))
-        throw Error("cannot read " + path.toStdString() + ": " + file.errorString().toStdString());
-    return QString::fromLatin1(hash.result().toHex());
-}
-
-void writeFileAtomic(const QString& path, const QByteArray& data)
-{
-    const QFileInfo info(path);
-    if (!QDir().mkpath(info.absolutePath()))
-        throw Error("cannot create directory " + info.absolutePath().toStdString());
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        throw Error("cannot write " + path.toStdString() + ": " + file.errorString().toStdString());
-    if (file.write(data) != data.size() || !file.commit())
-        throw Error("writing " + path.toStdString() + " failed: " + file.errorString().toStdString() +
-                    " (the previous file, if any, is unchanged)");
 }
 
 } // namespace aecnn::sweep

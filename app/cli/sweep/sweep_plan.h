@@ -7,6 +7,8 @@
 #include <QString>
 #include <QStringList>
 
+#include "aecnn/io/file_io.h" // writeFileAtomically, fileSha256
+
 namespace aecnn::sweep {
 
 // A sweep of Algorithm 1 runs (issue 16): one task per split point x ratio V x method x seed,
@@ -65,9 +67,7 @@ enum class PlanWrite { Created, Unchanged };
 PlanWrite writePlan(const QString& sweepDir, const SweepPlan& plan);
 
 // SHA-256 (hex) of a file's bytes; throws aecnn::Error when it cannot be read.
-QString fileSha256(const QString& path);
 
 // Writes through a temporary file and a rename (QSaveFile): readers see the old or the new file.
-void writeFileAtomic(const QString& path, const QByteArray& data);
 
 } // namespace aecnn::sweep

@@ -12,6 +12,8 @@
 
 #include "aecnn/model/checkpoint_kind.h"
 
+#include "aecnn/io/file_io.h" // writeFileAtomically, readWholeFile (were declared here)
+
 namespace aecnn {
 
 // The on-disk container for every model the project saves.
@@ -65,7 +67,5 @@ Checkpoint parseCheckpoint(const QByteArray& bytes, const QString& source, Check
 std::optional<CheckpointKind> readCheckpointKind(const QString& path);
 
 // Writes `data` to `path` atomically (QSaveFile); throws aecnn::Error on failure.
-void writeFileAtomically(const QString& path, const QByteArray& data);
-QByteArray readWholeFile(const QString& path, qint64 maxBytes);
 
 } // namespace aecnn
