@@ -4,8 +4,12 @@
 
 #include <torch/torch.h>
 
+#include "aecnn/error.h"
 #include "aecnn/model/checkpoint.h"
 #include "aecnn/model/classifier.h"
+#include "aecnn/model/model_spec.h"
+#include "aecnn/model/transfer_learning.h"
+#include "aecnn/datasets/dataset_error.h"
 #include "aecnn/datasets/dataset_spec.h"
 #include "cli_common.h"
 #include "command.h"
@@ -13,18 +17,86 @@
 namespace aecnn::cli {
 namespace {
 
+// Options that describe a fresh network; with --init the network comes from the file.
+const char* const kArchitectureOptions[] = {"width", "stage-planes", "stem-channels", "stem"};
+
 ResNetConfig configFromArgs(const ParsedArgs& args, int inChannels, int numClasses)
 {
-    auto config = ResNetConfig::resnet50(numClasses, inChannels, args.number("width", 0.01, 8.0),
-                                         stemKindFromString(args.text("stem")));
+    const double width = args.has("width") ? args.number("width", 0.01, 8.0) : 0.25;
+    const std::string stem = args.has("stem") ? args.text("stem") : "small";
+    auto config = ResNetConfig::resnet50(numClasses, inChannels, width, stemKindFromString(stem));
     if (args.has("stage-planes")) {
         const auto planes = args.integerList("stage-planes", 1, 4096);
         if (planes.size() != 4)
             throw UsageError("--stage-planes needs four comma-separated widths, e.g. 64,32,64,128");
         std::copy(planes.begin(), planes.end(), config.stagePlanes.begin());
     }
-    config.stemChannels = args.integer("stem-channels", 1, 4096);
+    config.stemChannels = args.has("stem-channels") ? args.integer("stem-channels", 1, 4096) : 64;
     return config;
+}
+
+// What a run starts from: --init's network (transfer learning) or nothing (a fresh one).
+struct TrainStart {
+    std::string initSpec; // empty: a fresh network
+    Classifier pretrained;
+    FrozenPart frozen = FrozenPart::None;
+    bool transfer() const { return !initSpec.empty(); }
+};
+
+TrainStart trainStartFromArgs(const ParsedArgs& args)
+{
+    TrainStart start;
+    try {
+        start.frozen = frozenPartFromString(args.text("freeze"));
+    } catch (const Error& e) {
+        throw UsageError(std::string("--freeze: ") + e.what());
+    }
+    if (!args.has("init")) {
+        if (start.frozen != FrozenPart::None)
+            throw UsageError("--freeze " + toString(start.frozen) +
+                             " needs --init (a pretrained network whose first stages are kept)");
+        return start;
+    }
+    start.initSpec = args.text("init");
+    for (const char* option : kArchitectureOptions)
+        if (args.has(option))
+            throw UsageError(std::string("--") + option + " cannot be combined with --init: the architecture comes from " +
+                             start.initSpec + "; drop --" + option);
+    start.pretrained = loadClassifierSpec(start.initSpec);
+    return start;
+}
+
+// The dataset geometry: --input/--channels when given, else the init network's
+// (224x224 RGB for a torchvision ImageNet file), else 28x28 grayscale.
+datasets::DatasetRequest datasetRequestFromArgs(const ParsedArgs& args, const TrainStart& start)
+{
+    datasets::DatasetRequest request;
+    if (args.has("input")) {
+        std::tie(request.height, request.width) = args.size("input");
+    } else if (start.transfer()) {
+        request.height = start.pretrained.usage.inputHeight;
+        request.width = start.pretrained.usage.inputWidth;
+    }
+    if (args.has("channels"))
+        request.channels = args.integer("channels", 1, 3);
+    else if (start.transfer())
+        request.channels = start.pretrained.net->config().inChannels;
+    request.seed = static_cast<uint64_t>(args.integer("split-seed", 0, 1 << 30));
+    if (start.transfer() && request.channels != start.pretrained.net->config().inChannels)
+        throw UsageError("--channels " + std::to_string(request.channels) + " does not fit --init " + start.initSpec +
+                         ": its conv1 takes " + std::to_string(start.pretrained.net->config().inChannels) +
+                         "-channel images; drop --channels (an ImageNet network needs RGB images)");
+    return request;
+}
+
+void requireInitChannels(const TrainStart& start, const ImageSet& train, const std::string& spec)
+{
+    const int expected = start.pretrained.net->config().inChannels;
+    if (train.channels() != expected)
+        throw datasets::DatasetError("dataset '" + spec + "' has " + std::to_string(train.channels()) +
+                                     "-channel images but --init " + start.initSpec + " expects " +
+                                     std::to_string(expected) + " channels" +
+                                     (expected == 3 ? " (RGB; e.g. folder:DIR, not the grayscale fashion-mnist)" : ""));
 }
 
 // One-row CSV describing the run, with the command and machine in comments.
@@ -49,43 +121,57 @@ void writeTrainingRecord(const QString& path, const QJsonObject& provenance, con
 
 QJsonObject runTrain(const ParsedArgs& args, CommandContext& context)
 {
-    const auto [height, width] = args.size("input");
+    const TrainStart start = trainStartFromArgs(args);
     const std::string spec = args.text("dataset");
-    datasets::DatasetRequest request;
-    request.height = height;
-    request.width = width;
-    request.channels = args.integer("channels", 1, 3);
-    request.seed = static_cast<uint64_t>(args.integer("seed", 0, 1 << 30));
+    const auto request = datasetRequestFromArgs(args, start);
     const auto data = datasets::loadDataset(spec, request);
-    const auto train = limited(data.train, args.integer("train-limit", 0, 1 << 30));
-    const auto test = limited(data.test, args.integer("test-limit", 0, 1 << 30));
+    auto train = limited(data.train, args.integer("train-limit", 0, 1 << 30));
+    auto test = limited(data.test, args.integer("test-limit", 0, 1 << 30));
+    const auto seed = static_cast<uint64_t>(args.integer("seed", 0, 1 << 30));
+    const int numClasses = static_cast<int>(train.classNames.size());
 
     Classifier model;
-    model.net = ResNet(configFromArgs(args, train.channels(), static_cast<int>(train.classNames.size())));
+    if (start.transfer()) {
+        requireInitChannels(start, train, spec);
+        // The pretrained weights expect their own input normalization (ImageNet's for torchvision files).
+        train.normalization = test.normalization = start.pretrained.usage.normalization;
+        model.net = withNewClassifier(start.pretrained.net, numClasses, seed);
+    } else {
+        model.net = ResNet(configFromArgs(args, train.channels(), numClasses));
+    }
     model.usage = {train.classNames, train.normalization, train.height(), train.width(), {}};
+    auto trainable = std::make_shared<PartlyFrozenResNet>(model.net, start.frozen);
 
     TrainOptions options;
     options.epochs = args.integer("epochs", 1, 1000);
     options.batchSize = args.integer("batch-size", 1, 4096);
     options.learningRate = args.number("lr", 1e-6, 10.0);
     options.weightDecay = args.number("weight-decay", 0.0, 1.0);
-    options.seed = request.seed;
+    options.seed = seed;
     options.augment = !args.flag("no-augment");
     options.maxStepsPerEpoch = args.integer("max-steps", 0, 1 << 30);
     const std::string out = args.text("out");
 
-    *context.text << "training " << spec << " (" << train.size() << " images), " << options.epochs << " epoch(s), "
-                  << context.threads << " thread(s)\n";
+    *context.text << "training " << spec << " (" << train.size() << " images, " << numClasses << " classes, "
+                  << train.channels() << "x" << train.height() << "x" << train.width() << "), " << options.epochs
+                  << " epoch(s), " << context.threads << " thread(s)\n";
+    if (start.transfer())
+        *context.text << "from " << start.initSpec << " with a new " << numClasses << "-class fc; frozen: "
+                      << toString(start.frozen) << " (" << trainable->frozenParameterCount() << " parameters), trainable "
+                      << trainable->trainableParameterCount() << " parameters\n";
     auto& net = *model.net;
     const auto result = trainClassifier(
-        net, [&](const torch::Tensor& x) { return net.forward(x); }, net.parameters(), train, options, "train",
-        context.progress);
+        *trainable, [&](const torch::Tensor& x) { return net.forward(x); }, trainable->trainableParameters(), train,
+        options, "train", context.progress);
     const auto evaluation = evaluateClassifier(net, [&](const torch::Tensor& x) { return net.forward(x); }, test);
 
     model.usage.provenance = {{"command", QString::fromStdString(context.commandLine)},
                               {"dataset", QString::fromStdString(spec)},
                               {"epochs", options.epochs},
                               {"seed", static_cast<qint64>(options.seed)},
+                              {"split_seed", static_cast<qint64>(request.seed)},
+                              {"init", QString::fromStdString(start.initSpec)},
+                              {"freeze", QString::fromStdString(toString(start.frozen))},
                               {"threads", context.threads},
                               {"train_seconds", result.seconds},
                               {"test_accuracy", evaluation.accuracy()},
@@ -104,6 +190,11 @@ QJsonObject runTrain(const ParsedArgs& args, CommandContext& context)
             {"final_loss", result.finalLoss},
             {"steps", static_cast<qint64>(result.steps)},
             {"threads", context.threads},
+            {"classes", numClasses},
+            {"init", QString::fromStdString(start.initSpec)},
+            {"freeze", QString::fromStdString(toString(start.frozen))},
+            {"trainable_parameters", static_cast<qint64>(trainable->trainableParameterCount())},
+            {"frozen_parameters", static_cast<qint64>(trainable->frozenParameterCount())},
             {"config", toJson(model.net->config())}};
 }
 
@@ -112,21 +203,37 @@ QJsonObject runTrain(const ParsedArgs& args, CommandContext& context)
 Command trainCommand()
 {
     return {"train",
-            "train a ResNet-50-family classifier and save a checkpoint",
+            "train a ResNet-50-family classifier and save a checkpoint; with --init, fine-tune a pretrained one "
+            "(transfer learning)",
             {datasetOption(),
+             {"init", "MODEL", "start from a pretrained network (" + modelSpecHelp() +
+                  "): its weights, stem and input normalization are kept and its fc is replaced by a fresh one "
+                  "(seeded by --seed) for the dataset's classes",
+                  ""},
+             {"freeze", "PART", "with --init, keep pretrained weights fixed (BN statistics too): none, stem, or stem "
+                                "and stages up to stage1..stage4",
+                  "none"},
              {"out", "FILE", "checkpoint to write (atomically)", ""},
              {"results-csv", "FILE", "also write a one-row CSV of the run (accuracy, time, command, machine)", ""},
              {"epochs", "N", "training epochs", "5"},
              {"batch-size", "B", "mini-batch size", "128"},
              {"lr", "RATE", "peak SGD learning rate (warm-up + cosine)", "0.1"},
              {"weight-decay", "WD", "L2 weight decay", "0.0005"},
-             {"width", "W", "width multiplier of all stages (1 = ResNet-50)", "0.25"},
+             {"width", "W", "width multiplier of all stages (1 = ResNet-50); default 0.25; not with --init", ""},
              {"stage-planes", "P1,P2,P3,P4", "explicit bottleneck widths per stage (overrides --width)", ""},
-             {"stem-channels", "C", "output channels of conv1", "64"},
-             {"stem", "KIND", "stem: imagenet (7x7/2 + maxpool) or small (3x3/1 + maxpool)", "small"},
-             {"input", "HxW", "input size for folder:/synthetic: data", "28x28"},
-             {"channels", "C", "input channels for folder:/synthetic: data (1 or 3)", "1"},
-             {"seed", "S", "random seed", "1"},
+             {"stem-channels", "C", "output channels of conv1; default 64; not with --init", ""},
+             {"stem", "KIND", "stem: imagenet (7x7/2 + maxpool) or small (3x3/1 + maxpool); default small; not with --init",
+                  ""},
+             {"input", "HxW", "input size for folder:/synthetic: data; default 28x28, with --init the init's (224x224 "
+                              "for a torchvision file)",
+                  ""},
+             {"channels", "C", "input channels for folder:/synthetic: data (1 or 3); default 1, with --init the "
+                               "init's (3 for a torchvision file)",
+                  ""},
+             {"seed", "S", "random seed of training and of the new fc", "1"},
+             {"split-seed", "S", "seed of the dataset (folder: train/test split, synthetic: images); other commands "
+                                 "(eval, importance, ...) use 1: keep 1 to evaluate on the same test set",
+                  "1"},
              {"no-augment", "", "disable random shifts and flips", ""},
              {"max-steps", "N", "cap steps per epoch, 0 = none (for quick runs)", "0"},
              {"train-limit", "N", "use only the first N training images, 0 = all", "0"},

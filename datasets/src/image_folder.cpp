@@ -42,17 +42,27 @@ DataSplit loadImageFolder(const std::string& dir, const FolderOptions& options, 
         throw DatasetError("image folder '" + dir + "' does not exist or is not a directory");
 
     std::vector<fs::path> classDirs;
-    for (const auto& entry : fs::directory_iterator(dir, ec))
-        if (entry.is_directory())
+    FolderLoadReport counts;
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
+        if (!entry.is_directory())
+            continue;
+        const auto& excluded = options.excludedClasses;
+        if (std::find(excluded.begin(), excluded.end(), entry.path().filename().string()) != excluded.end())
+            counts.excludedClasses.push_back(entry.path().filename().string());
+        else
             classDirs.push_back(entry.path());
+    }
     std::sort(classDirs.begin(), classDirs.end());
+    std::sort(counts.excludedClasses.begin(), counts.excludedClasses.end());
+    for (const auto& name : counts.excludedClasses)
+        std::cerr << "note: image folder " << dir << ": sub-folder '" << name
+                  << "' is not a class (Caltech-101's clutter images) and is left out\n";
     if (classDirs.empty())
         throw DatasetError("image folder '" + dir + "' has no class sub-folders (expected DIR/<class>/<image>)");
 
     std::vector<torch::Tensor> trainImages, testImages;
     std::vector<int64_t> trainLabels, testLabels;
     std::vector<std::string> classNames;
-    FolderLoadReport counts;
     std::mt19937_64 rng(options.seed);
     for (size_t label = 0; label < classDirs.size(); ++label) {
         std::vector<fs::path> files;
