@@ -121,13 +121,26 @@ void writeTrainingRecord(const QString& path, const QJsonObject& provenance, con
 
 QJsonObject runTrain(const ParsedArgs& args, CommandContext& context)
 {
+    // Every option is validated before the slow loading of the init file and the dataset.
+    const auto seed = static_cast<uint64_t>(args.integer("seed", 0, 1 << 30));
+    TrainOptions options;
+    options.epochs = args.integer("epochs", 1, 1000);
+    options.batchSize = args.integer("batch-size", 1, 4096);
+    options.learningRate = args.number("lr", 1e-6, 10.0);
+    options.weightDecay = args.number("weight-decay", 0.0, 1.0);
+    options.seed = seed;
+    options.augment = !args.flag("no-augment");
+    options.maxStepsPerEpoch = args.integer("max-steps", 0, 1 << 30);
+    const std::string out = args.text("out");
+
+    const int trainLimit = args.integer("train-limit", 0, 1 << 30);
+    const int testLimit = args.integer("test-limit", 0, 1 << 30);
     const TrainStart start = trainStartFromArgs(args);
     const std::string spec = args.text("dataset");
     const auto request = datasetRequestFromArgs(args, start);
     const auto data = datasets::loadDataset(spec, request);
-    auto train = limited(data.train, args.integer("train-limit", 0, 1 << 30));
-    auto test = limited(data.test, args.integer("test-limit", 0, 1 << 30));
-    const auto seed = static_cast<uint64_t>(args.integer("seed", 0, 1 << 30));
+    auto train = limited(data.train, trainLimit);
+    auto test = limited(data.test, testLimit);
     const int numClasses = static_cast<int>(train.classNames.size());
 
     Classifier model;
@@ -141,16 +154,6 @@ QJsonObject runTrain(const ParsedArgs& args, CommandContext& context)
     }
     model.usage = {train.classNames, train.normalization, train.height(), train.width(), {}};
     auto trainable = std::make_shared<PartlyFrozenResNet>(model.net, start.frozen);
-
-    TrainOptions options;
-    options.epochs = args.integer("epochs", 1, 1000);
-    options.batchSize = args.integer("batch-size", 1, 4096);
-    options.learningRate = args.number("lr", 1e-6, 10.0);
-    options.weightDecay = args.number("weight-decay", 0.0, 1.0);
-    options.seed = seed;
-    options.augment = !args.flag("no-augment");
-    options.maxStepsPerEpoch = args.integer("max-steps", 0, 1 << 30);
-    const std::string out = args.text("out");
 
     *context.text << "training " << spec << " (" << train.size() << " images, " << numClasses << " classes, "
                   << train.channels() << "x" << train.height() << "x" << train.width() << "), " << options.epochs

@@ -109,6 +109,34 @@ private Q_SLOTS:
         QCOMPARE(int(seen.size()), classes.size() * perClass);
     }
 
+    // Caltech-101's BACKGROUND_Google holds clutter, not a category: it is left out by
+    // default (and reported), so the 101 real classes keep their sorted labels.
+    void caltechBackgroundFolderIsNotAClass()
+    {
+        QTemporaryDir dir;
+        const QStringList folders{"BACKGROUND_Google", "Faces", "accordion"};
+        for (int f = 0; f < folders.size(); ++f) {
+            QDir(dir.path()).mkdir(folders[f]);
+            for (int i = 0; i < 3; ++i)
+                writeImage(dir.filePath(QString("%1/image_%2.png").arg(folders[f]).arg(i)), 30 * f + i, 20, 20);
+        }
+        FolderOptions options;
+        options.height = options.width = 8;
+        FolderLoadReport report;
+        const auto split = loadImageFolder(dir.path().toStdString(), options, &report);
+        QCOMPARE(split.train.classNames, (std::vector<std::string>{"Faces", "accordion"}));
+        QCOMPARE(report.excludedClasses, (std::vector<std::string>{"BACKGROUND_Google"}));
+        QCOMPARE(report.loaded, int64_t(6));
+        QCOMPARE(split.train.size() + split.test.size(), int64_t(6));
+        QCOMPARE(split.train.labels.max().item<int64_t>(), int64_t(1));
+
+        options.excludedClasses.clear(); // nothing left out: it sorts first and takes label 0
+        const auto all = loadImageFolder(dir.path().toStdString(), options, &report);
+        QCOMPARE(all.train.classNames.front(), std::string("BACKGROUND_Google"));
+        QCOMPARE(all.train.size() + all.test.size(), int64_t(9));
+        QVERIFY(report.excludedClasses.empty());
+    }
+
     void emptyClassOrDatasetIsAnError()
     {
         QTemporaryDir dir;

@@ -205,6 +205,95 @@ private Q_SLOTS:
         }
     }
 
+    // The tie rule of Eq. 8 selection, pinned down by hand: equal importance goes to the
+    // lower channel index, and the CA_Pruned / AECNN head transmits exactly those channels
+    // of the original X_l. (Trained importances are never tied, so the runs above cannot
+    // show this.)
+    void keptChannelsBreakTiesTowardsTheLowerIndex()
+    {
+        const std::vector<double> tied{0.5, 0.7, 0.5, 0.7, 0.1, 0.5, 0.5, 0.9};
+        const std::vector<std::pair<int, std::vector<int64_t>>> expected{
+            {1, {7}}, {2, {1, 7}}, {3, {1, 3, 7}}, {4, {0, 1, 3, 7}}, {5, {0, 1, 2, 3, 7}}, {7, {0, 1, 2, 3, 5, 6, 7}}};
+        for (const auto& [keep, channels] : expected) {
+            QCOMPARE(keepMostImportant(tied, keep), channels);
+            QCOMPARE(topChannels(tied, size_t(keep)), channels); // the independent rule agrees
+        }
+        QCOMPARE(keepMostImportant(std::vector<double>(8, 0.25), 3), (std::vector<int64_t>{0, 1, 2}));
+
+        torch::NoGradGuard noGrad;
+        const auto x = data_.test.normalizedBatch(torch::arange(4));
+        auto& baseNet = *base_.net;
+        const auto feature = baseNet.head(x, 1); // 8 channels at split 1
+        const auto kept = keepMostImportant(tied, keptChannelCount(8, 2));
+        for (const auto variant : {SplitVariant::CaPruned, SplitVariant::Aecnn}) {
+            AecnnModel model(variant, baseNet, 1, kept, 2, variant == SplitVariant::Aecnn ? 4 : 0);
+            model->eval();
+            QCOMPARE(model->kept(), (std::vector<int64_t>{0, 1, 3, 7}));
+            QVERIFY(torch::allclose(model->encode(x), feature.index_select(1, torch::tensor(kept)), 1e-5, 1e-6));
+        }
+    }
+
+    // Eq. 9: FR regenerates the pruned channels of X_l from the received ones. CA_Pruned
+    // has nothing in their place (its tail sees zeros there: checked first), so its
+    // reconstruction error is ||X_pruned||^2, and FR starts out exactly there (bn3 = 0).
+    // FR is fine-tuned on the classification loss only (Algorithm 1), so the error falls
+    // only where the tail relies on the original channels, i.e. from a well-trained base:
+    // from this 10-epoch base (train CE ~0.18) 8 FR epochs bring it from ~2.7 to ~1.3;
+    // from a 4-epoch base (CE ~0.76) FR lowered the loss but raised the error (2.6 -> 3.6).
+    // The backbone is frozen (head and tail are the base model's), so the original X_l is
+    // the base model's feature and FR alone has trained.
+    void featureRecoveryLowersTheReconstructionError()
+    {
+        Classifier base = base_;
+        base.net = testing::tinyNet(17);
+        auto& baseNet = *base.net;
+        auto baseTraining = quick(0);
+        baseTraining.epochs = 10;
+        trainClassifier(baseNet, [&](const torch::Tensor& x) { return baseNet.forward(x); }, baseNet.parameters(),
+                        data_.train, baseTraining, "well-trained base", {});
+
+        QTemporaryDir dir;
+        auto options = tinyOptions();
+        options.splits = {1};
+        options.ratios = {2};
+        options.bottleNet = false;
+        options.frozenBackbone = true;
+        options.recoveryFinetune = quick(0);
+        options.recoveryFinetune.epochs = 8;
+        runAlgorithm1(base, data_, options, dir.path());
+        auto aecnn = loadAecnnClassifierFile(QDir(dir.path()).filePath(splitModelFileName(1, 2, SplitVariant::Aecnn)));
+        auto caPruned = loadAecnnClassifierFile(QDir(dir.path()).filePath(splitModelFileName(1, 2, SplitVariant::CaPruned)));
+
+        torch::NoGradGuard noGrad;
+        const auto trainX = data_.train.normalizedBatch(torch::arange(data_.train.size()));
+        const auto& trainY = data_.train.labels;
+        auto loss = [&](torch::nn::Module& m, const torch::Tensor& logits) {
+            m.eval();
+            return torch::nn::functional::cross_entropy(logits, trainY).item<double>();
+        };
+        const double baseLoss = loss(baseNet, baseNet.forward(trainX));
+        const double caPrunedLoss = loss(*caPruned.net, caPruned.net->forward(trainX));
+        const double aecnnLoss = loss(*aecnn.net, aecnn.net->forward(trainX));
+        QVERIFY2(baseLoss < 0.35, "the base model is not well trained; the premise of this test does not hold");
+
+        const auto x = data_.test.normalizedBatch(torch::arange(data_.test.size()));
+        const auto original = baseNet.head(x, 1);
+        const auto prunedIndex = torch::tensor(aecnn.net->recovery->pruned());
+        const auto target = original.index_select(1, prunedIndex);
+        // CA_Pruned computes what the full tail computes on X_l with the pruned channels zeroed.
+        const auto zeroed = original.index_fill(1, prunedIndex, 0.0);
+        QVERIFY(torch::allclose(caPruned.net->forward(x), baseNet.tail(zeroed, 1), 1e-4, 1e-5));
+        const double caPrunedError = target.pow(2).mean().item<double>();
+        const auto recovered = aecnn.net->recovery->regenerate(aecnn.net->encode(x));
+        const double frError = (recovered - target).pow(2).mean().item<double>();
+        qInfo("train cross-entropy: base %.3f, CA_Pruned %.3f, AECNN %.3f; mean squared error of the %lld pruned "
+              "channels on the test set: CA_Pruned %.3f, AECNN (FR) %.3f",
+              baseLoss, caPrunedLoss, aecnnLoss, static_cast<long long>(prunedIndex.numel()), caPrunedError, frError);
+        QVERIFY2(aecnnLoss < caPrunedLoss, "FR fine-tuning did not lower the training loss below CA_Pruned's");
+        QVERIFY(caPrunedError > 0.0);
+        QVERIFY2(frError < 0.75 * caPrunedError, "FR fine-tuning did not bring the pruned channels closer");
+    }
+
     void rejectsInvalidPlans()
     {
         QTemporaryDir dir;

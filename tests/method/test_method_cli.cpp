@@ -1,5 +1,6 @@
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcess>
@@ -119,22 +120,51 @@ private Q_SLOTS:
         QVERIFY(QFile::exists(QDir(out).filePath("table1-targets.md")));
 
         // Every accuracy in the table is what `aecnn eval` measures for the model file it
-        // names (an independent run over the same test set), to the table's 0.01 points.
+        // names (an independent run over the same test set). table1.json, read back from
+        // disk, keeps full precision: the same correct/count, so equal to 1e-6 points;
+        // table1.csv rounds to 0.01 points.
+        QFile jsonFile(QDir(out).filePath("table1.json"));
+        QVERIFY(jsonFile.open(QIODevice::ReadOnly));
+        const QJsonObject written = QJsonDocument::fromJson(jsonFile.readAll()).object();
+        const QJsonArray tableRows = written.value("table1").toArray();
+        const QJsonArray modelEntries = written.value("models").toArray();
+        QCOMPARE(tableRows.size(), rows.size() - 1);
+        QCOMPARE(modelEntries.size(), 3 * tableRows.size());
         const QStringList header = rows[0].split(',');
-        const QDir models(QDir(out).filePath("models"));
-        for (int r = 1; r < rows.size(); ++r) {
-            const auto cells = rows[r].split(',');
-            for (const QString variant : {"bottlenetpp", "ca_pruned", "aecnn"}) {
-                const QString file = models.filePath(QString("split%1-v%2-%3.aecnn").arg(cells[0], cells[4], variant));
-                const auto eval = runAecnn({"eval", "--model", file, "--dataset", "synthetic:300"});
-                QVERIFY2(eval.exitCode == 0, eval.err.constData());
-                const double table = cells[header.indexOf(variant + "_acc")].toDouble();
-                const double measured = 100.0 * eval.json.value("accuracy").toDouble();
-                QVERIFY2(qAbs(table - measured) <= 0.005 + 1e-9,
-                         qPrintable(QString("%1: table1.csv says %2 %, eval measures %3 %").arg(file).arg(table).arg(measured)));
+        int checked = 0;
+        for (const auto& item : modelEntries) {
+            const QJsonObject entry = item.toObject();
+            const QString variant = entry.value("variant").toString();
+            const QString file = entry.value("path").toString();
+            QCOMPARE(QFileInfo(file).fileName(), QString("split%1-v%2-%3.aecnn")
+                                                     .arg(entry.value("split").toInt())
+                                                     .arg(entry.value("ratio").toInt())
+                                                     .arg(variant));
+            const auto eval = runAecnn({"eval", "--model", file, "--dataset", "synthetic:300"});
+            QVERIFY2(eval.exitCode == 0, eval.err.constData());
+            QCOMPARE(eval.json.value("n").toInteger(), entry.value("evaluated").toInteger());
+            QCOMPARE(eval.json.value("n").toInteger(), written.value("base_evaluated").toInteger());
+            const double measured = 100.0 * eval.json.value("accuracy").toDouble();
+            QVERIFY2(qAbs(100.0 * entry.value("accuracy").toDouble() - measured) <= 1e-6,
+                     qPrintable(QString("%1: table1.json says %2 %, eval measures %3 %")
+                                    .arg(file).arg(100.0 * entry.value("accuracy").toDouble()).arg(measured)));
+            for (int r = 0; r < tableRows.size(); ++r) {
+                const QJsonObject row = tableRows[r].toObject();
+                if (row.value("split").toInt() != entry.value("split").toInt() ||
+                    row.value("V").toInt() != entry.value("ratio").toInt())
+                    continue;
+                QVERIFY(qAbs(row.value(variant + "_acc").toDouble() - measured) <= 1e-6);
+                const auto cells = rows[r + 1].split(','); // CSV rows are in the same (split, V) order
+                QCOMPARE(cells[0].toInt(), row.value("split").toInt());
+                QCOMPARE(cells[4].toInt(), row.value("V").toInt());
+                const double csv = cells[header.indexOf(variant + "_acc")].toDouble();
+                QVERIFY2(qAbs(csv - measured) <= 0.005 + 1e-9,
+                         qPrintable(QString("%1: table1.csv says %2 %, eval measures %3 %").arg(file).arg(csv).arg(measured)));
+                QCOMPARE(cells[header.indexOf("kept_C")].toInt(), cells[1].toInt() / cells[4].toInt());
+                ++checked;
             }
-            QCOMPARE(cells[header.indexOf("kept_C")].toInt(), cells[1].toInt() / cells[4].toInt());
         }
+        QCOMPARE(checked, modelEntries.size()); // every model matched its table row
 
         const auto fig = runAecnn(QStringList{"reproduce", "fig4", "--model", model_, "--out", dir_.filePath("fig"), "--models",
                                            QDir(out).filePath("models")} + budget());
