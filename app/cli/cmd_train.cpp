@@ -9,6 +9,7 @@
 #include "aecnn/datasets/dataset_spec.h"
 #include "cli_common.h"
 #include "command.h"
+#include "run_resources.h"
 
 namespace aecnn::cli {
 namespace {
@@ -50,12 +51,16 @@ void writeTrainingRecord(const QString& path, const QJsonObject& provenance, con
 QJsonObject runTrain(const ParsedArgs& args, CommandContext& context)
 {
     const auto [height, width] = args.size("input");
+    const auto device = deviceFromArgs(args); // usage errors before the slow loading
+    batchSizeSyntax(args);
     const std::string spec = args.text("dataset");
     datasets::DatasetRequest request;
     request.height = height;
     request.width = width;
     request.channels = args.integer("channels", 1, 3);
     request.seed = static_cast<uint64_t>(args.integer("seed", 0, 1 << 30));
+    request.trainLimit = args.integer("train-limit", 0, 1 << 30);
+    request.testLimit = args.integer("test-limit", 0, 1 << 30);
     const auto data = datasets::loadDataset(spec, request);
     const auto train = limited(data.train, args.integer("train-limit", 0, 1 << 30));
     const auto test = limited(data.test, args.integer("test-limit", 0, 1 << 30));
@@ -66,7 +71,9 @@ QJsonObject runTrain(const ParsedArgs& args, CommandContext& context)
 
     TrainOptions options;
     options.epochs = args.integer("epochs", 1, 1000);
-    options.batchSize = args.integer("batch-size", 1, 4096);
+    const auto batch = chooseTrainingBatch(args, *model.net, train.height(), train.width(), device, context.text);
+    options.batchSize = batch.batchSize;
+    options.device = device;
     options.learningRate = args.number("lr", 1e-6, 10.0);
     options.weightDecay = args.number("weight-decay", 0.0, 1.0);
     options.seed = request.seed;
@@ -75,12 +82,14 @@ QJsonObject runTrain(const ParsedArgs& args, CommandContext& context)
     const std::string out = args.text("out");
 
     *context.text << "training " << spec << " (" << train.size() << " images), " << options.epochs << " epoch(s), "
-                  << context.threads << " thread(s)\n";
+                  << context.threads << " thread(s), batch " << options.batchSize << ", " << deviceName(device) << "\n";
     auto& net = *model.net;
     const auto result = trainClassifier(
         net, [&](const torch::Tensor& x) { return net.forward(x); }, net.parameters(), train, options, "train",
         context.progress);
+    net.to(device);
     const auto evaluation = evaluateClassifier(net, [&](const torch::Tensor& x) { return net.forward(x); }, test);
+    net.to(torch::kCPU);
 
     model.usage.provenance = {{"command", QString::fromStdString(context.commandLine)},
                               {"dataset", QString::fromStdString(spec)},
@@ -97,7 +106,11 @@ QJsonObject runTrain(const ParsedArgs& args, CommandContext& context)
         writeTrainingRecord(QString::fromStdString(args.text("results-csv")), model.usage.provenance, out);
     *context.text << "test accuracy " << evaluation.accuracy() << " on " << evaluation.count << " images, trained in "
                   << result.seconds << " s; saved " << out << "\n";
-    return {{"out", QString::fromStdString(out)},
+    printPeakRss(*context.text);
+    return {{"batch", batch.toJson()},
+            {"device", QString::fromStdString(deviceName(device))},
+            {"memory", peakRssJson()},
+            {"out", QString::fromStdString(out)},
             {"accuracy", evaluation.accuracy()},
             {"n", static_cast<qint64>(evaluation.count)},
             {"train_seconds", result.seconds},
@@ -117,15 +130,17 @@ Command trainCommand()
              {"out", "FILE", "checkpoint to write (atomically)", ""},
              {"results-csv", "FILE", "also write a one-row CSV of the run (accuracy, time, command, machine)", ""},
              {"epochs", "N", "training epochs", "5"},
-             {"batch-size", "B", "mini-batch size", "128"},
+             batchSizeOptionSpec(),
+             batchSizeFitOptionSpec(),
+             deviceOptionSpec(),
              {"lr", "RATE", "peak SGD learning rate (warm-up + cosine)", "0.1"},
              {"weight-decay", "WD", "L2 weight decay", "0.0005"},
              {"width", "W", "width multiplier of all stages (1 = ResNet-50)", "0.25"},
              {"stage-planes", "P1,P2,P3,P4", "explicit bottleneck widths per stage (overrides --width)", ""},
              {"stem-channels", "C", "output channels of conv1", "64"},
              {"stem", "KIND", "stem: imagenet (7x7/2 + maxpool) or small (3x3/1 + maxpool)", "small"},
-             {"input", "HxW", "input size for folder:/synthetic: data", "28x28"},
-             {"channels", "C", "input channels for folder:/synthetic: data (1 or 3)", "1"},
+             {"input", "HxW", "input size (fashion-mnist is resized to it, e.g. 224x224)", "28x28"},
+             {"channels", "C", "input channels (1 or 3; fashion-mnist's grey channel is replicated)", "1"},
              {"seed", "S", "random seed", "1"},
              {"no-augment", "", "disable random shifts and flips", ""},
              {"max-steps", "N", "cap steps per epoch, 0 = none (for quick runs)", "0"},
