@@ -17,10 +17,16 @@ if [ -e "$LIBTORCH/lib/libtorch_cuda.so" ]; then
 fi
 mkdir -p "$out"
 echo "LibTorch: $LIBTORCH (cxx11 abi $abi)"
-${CXX:-g++} -std=c++17 -O2 -D_GLIBCXX_USE_CXX11_ABI="$abi" -I"$root/core/include" \
-  -isystem "$LIBTORCH/include" -isystem "$LIBTORCH/include/torch/csrc/api/include" \
-  "$here/cuda_training_check.cpp" "$src/training.cpp" "$src/image_set.cpp" "$src/resnet.cpp" \
-  "$src/resnet_config.cpp" "$src/memory_budget.cpp" "$src/split_info.cpp" \
-  -L"$LIBTORCH/lib" -Wl,-rpath,"$LIBTORCH/lib" "${cuda_libs[@]}" \
+flags=(-std=c++17 -O2 -D_GLIBCXX_USE_CXX11_ABI="$abi" -I"$root/core/include"
+       -isystem "$LIBTORCH/include" -isystem "$LIBTORCH/include/torch/csrc/api/include")
+objects=()
+for source in "$here/cuda_training_check.cpp" "$src/training.cpp" "$src/image_set.cpp" "$src/resnet.cpp" \
+              "$src/resnet_config.cpp"; do
+  object="$out/$(basename "$source" .cpp).o"
+  ${CXX:-g++} "${flags[@]}" -c "$source" -o "$object" &
+  objects+=("$object")
+done
+wait
+${CXX:-g++} "${objects[@]}" -L"$LIBTORCH/lib" -Wl,-rpath,"$LIBTORCH/lib" "${cuda_libs[@]}" \
   -ltorch -ltorch_cpu -lc10 -o "$out/cuda_training_check"
 "$out/cuda_training_check"
