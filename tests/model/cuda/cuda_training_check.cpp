@@ -87,7 +87,7 @@ int main()
     options.epochs = 3;
     options.batchSize = 32;
     options.learningRate = 0.05;
-    options.augment = true;
+    options.augment = false; // a flip would swap the left and right quadrant classes
     options.device = torch::kCUDA;
     double firstLoss = -1.0;
     const auto result = trainClassifier(
