@@ -56,11 +56,11 @@ OptionSpec batchSizeFitOptionSpec()
 
 int batchSizeSyntax(const ParsedArgs& args)
 {
-    if (args.text("batch-size") == "auto")
-        return 0;
     const std::string policy = args.has("batch-size-fit") ? args.text("batch-size-fit") : "error";
     if (policy != "error" && policy != "lower")
         throw UsageError("--batch-size-fit must be 'error' or 'lower', got '" + policy + "'");
+    if (args.text("batch-size") == "auto")
+        return 0;
     return args.integer("batch-size", 1, 4096);
 }
 

@@ -35,8 +35,9 @@ w(f"* date: {prov['date']} (Algorithm 1 run); binary: `aecnn` built from this br
 cfg = train["config"]
 w(f"* model: ResNet-50 topology, stem `{cfg['stem']}` with {cfg['stem_channels']} channels, stage widths "
   f"{cfg['stage_planes']} (width 0.25), {cfg['num_classes']} classes, input {splits['input'][0]}×{splits['input'][1]}×3")
-w("* data: Fashion-MNIST resized to 224 × 224 (bilinear), grey channel replicated to RGB; first 1000 training "
-  "and first 200 test images (`--train-limit`, `--test-limit` / `--eval-limit`)")
+w("* data: Fashion-MNIST resized to 224 × 224 (bilinear), grey channel replicated to RGB; the first 1000 "
+  "training images; the first 200 test images for the base model's accuracy, the first 100 for Algorithm 1, "
+  "the codec and the input-image rows (`--train-limit`, `--test-limit`, `--eval-limit`, `--limit`)")
 w("")
 w("## Split points at 224 × 224")
 w("")
@@ -73,8 +74,9 @@ w("JPEG shrink it far more than a natural 224 × 224 photo (ImageNet JPEGs are t
 w("")
 w("## Algorithm 1 at split 1 (reduced budgets)")
 w("")
-w(f"Unsplit model: {100 * a1['base_accuracy']:.1f} % on {a1['base_evaluated']} test images "
-  f"(`train`: {train['train_seconds']:.0f} s, batch {train['batch']['batch_size']}).")
+w(f"Base model after `train`: {100 * train['accuracy']:.1f} % on {train['n']} test images "
+  f"({train['train_seconds']:.0f} s, batch {train['batch']['batch_size']}); unsplit model in Algorithm 1: "
+  f"{100 * a1['base_accuracy']:.1f} % on {a1['base_evaluated']} test images.")
 w("")
 w("| split | V | variant | accuracy | transmitted elements |")
 w("|---|---|---|---|---|")
@@ -91,8 +93,8 @@ if rows:
         w(f"| {r['split']} | {r['V']} | {r['kept_C']} | {r['entropy_bits']:.2f} | {r['frame_bytes']:.0f} | "
           f"{r['enc_ms']:.2f} | {r['dec_ms']:.2f} |")
     w("")
-w("The budgets (one epoch of 1000 images for the base model in two passes, half an epoch per")
-w("Algorithm 1 stage) are a smoke-scale run: the accuracies show the pipeline works at 224², not")
+w("The budgets (two epochs of 1000 images for the base model, a quarter of an epoch per Algorithm 1")
+w("stage, batch 32) are a smoke-scale run: the accuracies show that the pipeline works at 224², not")
 w("what the method reaches with the paper's training.")
 w("")
 w("## Memory calibration")
