@@ -15,8 +15,6 @@ public:
     {
         if (set_.size() == 0)
             throw Error("dataset '" + spec_ + "' has an empty test split; the agent has nothing to stream");
-        // HWC uint8 once, so that next() only copies one image.
-        hwc_ = set_.images.permute({0, 2, 3, 1}).contiguous();
     }
 
     SourceImage next() override
@@ -24,7 +22,10 @@ public:
         const int64_t i = position_ % set_.size();
         ++position_;
         const int h = set_.height(), w = set_.width(), c = set_.channels();
-        cv::Mat view(h, w, CV_8UC(c), hwc_[i].data_ptr<uint8_t>());
+        // One image to HWC at a time: a whole 224 x 224 RGB test split as HWC would take GBs
+        // (the set itself may hold a grey channel viewed three times).
+        const auto hwc = set_.images[i].permute({1, 2, 0}).contiguous();
+        cv::Mat view(h, w, CV_8UC(c), hwc.data_ptr<uint8_t>());
         SourceImage out;
         out.image = view.clone();
         if (c == 3)
@@ -45,7 +46,6 @@ public:
 private:
     ImageSet set_;
     std::string spec_;
-    torch::Tensor hwc_;
     int64_t position_ = 0;
 };
 
@@ -57,6 +57,7 @@ std::unique_ptr<FrameSource> makeDatasetSource(const std::string& spec, int heig
     request.height = height;
     request.width = width;
     request.channels = channels;
+    request.needTrain = false; // frames come from the test split only
     auto split = datasets::loadDataset(spec, request);
     return std::make_unique<DatasetSource>(std::move(split.test), spec);
 }

@@ -8,13 +8,17 @@ namespace aecnn::cli {
 namespace {
 
 DataSplit loadDatasetWithGeometry(const std::string& spec, int channels, int height, int width, int numClasses,
-                                  uint64_t seed)
+                                  uint64_t seed, const DataLimits& limits)
 {
     datasets::DatasetRequest request;
     request.height = height;
     request.width = width;
     request.channels = channels;
     request.seed = seed;
+    request.trainLimit = limits.train;
+    request.testLimit = limits.test;
+    request.needTrain = limits.needTrain;
+    request.needTest = limits.needTest;
     auto split = datasets::loadDataset(spec, request);
     if (split.test.channels() != request.channels || split.test.height() != request.height ||
         split.test.width() != request.width)
@@ -30,16 +34,16 @@ DataSplit loadDatasetWithGeometry(const std::string& spec, int channels, int hei
 
 } // namespace
 
-DataSplit loadDatasetForModel(const std::string& spec, const Classifier& model, uint64_t seed)
+DataSplit loadDatasetForModel(const std::string& spec, const Classifier& model, uint64_t seed, const DataLimits& limits)
 {
     return loadDatasetWithGeometry(spec, model.net->config().inChannels, model.usage.inputHeight,
-                                   model.usage.inputWidth, model.net->config().numClasses, seed);
+                                   model.usage.inputWidth, model.net->config().numClasses, seed, limits);
 }
 
-DataSplit loadDatasetForModel(const std::string& spec, const InferenceModel& model, uint64_t seed)
+DataSplit loadDatasetForModel(const std::string& spec, const InferenceModel& model, uint64_t seed, const DataLimits& limits)
 {
     return loadDatasetWithGeometry(spec, model.inChannels, model.usage.inputHeight, model.usage.inputWidth,
-                                   static_cast<int>(model.usage.classNames.size()), seed);
+                                   static_cast<int>(model.usage.classNames.size()), seed, limits);
 }
 
 ImageSet limited(const ImageSet& set, int limit)

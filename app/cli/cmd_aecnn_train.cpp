@@ -28,8 +28,8 @@ QJsonObject runAecnnTrain(const ParsedArgs& args, CommandContext& context)
     if (out.empty())
         throw UsageError("--out DIR is required: the directory for the trained models (reruns resume from it)");
     const auto start = std::chrono::steady_clock::now();
-    auto inputs = loadMethodInputs(args);
-    auto options = algorithm1OptionsFromArgs(args, inputs.data.train.size());
+    auto inputs = loadMethodInputs(args, context.text);
+    auto options = algorithm1OptionsFor(args, inputs);
     options.frozenBackbone = args.flag("frozen-backbone");
     if (options.frozenBackbone)
         options.baseFile = baseCheckpointFile(args.text("model"));
@@ -38,10 +38,14 @@ QJsonObject runAecnnTrain(const ParsedArgs& args, CommandContext& context)
     const auto result = runAlgorithm1(inputs.base, inputs.data, options, QString::fromStdString(out), context.progress,
                                       stageLogTo(context.text));
     printAlgorithm1Table(*context.text, result);
+    printPeakRss(*context.text);
     auto json = toJson(result);
     json.insert("provenance",
                 runProvenance(context, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()));
     json.insert("out", QString::fromStdString(out));
+    json.insert("batch", inputs.batch.toJson());
+    json.insert("device", QString::fromStdString(deviceName(options.caTraining.device)));
+    json.insert("memory", peakRssJson());
     writeFileAtomically(QDir(QString::fromStdString(out)).filePath("results.json"),
                         QJsonDocument(json).toJson(QJsonDocument::Indented));
     return json;

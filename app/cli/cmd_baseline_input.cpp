@@ -91,7 +91,10 @@ QJsonObject runBaselineInput(const ParsedArgs& args, CommandContext& context)
                         codec.name + " support");
 
     auto model = loadInferenceModel(modelSpec);
-    const auto data = loadDatasetForModel(dataSpec, model);
+    DataLimits limits;
+    limits.needTrain = false;
+    limits.test = limit;
+    const auto data = loadDatasetForModel(dataSpec, model, 1, limits);
     const ImageSet set = limited(data.test, limit);
     if (set.size() == 0)
         throw Error("dataset '" + dataSpec + "' has no test images");

@@ -19,7 +19,10 @@ QJsonObject runDumpFeatures(const ParsedArgs& args, CommandContext& context)
     auto model = loadClassifierSpec(modelSpec);
     const int split = args.integer("split", 1, model.net->splitPointCount());
     const int ratio = args.integer("ratio", 1, 4096);
-    const auto data = loadDatasetForModel(dataSpec, model);
+    DataLimits limits;
+    limits.needTrain = false;
+    limits.test = args.integer("count", 1, 1 << 20);
+    const auto data = loadDatasetForModel(dataSpec, model, 1, limits);
     const auto images = limited(data.test, args.integer("count", 1, 1 << 20));
     std::vector<uint16_t> kept;
     if (ratio > 1)

@@ -4,6 +4,7 @@
 #include "cli_common.h"
 #include "cmd_codec_eval.h"
 #include "command.h"
+#include "run_resources.h"
 
 namespace aecnn::cli {
 namespace {
@@ -17,9 +18,16 @@ QJsonObject runEval(const ParsedArgs& args, CommandContext& context)
         throw UsageError("--subset must be 'test' or 'train', got '" + which + "'");
     const int limit = args.integer("limit", 0, 1 << 30); // validated before the slow loading below
     const bool coded = wantsCodecEval(args);
+    if (coded && args.text("device") == "cuda")
+        throw UsageError("--codec runs the split model and its codec on the CPU; drop --device cuda (or use "
+                         "--device cpu)");
+    const auto device = coded ? torch::Device(torch::kCPU) : deviceFromArgs(args);
     const auto transportSettings = transportSettingsFromArgs(args);
     auto model = loadInferenceModel(modelSpec);
-    const auto data = loadDatasetForModel(dataSpec, model);
+    DataLimits limits;
+    (which == "test" ? limits.needTrain : limits.needTest) = false;
+    (which == "test" ? limits.test : limits.train) = limit;
+    const auto data = loadDatasetForModel(dataSpec, model, 1, limits);
     const auto set = limited(which == "test" ? data.test : data.train, limit);
     if (coded) {
         QJsonObject result{{"model", QString::fromStdString(modelSpec)},
@@ -30,6 +38,7 @@ QJsonObject runEval(const ParsedArgs& args, CommandContext& context)
         evaluateWithCodec(modelSpec, model, transportSettings, !args.flag("no-dict"), set, result, context);
         return result;
     }
+    model.module->to(device);
     const auto result = evaluateClassifier(*model.module, model.forward, set);
     *context.text << "accuracy " << result.accuracy() << " (" << result.correct << "/" << result.count << ") on "
                   << dataSpec << " " << which << "\n";
@@ -40,7 +49,8 @@ QJsonObject runEval(const ParsedArgs& args, CommandContext& context)
             {"model_kind", checkpointKindName(model.kind)},
             {"model_description", model.description},
             {"dataset", QString::fromStdString(dataSpec)},
-            {"subset", QString::fromStdString(which)}};
+            {"subset", QString::fromStdString(which)},
+            {"device", QString::fromStdString(deviceName(device))}};
 }
 
 } // namespace
@@ -50,7 +60,8 @@ Command evalCommand()
     std::vector<OptionSpec> options{modelOption(),
                                     datasetOption(),
                                     {"subset", "NAME", "which split: test or train", "test"},
-                                    {"limit", "N", "only the first N images, 0 = all", "0"}};
+                                    {"limit", "N", "only the first N images, 0 = all", "0"},
+                                    deviceOptionSpec()};
     for (auto& option : evalCodecOptions())
         options.push_back(option);
     return {"eval", "evaluate a model's (classifier or split AECNN/CA_Pruned/BottleNet++ model) top-1 accuracy",

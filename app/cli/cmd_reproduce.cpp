@@ -95,8 +95,8 @@ QJsonObject reproduceTable1(const ParsedArgs& args, CommandContext& context)
 {
     const auto start = std::chrono::steady_clock::now();
     const QDir out(QString::fromStdString(args.text("out")));
-    auto inputs = loadMethodInputs(args);
-    const auto options = algorithm1OptionsFromArgs(args, inputs.data.train.size());
+    auto inputs = loadMethodInputs(args, context.text);
+    const auto options = algorithm1OptionsFor(args, inputs);
     *context.text << "Table I: Algorithm 1 into " << modelsDir(args, out).toStdString() << " (resumable), "
                   << context.threads << " thread(s)\n";
     const auto result = runAlgorithm1(inputs.base, inputs.data, options, modelsDir(args, out), context.progress,
@@ -139,6 +139,7 @@ QJsonObject reproduceTable1(const ParsedArgs& args, CommandContext& context)
     writeFileAtomically(out.filePath("table1-targets.md"), targetReport(rows, result.baseAccuracy));
     auto json = toJson(result);
     json.insert("provenance", provenance);
+    json.insert("batch", inputs.batch.toJson());
     QJsonArray table;
     for (const auto& r : rows)
         table.append(QJsonObject{{"split", r.split},
@@ -170,13 +171,18 @@ QJsonObject runReproduce(const ParsedArgs& args, CommandContext& context)
     if (args.text("out").empty())
         throw UsageError("--out DIR is required (trained models go to DIR/models; reruns resume from there)");
     const std::string what = args.positional().front();
+    QJsonObject json;
     if (what == "table1")
-        return reproduceTable1(args, context);
-    if (what == "fig4")
-        return reproduceFig4(args, context);
-    if (what == "fig5")
-        return reproduceFig5(args, context);
-    throw UsageError("cannot reproduce '" + what + "'; valid: table1, fig4, fig5");
+        json = reproduceTable1(args, context);
+    else if (what == "fig4")
+        json = reproduceFig4(args, context);
+    else if (what == "fig5")
+        json = reproduceFig5(args, context);
+    else
+        throw UsageError("cannot reproduce '" + what + "'; valid: table1, fig4, fig5");
+    json.insert("memory", peakRssJson());
+    printPeakRss(*context.text);
+    return json;
 }
 
 } // namespace

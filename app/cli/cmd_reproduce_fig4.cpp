@@ -84,8 +84,8 @@ QJsonObject reproduceFig4(const ParsedArgs& args, CommandContext& context)
 {
     const auto start = std::chrono::steady_clock::now();
     const QDir out(QString::fromStdString(args.text("out")));
-    auto inputs = loadMethodInputs(args);
-    const auto options = algorithm1OptionsFromArgs(args, inputs.data.train.size());
+    auto inputs = loadMethodInputs(args, context.text);
+    const auto options = algorithm1OptionsFor(args, inputs);
     const int split = options.splits.front();
     *context.text << "Fig. 4: attention at split " << split << " (CA training resumes from " 
                   << modelsDir(args, out).toStdString() << ")\n";

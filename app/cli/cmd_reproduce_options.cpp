@@ -20,7 +20,9 @@ std::vector<OptionSpec> algorithm1OptionSpecs(const std::string& defaultSplits, 
             {"epochs-ca", "E", "CA training budget in epochs (fractions allowed, e.g. 0.2)", "1"},
             {"epochs-finetune", "E", "CA_Pruned fine-tuning budget (also BottleNet++'s frozen-backbone phase)", "1"},
             {"epochs-fr", "E", "FR fine-tuning budget (also BottleNet++'s joint phase)", "1"},
-            {"batch-size", "B", "mini-batch size", "128"},
+            batchSizeOptionSpec(),
+            batchSizeFitOptionSpec(),
+            deviceOptionSpec(),
             {"lr", "RATE", "peak learning rate of every stage (warm-up + cosine)", "0.01"},
             {"weight-decay", "WD", "L2 weight decay", "0.0005"},
             {"no-augment", "", "disable random shifts and flips", ""},
@@ -35,12 +37,13 @@ std::vector<OptionSpec> algorithm1OptionSpecs(const std::string& defaultSplits, 
             {"seed", "S", "random seed", "1"}};
 }
 
-Algorithm1Options algorithm1OptionsFromArgs(const ParsedArgs& args, int64_t trainImages)
+Algorithm1Options algorithm1OptionsFromArgs(const ParsedArgs& args, int64_t trainImages, int batchSize)
 {
     Algorithm1Options o;
     o.splits = args.integerList("splits", 1, 1000);
     o.ratios = args.integerList("ratios", 2, 4096);
-    const int batch = args.integer("batch-size", 1, 4096);
+    const int given = batchSizeSyntax(args);
+    const int batch = batchSize > 0 ? batchSize : given > 0 ? given : kAutoBatchLimit;
     const double lr = args.number("lr", 1e-7, 10.0);
     const double wd = args.number("weight-decay", 0.0, 1.0);
     const bool augment = !args.flag("no-augment");
@@ -49,6 +52,7 @@ Algorithm1Options algorithm1OptionsFromArgs(const ParsedArgs& args, int64_t trai
     stage.learningRate = lr;
     stage.weightDecay = wd;
     stage.augment = augment;
+    stage.device = deviceFromArgs(args);
     o.caTraining = budgetedTrainOptions(args.number("epochs-ca", 1e-6, 1000.0), trainImages, stage);
     o.pruneFinetune = budgetedTrainOptions(args.number("epochs-finetune", 1e-6, 1000.0), trainImages, stage);
     o.recoveryFinetune = budgetedTrainOptions(args.number("epochs-fr", 1e-6, 1000.0), trainImages, stage);
@@ -65,14 +69,25 @@ Algorithm1Options algorithm1OptionsFromArgs(const ParsedArgs& args, int64_t trai
     return o;
 }
 
-MethodInputs loadMethodInputs(const ParsedArgs& args)
+MethodInputs loadMethodInputs(const ParsedArgs& args, std::ostream* log)
 {
     algorithm1OptionsFromArgs(args, 1); // usage errors before the slow model and data loading
     MethodInputs in;
     in.base = loadClassifierSpec(args.text("model"));
-    in.data = loadDatasetForModel(args.text("dataset"), in.base, static_cast<uint64_t>(args.integer("seed", 0, 1 << 30)));
+    DataLimits limits;
+    limits.train = args.integer("train-limit", 0, 1 << 30);
+    limits.test = args.integer("eval-limit", 0, 1 << 30);
+    in.data = loadDatasetForModel(args.text("dataset"), in.base, static_cast<uint64_t>(args.integer("seed", 0, 1 << 30)),
+                                  limits);
     in.data.train = limited(in.data.train, args.integer("train-limit", 0, 1 << 30));
+    in.batch = chooseTrainingBatch(args, *in.base.net, in.base.usage.inputHeight, in.base.usage.inputWidth,
+                                   deviceFromArgs(args), log);
     return in;
+}
+
+Algorithm1Options algorithm1OptionsFor(const ParsedArgs& args, const MethodInputs& inputs)
+{
+    return algorithm1OptionsFromArgs(args, inputs.data.train.size(), inputs.batch.batchSize);
 }
 
 void printAlgorithm1Table(std::ostream& out, const Algorithm1Result& result)
@@ -100,7 +115,8 @@ QJsonObject runProvenance(const CommandContext& context, double seconds)
             {"machine", QSysInfo::machineHostName() + " " + QSysInfo::currentCpuArchitecture() + " " +
                             QSysInfo::prettyProductName()},
             {"threads", context.threads},
-            {"seconds", seconds}};
+            {"seconds", seconds},
+            {"peak_rss_bytes", static_cast<qint64>(peakRssBytes())}};
 }
 
 StageLog stageLogTo(std::ostream* out)

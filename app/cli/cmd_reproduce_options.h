@@ -9,21 +9,28 @@
 #include "aecnn/algorithm1/algorithm1.h"
 #include "cli_args.h"
 #include "command.h"
+#include "run_resources.h"
 
 namespace aecnn::cli {
 
 // Options shared by `aecnn-train` and `reproduce`: the plan (splits, ratios) and the
 // training budget of each Algorithm 1 stage, in epochs that may be fractions
 // (0.1 = a tenth of the training set per stage).
+// --batch-size may be auto and --device picks where the stages train (run_resources.h).
 std::vector<OptionSpec> algorithm1OptionSpecs(const std::string& defaultSplits, const std::string& defaultRatios);
-Algorithm1Options algorithm1OptionsFromArgs(const ParsedArgs& args, int64_t trainImages);
+// `batchSize` 0: --batch-size as given (auto counts as the largest auto batch; for checks only).
+Algorithm1Options algorithm1OptionsFromArgs(const ParsedArgs& args, int64_t trainImages, int batchSize = 0);
 
-// The base model and its data as the Algorithm 1 options ask (train-limit applied).
+// The base model and its data as the Algorithm 1 options ask (train-limit applied),
+// and the training batch chosen for them (--batch-size auto: from the memory estimate).
 struct MethodInputs {
     Classifier base;
     DataSplit data;
+    BatchChoice batch;
 };
-MethodInputs loadMethodInputs(const ParsedArgs& args);
+MethodInputs loadMethodInputs(const ParsedArgs& args, std::ostream* log = nullptr);
+// algorithm1OptionsFromArgs with the batch and data size of `inputs`.
+Algorithm1Options algorithm1OptionsFor(const ParsedArgs& args, const MethodInputs& inputs);
 
 // Human-readable accuracy table of an Algorithm 1 run.
 void printAlgorithm1Table(std::ostream& out, const Algorithm1Result& result);

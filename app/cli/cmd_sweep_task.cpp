@@ -124,8 +124,8 @@ QJsonObject sweepTask(const QString& dir, const ParsedArgs& args, CommandContext
                         "); restore it, or plan a new sweep in another folder");
     }
     const auto parsed = taskArguments(plan, task);
-    auto inputs = loadMethodInputs(parsed);
-    auto options = algorithm1OptionsFromArgs(parsed, inputs.data.train.size());
+    auto inputs = loadMethodInputs(parsed, context.text);
+    auto options = algorithm1OptionsFor(parsed, inputs);
     options.caVariants = task.method == "aecnn";
     options.bottleNet = task.method == "bottlenetpp";
     *context.text << "task " << index << " of plan " << sweep::planHash(plan).toStdString() << ": split " << task.split

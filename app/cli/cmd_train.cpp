@@ -13,6 +13,7 @@
 #include "aecnn/datasets/dataset_spec.h"
 #include "cli_common.h"
 #include "command.h"
+#include "run_resources.h"
 
 namespace aecnn::cli {
 namespace {
@@ -123,9 +124,11 @@ QJsonObject runTrain(const ParsedArgs& args, CommandContext& context)
 {
     // Every option is validated before the slow loading of the init file and the dataset.
     const auto seed = static_cast<uint64_t>(args.integer("seed", 0, 1 << 30));
+    const auto device = deviceFromArgs(args);
+    batchSizeSyntax(args);
     TrainOptions options;
     options.epochs = args.integer("epochs", 1, 1000);
-    options.batchSize = args.integer("batch-size", 1, 4096);
+    options.device = device;
     options.learningRate = args.number("lr", 1e-6, 10.0);
     options.weightDecay = args.number("weight-decay", 0.0, 1.0);
     options.seed = seed;
@@ -137,7 +140,9 @@ QJsonObject runTrain(const ParsedArgs& args, CommandContext& context)
     const int testLimit = args.integer("test-limit", 0, 1 << 30);
     const TrainStart start = trainStartFromArgs(args);
     const std::string spec = args.text("dataset");
-    const auto request = datasetRequestFromArgs(args, start);
+    auto request = datasetRequestFromArgs(args, start);
+    request.trainLimit = trainLimit; // limits before the (eager) resize to the model's input
+    request.testLimit = testLimit;
     const auto data = datasets::loadDataset(spec, request);
     auto train = limited(data.train, trainLimit);
     auto test = limited(data.test, testLimit);
@@ -154,10 +159,13 @@ QJsonObject runTrain(const ParsedArgs& args, CommandContext& context)
     }
     model.usage = {train.classNames, train.normalization, train.height(), train.width(), {}};
     auto trainable = std::make_shared<PartlyFrozenResNet>(model.net, start.frozen);
+    const auto batch = chooseTrainingBatch(args, *model.net, train.height(), train.width(), device, context.text);
+    options.batchSize = batch.batchSize;
 
     *context.text << "training " << spec << " (" << train.size() << " images, " << numClasses << " classes, "
                   << train.channels() << "x" << train.height() << "x" << train.width() << "), " << options.epochs
-                  << " epoch(s), " << context.threads << " thread(s)\n";
+                  << " epoch(s), " << context.threads << " thread(s), batch " << options.batchSize << ", "
+                  << deviceName(device) << "\n";
     if (start.transfer())
         *context.text << "from " << start.initSpec << " with a new " << numClasses << "-class fc; frozen: "
                       << toString(start.frozen) << " (" << trainable->frozenParameterCount() << " parameters), trainable "
@@ -166,7 +174,9 @@ QJsonObject runTrain(const ParsedArgs& args, CommandContext& context)
     const auto result = trainClassifier(
         *trainable, [&](const torch::Tensor& x) { return net.forward(x); }, trainable->trainableParameters(), train,
         options, "train", context.progress);
+    net.to(device);
     const auto evaluation = evaluateClassifier(net, [&](const torch::Tensor& x) { return net.forward(x); }, test);
+    net.to(torch::kCPU);
 
     model.usage.provenance = {{"command", QString::fromStdString(context.commandLine)},
                               {"dataset", QString::fromStdString(spec)},
@@ -186,7 +196,11 @@ QJsonObject runTrain(const ParsedArgs& args, CommandContext& context)
         writeTrainingRecord(QString::fromStdString(args.text("results-csv")), model.usage.provenance, out);
     *context.text << "test accuracy " << evaluation.accuracy() << " on " << evaluation.count << " images, trained in "
                   << result.seconds << " s; saved " << out << "\n";
-    return {{"out", QString::fromStdString(out)},
+    printPeakRss(*context.text);
+    return {{"batch", batch.toJson()},
+            {"device", QString::fromStdString(deviceName(device))},
+            {"memory", peakRssJson()},
+            {"out", QString::fromStdString(out)},
             {"accuracy", evaluation.accuracy()},
             {"n", static_cast<qint64>(evaluation.count)},
             {"train_seconds", result.seconds},
@@ -219,7 +233,9 @@ Command trainCommand()
              {"out", "FILE", "checkpoint to write (atomically)", ""},
              {"results-csv", "FILE", "also write a one-row CSV of the run (accuracy, time, command, machine)", ""},
              {"epochs", "N", "training epochs", "5"},
-             {"batch-size", "B", "mini-batch size", "128"},
+             batchSizeOptionSpec(),
+             batchSizeFitOptionSpec(),
+             deviceOptionSpec(),
              {"lr", "RATE", "peak SGD learning rate (warm-up + cosine)", "0.1"},
              {"weight-decay", "WD", "L2 weight decay", "0.0005"},
              {"width", "W", "width multiplier of all stages (1 = ResNet-50); default 0.25; not with --init", ""},
@@ -227,10 +243,10 @@ Command trainCommand()
              {"stem-channels", "C", "output channels of conv1; default 64; not with --init", ""},
              {"stem", "KIND", "stem: imagenet (7x7/2 + maxpool) or small (3x3/1 + maxpool); default small; not with --init",
                   ""},
-             {"input", "HxW", "input size for folder:/synthetic: data; default 28x28, with --init the init's (224x224 "
+             {"input", "HxW", "input size (fashion-mnist is resized to it, e.g. 224x224); default 28x28, with --init the init's (224x224 "
                               "for a torchvision file)",
                   ""},
-             {"channels", "C", "input channels for folder:/synthetic: data (1 or 3); default 1, with --init the "
+             {"channels", "C", "input channels (1 or 3; fashion-mnist's grey channel is replicated); default 1, with --init the "
                                "init's (3 for a torchvision file)",
                   ""},
              {"seed", "S", "random seed of training and of the new fc", "1"},

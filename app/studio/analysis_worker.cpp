@@ -69,6 +69,8 @@ void AnalysisWorker::computeAttention(const AttentionRequest& request)
         dataRequest.height = model.usage.inputHeight;
         dataRequest.width = model.usage.inputWidth;
         dataRequest.channels = model.net->config().inChannels;
+        dataRequest.needTrain = false;
+        dataRequest.testLimit = request.maxImages > 0 ? request.maxImages : 0;
         ImageSet test = datasets::loadDataset(request.dataset.toStdString(), dataRequest).test;
         if (request.maxImages > 0 && test.size() > request.maxImages)
             test = test.head(request.maxImages);

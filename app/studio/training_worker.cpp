@@ -43,6 +43,8 @@ DataSplit loadData(const TrainingRequest& request, const Classifier& base)
     data.channels = base.net->config().inChannels;
     data.height = base.usage.inputHeight;
     data.width = base.usage.inputWidth;
+    data.trainLimit = request.budget.trainLimit > 0 ? request.budget.trainLimit : 0;
+    data.testLimit = request.budget.evalLimit > 0 ? request.budget.evalLimit : 0;
     DataSplit split = datasets::loadDataset(request.dataset.toStdString(), data);
     if (split.train.channels() != data.channels || split.train.height() != data.height ||
         split.train.width() != data.width)

@@ -22,6 +22,33 @@ double scheduledRate(double peak, int64_t step, int64_t totalSteps)
     return peak * 0.5 * (1.0 + std::cos(M_PI * progress));
 }
 
+torch::Device deviceOf(const torch::nn::Module& module)
+{
+    const auto parameters = module.parameters();
+    return parameters.empty() ? torch::Device(torch::kCPU) : parameters.front().device();
+}
+
+// Moves a module to a device for a scope and back to where it was when the scope ends.
+class DeviceScope {
+public:
+    DeviceScope(torch::nn::Module& module, torch::Device device) : module_(module), home_(deviceOf(module))
+    {
+        if (device != home_)
+            module_.to(device);
+    }
+    ~DeviceScope()
+    {
+        if (deviceOf(module_) != home_)
+            module_.to(home_);
+    }
+    DeviceScope(const DeviceScope&) = delete;
+    DeviceScope& operator=(const DeviceScope&) = delete;
+
+private:
+    torch::nn::Module& module_;
+    torch::Device home_;
+};
+
 } // namespace
 
 int configureThreads(int threads)
@@ -62,6 +89,7 @@ TrainResult trainClassifier(torch::nn::Module& module, const ForwardFn& forward,
         throw Error("epochs and batch size must be positive");
     torch::manual_seed(options.seed);
     std::mt19937_64 rng(options.seed);
+    DeviceScope onDevice(module, options.device); // before the optimizer sees the parameters
 
     std::vector<torch::Tensor> decayed, notDecayed; // no weight decay on BN and biases
     for (auto& p : parameters)
@@ -101,7 +129,8 @@ TrainResult trainClassifier(torch::nn::Module& module, const ForwardFn& forward,
             auto batch = data.normalizedBatch(indices);
             if (options.augment)
                 batch = augmentBatch(batch, rng);
-            const auto labels = data.labels.index_select(0, indices);
+            batch = batch.to(options.device);
+            const auto labels = data.labels.index_select(0, indices).to(options.device);
 
             const double rate = scheduledRate(options.learningRate, result.steps, totalSteps);
             for (auto& group : optimizer.param_groups())
@@ -149,10 +178,11 @@ EvalResult evaluateClassifier(torch::nn::Module& module, const ForwardFn& forwar
     torch::NoGradGuard noGrad;
     module.eval();
     EvalResult result;
+    const torch::Device device = deviceOf(module);
     for (int64_t begin = 0; begin < data.size(); begin += batchSize) {
         const int64_t end = std::min(data.size(), begin + batchSize);
         const auto indices = torch::arange(begin, end, torch::kInt64);
-        const auto logits = forward(data.normalizedBatch(indices));
+        const auto logits = forward(data.normalizedBatch(indices).to(device)).to(torch::kCPU);
         result.correct += logits.argmax(1).eq(data.labels.slice(0, begin, end)).sum().item<int64_t>();
         result.count += end - begin;
     }

@@ -19,6 +19,9 @@ struct TrainOptions {
     uint64_t seed = 1;
     bool augment = true; // random shifts (pad 2 px) and horizontal flips
     int64_t maxStepsPerEpoch = 0; // 0 = whole training set
+    // Where the steps run. The module is moved there for the run and back to the device
+    // it was on afterwards, so callers keep CPU modules (checkpoints, surgery, codecs).
+    torch::Device device = torch::kCPU;
 };
 
 struct TrainProgress {
@@ -59,6 +62,7 @@ struct EvalResult {
     double accuracy() const { return count ? static_cast<double>(correct) / static_cast<double>(count) : 0.0; }
 };
 
+// Batches go to the device of the module's first parameter (CPU for a module without).
 EvalResult evaluateClassifier(torch::nn::Module& module, const ForwardFn& forward, const ImageSet& data,
                               int batchSize = 256);
 

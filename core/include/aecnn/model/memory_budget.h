@@ -1,0 +1,54 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "aecnn/model/resnet.h"
+
+namespace aecnn {
+
+// Memory the process may still use: MemAvailable from /proc/meminfo, or
+// $AECNN_MEMORY_LIMIT_MB when set (tests inject a small limit this way instead of
+// exhausting memory). 0 when neither is known.
+inline constexpr const char* kMemoryLimitEnv = "AECNN_MEMORY_LIMIT_MB";
+int64_t availableMemoryBytes();
+
+// Peak resident set size of this process so far (getrusage ru_maxrss), in bytes.
+int64_t peakRssBytes();
+
+// Estimate of the memory one training step of a ResNet needs at an input size.
+//
+//   bytes(B) = fixedBytes + B * perSampleBytes
+//   perSampleBytes = kActivationFactor * 4 * A + 4 * C*H*W
+//   fixedBytes     = 4 * 4 * P   (weights, gradients, SGD momentum, one spare copy)
+//
+// A: float elements of every output of the forward pass for one image (each conv,
+// batch norm, ReLU, max pool, residual sum), the tensors autograd keeps for backward.
+// P: parameter count. kActivationFactor scales A for what autograd keeps and the
+// allocator adds, less what it frees early. Calibrated from the growth of ru_maxrss
+// between batch sizes (resources/results/scale224.md, "Memory calibration"): ResNet-50
+// width 0.25, ImageNet stem, 224 x 224, 1 thread: 4*A = 43.8 MB per image; measured
+// 44.5 MB per image from batch 8 to 32 and 28.7 MB from 32 to 64, so 1.0 covers both.
+// What does not grow with the batch (LibTorch, the data set) is left to the other half
+// of the memory (kTrainingMemoryShare).
+struct TrainingMemoryEstimate {
+    int64_t activationElements = 0; // A, per image
+    int64_t parameterCount = 0;     // P
+    int64_t perSampleBytes = 0;
+    int64_t fixedBytes = 0;
+    int64_t bytesForBatch(int64_t batch) const { return fixedBytes + batch * perSampleBytes; }
+};
+inline constexpr double kActivationFactor = 1.0;
+
+TrainingMemoryEstimate estimateTrainingMemory(ResNetImpl& model, int inputHeight, int inputWidth);
+
+// Share of the available memory a training run plans to use.
+inline constexpr double kTrainingMemoryShare = 0.5;
+
+// The largest batch <= maxBatch whose estimate fits in `budgetBytes` (at least 1).
+int fittingBatchSize(const TrainingMemoryEstimate& estimate, int64_t budgetBytes, int maxBatch);
+
+// "1.23 GiB" style text for messages.
+std::string formatBytes(int64_t bytes);
+
+} // namespace aecnn

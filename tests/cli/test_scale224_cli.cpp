@@ -1,0 +1,240 @@
+#include <QtTest>
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonArray>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+
+#include "cli_runner.h"
+
+// The paper's scale end to end at reduced width and tiny budgets: a ResNet-50 with
+// torchvision's ImageNet stem on 224 x 224 RGB (synthetic shapes), its split points,
+// Algorithm 1, eval --codec, reproduce table1 / fig4 / fig5, the live edge + agent, and
+// the memory and device checks of training.
+namespace {
+
+const QString kData = QStringLiteral("synthetic:40"); // 32 training, 8 test images
+const QStringList kThreads{"--threads", "1", "--json"};
+
+CliResult runWithEnv(const QStringList& args, const QString& name, const QString& value)
+{
+    QProcess process;
+    auto env = QProcessEnvironment::systemEnvironment();
+    env.insert(name, value);
+    process.setProcessEnvironment(env);
+    process.start(QStringLiteral(AECNN_CLI_PATH), args);
+    CliResult result;
+    if (!process.waitForFinished(aecnn::test::budgetMs(60000))) {
+        process.kill();
+        process.waitForFinished();
+        return result;
+    }
+    result.exitCode = process.exitCode();
+    result.out = process.readAllStandardOutput();
+    result.err = process.readAllStandardError();
+    result.json = QJsonDocument::fromJson(result.out).object();
+    result.jsonValid = !result.json.isEmpty();
+    return result;
+}
+
+QString why(const CliResult& r)
+{
+    return QString::fromUtf8(r.out.left(2000) + "\n" + r.err.left(2000));
+}
+
+} // namespace
+
+class TestScale224Cli : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir dir_;
+    QString model_;
+    QString models_;
+    QJsonObject offlineEval_; // eval --codec of split1-v2-aecnn on the 8 test images
+
+    QString path(const QString& name) const { return dir_.filePath(name); }
+    QStringList trainArgs(const QString& out) const
+    {
+        return QStringList{"train", "--dataset", kData, "--input", "224x224", "--channels", "3", "--stem", "imagenet",
+                           "--stem-channels", "8", "--stage-planes", "4,4,4,8", "--epochs", "1", "--max-steps", "2",
+                           "--test-limit", "8", "--out", out} +
+               kThreads;
+    }
+    QStringList algorithm1Budget() const
+    {
+        return {"--dataset", kData, "--splits", "1", "--ratios", "2", "--epochs-ca", "0.1", "--epochs-finetune", "0.1",
+                "--epochs-fr", "0.1", "--batch-size", "8", "--no-bottlenet", "--eval-limit", "8",
+                "--importance-batches", "1", "--importance-batch-size", "8"};
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(dir_.isValid());
+        model_ = path("base224.ckpt");
+        const auto r = runCli(trainArgs(model_) + QStringList{"--batch-size", "8"});
+        QVERIFY2(r.exitCode == 0 && r.jsonValid, qPrintable(why(r)));
+        QCOMPARE(r.json["config"].toObject()["stem"].toString(), QString("imagenet"));
+        QCOMPARE(r.json["batch"].toObject()["batch_size"].toInt(), 8);
+        QVERIFY(r.json["memory"].toObject()["peak_rss_bytes"].toInteger() > 0);
+        QCOMPARE(r.json["device"].toString(), QString("cpu"));
+    }
+
+    void splitsAt224()
+    {
+        const auto r = runCli(QStringList{"splits", "--model", model_} + kThreads);
+        QVERIFY2(r.exitCode == 0, qPrintable(why(r)));
+        QCOMPARE(r.json["input"].toArray(), (QJsonArray{224, 224}));
+        const auto splits = r.json["splits"].toArray();
+        QCOMPARE(splits.size(), 17);
+        const auto shape = [&](int i) {
+            const auto s = splits[i].toObject();
+            return QString("%1x%2x%3").arg(s["channels"].toInt()).arg(s["height"].toInt()).arg(s["width"].toInt());
+        };
+        QCOMPARE(shape(0), QString("8x56x56")); // after conv1 7x7/2 + maxpool 3x3/2
+        QCOMPARE(shape(1), QString("16x56x56"));
+        QCOMPARE(shape(4), QString("16x28x28"));
+        QCOMPARE(shape(8), QString("16x14x14"));
+        QCOMPARE(shape(16), QString("32x7x7"));
+    }
+
+    void algorithm1EvalCodecAndReproduceAt224()
+    {
+        models_ = path("models");
+        auto r = runCli(QStringList{"aecnn-train", "--model", model_, "--out", models_} + algorithm1Budget() + kThreads);
+        QVERIFY2(r.exitCode == 0, qPrintable(why(r)));
+        QVERIFY(r.json["memory"].toObject()["peak_rss_bytes"].toInteger() > 0);
+        QCOMPARE(r.json["batch"].toObject()["batch_size"].toInt(), 8);
+        const QString aecnn = models_ + "/split1-v2-aecnn.aecnn";
+        QVERIFY(QFile::exists(aecnn));
+
+        // eval --codec: 4 of the 8 x 56 x 56 channels go out, far fewer bytes than the float map.
+        r = runCli(QStringList{"eval", "--model", aecnn, "--dataset", kData, "--codec", "context", "--bits", "8",
+                               "--limit", "8"} +
+                   kThreads);
+        QVERIFY2(r.exitCode == 0, qPrintable(why(r)));
+        QCOMPARE(r.json["transmitted_shape"].toString(), QString("4x56x56"));
+        QCOMPARE(r.json["n"].toInt(), 8);
+        QCOMPARE(r.json["unsplit_bytes"].toInteger(), qint64(4 * 8 * 56 * 56));
+        offlineEval_ = r.json;
+        const double bytes = r.json["mean_frame_bytes"].toDouble();
+        QVERIFY2(bytes > 0 && bytes < 4 * 56 * 56 + 200, qPrintable(QString::number(bytes)));
+
+        // reproduce resumes the same models (--models) instead of training again.
+        const QString out = path("reproduce");
+        r = runCli(QStringList{"reproduce", "table1", "--model", model_, "--models", models_, "--out", out,
+                               "--codec-images", "4"} +
+                   algorithm1Budget() + kThreads);
+        QVERIFY2(r.exitCode == 0, qPrintable(why(r)));
+        const auto table = r.json["table1"].toArray();
+        QCOMPARE(table.size(), 1);
+        QCOMPARE(table[0].toObject()["H"].toInt(), 56);
+        QCOMPARE(table[0].toObject()["kept_C"].toInt(), 4);
+        QVERIFY(QFile::exists(out + "/table1.csv"));
+        r = runCli(QStringList{"reproduce", "fig4", "--model", model_, "--models", models_, "--out", out} +
+                   algorithm1Budget() + kThreads);
+        QVERIFY2(r.exitCode == 0, qPrintable(why(r)));
+        r = runCli(QStringList{"reproduce", "fig5", "--model", model_, "--models", models_, "--out", out,
+                               "--live-ratios", "2", "--rates", "20", "--frames", "4"} +
+                   algorithm1Budget() + kThreads);
+        QVERIFY2(r.exitCode == 0, qPrintable(why(r)));
+        const auto live = r.json["live"].toArray();
+        QCOMPARE(live.size(), 1);
+        QCOMPARE(live[0].toObject()["frames"].toInt(), 4);
+        QVERIFY(live[0].toObject()["bytes_per_frame"].toDouble() > 0);
+    }
+
+    // The live path: aecnn-agent streams 224 x 224 RGB frames, `aecnn edge` classifies
+    // them, and the predictions are those of the offline eval --codec on the same images.
+    void edgeAndAgentAt224MatchOfflineEval()
+    {
+        const QString aecnn = models_ + "/split1-v2-aecnn.aecnn";
+        QVERIFY(QFile::exists(aecnn));
+        QProcess agent;
+        auto env = QProcessEnvironment::systemEnvironment();
+        env.remove("AECNN_AGENT_TOKEN");
+        agent.setProcessEnvironment(env);
+        agent.setStandardOutputFile(QProcess::nullDevice());
+        agent.setStandardErrorFile(path("agent.log"));
+        agent.start(QStringLiteral(AECNN_AGENT_PATH),
+                    {"--listen", "127.0.0.1", "--port", "0", "--dataset", kData, "--threads", "1"});
+        QVERIFY(agent.waitForStarted(10000));
+        QString port;
+        QElapsedTimer timer;
+        timer.start();
+        const QRegularExpression listening("listening on [^ ]+:(\\d+)");
+        while (port.isEmpty() && timer.elapsed() < aecnn::test::budgetMs(30000) && agent.state() != QProcess::NotRunning) {
+            QTest::qWait(100);
+            QFile log(path("agent.log"));
+            if (log.open(QIODevice::ReadOnly)) {
+                const auto match = listening.match(QString::fromUtf8(log.readAll()));
+                if (match.hasMatch())
+                    port = match.captured(1);
+            }
+        }
+        QVERIFY2(!port.isEmpty(), "aecnn-agent did not start listening");
+        const auto edge = runCli(QStringList{"edge", "--connect", "127.0.0.1:" + port, "--model", aecnn, "--mode",
+                                             "aecnn", "--codec", "context", "--bits", "8", "--frames", "8"} +
+                                 kThreads);
+        agent.terminate();
+        agent.waitForFinished(5000);
+        QVERIFY2(edge.exitCode == 0, qPrintable(why(edge)));
+        QVERIFY(!offlineEval_.isEmpty());
+        QCOMPARE(edge.json["n"].toInt(), 8);
+        QCOMPARE(edge.json["correct"].toInt(), offlineEval_["correct"].toInt());
+        // The same coded tensors; the live frame adds the session's record framing.
+        const double overhead = edge.json["bytes_per_frame"].toObject()["mean"].toDouble() -
+                                offlineEval_["mean_frame_bytes"].toDouble();
+        QVERIFY2(overhead >= 0 && overhead < 128, qPrintable(QString::number(overhead)));
+    }
+
+    // An explicit batch whose estimate exceeds the (injected) memory is refused before
+    // training, naming the estimate, the memory and the batch that fits; auto picks that batch.
+    void batchSizeThatDoesNotFit()
+    {
+        const auto refused = runWithEnv(trainArgs(path("refused.ckpt")) + QStringList{"--batch-size", "64"},
+                                        "AECNN_MEMORY_LIMIT_MB", "40");
+        QCOMPARE(refused.exitCode, 2);
+        const QString message = QString::fromUtf8(refused.err);
+        QVERIFY2(message.contains("--batch-size 64 needs about") && message.contains("available") &&
+                     message.contains("use --batch-size "),
+                 qPrintable(message));
+        QVERIFY(!QFile::exists(path("refused.ckpt")));
+        const int suggested = QRegularExpression("use --batch-size (\\d+)").match(message).captured(1).toInt();
+        QVERIFY2(suggested >= 1 && suggested < 64, qPrintable(message));
+
+        const auto automatic = runWithEnv(trainArgs(path("auto.ckpt")), "AECNN_MEMORY_LIMIT_MB", "40");
+        QVERIFY2(automatic.exitCode == 0, qPrintable(why(automatic)));
+        const auto batch = automatic.json["batch"].toObject();
+        QVERIFY(batch["automatic"].toBool());
+        QCOMPARE(batch["batch_size"].toInt(), suggested);
+        QVERIFY(batch["estimated_bytes"].toInteger() <= 20LL << 20); // half of the 40 MB
+
+        const auto lowered = runWithEnv(trainArgs(path("lowered.ckpt")) +
+                                            QStringList{"--batch-size", "64", "--batch-size-fit", "lower"},
+                                        "AECNN_MEMORY_LIMIT_MB", "40");
+        QVERIFY2(lowered.exitCode == 0, qPrintable(why(lowered)));
+        QVERIFY(lowered.json["batch"].toObject()["lowered"].toBool());
+        QCOMPARE(lowered.json["batch"].toObject()["batch_size"].toInt(), suggested);
+    }
+
+    void deviceOption()
+    {
+        const auto bad = runCli(trainArgs(path("bad.ckpt")) + QStringList{"--device", "tpu"});
+        QCOMPARE(bad.exitCode, 2);
+        QVERIFY(bad.err.contains("--device must be auto, cpu or cuda"));
+        const auto cuda = runCli(trainArgs(path("cuda.ckpt")) + QStringList{"--device", "cuda", "--batch-size", "8"});
+        if (cuda.exitCode == 0) { // a CUDA LibTorch with a GPU
+            QCOMPARE(cuda.json["device"].toString(), QString("cuda"));
+            return;
+        }
+        QCOMPARE(cuda.exitCode, 2);
+        QVERIFY2(cuda.err.contains("built without CUDA") || cuda.err.contains("sees no GPU"), cuda.err.constData());
+        QVERIFY(!QFile::exists(path("cuda.ckpt")));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestScale224Cli)
+#include "test_scale224_cli.moc"
