@@ -5,6 +5,8 @@
 #include "aecnn/latency/device_profile.h"
 #include "adaptive_ratio.h"
 #include "agent_client.h"
+#include "codec_choice.h"
+#include "presentation_tour.h"
 #include "startup_options.h"
 #include "studio_config.h"
 #include "training_request.h"
@@ -16,6 +18,7 @@ class QTabWidget;
 
 namespace aecnn::widgets {
 class ChannelAttentionView;
+class DeviceView;
 class EntropyView;
 class FeaturesView;
 class LiveView;
@@ -53,6 +56,13 @@ public:
     widgets::EntropyView* entropyView() const { return entropy_; }
     widgets::TradeoffView* tradeoffView() const { return tradeoff_; }
     widgets::FeaturesView* featuresView() const { return features_; }
+    widgets::DeviceView* deviceView() const { return device_; }
+    QString currentTab() const; // object name of the view shown
+    // Presentation mode (--present): the tour and the caption of its current stop.
+    TourPlayer* tourPlayer() const { return tour_; }
+    QString captionText() const;
+    // The best measured codec for a split and V (resources/results/codec-accuracy.csv).
+    CodecChoice bestCodecFor(int split, int ratio) const;
     // Owns the edge thread (decoding, feature recovery and tail run there).
     EdgeController* edgeController() const { return edge_; }
     AgentClient::State agentState() const;
@@ -89,6 +99,10 @@ private:
     void connectEdge();
     void connectTraining();
     void applyStartupConfig();
+    void loadCodecAccuracy();
+    void startPresentation();
+    void applyTourStop(int index, const TourStop& stop);
+    void refreshAttentionForTour(); // presentation: attention of the split on show
     void runStartupActions(); // --connect, --demo
     void shutdownControllers(); // stops and joins their threads
     void applyConfig(const StudioConfig& config);
@@ -117,6 +131,7 @@ private:
     widgets::EntropyView* entropy_;
     widgets::TradeoffView* tradeoff_;
     widgets::FeaturesView* features_;
+    widgets::DeviceView* device_;
     ConnectionPanel* connection_;
     ControlsPanel* controls_;
     QLabel* status_;
@@ -129,6 +144,12 @@ private:
     LocalAgent* localAgent_;
     TrainingPanel* training_;
     TrainingController* trainer_;
+    TourPlayer* tour_;
+    QLabel* caption_; // presentation mode: what the audience is seeing
+    std::vector<CodecAccuracyRow> codecAccuracy_;
+    QString codecAccuracySource_;
+    long long nextImage_ = 0;  // the agent's source position of the next frame (sent as first_image)
+    int attentionSplit_ = 0;   // split of the last channel attention computed, 0 = none
     bool streamWhenReady_ = false; // configure, deploy and stream as soon as the agent is ready
 };
 

@@ -31,6 +31,7 @@ DeviceView::DeviceView(QWidget* parent)
     recovered_->setObjectName(QStringLiteral("recoveredMap"));
     attentionPlot_->setObjectName(QStringLiteral("keptAttention"));
     attentionPlot_->setMinimumHeight(150);
+    attentionPlot_->setMaximumHeight(230);
     attentionPlot_->xAxis->setLabel(tr("transmitted channel (index in X_l)"));
     attentionPlot_->yAxis->setLabel(tr("attention"));
 
@@ -48,8 +49,8 @@ DeviceView::DeviceView(QWidget* parent)
     grid->addWidget(attentionPlot_, 2, 1, 1, 2);
     grid->setColumnStretch(1, 2);
     grid->setColumnStretch(2, 3);
-    grid->setRowStretch(1, 3);
-    grid->setRowStretch(2, 2);
+    grid->setRowStretch(1, 1);
+    grid->setRowStretch(2, 0);
     setFrame({});
 }
 
@@ -132,7 +133,7 @@ void DeviceView::setFrame(const DeviceFrame& frame)
         kept.values = f.received;
         for (int c : f.keptChannels)
             kept.labels.push_back(QString::number(c));
-        received_->setTitle(tr("received: %1 kept channels (label = index in X_l)").arg(kept.count));
+        received_->setTitle(tr("received: %1 channels (label: index in X_l)").arg(kept.count));
         received_->setTiles(kept);
         if (f.recovered.empty()) {
             recovered_->setTitle(tr("after feature recovery: not available for this mode"));
@@ -143,7 +144,7 @@ void DeviceView::setFrame(const DeviceFrame& frame)
             all.height = f.height;
             all.width = f.width;
             all.values = f.recovered;
-            recovered_->setTitle(tr("after feature recovery (FR): all %1 channels").arg(f.channels));
+            recovered_->setTitle(tr("FR-recovered: all %1 channels").arg(f.channels));
             recovered_->setTiles(all);
         }
     }

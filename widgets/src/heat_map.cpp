@@ -109,9 +109,8 @@ int HeatMapWidget::scale() const
 {
     if (image_.isNull())
         return 0;
-    const int labelRows = tiles_.labels.empty() ? 0 : (tiles_.count + columns_ - 1) / columns_;
     const int availableWidth = width() - kBarWidth - kBarLabelWidth - 2 * kGap;
-    const int availableHeight = height() - kTitleHeight - labelRows * kLabelHeight - kGap;
+    const int availableHeight = height() - kTitleHeight - kGap;
     return std::max(1, std::min(availableWidth / std::max(1, image_.width()), availableHeight / std::max(1, image_.height())));
 }
 
