@@ -116,8 +116,8 @@ std::optional<StartupOptions> parseStartupOptions(const QStringList& arguments, 
     }
     bool ok = false;
     options.screenshotDelayMs = parser.value(QStringLiteral("screenshot-delay")).toInt(&ok);
-    if (!ok || options.screenshotDelayMs < 0 || options.screenshotDelayMs > 600000) {
-        *error = QStringLiteral("--screenshot-delay must be 0..600000 ms");
+    if (!ok || options.screenshotDelayMs < 0 || options.screenshotDelayMs > 86400000) {
+        *error = QStringLiteral("--screenshot-delay must be 0..86400000 ms");
         return std::nullopt;
     }
     return options;
