@@ -2,8 +2,9 @@
 # Presentation-mode soak benchmark (not a test; issue 14 item 5, goal: RSS growth < 5 %).
 # Runs `aecnn-studio --present` offscreen (the demo: shipped models, a local aecnn-agent on
 # loopback, Fashion-MNIST) for MINUTES while recording every frame, samples the studio's
-# resident memory every 10 s, and writes OUT (JSON): RSS after the warm-up and at the end,
-# the growth in %, the frames recorded and whether any frame number was skipped. The studio
+# resident memory every 10 s, and writes OUT (JSON): RSS after the warm-up and at the end
+# (medians of 5-minute windows), the growth in %, the frames recorded and whether any frame
+# number was skipped. The studio
 # ends itself through --screenshot (a last picture of the tour), which closes the recording.
 # Usage: bash packaging/bench-soak.sh [MINUTES] [OUT]
 #   (defaults: 30, resources/results/soak-rss.json; AECNN_SOAK_STEP_MS: time per tour stop,
@@ -44,8 +45,14 @@ import csv, json, os, platform, subprocess, sys
 work, out, minutes, warm_s, started, step = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4]), sys.argv[5], sys.argv[6]
 commit = sys.argv[7]
 samples = [(int(r["seconds"]), int(r["rss_kb"])) for r in csv.DictReader(open(os.path.join(work, "rss.csv")))]
-warm = next((s for s in samples if s[0] >= warm_s), samples[0])
-end = samples[-1]
+# RSS moves with each stop (a redeployment, an attention run): compare the median of the
+# five minutes after the warm-up with the median of the last five minutes.
+window = 300
+warm_window = [s[1] for s in samples if warm_s <= s[0] < warm_s + window] or [samples[0][1]]
+end_window = [s[1] for s in samples if s[0] > samples[-1][0] - window]
+median = lambda v: sorted(v)[len(v) // 2]
+warm = (warm_s, median(warm_window))
+end = (samples[-1][0], median(end_window))
 rows = [line.split(",")[0] for line in open(os.path.join(work, "frames.csv")) if line and line[0].isdigit()]
 frames = [int(r) for r in rows]
 # Frame numbers count from 0 in each stream (each tour stop that changes the settings restarts it).
@@ -64,7 +71,11 @@ result = {
     "minutes": minutes,
     "warmup_seconds": warm[0],
     "rss_warm_kb": warm[1],
+    "rss_warm_is": "median of the samples in the 300 s after the warm-up",
     "rss_end_kb": end[1],
+    "rss_end_is": "median of the samples in the last 300 s",
+    "rss_first_after_warmup_kb": next((s[1] for s in samples if s[0] >= warm_s), samples[0][1]),
+    "rss_last_kb": samples[-1][1],
     "rss_max_kb": max(s[1] for s in samples),
     "rss_growth_percent": round(100.0 * (end[1] - warm[1]) / warm[1], 2),
     "goal_percent": 5.0,

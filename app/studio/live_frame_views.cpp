@@ -124,6 +124,11 @@ std::optional<LiveFrameViews> liveFrameViews(const edge::EdgeFrameResult& frame,
         features.keptChannels.push_back(frame.keptChannels.empty() ? static_cast<int>(c) : frame.keptChannels[c]);
     const int largest = *std::max_element(features.keptChannels.begin(), features.keptChannels.end());
     features.channels = std::max(splitChannels, largest + 1);
+    // The edge's rebuilt map knows C itself; right after a change of split point frames of
+    // the old split still arrive while `splitChannels` already names the new one.
+    if (frame.rebuiltChannels > static_cast<uint32_t>(largest) &&
+        frame.rebuilt.size() == static_cast<size_t>(frame.rebuiltChannels) * plane)
+        features.channels = static_cast<int>(frame.rebuiltChannels);
     features.height = static_cast<int>(frame.featureHeight);
     features.width = static_cast<int>(frame.featureWidth);
     features.received = frame.features;

@@ -214,6 +214,8 @@ void MainWindow::connectAnalysis()
     connect(analysis_, &AnalysisController::attentionReady, this, [this](const widgets::AttentionData& data) {
         attention_->setData(data);
         attentionSplit_ = data.split;
+        if (options_.present)
+            attentionCache_[QStringLiteral("%1@%2").arg(config_.model).arg(data.split)] = data;
         if (data.split == config_.split)
             sampler_->setAttention(data.datasetMean);
         status_->setText(tr("Channel attention computed at split %1 over %2 images").arg(data.split).arg(data.samples));
@@ -390,8 +392,17 @@ void MainWindow::applyTourStop(int index, const TourStop& stop)
 
 void MainWindow::refreshAttentionForTour()
 {
+    if (!options_.present || attentionSplit_ == config_.split)
+        return;
+    const auto cached = attentionCache_.find(QStringLiteral("%1@%2").arg(config_.model).arg(config_.split));
+    if (cached != attentionCache_.end()) { // computed when the tour was here before
+        attention_->setData(cached->second);
+        attentionSplit_ = config_.split;
+        sampler_->setAttention(cached->second.datasetMean);
+        return;
+    }
     // One request at a time: a short tour must not queue attention runs faster than they finish.
-    if (options_.present && attentionSplit_ != config_.split && !analysis_->isRunning())
+    if (!analysis_->isRunning())
         computeAttention();
 }
 

@@ -1,6 +1,9 @@
 #pragma once
 
 #include <QMainWindow>
+#include <map>
+
+#include "aecnn/widgets/channel_attention_view.h"
 
 #include "aecnn/latency/device_profile.h"
 #include "adaptive_ratio.h"
@@ -17,14 +20,12 @@ class QPushButton;
 class QTabWidget;
 
 namespace aecnn::widgets {
-class ChannelAttentionView;
 class DeviceView;
 class EntropyView;
 class FeaturesView;
 class LiveView;
 class PlotView;
 class TradeoffView;
-struct AttentionData;
 } // namespace aecnn::widgets
 
 namespace aecnn::studio {
@@ -149,7 +150,9 @@ private:
     std::vector<CodecAccuracyRow> codecAccuracy_;
     QString codecAccuracySource_;
     long long nextImage_ = 0;  // the agent's source position of the next frame (sent as first_image)
-    int attentionSplit_ = 0;   // split of the last channel attention computed, 0 = none
+    int attentionSplit_ = 0;   // split of the channel attention shown, 0 = none
+    // Presentation: attention computed per model and split, reused when the tour comes back.
+    std::map<QString, widgets::AttentionData> attentionCache_;
     bool streamWhenReady_ = false; // configure, deploy and stream as soon as the agent is ready
 };
 

@@ -1,5 +1,5 @@
 // Presentation mode soak, shortened: the demo (shipped models, the real aecnn-agent on
-// loopback, Fashion-MNIST) touring every stop twice with a short step while recording.
+// loopback, Fashion-MNIST) touring a three-stop tour twice after a warm-up round while recording.
 // Memory stays bounded (RSS after the second round against after the first) and the
 // recorded CSV holds every frame the edge finished, numbered without a gap.
 // packaging/bench-soak.sh runs the same for 30 minutes and reports the RSS growth.
@@ -10,7 +10,11 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "aecnn/widgets/device_view.h"
+#include "aecnn/widgets/entropy_view.h"
+#include "aecnn/widgets/heat_map.h"
 #include "aecnn/widgets/live_view.h"
+#include "live_frame_sampler.h"
 #include "controls_panel.h"
 #include "csv_reader.h"
 #include "edge_controller.h"
@@ -66,9 +70,17 @@ private Q_SLOTS:
         StartupOptions options;
         options.demo = true;
         options.present = true;
-        options.tourStepMs = qEnvironmentVariableIsSet("AECNN_SOAK_STEP_MS")
-                                 ? qEnvironmentVariableIntValue("AECNN_SOAK_STEP_MS")
-                                 : 2500;
+        // A shortened tour: three stops over both split points, each long enough for the
+        // redeployment (stop, deploy, agent warm-up, start) and some frames on a loaded machine.
+        options.tourFile = dir.filePath(QStringLiteral("tour.json"));
+        QFile tour(options.tourFile);
+        QVERIFY(tour.open(QIODevice::WriteOnly));
+        tour.write(R"({"step_ms": 5000, "stops": [
+            {"split": 1, "ratio": 8, "rate_mbps": 10, "tab": "device", "caption": "split 1, V 8"},
+            {"split": 2, "ratio": 16, "rate_mbps": 5, "tab": "entropy", "caption": "split 2, V 16"},
+            {"split": 1, "ratio": 32, "rate_mbps": 1, "tab": "live", "caption": "split 1, V 32"}]})");
+        tour.close();
+        options.tourStepMs = qEnvironmentVariableIntValue("AECNN_SOAK_STEP_MS"); // 0 = the tour's 5 s
         options.recordFile = csv;
         MainWindow window(options);
         window.resize(1280, 800);
@@ -79,6 +91,15 @@ private Q_SLOTS:
 
         long long frames = 0;
         connect(window.edgeController(), &EdgeController::frameReceived, this, [&frames] { ++frames; });
+        // Device view: the edge's copy of each frame's image, found by its source position
+        // across every redeployment; a wrong position would show as a label mismatch.
+        long long imagesShown = 0;
+        long long mismatches = 0;
+        connect(window.liveFrameSampler(), &LiveFrameSampler::deviceFrameReady, this,
+                [&](const aecnn::widgets::DeviceFrame& frame) {
+                    imagesShown += frame.input.isNull() ? 0 : 1;
+                    mismatches += frame.inputCaption.startsWith(QStringLiteral("Not the captured")) ? 1 : 0;
+                });
         TourPlayer* player = window.tourPlayer();
         const long long stops = static_cast<long long>(player->tour().stops.size());
         QVERIFY(stops > 0);
@@ -92,9 +113,20 @@ private Q_SLOTS:
         const long long endStop = player->stopsReached() + stops;
         QTRY_VERIFY_WITH_TIMEOUT(player->stopsReached() > endStop, aecnn::test::budgetMs(120000));
         const long long endKb = residentKb();
+        qInfo("soak: %lld device frames with their image, %lld label mismatches", imagesShown, mismatches);
         qInfo("soak: %lld stops of %d ms, %lld frames (%lld after warm-up), RSS %lld kB after warm-up, %lld kB at the end",
               player->stopsReached(), player->stepMs(), frames, frames - warmFrames, warmKb, endKb);
         QVERIFY(frames > warmFrames); // frames kept flowing through the second round
+        QVERIFY(imagesShown > 0);
+        QCOMPARE(mismatches, 0LL);
+        // What the device view draws: the input image, received channels with a colour bar,
+        // the FR-recovered map, and the entropy view's coded bits per channel for the coder in use.
+        const aecnn::widgets::DeviceFrame& shown = window.deviceView()->frame();
+        QVERIFY(shown.sequence >= 0);
+        QVERIFY(!window.deviceView()->inputImage().isNull());
+        QVERIFY(window.deviceView()->receivedMap()->tiles().count > 0);
+        QVERIFY(window.deviceView()->recoveredMap()->tiles().count >= window.deviceView()->receivedMap()->tiles().count);
+        QCOMPARE(window.entropyView()->data().codedBits.size(), window.entropyView()->data().h0Bits.size());
         // Generous: a leak of every frame's features (kilobytes per frame) would show; the
         // 30-minute benchmark (packaging/bench-soak.sh) measures the growth itself.
         QVERIFY2(endKb < warmKb + warmKb / 4, qPrintable(QStringLiteral("%1 -> %2 kB").arg(warmKb).arg(endKb)));
