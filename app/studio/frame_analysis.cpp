@@ -63,6 +63,8 @@ FrameAnalysis analyzeFrame(ResNetImpl& net, const ImageSet& images, int64_t imag
     // Per channel, for the coder in use: each channel coded alone, scaled to the real payload.
     entropy.codedBits = attributedCodedBits(decoded.coder, decoded.symbols, tensor.channels, tensor.height,
                                             tensor.width, sizes.payloadBytes);
+    if (!entropy.codedBits.empty())
+        entropy.coder = QString::fromStdString(codecName);
     entropy.histogram = symbols.histogram;
     entropy.histogramMin = symbols.histogramMin;
     entropy.histogramMax = symbols.histogramMax;

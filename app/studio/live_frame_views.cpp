@@ -168,6 +168,8 @@ std::optional<LiveFrameViews> liveFrameViews(const edge::EdgeFrameResult& frame,
         entropy.compressionRatio =
             static_cast<double>(features.channels) * static_cast<double>(plane) * 4.0 / static_cast<double>(frame.payloadBytes);
     entropy.codedBits = liveCodedBits(frame, context.codec);
+    if (!entropy.codedBits.empty())
+        entropy.coder = context.codec;
     views.device = deviceFrameOf(frame, features, context);
     return views;
 }

@@ -354,6 +354,10 @@ void MainWindow::startPresentation()
         showError(path.isEmpty() ? tr("Presentation: no tour found (presentation/tour.json)") : error);
         return;
     }
+    // The views take the screen; the caption says what is set (the window state of a
+    // presentation is not saved, see saveSettings).
+    if (auto* dock = findChild<QDockWidget*>(QStringLiteral("ConfigurationDock")))
+        dock->hide();
     tour_->start(*tour, options_.tourStepMs);
     // No one needs to be at the keyboard; a presenter may still step on or leave full screen.
     auto* nextStop = new QShortcut(QKeySequence(Qt::Key_Right), this);
@@ -789,8 +793,10 @@ void MainWindow::restoreSettings()
 void MainWindow::saveSettings() const
 {
     QSettings settings;
-    settings.setValue(QStringLiteral("MainWindow.geometry"), saveGeometry());
-    settings.setValue(QStringLiteral("MainWindow.state"), saveState());
+    if (!options_.present) { // full screen without the side panel is no state to come back to
+        settings.setValue(QStringLiteral("MainWindow.geometry"), saveGeometry());
+        settings.setValue(QStringLiteral("MainWindow.state"), saveState());
+    }
     settings.setValue(QStringLiteral("Connection.host"), connection_->host());
     settings.setValue(QStringLiteral("Connection.port"), connection_->port());
     settings.setValue(QStringLiteral("Controls.model"), config_.model);

@@ -166,9 +166,12 @@ void DeviceView::setFrame(const DeviceFrame& frame)
         attentionPlot_->xAxis->setRange(-0.6, static_cast<double>(f.keptChannels.size()) - 0.4);
         attentionPlot_->yAxis->setRangeLower(0);
         attentionPlot_->plotLayout()->setAutoMargins(QCP::msAll);
-        attentionPlot_->yAxis->setLabel(frame.attentionCaption.isEmpty() ? tr("attention") : frame.attentionCaption);
+        attentionPlot_->yAxis->setLabel(tr("attention"));
+        attentionPlot_->xAxis->setLabel(tr("transmitted channel (index in X_l); %1")
+                                            .arg(frame.attentionCaption.isEmpty() ? tr("attention") : frame.attentionCaption));
     } else {
-        attentionPlot_->yAxis->setLabel(tr("attention: compute channel attention (Fig. 4) to see it"));
+        attentionPlot_->yAxis->setLabel(tr("attention"));
+        attentionPlot_->xAxis->setLabel(tr("attention of the transmitted channels: compute channel attention (Fig. 4)"));
     }
     attentionPlot_->replot(QCustomPlot::rpQueuedReplot);
 }

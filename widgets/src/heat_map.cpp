@@ -89,29 +89,64 @@ void HeatMapWidget::clear()
 void HeatMapWidget::setTiles(const HeatMapTiles& tiles)
 {
     tiles_ = tiles;
+    image_ = QImage();
     const size_t used = static_cast<size_t>(std::max(0, tiles.count)) * std::max(0, tiles.height) *
                         static_cast<size_t>(std::max(0, tiles.width));
     if (used == 0 || tiles.values.size() < used) {
-        image_ = QImage();
         low_ = 0.0;
         high_ = 1.0;
     } else {
         const auto [lo, hi] = std::minmax_element(tiles.values.begin(), tiles.values.begin() + static_cast<std::ptrdiff_t>(used));
         low_ = *lo;
         high_ = *hi > *lo ? *hi : *lo + 1.0;
-        columns_ = squareColumns(tiles.count);
-        image_ = heatMapImage(tiles, columns_, low_, high_);
+        layoutTiles();
     }
     update();
+}
+
+QSize HeatMapWidget::available() const
+{
+    return {width() - kBarWidth - kBarLabelWidth - 2 * kGap, height() - kTitleHeight - kGap};
+}
+
+void HeatMapWidget::layoutTiles()
+{
+    const size_t used = static_cast<size_t>(std::max(0, tiles_.count)) * std::max(0, tiles_.height) *
+                        static_cast<size_t>(std::max(0, tiles_.width));
+    if (used == 0 || tiles_.values.size() < used)
+        return;
+    const QSize room = available();
+    int best = squareColumns(tiles_.count);
+    int bestScale = 0;
+    for (int columns = 1; columns <= tiles_.count; ++columns) {
+        const int rows = (tiles_.count + columns - 1) / columns;
+        const int w = (tiles_.width + 1) * columns - 1;
+        const int h = (tiles_.height + 1) * rows - 1;
+        const int s = std::min(room.width() / w, room.height() / h);
+        if (s > bestScale) {
+            bestScale = s;
+            best = columns;
+        }
+    }
+    if (best != columns_ || image_.isNull()) {
+        columns_ = best;
+        image_ = heatMapImage(tiles_, columns_, low_, high_);
+    }
+}
+
+void HeatMapWidget::resizeEvent(QResizeEvent* event)
+{
+    QWidget::resizeEvent(event);
+    if (!image_.isNull())
+        layoutTiles();
 }
 
 int HeatMapWidget::scale() const
 {
     if (image_.isNull())
         return 0;
-    const int availableWidth = width() - kBarWidth - kBarLabelWidth - 2 * kGap;
-    const int availableHeight = height() - kTitleHeight - kGap;
-    return std::max(1, std::min(availableWidth / std::max(1, image_.width()), availableHeight / std::max(1, image_.height())));
+    const QSize room = available();
+    return std::max(1, std::min(room.width() / std::max(1, image_.width()), room.height() / std::max(1, image_.height())));
 }
 
 QRect HeatMapWidget::tilesRect() const
@@ -134,7 +169,8 @@ void HeatMapWidget::paintEvent(QPaintEvent*)
 {
     QPainter painter(this);
     painter.setRenderHint(QPainter::SmoothPixmapTransform, false); // nearest-neighbour
-    painter.drawText(QRect(0, 0, width(), kTitleHeight), Qt::AlignLeft | Qt::AlignVCenter, title_);
+    painter.drawText(QRect(0, 0, width(), kTitleHeight), Qt::AlignLeft | Qt::AlignVCenter,
+                     painter.fontMetrics().elidedText(title_, Qt::ElideRight, width()));
     if (image_.isNull()) {
         painter.drawText(QRect(0, kTitleHeight, width(), height() - kTitleHeight), Qt::AlignCenter,
                          tr("nothing received yet"));

@@ -27,7 +27,8 @@ QImage heatMapImage(const HeatMapTiles& tiles, int columns, double low, double h
 
 // Tiles scaled up nearest-neighbour (integer factor, as large as the widget allows,
 // so every value stays a crisp square) with their labels, and a vertical colour bar
-// with the value range on the right.
+// with the value range on the right. The tiles are laid out in as many columns as give
+// the largest factor at the widget's size.
 class HeatMapWidget : public QWidget {
     Q_OBJECT
 public:
@@ -52,8 +53,12 @@ public:
 
 protected:
     void paintEvent(QPaintEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
 
 private:
+    QSize available() const; // room for the tiles
+    void layoutTiles();      // picks the columns for the current size and renders image_
+
     HeatMapTiles tiles_;
     QString title_;
     QImage image_;
