@@ -354,8 +354,8 @@ void MainWindow::startPresentation()
         showError(path.isEmpty() ? tr("Presentation: no tour found (presentation/tour.json)") : error);
         return;
     }
-    // The views take the screen; the caption says what is set (the window state of a
-    // presentation is not saved, see saveSettings).
+    // The views take the screen; the caption says what is set (nothing of a presentation
+    // is saved, see saveSettings).
     if (auto* dock = findChild<QDockWidget*>(QStringLiteral("ConfigurationDock")))
         dock->hide();
     tour_->start(*tour, options_.tourStepMs);
@@ -792,11 +792,11 @@ void MainWindow::restoreSettings()
 
 void MainWindow::saveSettings() const
 {
+    if (options_.present)
+        return; // the tour's last stop, full screen without the side panel: nothing to come back to
     QSettings settings;
-    if (!options_.present) { // full screen without the side panel is no state to come back to
-        settings.setValue(QStringLiteral("MainWindow.geometry"), saveGeometry());
-        settings.setValue(QStringLiteral("MainWindow.state"), saveState());
-    }
+    settings.setValue(QStringLiteral("MainWindow.geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("MainWindow.state"), saveState());
     settings.setValue(QStringLiteral("Connection.host"), connection_->host());
     settings.setValue(QStringLiteral("Connection.port"), connection_->port());
     settings.setValue(QStringLiteral("Controls.model"), config_.model);
