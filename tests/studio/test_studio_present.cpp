@@ -22,6 +22,7 @@
 #include "main_window.h"
 #include "presentation_tour.h"
 #include "resource_paths.h"
+#include "startup_options.h"
 #include "studio_config.h"
 
 using namespace aecnn::studio;
@@ -90,6 +91,7 @@ private Q_SLOTS:
     void codedBitsPerChannelAddUpToThePayload();
     void liveFrameFeedsDeviceView();
     void liveFrameFromAnotherSourceShowsNoImage();
+    void presentationCommandLine();
     void shippedTourIsValid();
     void tourRejectsBadStops();
     void tourPlayerStepsThroughEveryStopByTimer();
@@ -255,6 +257,27 @@ void TestStudioPresent::liveFrameFromAnotherSourceShowsNoImage()
     QVERIFY(views->device.inputCaption.contains(QStringLiteral("Not the captured image")));
     context.images = nullptr;
     QVERIFY(liveFrameViews(fixtureFrame(), context)->device.inputCaption.contains(QStringLiteral("no copy")));
+}
+
+void TestStudioPresent::presentationCommandLine()
+{
+    QString error;
+    QString exitText;
+    const auto options = parseStartupOptions(
+        {QStringLiteral("aecnn-studio"), QStringLiteral("--present"), QStringLiteral("--tour-step-ms"),
+         QStringLiteral("500"), QStringLiteral("--tab"), QStringLiteral("device"), QStringLiteral("--record"),
+         QStringLiteral("/tmp/frames.csv")},
+        &error, &exitText);
+    QVERIFY2(options, qPrintable(error));
+    QVERIFY(options->present);
+    QVERIFY(options->demo); // the tour streams the demo
+    QCOMPARE(options->tourStepMs, 500);
+    QCOMPARE(options->tab, QStringLiteral("device"));
+    QCOMPARE(options->recordFile, QStringLiteral("/tmp/frames.csv"));
+    error.clear();
+    QVERIFY(!parseStartupOptions({QStringLiteral("aecnn-studio"), QStringLiteral("--tour-step-ms"), QStringLiteral("5")},
+                                 &error, &exitText));
+    QVERIFY(error.contains(QStringLiteral("--tour-step-ms")));
 }
 
 void TestStudioPresent::shippedTourIsValid()
