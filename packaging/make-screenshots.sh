@@ -11,9 +11,14 @@ out=${1:-$here/resources/screenshots}
 delay_ms=${AECNN_SCREENSHOT_DELAY_MS:-20000} # long enough for attention, example frame and ~100 live frames
 [ -x "$studio" ] || { echo "make-screenshots: no studio at $studio; build it first (packaging/build.sh aecnn-studio)" >&2; exit 1; }
 mkdir -p "$out"
-for tab in attention live entropy tradeoffs features; do
+for tab in attention live entropy tradeoffs features device; do
   QT_QPA_PLATFORM=offscreen "$studio" --demo --tab "$tab" --screenshot "$out/$tab.png" --screenshot-delay "$delay_ms" \
     > "$out/.$tab.log" 2>&1 || { echo "make-screenshots: the studio failed on tab $tab, see $out/.$tab.log" >&2; exit 1; }
   rm -f "$out/.$tab.log"
   echo "wrote $out/$tab.png"
 done
+# Presentation mode: large fonts and the tour's caption, at its first stop (the device view).
+QT_QPA_PLATFORM=offscreen "$studio" --present --tour-step-ms 600000 --screenshot "$out/present.png" \
+  --screenshot-delay "$delay_ms" > "$out/.present.log" 2>&1 || { echo "make-screenshots: presentation mode failed, see $out/.present.log" >&2; exit 1; }
+rm -f "$out/.present.log"
+echo "wrote $out/present.png"

@@ -9,6 +9,7 @@ AnalysisController::AnalysisController(QObject* parent) : QObject(parent), worke
     qRegisterMetaType<widgets::EntropyData>();
     qRegisterMetaType<widgets::FeatureFrame>();
     qRegisterMetaType<std::vector<SplitRow>>();
+    qRegisterMetaType<InputImages>();
     thread_.setObjectName(QStringLiteral("analysis"));
     worker_->moveToThread(&thread_);
     connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
@@ -16,6 +17,7 @@ AnalysisController::AnalysisController(QObject* parent) : QObject(parent), worke
     connect(worker_, &AnalysisWorker::progress, this, &AnalysisController::progress);
     connect(worker_, &AnalysisWorker::splitRowsReady, this, &AnalysisController::splitRowsReady);
     connect(worker_, &AnalysisWorker::attentionReady, this, &AnalysisController::attentionReady);
+    connect(worker_, &AnalysisWorker::inputImagesReady, this, &AnalysisController::inputImagesReady);
     connect(worker_, &AnalysisWorker::frameAnalyzed, this,
             [this](const widgets::EntropyData& entropy, const widgets::FeatureFrame& features) {
                 finishOne();

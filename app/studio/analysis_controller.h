@@ -42,6 +42,7 @@ Q_SIGNALS:
     void progress(const QString& stage, qint64 done, qint64 total);
     void splitRowsReady(const std::vector<aecnn::studio::SplitRow>& rows);
     void attentionReady(const aecnn::widgets::AttentionData& data);
+    void inputImagesReady(const aecnn::studio::InputImages& images);
     void frameAnalyzed(const aecnn::widgets::EntropyData& entropy, const aecnn::widgets::FeatureFrame& features);
     void failed(const QString& message);
     void cancelled();

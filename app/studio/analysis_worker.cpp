@@ -38,6 +38,34 @@ widgets::AttentionData attentionDataOf(const ImportanceReport& report)
     return data;
 }
 
+// At most this many bytes of test images are copied for the device view (Fashion-MNIST's
+// 10,000 test images are 7.8 MB); larger sets keep their first images only.
+constexpr size_t kMaxInputImageBytes = size_t(64) << 20;
+
+InputImages inputImagesOf(const QString& dataset, const ImageSet& test)
+{
+    InputImages images;
+    images.dataset = dataset;
+    images.total = test.size();
+    if (test.size() == 0)
+        return images;
+    images.channels = test.channels();
+    images.height = test.height();
+    images.width = test.width();
+    const size_t perImage = static_cast<size_t>(images.channels) * images.height * images.width;
+    const int64_t count = std::min<int64_t>(test.size(), static_cast<int64_t>(kMaxInputImageBytes / std::max<size_t>(1, perImage)));
+    images.count = static_cast<int>(count);
+    const torch::Tensor pixels = test.images.slice(0, 0, count).to(torch::kUInt8).contiguous();
+    const uint8_t* data = pixels.data_ptr<uint8_t>();
+    images.pixels = std::make_shared<const std::vector<uint8_t>>(data, data + perImage * static_cast<size_t>(count));
+    const torch::Tensor labels = test.labels.slice(0, 0, count).to(torch::kInt64).contiguous();
+    const int64_t* label = labels.data_ptr<int64_t>();
+    images.labels.assign(label, label + count);
+    for (const std::string& name : test.classNames)
+        images.classNames << QString::fromStdString(name);
+    return images;
+}
+
 } // namespace
 
 QString modelFileForSpec(const QString& spec)
@@ -72,6 +100,12 @@ void AnalysisWorker::computeAttention(const AttentionRequest& request)
         dataRequest.needTrain = false;
         dataRequest.testLimit = request.maxImages > 0 ? request.maxImages : 0;
         ImageSet test = datasets::loadDataset(request.dataset.toStdString(), dataRequest).test;
+        const QString imagesKey = QStringLiteral("%1@%2x%3x%4").arg(request.dataset).arg(dataRequest.height)
+                                      .arg(dataRequest.width).arg(dataRequest.channels);
+        if (imagesKey != imagesKey_) {
+            Q_EMIT inputImagesReady(inputImagesOf(request.dataset, test));
+            imagesKey_ = imagesKey;
+        }
         if (request.maxImages > 0 && test.size() > request.maxImages)
             test = test.head(request.maxImages);
 

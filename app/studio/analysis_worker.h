@@ -8,6 +8,7 @@
 #include "aecnn/widgets/channel_attention_view.h"
 #include "aecnn/widgets/entropy_view.h"
 #include "aecnn/widgets/features_view.h"
+#include "input_images.h"
 #include "studio_config.h"
 
 namespace aecnn::studio {
@@ -52,6 +53,8 @@ Q_SIGNALS:
     void progress(const QString& stage, qint64 done, qint64 total);
     void splitRowsReady(const std::vector<aecnn::studio::SplitRow>& rows);
     void attentionReady(const aecnn::widgets::AttentionData& data);
+    // The data set's test images, for the device view (once per data set and geometry).
+    void inputImagesReady(const aecnn::studio::InputImages& images);
     // One test image through head, pruning and codec at the requested V.
     void frameAnalyzed(const aecnn::widgets::EntropyData& entropy, const aecnn::widgets::FeatureFrame& features);
     void failed(const QString& message);
@@ -60,6 +63,7 @@ Q_SIGNALS:
 private:
     std::atomic<bool> cancelled_{false};
     std::atomic<bool> stopped_{false};
+    QString imagesKey_; // data set and geometry of the last inputImagesReady (worker thread only)
 };
 
 } // namespace aecnn::studio

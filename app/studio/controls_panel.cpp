@@ -4,6 +4,7 @@
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
+#include <QLabel>
 #include <QLineEdit>
 #include <QSignalBlocker>
 
@@ -12,8 +13,14 @@ namespace aecnn::studio {
 ControlsPanel::ControlsPanel(QWidget* parent)
     : QWidget(parent), model_(new QLineEdit(this)), split_(new QComboBox(this)), ratio_(new QComboBox(this)),
       mode_(new QComboBox(this)), codec_(new QComboBox(this)), rate_(new QDoubleSpinBox(this)),
-      deadline_(new QDoubleSpinBox(this)), adaptive_(new QCheckBox(tr("adaptive V (from measured throughput)"), this))
+      deadline_(new QDoubleSpinBox(this)), adaptive_(new QCheckBox(tr("adaptive V (from measured throughput)"), this)),
+      codecNote_(new QLabel(this))
 {
+    codecNote_->setObjectName(QStringLiteral("codecNote"));
+    codecNote_->setWordWrap(true);
+    QFont small = codecNote_->font();
+    small.setPointSizeF(small.pointSizeF() * 0.9);
+    codecNote_->setFont(small);
     setObjectName(QStringLiteral("controls"));
     model_->setObjectName(QStringLiteral("model"));
     split_->setObjectName(QStringLiteral("split"));
@@ -40,6 +47,7 @@ ControlsPanel::ControlsPanel(QWidget* parent)
     form->addRow(tr("Ratio V"), ratio_);
     form->addRow(tr("Mode"), mode_);
     form->addRow(tr("Codec"), codec_);
+    form->addRow(QString(), codecNote_);
     form->addRow(tr("Uplink rate r"), rate_);
     form->addRow(tr("Deadline"), deadline_);
     form->addRow(QString(), adaptive_);
@@ -87,7 +95,12 @@ void ControlsPanel::setConfig(const StudioConfig& config)
         const int modeIndex = mode_->findText(config.mode);
         if (modeIndex >= 0)
             mode_->setCurrentIndex(modeIndex);
-        const int codecIndex = codec_->findText(config.codec);
+        int codecIndex = codec_->findText(config.codec);
+        QString unused;
+        if (codecIndex < 0 && !agentCodecSettings(config.codec, &unused).isEmpty()) {
+            codec_->addItem(config.codec); // e.g. a measured best such as uint4+context
+            codecIndex = codec_->count() - 1;
+        }
         if (codecIndex >= 0)
             codec_->setCurrentIndex(codecIndex);
         rate_->setValue(config.rateMbps);
@@ -115,6 +128,16 @@ void ControlsPanel::setSplitRows(const std::vector<SplitRow>& rows)
     }
     Q_EMIT splitRowsChanged();
     emitIfChanged();
+}
+
+void ControlsPanel::setCodecNote(const QString& note)
+{
+    codecNote_->setText(note);
+}
+
+QString ControlsPanel::codecNote() const
+{
+    return codecNote_->text();
 }
 
 void ControlsPanel::emitIfChanged()

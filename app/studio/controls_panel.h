@@ -8,6 +8,7 @@
 class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
+class QLabel;
 class QLineEdit;
 
 namespace aecnn::studio {
@@ -22,6 +23,9 @@ public:
     void setConfig(const StudioConfig& config); // emits configChanged once when it differs
     void setSplitRows(const std::vector<SplitRow>& rows);
     const std::vector<SplitRow>& splitRows() const { return rows_; }
+    // A line under the codec: the best measured codec for this split and V (codec_choice.h).
+    void setCodecNote(const QString& note);
+    QString codecNote() const;
 
 Q_SIGNALS:
     void configChanged(const aecnn::studio::StudioConfig& config);
@@ -40,6 +44,7 @@ private:
     QDoubleSpinBox* rate_;
     QDoubleSpinBox* deadline_;
     QCheckBox* adaptive_;
+    QLabel* codecNote_;
 };
 
 } // namespace aecnn::studio

@@ -7,6 +7,7 @@
 #include "aecnn/error.h"
 #include "aecnn/method/importance.h"
 #include "aecnn/split/split_transport.h"
+#include "channel_coding.h"
 #include "studio_config.h"
 
 namespace aecnn::studio {
@@ -59,6 +60,11 @@ FrameAnalysis analyzeFrame(ResNetImpl& net, const ImageSet& images, int64_t imag
     entropy.h0Bits = symbols.channelEntropyBitsPerElement;
     entropy.overallH0Bits = symbols.entropyBitsPerElement;
     entropy.overallCodedBits = coding.codedBitsPerElement;
+    // Per channel, for the coder in use: each channel coded alone, scaled to the real payload.
+    entropy.codedBits = attributedCodedBits(decoded.coder, decoded.symbols, tensor.channels, tensor.height,
+                                            tensor.width, sizes.payloadBytes);
+    if (!entropy.codedBits.empty())
+        entropy.coder = QString::fromStdString(codecName);
     entropy.histogram = symbols.histogram;
     entropy.histogramMin = symbols.histogramMin;
     entropy.histogramMax = symbols.histogramMax;

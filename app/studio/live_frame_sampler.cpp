@@ -1,6 +1,5 @@
 #include "live_frame_sampler.h"
 
-#include "live_frame_views.h"
 
 namespace aecnn::studio {
 
@@ -11,11 +10,12 @@ LiveFrameSampler::LiveFrameSampler(QObject* parent) : QObject(parent)
     connect(&timer_, &QTimer::timeout, this, &LiveFrameSampler::publish);
 }
 
-void LiveFrameSampler::offer(const edge::EdgeFrameResult& frame)
+void LiveFrameSampler::offer(const edge::EdgeFrameResult& frame, long long imagePosition)
 {
     if (frame.featureChannels == 0 || frame.features.empty())
         return;
     latest_ = frame;
+    latestPosition_ = imagePosition;
     if (!timer_.isActive())
         timer_.start();
 }
@@ -30,12 +30,16 @@ void LiveFrameSampler::publish()
 {
     if (!latest_)
         return;
-    const auto views = liveFrameViews(*latest_, splitChannels_);
+    LiveFrameContext context = context_;
+    context.images = &images_;
+    context.imagePosition = latestPosition_;
+    const auto views = liveFrameViews(*latest_, context);
     latest_.reset();
     if (!views)
         return;
     ++published_;
     Q_EMIT viewsReady(views->entropy, views->features);
+    Q_EMIT deviceFrameReady(views->device);
 }
 
 } // namespace aecnn::studio

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "main_window.h"
+#include "presentation_tour.h"
 #include "startup_options.h"
 
 int main(int argc, char** argv)
@@ -25,9 +26,16 @@ int main(int argc, char** argv)
         return 2;
     }
 
+    if (options->present)
+        aecnn::studio::applyPresentationFont(app); // large fonts, before any widget exists
     aecnn::studio::MainWindow window(*options);
-    window.resize(1280, 800);
-    window.show();
+    if (options->present && options->screenshot.isEmpty()) {
+        window.showFullScreen();
+    } else {
+        // A screenshot of presentation mode: a 1080p-like window instead of the (offscreen) screen.
+        window.resize(options->present ? QSize(1600, 900) : QSize(1280, 800));
+        window.show();
+    }
     if (!options->screenshot.isEmpty()) {
         QTimer::singleShot(options->screenshotDelayMs, &window, [&window, path = options->screenshot] {
             const bool ok = window.grab().save(path, "PNG");

@@ -14,6 +14,7 @@
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSettings>
+#include <QShortcut>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QVBoxLayout>
@@ -21,6 +22,7 @@
 #include "aecnn/latency/latency_model.h"
 #include "aecnn/latency/ratio_selection.h"
 #include "aecnn/widgets/channel_attention_view.h"
+#include "aecnn/widgets/device_view.h"
 #include "aecnn/widgets/entropy_view.h"
 #include "aecnn/widgets/features_view.h"
 #include "aecnn/widgets/live_view.h"
@@ -78,11 +80,12 @@ MainWindow::MainWindow(const StartupOptions& options, QWidget* parent)
     : QMainWindow(parent), options_(options), profile_(latency::raspberryPi4Profile()), tabs_(new QTabWidget(this)),
       attention_(new widgets::ChannelAttentionView), live_(new widgets::LiveView),
       entropy_(new widgets::EntropyView), tradeoff_(new widgets::TradeoffView),
-      features_(new widgets::FeaturesView), connection_(new ConnectionPanel), controls_(new ControlsPanel),
+      features_(new widgets::FeaturesView), device_(new widgets::DeviceView), connection_(new ConnectionPanel), controls_(new ControlsPanel),
       status_(new QLabel(this)), progress_(new QProgressBar(this)), cancel_(new QPushButton(tr("Cancel"), this)),
       compute_(new QPushButton(tr("Compute channel attention (Fig. 4)"))), analysis_(new AnalysisController(this)),
       edge_(new EdgeController(this)), sampler_(new LiveFrameSampler(this)), localAgent_(new LocalAgent(this)),
-      training_(new TrainingPanel), trainer_(new TrainingController(this))
+      training_(new TrainingPanel), trainer_(new TrainingController(this)), tour_(new TourPlayer(this)),
+      caption_(new QLabel)
 {
     setObjectName(QStringLiteral("MainWindow"));
     setWindowTitle(tr("AECNN Studio"));
@@ -118,12 +121,29 @@ void MainWindow::setupViews()
     entropy_->setObjectName(QStringLiteral("entropy"));
     tradeoff_->setObjectName(QStringLiteral("tradeoffs"));
     features_->setObjectName(QStringLiteral("features"));
+    device_->setObjectName(QStringLiteral("device"));
     tabs_->addTab(attention_, tr("Channel attention"));
     tabs_->addTab(live_, tr("Live"));
     tabs_->addTab(entropy_, tr("Entropy"));
     tabs_->addTab(tradeoff_, tr("Trade-offs"));
     tabs_->addTab(features_, tr("Features"));
-    setCentralWidget(tabs_);
+    tabs_->addTab(device_, tr("Device"));
+    // The caption of presentation mode sits above the views (hidden otherwise).
+    auto* central = new QWidget;
+    auto* centralLayout = new QVBoxLayout(central);
+    centralLayout->setContentsMargins(0, 0, 0, 0);
+    caption_->setObjectName(QStringLiteral("caption"));
+    caption_->setWordWrap(true);
+    caption_->setTextFormat(Qt::RichText);
+    caption_->setMargin(10);
+    caption_->setStyleSheet(QStringLiteral("QLabel#caption { background: #20232a; color: white; }"));
+    QFont captionFont = caption_->font();
+    captionFont.setPointSizeF(captionFont.pointSizeF() * 1.25);
+    caption_->setFont(captionFont);
+    caption_->setVisible(options_.present);
+    centralLayout->addWidget(caption_);
+    centralLayout->addWidget(tabs_, 1);
+    setCentralWidget(central);
     live_->setPredictionSource(tr("latency model, %1 profile").arg(QString::fromStdString(profile_.name)));
     if (auto* first = tabs_->findChild<QWidget*>(options_.tab); first && !options_.tab.isEmpty())
         tabs_->setCurrentWidget(first);
@@ -169,6 +189,8 @@ void MainWindow::connectPanels()
                 entropy_->setData(entropy);
                 features_->setFrame(features);
             });
+    connect(sampler_, &LiveFrameSampler::deviceFrameReady, device_, &widgets::DeviceView::setFrame);
+    connect(tour_, &TourPlayer::stopReached, this, &MainWindow::applyTourStop);
     connect(controls_, &ControlsPanel::splitRowsChanged, this, [this] { sampler_->setSplitChannels(splitChannels()); });
     connect(live_, &widgets::LiveView::recordingChanged, this,
             [this](bool, const QString& message) { status_->setText(message); });
@@ -188,8 +210,14 @@ void MainWindow::connectAnalysis()
             progress_->setValue(static_cast<int>(1000 * done / total));
     });
     connect(analysis_, &AnalysisController::splitRowsReady, controls_, &ControlsPanel::setSplitRows);
+    connect(analysis_, &AnalysisController::inputImagesReady, sampler_, &LiveFrameSampler::setInputImages);
     connect(analysis_, &AnalysisController::attentionReady, this, [this](const widgets::AttentionData& data) {
         attention_->setData(data);
+        attentionSplit_ = data.split;
+        if (options_.present)
+            attentionCache_[QStringLiteral("%1@%2").arg(config_.model).arg(data.split)] = data;
+        if (data.split == config_.split)
+            sampler_->setAttention(data.datasetMean);
         status_->setText(tr("Channel attention computed at split %1 over %2 images").arg(data.split).arg(data.samples));
     });
     connect(analysis_, &AnalysisController::frameAnalyzed, this,
@@ -197,6 +225,7 @@ void MainWindow::connectAnalysis()
                 entropy_->setData(entropy);
                 features_->setFrame(features);
                 setBusy(false, tr("Attention and example frame ready (split %1, V=%2)").arg(config_.split).arg(config_.ratio));
+                refreshAttentionForTour();
             });
     connect(analysis_, &AnalysisController::failed, this, [this](const QString& message) {
         setBusy(false, message);
@@ -236,6 +265,7 @@ void MainWindow::connectEdge()
 
 void MainWindow::applyStartupConfig()
 {
+    loadCodecAccuracy();
     training_->setDataset(options_.dataset);
     restoreSettings();
     StudioConfig initial = controls_->config();
@@ -256,6 +286,8 @@ void MainWindow::applyStartupConfig()
         initial.split = *options_.split;
     if (options_.ratio)
         initial.ratio = *options_.ratio;
+    if (options_.demo) // the measured best coder and bit depth for the demo's split and V
+        initial.codec = bestCodecFor(initial.split, initial.ratio).codec;
     controls_->setConfig(initial);
     applyConfig(controls_->config());
     loadTable1();
@@ -271,10 +303,111 @@ void MainWindow::runStartupActions()
         else
             connectToAgent(options_.connectHost, options_.connectPort, token);
     }
+    if (!options_.recordFile.isEmpty()) {
+        QString error;
+        if (!live_->startRecording(options_.recordFile, &error))
+            showError(error);
+    }
     if (options_.demo) {
         computeAttention();
         startLocalAgent();
     }
+    if (options_.present)
+        startPresentation();
+}
+
+void MainWindow::loadCodecAccuracy()
+{
+    codecAccuracySource_ = resourceFile(QStringLiteral("results/codec-accuracy.csv"));
+    if (codecAccuracySource_.isEmpty())
+        return; // bestCodecFor() says so and falls back to the built-in default
+    QString error;
+    codecAccuracy_ = readCodecAccuracy(codecAccuracySource_, &error);
+    if (!error.isEmpty())
+        status_->setText(tr("Codec accuracy: %1").arg(error));
+}
+
+CodecChoice MainWindow::bestCodecFor(int split, int ratio) const
+{
+    CodecChoice choice = bestMeasuredCodec(codecAccuracy_, split, ratio, StudioConfig{}.codec);
+    choice.source = codecAccuracySource_;
+    return choice;
+}
+
+QString MainWindow::currentTab() const
+{
+    return tabs_->currentWidget() ? tabs_->currentWidget()->objectName() : QString();
+}
+
+QString MainWindow::captionText() const
+{
+    return caption_->text();
+}
+
+void MainWindow::startPresentation()
+{
+    const QString path = options_.tourFile.isEmpty() ? resourceFile(QStringLiteral("presentation/tour.json"))
+                                                     : options_.tourFile;
+    QString error;
+    const auto tour = path.isEmpty() ? std::nullopt : readTour(path, &error);
+    if (!tour) {
+        showError(path.isEmpty() ? tr("Presentation: no tour found (presentation/tour.json)") : error);
+        return;
+    }
+    // The views take the screen; the caption says what is set (nothing of a presentation
+    // is saved, see saveSettings).
+    if (auto* dock = findChild<QDockWidget*>(QStringLiteral("ConfigurationDock")))
+        dock->hide();
+    tour_->start(*tour, options_.tourStepMs);
+    // No one needs to be at the keyboard; a presenter may still step on or leave full screen.
+    auto* nextStop = new QShortcut(QKeySequence(Qt::Key_Right), this);
+    connect(nextStop, &QShortcut::activated, tour_, &TourPlayer::next);
+    auto* leave = new QShortcut(QKeySequence(Qt::Key_Escape), this);
+    connect(leave, &QShortcut::activated, this, &QWidget::showNormal);
+}
+
+// One tour stop: its split, V and link rate with the demo's AECNN models and the measured
+// best codec, the view it names, and its caption with the settings in force.
+void MainWindow::applyTourStop(int index, const TourStop& stop)
+{
+    StudioConfig next = config_;
+    next.mode = QStringLiteral("aecnn");
+    next.split = stop.split;
+    next.ratio = stop.ratio;
+    next.rateMbps = stop.rateMbps;
+    next.adaptiveRatio = false;
+    const CodecChoice codec = bestCodecFor(stop.split, stop.ratio);
+    next.codec = codec.codec;
+    controls_->setConfig(next); // configChanged -> applyConfig: redeploys and restarts the stream
+    if (!stop.tab.isEmpty())
+        if (auto* view = tabs_->findChild<QWidget*>(stop.tab))
+            tabs_->setCurrentWidget(view);
+    caption_->setText(tr("<b>%1 / %2</b> &nbsp; %3<br><small>split %4, V = %5, uplink %6 Mbps, codec %7%8</small>")
+                          .arg(index + 1)
+                          .arg(tour_->tour().stops.size())
+                          .arg(stop.caption.toHtmlEscaped())
+                          .arg(stop.split)
+                          .arg(stop.ratio)
+                          .arg(stop.rateMbps)
+                          .arg(codec.codec)
+                          .arg(codec.measured ? tr(" (measured best within 0.5 point of lossless)") : QString()));
+    refreshAttentionForTour();
+}
+
+void MainWindow::refreshAttentionForTour()
+{
+    if (!options_.present || attentionSplit_ == config_.split)
+        return;
+    const auto cached = attentionCache_.find(QStringLiteral("%1@%2").arg(config_.model).arg(config_.split));
+    if (cached != attentionCache_.end()) { // computed when the tour was here before
+        attention_->setData(cached->second);
+        attentionSplit_ = config_.split;
+        sampler_->setAttention(cached->second.datasetMean);
+        return;
+    }
+    // One request at a time: a short tour must not queue attention runs faster than they finish.
+    if (!analysis_->isRunning())
+        computeAttention();
 }
 
 AgentClient::State MainWindow::agentState() const
@@ -340,10 +473,19 @@ void MainWindow::applyConfig(const StudioConfig& config)
     config_ = config;
     const widgets::ExportContext context = exportContextOf(config);
     for (widgets::PlotView* view : std::initializer_list<widgets::PlotView*>{attention_, live_, entropy_, tradeoff_,
-                                                                             features_})
+                                                                             features_, device_})
         view->setExportContext(context);
     attention_->setRatio(config.ratio);
     training_->setTarget(config.model, config.split, config.ratio);
+    sampler_->setCodec(config.codec);
+    if (config.split != attentionSplit_)
+        sampler_->setAttention({}); // the attention shown must be of this split
+    {
+        const CodecChoice best = bestCodecFor(config.split, config.ratio);
+        controls_->setCodecNote(best.codec == config.codec || !best.measured
+                                    ? best.description()
+                                    : best.description() + tr(" - in use: %1").arg(config.codec));
+    }
     updateTradeoffs();
     // Redeploy without a restart: stop the stream, and when the agent reports the
     // end, configure (and deploy) again and restart it (see onAgentReady).
@@ -531,9 +673,12 @@ bool MainWindow::sendConfiguration()
     }
     // window 1: the device starts a frame when the edge has finished the previous one, so the
     // live times are per-frame completion times (paper Eq. 4) and no backlog builds up in t_com.
+    // first_image: the agent's source continues where the last frame left it (a redeployment
+    // restarts its source), so the edge knows which data-set image each frame is (device view).
     QJsonObject settings{{QStringLiteral("mode"), mode},
                          {QStringLiteral("rate_mbps"), config_.rateMbps},
-                         {QStringLiteral("window"), 1}};
+                         {QStringLiteral("window"), 1},
+                         {QStringLiteral("first_image"), static_cast<double>(nextImage_)}};
     QString codecError;
     const QJsonObject codec = agentCodecSettings(config_.codec, &codecError);
     if (!codecError.isEmpty()) {
@@ -558,7 +703,7 @@ void MainWindow::onFrame(const ReceivedFrame& frame)
     sample.measured.comMs = std::max(0.0, frame.transferMs);
     sample.measured.decMs = frame.result.decMs;
     sample.measured.esMs = frame.result.esMs;
-    sampler_->offer(frame.result);
+    sampler_->offer(frame.result, nextImage_++);
     followMeasuredThroughput(frame);
     try {
         latency::Prediction p;
@@ -647,6 +792,8 @@ void MainWindow::restoreSettings()
 
 void MainWindow::saveSettings() const
 {
+    if (options_.present)
+        return; // the tour's last stop, full screen without the side panel: nothing to come back to
     QSettings settings;
     settings.setValue(QStringLiteral("MainWindow.geometry"), saveGeometry());
     settings.setValue(QStringLiteral("MainWindow.state"), saveState());

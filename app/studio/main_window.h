@@ -1,10 +1,15 @@
 #pragma once
 
 #include <QMainWindow>
+#include <map>
+
+#include "aecnn/widgets/channel_attention_view.h"
 
 #include "aecnn/latency/device_profile.h"
 #include "adaptive_ratio.h"
 #include "agent_client.h"
+#include "codec_choice.h"
+#include "presentation_tour.h"
 #include "startup_options.h"
 #include "studio_config.h"
 #include "training_request.h"
@@ -15,13 +20,12 @@ class QPushButton;
 class QTabWidget;
 
 namespace aecnn::widgets {
-class ChannelAttentionView;
+class DeviceView;
 class EntropyView;
 class FeaturesView;
 class LiveView;
 class PlotView;
 class TradeoffView;
-struct AttentionData;
 } // namespace aecnn::widgets
 
 namespace aecnn::studio {
@@ -53,6 +57,13 @@ public:
     widgets::EntropyView* entropyView() const { return entropy_; }
     widgets::TradeoffView* tradeoffView() const { return tradeoff_; }
     widgets::FeaturesView* featuresView() const { return features_; }
+    widgets::DeviceView* deviceView() const { return device_; }
+    QString currentTab() const; // object name of the view shown
+    // Presentation mode (--present): the tour and the caption of its current stop.
+    TourPlayer* tourPlayer() const { return tour_; }
+    QString captionText() const;
+    // The best measured codec for a split and V (resources/results/codec-accuracy.csv).
+    CodecChoice bestCodecFor(int split, int ratio) const;
     // Owns the edge thread (decoding, feature recovery and tail run there).
     EdgeController* edgeController() const { return edge_; }
     AgentClient::State agentState() const;
@@ -89,6 +100,10 @@ private:
     void connectEdge();
     void connectTraining();
     void applyStartupConfig();
+    void loadCodecAccuracy();
+    void startPresentation();
+    void applyTourStop(int index, const TourStop& stop);
+    void refreshAttentionForTour(); // presentation: attention of the split on show
     void runStartupActions(); // --connect, --demo
     void shutdownControllers(); // stops and joins their threads
     void applyConfig(const StudioConfig& config);
@@ -117,6 +132,7 @@ private:
     widgets::EntropyView* entropy_;
     widgets::TradeoffView* tradeoff_;
     widgets::FeaturesView* features_;
+    widgets::DeviceView* device_;
     ConnectionPanel* connection_;
     ControlsPanel* controls_;
     QLabel* status_;
@@ -129,6 +145,14 @@ private:
     LocalAgent* localAgent_;
     TrainingPanel* training_;
     TrainingController* trainer_;
+    TourPlayer* tour_;
+    QLabel* caption_; // presentation mode: what the audience is seeing
+    std::vector<CodecAccuracyRow> codecAccuracy_;
+    QString codecAccuracySource_;
+    long long nextImage_ = 0;  // the agent's source position of the next frame (sent as first_image)
+    int attentionSplit_ = 0;   // split of the channel attention shown, 0 = none
+    // Presentation: attention computed per model and split, reused when the tour comes back.
+    std::map<QString, widgets::AttentionData> attentionCache_;
     bool streamWhenReady_ = false; // configure, deploy and stream as soon as the agent is ready
 };
 

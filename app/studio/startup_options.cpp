@@ -39,8 +39,18 @@ std::optional<StartupOptions> parseStartupOptions(const QStringList& arguments, 
          QStringLiteral("SPEC"), QStringLiteral("fashion-mnist")},
         {QStringLiteral("screenshot"), QStringLiteral("Render the main window to this PNG file and exit."),
          QStringLiteral("FILE")},
-        {QStringLiteral("tab"), QStringLiteral("View shown first: attention, live, entropy, tradeoffs or features."),
+        {QStringLiteral("tab"),
+         QStringLiteral("View shown first: attention, live, entropy, tradeoffs, features or device."),
          QStringLiteral("NAME")},
+        {QStringLiteral("present"),
+         QStringLiteral("Presentation mode: the demo full screen with large fonts, touring split points, V and "
+                        "link rates with captions.")},
+        {QStringLiteral("tour"), QStringLiteral("Tour of --present (default: the shipped presentation/tour.json)."),
+         QStringLiteral("FILE")},
+        {QStringLiteral("tour-step-ms"), QStringLiteral("Milliseconds at each tour stop (default: the tour's)."),
+         QStringLiteral("MS")},
+        {QStringLiteral("record"), QStringLiteral("Record every live frame to this CSV file from the start."),
+         QStringLiteral("FILE")},
         {QStringLiteral("screenshot-delay"), QStringLiteral("Milliseconds to wait before --screenshot (default 0)."),
          QStringLiteral("MS"), QStringLiteral("0")},
     });
@@ -86,15 +96,28 @@ std::optional<StartupOptions> parseStartupOptions(const QStringList& arguments, 
     options.screenshot = parser.value(QStringLiteral("screenshot"));
     options.tab = parser.value(QStringLiteral("tab"));
     const QStringList tabs{QStringLiteral("attention"), QStringLiteral("live"), QStringLiteral("entropy"),
-                           QStringLiteral("tradeoffs"), QStringLiteral("features")};
+                           QStringLiteral("tradeoffs"), QStringLiteral("features"), QStringLiteral("device")};
     if (!options.tab.isEmpty() && !tabs.contains(options.tab)) {
         *error = QStringLiteral("--tab must be one of %1, got '%2'").arg(tabs.join(QStringLiteral(", ")), options.tab);
         return std::nullopt;
     }
+    options.present = parser.isSet(QStringLiteral("present"));
+    options.demo = options.demo || options.present;
+    options.tourFile = parser.value(QStringLiteral("tour"));
+    options.recordFile = parser.value(QStringLiteral("record"));
+    if (parser.isSet(QStringLiteral("tour-step-ms"))) {
+        bool isNumber = false;
+        options.tourStepMs = parser.value(QStringLiteral("tour-step-ms")).toInt(&isNumber);
+        if (!isNumber || options.tourStepMs < 100 || options.tourStepMs > 3600000) {
+            *error = QStringLiteral("--tour-step-ms must be 100..3600000 ms, got '%1'")
+                         .arg(parser.value(QStringLiteral("tour-step-ms")));
+            return std::nullopt;
+        }
+    }
     bool ok = false;
     options.screenshotDelayMs = parser.value(QStringLiteral("screenshot-delay")).toInt(&ok);
-    if (!ok || options.screenshotDelayMs < 0 || options.screenshotDelayMs > 600000) {
-        *error = QStringLiteral("--screenshot-delay must be 0..600000 ms");
+    if (!ok || options.screenshotDelayMs < 0 || options.screenshotDelayMs > 86400000) {
+        *error = QStringLiteral("--screenshot-delay must be 0..86400000 ms");
         return std::nullopt;
     }
     return options;

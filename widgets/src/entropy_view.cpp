@@ -53,7 +53,7 @@ void EntropyView::setData(const EntropyData& data)
         h0->addData(static_cast<double>(i) - 0.2, data_.h0Bits[i]);
     if (data_.codedBits.size() == data_.h0Bits.size()) {
         auto* coded = new QCPBars(channelPlot_->xAxis, channelPlot_->yAxis);
-        coded->setName(tr("coded"));
+        coded->setName(data_.coder.isEmpty() ? tr("coded") : tr("coded with %1").arg(data_.coder));
         coded->setBrush(QColor(255, 127, 14));
         coded->setPen(Qt::NoPen);
         coded->setWidth(0.4);

@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <vector>
 
+#include <QString>
+
 #include "aecnn/widgets/plot_view.h"
 
 class QCustomPlot;
@@ -15,6 +17,7 @@ struct EntropyData {
     std::vector<int> channels;          // original index of each transmitted channel
     std::vector<double> h0Bits;         // order-0 entropy per channel, bits/element
     std::vector<double> codedBits;      // coded bits/element per channel; empty when the coder does not report it
+    QString coder;                      // the codec in use, named in the legend (e.g. "uint4+context")
     double overallH0Bits = 0.0;
     double overallCodedBits = 0.0;
     std::vector<uint64_t> histogram;    // symbol or value counts
