@@ -125,14 +125,15 @@ w("not grow with the batch (LibTorch itself, the data) is left to the half of `M
 w("`--batch-size auto` does not plan to use.")
 w("")
 w(f"Peak RSS: `train` {mib(train['memory']['peak_rss_bytes'])}, `aecnn-train` {mib(a1['memory']['peak_rss_bytes'])}, "
-  f"`reproduce table1` {mib(table1['memory']['peak_rss_bytes'])}. These peaks came from evaluation, not")
-w("training: the binary of this run evaluated up to 256 images per batch, i.e. all 200 (100) test")
-w("images at once at 224², GBs of activations even without gradients. `evaluateClassifier` now keeps")
-w("at most 2^20 input pixels per batch (20 images at 224²; unchanged at 28²).")
+  f"`reproduce table1` {mib(table1['memory']['peak_rss_bytes'])}. The binary of this run evaluated up to")
+w("256 images per batch, i.e. all 200 (100) test images at once at 224², GBs of activations even")
+w("without gradients. `evaluateClassifier` now keeps at most 2^20 input pixels per batch (20 images")
+w("at 224²; unchanged at 28²).")
 check = out / "eval-batch-check.json"
 if check.exists():
     c = json.loads(check.read_text())
-    w(f"Rerun of the same model and test set size with that binary (`train`, batch 32, two steps, 200 test "
-      f"images; `eval-batch-check.json`): peak RSS {mib(c['memory']['peak_rss_bytes'])}.")
+    w(f"The same configuration and test set size with that binary (`train`, batch 32, two steps, 200 test "
+      f"images; `eval-batch-check.json`) peaks at {mib(c['memory']['peak_rss_bytes'])}, about what training "
+      f"at batch 32 alone takes (calibration above): the `train` peak of this run came from its evaluation.")
 w("")
 print("\n".join(lines))
