@@ -2,10 +2,11 @@
 # The paper's scale at reduced width, recorded in scale224.md:
 # ResNet-50 (width 0.25, ImageNet stem, 64-channel stem: split 1 = 64x56x56) on a 224x224
 # RGB view of Fashion-MNIST (1000 training images; 200 test images for the base model, 100
-# for the rest), Algorithm 1 at split 1 for V = 4 and 16 (no BottleNet++), eval --codec bytes per frame, and the same test images as
-# PNG / WebP / JPEG. One thread, niced: about 6 CPU minutes; a rerun skips finished steps.
+# for the rest), Algorithm 1 at split 1 for V = 4 and 16 (no BottleNet++), eval --codec bytes
+# per frame, and the same test images as PNG / WebP / JPEG. One thread, niced: about 35 minutes
+# on a 2-core VM loaded by other builds. A rerun skips finished steps.
 #   resources/results/scale224.sh MODELS OUT     (models are not committed)
-#   python3 resources/results/scale224-summary.py OUT > resources/results/scale224.md
+#   python3 resources/results/scale224-summary.py OUT [BINARY-NOTE] > resources/results/scale224.md
 set -euo pipefail
 MODELS="${1:?MODELS dir}"
 OUT="${2:?OUT dir}"
@@ -44,3 +45,8 @@ done
 # The input image itself: the same 100 test images at 224x224 RGB as PNG, WebP, JPEG.
 step "$OUT/baseline-input.json" baseline-input --model "$MODELS/base224.ckpt" "${data[@]}" --limit 100 \
     --jpeg-qualities 50,90
+
+# Peak RSS of training + evaluating 200 test images once evaluation batches are capped by
+# pixels (added after the run above; scale224.md says which binary ran which step).
+step "$OUT/eval-batch-check.json" train "${data[@]}" "${net[@]}" --epochs 1 --max-steps 2 --batch-size 32 \
+    --train-limit 256 --test-limit 200 --out "$MODELS/eval-batch-check.ckpt"

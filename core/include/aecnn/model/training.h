@@ -63,6 +63,10 @@ struct EvalResult {
 };
 
 // Batches go to the device of the module's first parameter (CPU for a module without).
+// `batchSize` is lowered to keep at most kEvalPixelsPerBatch input pixels in a batch: at
+// 224 x 224 a batch of 256 holds GBs of activations even without gradients (the
+// accuracy does not depend on the batch: the module is in eval mode).
+inline constexpr int64_t kEvalPixelsPerBatch = 1 << 20;
 EvalResult evaluateClassifier(torch::nn::Module& module, const ForwardFn& forward, const ImageSet& data,
                               int batchSize = 256);
 
