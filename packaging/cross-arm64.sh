@@ -120,7 +120,9 @@ compute_package_list() {
   for m in "${OPENCV_MODULES[@]}"; do echo "libopencv-${m}406"; done
 }
 
-if [ ! -f "$SYSROOT/.complete" ] || [ "$SYSROOT/.complete" -ot "$0" ]; then
+# The sysroot is remade when the package choice above changes (or it was never finished).
+spec="${RUNTIME_ROOTS[*]} | ${DEV_PACKAGES[*]} | ${OPENCV_MODULES[*]}"
+if [ ! -f "$SYSROOT/.complete" ] || [ "$(cat "$SYSROOT/.complete")" != "$spec" ]; then
   say "computing the arm64 package list"
   compute_package_list | sort -u >"$OUT/sysroot-packages.txt"
   count=$(wc -l <"$OUT/sysroot-packages.txt")
@@ -171,7 +173,7 @@ if [ ! -f "$SYSROOT/.complete" ] || [ "$SYSROOT/.complete" -ot "$0" ]; then
     [ -e "$libdir/$name" ] || ln -s "$(realpath --relative-to="$libdir" "$alt")" "$libdir/$name"
   done
   say "sysroot: $(du -sm "$SYSROOT" | cut -f1) MiB"
-  touch "$SYSROOT/.complete"
+  echo "$spec" >"$SYSROOT/.complete"
 else
   say "sysroot up to date ($SYSROOT)"
 fi
@@ -203,7 +205,8 @@ needed_packages() {
     for candidate in "$path" "$(realpath "$path")"; do
       rel=${candidate#"$SYSROOT"/}
       rel=${rel#usr/}
-      real=$(cd "$OUT/sysroot-index" && grep -lxE "(usr/)?$rel" -- * 2>/dev/null | head -1) && [ -n "$real" ] && { echo "$real"; break; }
+      real=$(cd "$OUT/sysroot-index" && grep -lxF -e "$rel" -e "usr/$rel" -- * 2>/dev/null | head -1) &&
+        [ -n "$real" ] && { echo "$real"; break; }
     done
   done | sort -u
 }
@@ -215,7 +218,7 @@ rm -f "$OUT"/packages/aecnn-agent_*_arm64.deb
 DEB=$(ls "$OUT"/packages/aecnn-agent_*_arm64.deb 2>/dev/null | head -1)
 [ -n "$DEB" ] || die "cpack wrote no aecnn-agent_*_arm64.deb in $OUT/packages (see $LOG)"
 say "cpack: $DEB ($(du -k "$DEB" | cut -f1) KiB) in $(( $(now) - t0 )) s"
-declared=$(dpkg-deb -f "$DEB" Depends | tr ',' '\n' | sed 's/[ (].*//;s/^ *//' | grep -v '^$' | sort -u)
+declared=$(dpkg-deb -f "$DEB" Depends | tr ',' '\n' | sed 's/^ *//;s/[ (].*//' | grep -v '^$' | sort -u)
 [ "$(dpkg-deb -f "$DEB" Architecture)" = arm64 ] || die "$DEB: Architecture is $(dpkg-deb -f "$DEB" Architecture), not arm64"
 # Every package of a NEEDed library must be declared; the declared ones may add runtime plugins.
 undeclared=$(comm -23 <(echo "$needed") <(echo "$declared"))

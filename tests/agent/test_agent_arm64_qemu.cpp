@@ -183,6 +183,7 @@ private Q_SLOTS:
         QVERIFY2(predicted == expected, qPrintable("arm64: " + listed(predicted) + "\noffline: " + listed(expected)));
         QCOMPARE(edge.json.value("correct").toInt(), eval.json.value("correct").toInt());
         QCOMPARE(eval.json.value("n").toInt(), kFrames);
+        qInfo("aecnn mode predictions (arm64 = offline): %s", qPrintable(listed(predicted)));
         qInfo("aecnn mode: %d/%d frames predicted as offline, %d correct (aecnn eval: %d/%d); emulated ARM per frame: "
               "head t_iot %.1f ms, encode t_enc %.1f ms (qemu-user on this x86 machine, not a Pi)",
               kFrames, kFrames, edge.json.value("correct").toInt(), eval.json.value("correct").toInt(),
@@ -209,6 +210,7 @@ private Q_SLOTS:
         const auto predicted = predictionsOf(edge.json);
         QCOMPARE(static_cast<int>(predicted.size()), kFrames);
         QVERIFY2(predicted == expected, qPrintable("arm64: " + listed(predicted) + "\noffline: " + listed(expected)));
+        qInfo("full mode predictions (arm64 = offline): %s", qPrintable(listed(predicted)));
         qInfo("full mode: %d/%d frames predicted as offline (JPEG q90 round trip), %d correct "
               "(aecnn eval without JPEG: %d/%d); emulated ARM per frame: t_iot %.1f ms, t_enc %.1f ms",
               kFrames, kFrames, edge.json.value("correct").toInt(), eval.json.value("correct").toInt(),
