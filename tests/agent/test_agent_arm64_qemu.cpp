@@ -6,6 +6,8 @@
 // Where it is looked for: AECNN_ARM64_BUILD_DIR (environment, else the CMake cache variable
 // of the same name, default <source>/build-arm64).
 
+#include <set>
+
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -66,6 +68,16 @@ QString listed(const std::vector<int>& values)
     return s.join(' ');
 }
 
+int distinctClasses(const std::vector<int>& predictions)
+{
+    return static_cast<int>(std::set<int>(predictions.begin(), predictions.end()).size());
+}
+
+// Random tiny models often predict one class for every image, which would make "the same
+// predictions" say little: of kSeeds seeds, the model whose offline predictions spread over
+// the most classes is used.
+constexpr uint64_t kSeeds = 32;
+
 double stageMean(const QJsonObject& edgeJson, const char* stage)
 {
     return edgeJson.value("stages").toObject().value(stage).toObject().value("mean").toDouble();
@@ -90,8 +102,15 @@ public:
                   QString* error)
     {
         process_.setProcessChannelMode(QProcess::MergedChannels);
-        process_.start(qemu, {"-L", sysroot, agent, "--listen", "127.0.0.1", "--port", "0", "--token-file",
-                              tokenFile, "--dataset", kEdgeDataset, "--threads", "1"});
+        QStringList command{"-L", sysroot, agent};
+        // Control run: AECNN_ARM64_TEST_NATIVE_AGENT=<x86 aecnn-agent> runs that one instead,
+        // without qemu, so a difference can be told apart from one of the reference.
+        const QString native = qEnvironmentVariable("AECNN_ARM64_TEST_NATIVE_AGENT");
+        const QString program = native.isEmpty() ? qemu : native;
+        if (!native.isEmpty())
+            command.clear();
+        process_.start(program, command + QStringList{"--listen", "127.0.0.1", "--port", "0", "--token-file",
+                                                      tokenFile, "--dataset", kEdgeDataset, "--threads", "1"});
         QElapsedTimer timer;
         timer.start();
         const QRegularExpression listening("listening on 127\\.0\\.0\\.1:(\\d+)");
@@ -154,21 +173,38 @@ private Q_SLOTS:
         QString error;
         port_ = emulated_.start(qemu_, sysroot_, agent_, tokenFile_, &error);
         QVERIFY2(port_ != 0, qPrintable(error));
-        qInfo("arm64 agent under %s: listening after %lld ms (emulated)", qPrintable(qemu_),
-              static_cast<long long>(emulated_.startupMs()));
+        const QString native = qEnvironmentVariable("AECNN_ARM64_TEST_NATIVE_AGENT");
+        qInfo("%s: listening after %lld ms%s", qPrintable(native.isEmpty() ? "arm64 agent under " + qemu_ : native),
+              static_cast<long long>(emulated_.startupMs()), native.isEmpty() ? " (emulated)" : " (control run, native)");
     }
 
     // Head on ARM: every frame's prediction is the offline head -> codec -> tail of the same
     // image, and the number correct is `aecnn eval --codec` of the same model.
     void aecnnModeMatchesOfflineEval()
     {
-        auto model = tinySplitModel(SplitVariant::Aecnn, 2, 41);
-        const QString path = dir_.filePath("split.aecnn");
-        saveAecnnClassifier(path, model);
         TransportSettings transport;
         transport.coder = "context";
         transport.bits = 6;
-        const auto expected = offlineSplitPredictions(model, transport, edgeTestImages());
+        // The tiny AECNN models' random feature recovery makes them predict one class; the
+        // CA_Pruned head (same head, same kept channels, same mode on the agent, no FR) is
+        // used when no AECNN one spreads its predictions.
+        AecnnClassifier model;
+        std::vector<int> expected;
+        const char* variantName = "";
+        for (const auto& [variant, name] : {std::pair{SplitVariant::Aecnn, "aecnn"}, {SplitVariant::CaPruned, "ca_pruned"}})
+            for (uint64_t seed = 41; seed < 41 + kSeeds; ++seed) {
+                auto candidate = tinySplitModel(variant, 2, seed);
+                auto predicted = offlineSplitPredictions(candidate, transport, edgeTestImages());
+                if (distinctClasses(predicted) > distinctClasses(expected)) {
+                    model = candidate;
+                    expected = predicted;
+                    variantName = name;
+                }
+            }
+        QVERIFY2(distinctClasses(expected) >= 2, "every tiny split model predicts a single class");
+        qInfo("split model: %s, V = 2, split 1", variantName);
+        const QString path = dir_.filePath("split.aecnn");
+        saveAecnnClassifier(path, model);
 
         const auto edge = runCli({"edge", "--connect", QString("127.0.0.1:%1").arg(port_), "--token-file", tokenFile_,
                                   "--model", path, "--mode", "aecnn", "--codec", "context", "--bits", "6", "--frames",
@@ -183,7 +219,8 @@ private Q_SLOTS:
         QVERIFY2(predicted == expected, qPrintable("arm64: " + listed(predicted) + "\noffline: " + listed(expected)));
         QCOMPARE(edge.json.value("correct").toInt(), eval.json.value("correct").toInt());
         QCOMPARE(eval.json.value("n").toInt(), kFrames);
-        qInfo("aecnn mode predictions (arm64 = offline): %s", qPrintable(listed(predicted)));
+        qInfo("aecnn mode predictions (arm64 = offline, %d classes): %s", distinctClasses(predicted),
+              qPrintable(listed(predicted)));
         qInfo("aecnn mode: %d/%d frames predicted as offline, %d correct (aecnn eval: %d/%d); emulated ARM per frame: "
               "head t_iot %.1f ms, encode t_enc %.1f ms (qemu-user on this x86 machine, not a Pi)",
               kFrames, kFrames, edge.json.value("correct").toInt(), eval.json.value("correct").toInt(),
@@ -195,10 +232,19 @@ private Q_SLOTS:
     // reported next to it.
     void fullModeMatchesOfflineEval()
     {
-        auto model = tinyWholeModel(5);
+        Classifier model;
+        std::vector<int> expected;
+        for (uint64_t seed = 5; seed < 5 + kSeeds; ++seed) {
+            auto candidate = tinyWholeModel(seed);
+            auto predicted = offlineWholePredictions(candidate, edgeTestImages(), 90);
+            if (distinctClasses(predicted) > distinctClasses(expected)) {
+                model = candidate;
+                expected = predicted;
+            }
+        }
+        QVERIFY2(distinctClasses(expected) >= 2, "every tiny model predicts a single class");
         const QString path = dir_.filePath("whole.aecnn");
         saveClassifier(path, model);
-        const auto expected = offlineWholePredictions(model, edgeTestImages(), 90);
 
         const auto edge = runCli({"edge", "--connect", QString("127.0.0.1:%1").arg(port_), "--token-file", tokenFile_,
                                   "--model", path, "--mode", "full", "--frames", QString::number(kFrames),
@@ -210,7 +256,8 @@ private Q_SLOTS:
         const auto predicted = predictionsOf(edge.json);
         QCOMPARE(static_cast<int>(predicted.size()), kFrames);
         QVERIFY2(predicted == expected, qPrintable("arm64: " + listed(predicted) + "\noffline: " + listed(expected)));
-        qInfo("full mode predictions (arm64 = offline): %s", qPrintable(listed(predicted)));
+        qInfo("full mode predictions (arm64 = offline, %d classes): %s", distinctClasses(predicted),
+              qPrintable(listed(predicted)));
         qInfo("full mode: %d/%d frames predicted as offline (JPEG q90 round trip), %d correct "
               "(aecnn eval without JPEG: %d/%d); emulated ARM per frame: t_iot %.1f ms, t_enc %.1f ms",
               kFrames, kFrames, edge.json.value("correct").toInt(), eval.json.value("correct").toInt(),
