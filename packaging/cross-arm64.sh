@@ -12,13 +12,13 @@
 #
 # Steps (each one is skipped when its result is already there, so re-running is cheap):
 #  1. as root: dpkg --add-architecture arm64, apt-get update, apt-get install
-#     crossbuild-essential-arm64 qemu-user-static (the latter for tests/agent/arm64_qemu.sh)
+#     crossbuild-essential-arm64 qemu-user-static (the latter for test_agent_arm64_qemu)
 #     and the host tools (cmake, ninja, qt6-base-dev-tools for moc).
 #  2. sysroot (OUT/sysroot): no arm64 package is installed on this machine. apt computes the
 #     runtime closure of the libraries the agent links (libtorch1.13, Qt 6 Core/Network,
 #     OpenCV core/imgproc/imgcodecs/videoio, libssl3, libzstd1, zlib1g) against an empty
 #     package database; those .debs plus the few -dev packages whose headers and CMake
-#     files the build reads (no -dev closure: libtorch-dev alone would pull ~440 packages)
+#     files the build reads (not their closure: with it, 444 arm64 packages)
 #     are fetched with apt-get download into OUT/debs and unpacked with dpkg -x.
 #  3. configure (packaging/cmake/aarch64-linux-gnu.cmake, -DAECNN_AGENT_ONLY=ON) and build
 #     aecnn-agent; checks that it is an aarch64 ELF.
@@ -39,7 +39,7 @@ while [ $# -gt 0 ]; do
     --out) OUT=$(realpath -m "${2:?--out needs a folder}"); shift 2 ;;
     --no-install) INSTALL=0; shift ;;
     --no-package) PACKAGE=0; shift ;;
-    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     *) echo "cross-arm64.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
