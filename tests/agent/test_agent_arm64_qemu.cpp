@@ -78,6 +78,13 @@ int distinctClasses(const std::vector<int>& predictions)
 // the most classes is used.
 constexpr uint64_t kSeeds = 32;
 
+// How the agent ran, for the reported times: under qemu they are emulation, not a Pi's.
+const char* agentKind()
+{
+    return qEnvironmentVariableIsEmpty("AECNN_ARM64_TEST_NATIVE_AGENT") ? "emulated ARM (qemu-user here, not a Pi)"
+                                                                         : "native x86 (control run)";
+}
+
 double stageMean(const QJsonObject& edgeJson, const char* stage)
 {
     return edgeJson.value("stages").toObject().value(stage).toObject().value("mean").toDouble();
@@ -221,10 +228,11 @@ private Q_SLOTS:
         QCOMPARE(eval.json.value("n").toInt(), kFrames);
         qInfo("aecnn mode predictions (arm64 = offline, %d classes): %s", distinctClasses(predicted),
               qPrintable(listed(predicted)));
-        qInfo("aecnn mode: %d/%d frames predicted as offline, %d correct (aecnn eval: %d/%d); emulated ARM per frame: "
-              "head t_iot %.1f ms, encode t_enc %.1f ms (qemu-user on this x86 machine, not a Pi)",
+        qInfo("aecnn mode: %d/%d frames predicted as offline, %d correct (aecnn eval: %d/%d); %s agent per frame: "
+              "head t_iot %.1f ms, encode t_enc %.1f ms",
               kFrames, kFrames, edge.json.value("correct").toInt(), eval.json.value("correct").toInt(),
-              eval.json.value("n").toInt(), stageMean(edge.json, "t_iot_ms"), stageMean(edge.json, "t_enc_ms"));
+              eval.json.value("n").toInt(), agentKind(), stageMean(edge.json, "t_iot_ms"),
+              stageMean(edge.json, "t_enc_ms"));
     }
 
     // Full offloading: the ARM agent JPEG-encodes (quality 90) each image, the whole model
@@ -259,9 +267,10 @@ private Q_SLOTS:
         qInfo("full mode predictions (arm64 = offline, %d classes): %s", distinctClasses(predicted),
               qPrintable(listed(predicted)));
         qInfo("full mode: %d/%d frames predicted as offline (JPEG q90 round trip), %d correct "
-              "(aecnn eval without JPEG: %d/%d); emulated ARM per frame: t_iot %.1f ms, t_enc %.1f ms",
+              "(aecnn eval without JPEG: %d/%d); %s agent per frame: t_iot %.1f ms, t_enc %.1f ms",
               kFrames, kFrames, edge.json.value("correct").toInt(), eval.json.value("correct").toInt(),
-              eval.json.value("n").toInt(), stageMean(edge.json, "t_iot_ms"), stageMean(edge.json, "t_enc_ms"));
+              eval.json.value("n").toInt(), agentKind(), stageMean(edge.json, "t_iot_ms"),
+              stageMean(edge.json, "t_enc_ms"));
     }
 };
 
