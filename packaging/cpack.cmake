@@ -16,7 +16,16 @@ set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_PACKAGE_DIRECTORY ${CMAKE_BINARY_DIR}/packages)
 
 set(CPACK_DEB_COMPONENT_INSTALL ON)
-set(CPACK_COMPONENTS_ALL studio agent)
+if(AECNN_AGENT_ONLY)
+  set(CPACK_COMPONENTS_ALL agent)
+else()
+  set(CPACK_COMPONENTS_ALL studio agent)
+endif()
+# Cross builds (packaging/cross-arm64.sh) package for the target, not for this machine:
+# the toolchain file sets AECNN_DEB_ARCHITECTURE (arm64); otherwise CPack asks dpkg.
+if(AECNN_DEB_ARCHITECTURE)
+  set(CPACK_DEBIAN_PACKAGE_ARCHITECTURE ${AECNN_DEB_ARCHITECTURE})
+endif()
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT) # <name>_<version>_<arch>.deb
 set(CPACK_DEBIAN_PACKAGE_SECTION science)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
@@ -49,6 +58,8 @@ Runs the head of a split model on the device and streams compressed features to 
 authenticated TCP protocol. Includes the systemd unit aecnn-agent.service (token from /etc/aecnn/agent.token,
 see the unit file).")
 
-install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/aecnn-studio COMPONENT studio)
+if(NOT AECNN_AGENT_ONLY)
+  install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/aecnn-studio COMPONENT studio)
+endif()
 
 include(CPack)

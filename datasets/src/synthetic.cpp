@@ -16,7 +16,13 @@ void drawShape(cv::Mat& image, int kind, std::mt19937_64& rng)
     std::uniform_int_distribution<int> radius(size / 6, size / 3);
     const int r = radius(rng);
     std::uniform_int_distribution<int> centre(r, size - 1 - r);
-    const cv::Point c(centre(rng), centre(rng));
+    // One draw per statement: the order in which a call's arguments are evaluated is
+    // unspecified, and GCC takes them right to left on x86-64 but left to right on aarch64,
+    // so `c(centre(rng), centre(rng))` drew other images on a Raspberry Pi (found by
+    // test_agent_arm64_qemu). y first keeps the images the x86 builds always made.
+    const int y = centre(rng);
+    const int x = centre(rng);
+    const cv::Point c(x, y);
     std::uniform_int_distribution<int> intensity(160, 255);
     const cv::Scalar colour = cv::Scalar::all(intensity(rng));
     const int thickness = std::max(1, size / 14);
