@@ -18,6 +18,7 @@
 #include "aecnn/protocol/session_security.h"
 #include "aecnn/split/transport_settings_json.h"
 #include "edge_model.h"
+#include "tail_batcher.h"
 
 namespace aecnn::edge {
 
@@ -84,6 +85,13 @@ struct EdgeSession::Private {
     int64_t correct = 0, labelled = 0;
     std::unique_ptr<FrameCsvWriter> csv;
 
+    // Shared tail (EdgeOptions::tail): frames handed to it and not finished yet, and a
+    // stream end that waits for them. `alive` tells the executor's callbacks whether
+    // this session still exists.
+    int pendingTail = 0;
+    std::optional<QString> deferredEnd;
+    std::shared_ptr<int> alive = std::make_shared<int>(0);
+
     void setState(EdgeState s, const QString& message)
     {
         state = s;
@@ -121,8 +129,33 @@ struct EdgeSession::Private {
         pingTimer.stop();
     }
 
+    // Finishes the frames still in the shared tail's queue now, so that their rows are
+    // recorded before the CSV is closed.
+    void drainTail()
+    {
+        if (pendingTail > 0 && options.tail)
+            options.tail->internal().runDue(true);
+    }
+
+    // The stream is over: at once, or after the frames still in the shared tail.
+    void endStream(const QString& reason, const QString& stateMessage)
+    {
+        if (pendingTail > 0) {
+            deferredEnd = reason;
+            return;
+        }
+        deferredEnd.reset();
+        streamWanted = false;
+        finishCsv();
+        if (state == EdgeState::Streaming)
+            setState(EdgeState::Ready, stateMessage.isEmpty() ? QString("stream ended: %1").arg(reason) : stateMessage);
+        if (cb.streamEnded)
+            cb.streamEnded(received, reason);
+    }
+
     void fail(const QString& message)
     {
+        drainTail();
         dropSocket();
         reconnectTimer.stop();
         streamWanted = false;
@@ -208,11 +241,8 @@ struct EdgeSession::Private {
         const uint32_t remaining = streamFrames == 0 ? 0 : streamFrames - static_cast<uint32_t>(received);
         if (streamWanted && streamFrames != 0 && remaining == 0) {
             // Every frame arrived; only the end of the stream was lost with the old agent.
-            streamWanted = false;
-            finishCsv();
-            setState(EdgeState::Ready, "reconnected");
-            if (cb.streamEnded)
-                cb.streamEnded(received, "done (the agent went away after the last frame)");
+            setState(EdgeState::Streaming, "reconnected");
+            endStream("done (the agent went away after the last frame)", "reconnected");
         } else if (streamWanted) {
             send(Start{remaining});
             setState(EdgeState::Streaming, QString("reconnected, resuming at image %1").arg(nextImage));
@@ -224,6 +254,8 @@ struct EdgeSession::Private {
     void onReadyRead();
     void handle(const Frame& frame, int64_t arrivedUs, int64_t wireBytes);
     void handleFrameData(const FrameData& data, int64_t arrivedUs, int64_t wireBytes);
+    // The rest of a frame once its prediction is known: ack, Eq. 4, counts, CSV, callback.
+    void completeFrame(EdgeFrameResult& r, int64_t sentUs, uint64_t agentSequence, uint64_t frameGeneration);
 };
 
 void EdgeSession::Private::onReadyRead()
@@ -330,13 +362,7 @@ void EdgeSession::Private::handle(const Frame& frame, int64_t arrivedUs, int64_t
     }
     case MessageType::FrameData: handleFrameData(decodeMessage<FrameData>(frame), arrivedUs, wireBytes); return;
     case MessageType::StreamEnd: {
-        const auto end = decodeMessage<StreamEnd>(frame);
-        streamWanted = false;
-        finishCsv();
-        if (state == EdgeState::Streaming)
-            setState(EdgeState::Ready, QString("stream ended: %1").arg(end.reason));
-        if (cb.streamEnded)
-            cb.streamEnded(received, end.reason);
+        endStream(decodeMessage<StreamEnd>(frame).reason, {});
         return;
     }
     case MessageType::Pong: {
@@ -381,23 +407,64 @@ void EdgeSession::Private::handleFrameData(const FrameData& data, int64_t arrive
     r.rateMbps = settings.value("rate_mbps").toDouble(0.0);
     const int64_t sentUs = clock.toEdgeUs(data.sendTimeUs);
     r.comMs = (arrivedUs - sentUs) / 1000.0;
+    if (options.tail && model && r.kind == "features") {
+        // Decoded here, finished by the shared tail with other agents' frames.
+        auto received = model->decodeFeatures(data.payload, options.keepFeatures, r);
+        ++this->received;
+        ++nextImage;
+        ++pendingTail;
+        const std::weak_ptr<int> guard = alive;
+        const uint64_t frameGeneration = generation;
+        const uint64_t agentSequence = data.sequence;
+        options.tail->internal().submit(
+            model->path(), std::move(received),
+            [this, guard, r, sentUs, agentSequence, frameGeneration](const TailOutcome& outcome) mutable {
+                if (guard.expired())
+                    return;
+                --pendingTail;
+                if (!outcome.ok) {
+                    fail(QString("cannot finish frame %1: %2").arg(r.sequence).arg(outcome.error));
+                    return;
+                }
+                r.predicted = outcome.predicted;
+                r.esMs = outcome.esMs;
+                r.queueMs = outcome.queueMs;
+                r.batchSize = outcome.batchSize;
+                try {
+                    completeFrame(r, sentUs, agentSequence, frameGeneration);
+                } catch (const std::exception& e) {
+                    fail(QString("cannot record frame %1: %2").arg(r.sequence).arg(e.what()));
+                    return;
+                }
+                if (pendingTail == 0 && deferredEnd)
+                    endStream(*deferredEnd, {});
+            });
+        return;
+    }
     if (model)
         model->finish(r.kind, data.payload, options.keepFeatures, r);
     else if (r.kind == "features")
         throw Error("the agent sent features but no split model is deployed on this edge");
     // Without a model, full-offloading frames are only timed (no prediction).
+    ++received;
+    ++nextImage;
+    completeFrame(r, sentUs, data.sequence, generation);
+}
+
+void EdgeSession::Private::completeFrame(EdgeFrameResult& r, int64_t sentUs, uint64_t agentSequence,
+                                         uint64_t frameGeneration)
+{
     r.measuredMs = r.iotMs + r.encMs + (steadyNowUs() - sentUs) / 1000.0;
-    send(FrameAck{data.sequence}); // paces an agent configured with a window
+    if (frameGeneration == generation && connected())
+        send(FrameAck{agentSequence}); // paces an agent configured with a window
     const double transferMs = r.rateMbps > 0 ? latency::transmitMs(double(r.bytes), r.rateMbps) : 0.0;
-    r.predictedMs = transferMs + r.iotMs + r.encMs + r.decMs + r.esMs;
+    r.predictedMs = transferMs + r.iotMs + r.encMs + r.decMs + r.queueMs + r.esMs;
     if (r.label >= 0) {
         ++labelled;
         correct += r.predicted == r.label ? 1 : 0;
     }
     r.correctSoFar = correct;
     r.labelledSoFar = labelled;
-    ++received;
-    ++nextImage;
     if (csv)
         csv->append(r);
     if (cb.frame)
@@ -446,6 +513,8 @@ EdgeSession::EdgeSession(EdgeOptions options, EdgeCallbacks callbacks) : d_(std:
 
 EdgeSession::~EdgeSession()
 {
+    d_->drainTail();
+    d_->alive.reset();
     d_->dropSocket();
     d_->finishCsv();
 }
@@ -474,9 +543,11 @@ void EdgeSession::disconnectFromAgent()
 {
     if (d_->state == EdgeState::Disconnected)
         return;
+    d_->drainTail();
     d_->dropSocket();
     d_->reconnectTimer.stop();
     d_->streamWanted = false;
+    d_->deferredEnd.reset();
     d_->finishCsv();
     d_->setState(EdgeState::Disconnected, "disconnected");
 }
@@ -534,11 +605,14 @@ void EdgeSession::start(uint32_t frames)
             throw Error("mode '" + mode + "' finishes frames on the edge: deploy a split model first");
         if (d_->model)
             d_->model->prepare(mode, transportSettingsWithin(d_->settings));
+        if (d_->model && d_->options.tail && (mode == "aecnn" || mode == "bottlenetpp")) // loads and warms the shared tail
+            d_->options.tail->internal().modelFor(d_->model->path())->prepare(mode, transportSettingsWithin(d_->settings));
     } catch (const std::exception& e) {
         d_->reportError(QString("cannot start: %1").arg(e.what()));
         return;
     }
     d_->streamWanted = true;
+    d_->deferredEnd.reset();
     d_->streamFrames = frames;
     d_->received = 0;
     d_->correct = d_->labelled = 0;
