@@ -138,7 +138,7 @@ struct EdgeSession::Private {
     }
 
     // The stream is over: at once, or after the frames still in the shared tail.
-    void endStream(const QString& reason, const QString& stateMessage)
+    void endStream(QString reason, QString stateMessage) // by value: `reason` may be *deferredEnd
     {
         if (pendingTail > 0) {
             deferredEnd = reason;
@@ -562,6 +562,9 @@ void EdgeSession::configure(const QJsonObject& settings)
     const std::string before = d_->mode();
     for (auto it = settings.begin(); it != settings.end(); ++it)
         d_->settings[it.key()] = it.value();
+    // The agent's source starts there: a stream resumed after a reconnect must count from it.
+    if (settings.contains("first_image"))
+        d_->nextImage = static_cast<long long>(settings.value("first_image").toDouble(0));
     if (!d_->connected())
         return;
     d_->send(Configure{settings});
