@@ -90,6 +90,13 @@ struct EdgeSession::Private {
     // this session still exists.
     int pendingTail = 0;
     std::optional<QString> deferredEnd;
+    QString attachedTail; // the model path this session is counted on in the shared tail
+    void detachTail()
+    {
+        if (!attachedTail.isEmpty() && options.tail)
+            options.tail->internal().detach(attachedTail);
+        attachedTail.clear();
+    }
     std::shared_ptr<int> alive = std::make_shared<int>(0);
 
     void setState(EdgeState s, const QString& message)
@@ -146,6 +153,7 @@ struct EdgeSession::Private {
         }
         deferredEnd.reset();
         streamWanted = false;
+        detachTail();
         finishCsv();
         if (state == EdgeState::Streaming)
             setState(EdgeState::Ready, stateMessage.isEmpty() ? QString("stream ended: %1").arg(reason) : stateMessage);
@@ -156,6 +164,7 @@ struct EdgeSession::Private {
     void fail(const QString& message)
     {
         drainTail();
+        detachTail();
         dropSocket();
         reconnectTimer.stop();
         streamWanted = false;
@@ -514,6 +523,7 @@ EdgeSession::EdgeSession(EdgeOptions options, EdgeCallbacks callbacks) : d_(std:
 EdgeSession::~EdgeSession()
 {
     d_->drainTail();
+    d_->detachTail();
     d_->alive.reset();
     d_->dropSocket();
     d_->finishCsv();
@@ -544,6 +554,7 @@ void EdgeSession::disconnectFromAgent()
     if (d_->state == EdgeState::Disconnected)
         return;
     d_->drainTail();
+    d_->detachTail();
     d_->dropSocket();
     d_->reconnectTimer.stop();
     d_->streamWanted = false;
@@ -608,8 +619,13 @@ void EdgeSession::start(uint32_t frames)
             throw Error("mode '" + mode + "' finishes frames on the edge: deploy a split model first");
         if (d_->model)
             d_->model->prepare(mode, transportSettingsWithin(d_->settings));
-        if (d_->model && d_->options.tail && (mode == "aecnn" || mode == "bottlenetpp")) // loads and warms the shared tail
-            d_->options.tail->internal().modelFor(d_->model->path())->prepare(mode, transportSettingsWithin(d_->settings));
+        d_->detachTail();
+        if (d_->model && d_->options.tail && (mode == "aecnn" || mode == "bottlenetpp")) { // loads and warms the shared tail
+            auto& tail = d_->options.tail->internal();
+            tail.modelFor(d_->model->path())->prepare(mode, transportSettingsWithin(d_->settings));
+            tail.attach(d_->model->path());
+            d_->attachedTail = d_->model->path();
+        }
     } catch (const std::exception& e) {
         d_->reportError(QString("cannot start: %1").arg(e.what()));
         return;

@@ -65,16 +65,55 @@ MultiEdgeResult runMultiEdge(const MultiEdgeRequest& request)
     };
     std::vector<Agent> agents(n);
     size_t finished = 0;
+    size_t nextToConnect = 0;
+    bool streaming = false;
     double firstStart = -1.0, lastFrame = 0.0;
+    // Agents are set up one after the other (loading a model blocks this thread, and an
+    // agent waiting for its handshake meanwhile would give up), then every stream starts
+    // at once, so that frames/s counts from a common start.
+    auto ready = [&](size_t i) { return agents[i].configured && agents[i].deployed; };
+    auto connectNext = [&] {
+        while (nextToConnect < n && agents[nextToConnect].done)
+            ++nextToConnect;
+        if (nextToConnect < n) {
+            const auto& spec = request.agents[nextToConnect];
+            agents[nextToConnect].session->connectToAgent(spec.host, spec.port, spec.token);
+            ++nextToConnect;
+        }
+    };
+    auto maybeStartAll = [&] {
+        if (streaming || nextToConnect < n)
+            return;
+        for (size_t i = 0; i < n; ++i)
+            if (!agents[i].done && !ready(i))
+                return;
+        streaming = true;
+        firstStart = steadyNowMs();
+        for (size_t i = 0; i < n; ++i) {
+            if (agents[i].done)
+                continue;
+            agents[i].started = true;
+            result.agents[i].startedMs = firstStart;
+            agents[i].session->start(request.agents[i].frames);
+        }
+    };
     auto finish = [&](size_t i, const QString& error, const QString& reason) {
         if (agents[i].done)
             return;
+        const bool setUp = ready(i) || agents[i].started;
         agents[i].done = true;
         if (result.agents[i].error.isEmpty())
             result.agents[i].error = error;
         result.agents[i].endReason = reason;
-        if (++finished == n)
+        if (++finished == n) {
             loop.quit();
+            return;
+        }
+        if (!streaming) {
+            if (!setUp)
+                connectNext(); // this agent's setup failed: go on with the next
+            maybeStartAll();
+        }
     };
     for (size_t i = 0; i < n; ++i) {
         const auto& spec = request.agents[i];
@@ -84,14 +123,10 @@ MultiEdgeResult runMultiEdge(const MultiEdgeRequest& request)
         agents[i].session = std::make_unique<EdgeSession>(options);
         EdgeSession& session = *agents[i].session;
         auto maybeStart = [&, i] {
-            auto& a = agents[i];
-            if (a.configured && a.deployed && !a.started && !a.done) {
-                a.started = true;
-                result.agents[i].startedMs = steadyNowMs();
-                if (firstStart < 0)
-                    firstStart = result.agents[i].startedMs;
-                a.session->start(request.agents[i].frames);
-            }
+            if (agents[i].done || !ready(i) || streaming)
+                return;
+            connectNext();
+            maybeStartAll();
         };
         EdgeCallbacks cb;
         cb.stateChanged = [&, i](EdgeState state, const QString&) {
@@ -150,9 +185,8 @@ MultiEdgeResult runMultiEdge(const MultiEdgeRequest& request)
                        .arg(request.agents[i].frames),
                    {});
     });
-    for (size_t i = 0; i < n; ++i)
-        if (!agents[i].done)
-            agents[i].session->connectToAgent(request.agents[i].host, request.agents[i].port, request.agents[i].token);
+    connectNext();
+    maybeStartAll();
     loop.exec();
     for (size_t i = 0; i < n; ++i) {
         result.agents[i].reconnects = agents[i].session->reconnects();

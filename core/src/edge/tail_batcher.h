@@ -5,6 +5,7 @@
 #include <chrono>
 #include <deque>
 #include <functional>
+#include <algorithm>
 #include <map>
 #include <memory>
 
@@ -38,6 +39,9 @@ struct TailExecutor::Private {
     struct Queue {
         std::shared_ptr<EdgeModel> model; // the tail of this queue, loaded once
         std::deque<Job> jobs;
+        int users = 0; // sessions streaming with this model (attach/detach)
+        // Enough to run now: the batch size, or one frame from every session using the queue.
+        int fullAt(int limit) const { return std::max(1, std::min(limit, users)); }
     };
 
     TailBatchOptions options;
@@ -52,6 +56,10 @@ struct TailExecutor::Private {
     // The shared tail model for a file (loaded on first use); throws aecnn::Error.
     std::shared_ptr<EdgeModel> modelFor(const QString& path);
     static QString keyOf(const QString& path);
+    // A session streams with / stops streaming with `path`'s model: when every session
+    // of a queue has a frame waiting, the batch runs without waiting for the delay.
+    void attach(const QString& path);
+    void detach(const QString& path);
     // Queues a decoded frame of `path`'s model; `done` is called later from the event loop.
     void submit(const QString& path, torch::Tensor received, std::function<void(const TailOutcome&)> done);
     // Runs the batches that are due (full, or the oldest frame waited maxDelayMs); all = every frame queued.

@@ -17,6 +17,7 @@ TailExecutor::Private::Private(TailBatchOptions o) : options(o)
     if (options.maxDelayMs < 0)
         throw Error("the tail's batch delay must be >= 0 ms, got " + std::to_string(options.maxDelayMs));
     timer.setSingleShot(true);
+    timer.setTimerType(Qt::PreciseTimer);
     QObject::connect(&timer, &QTimer::timeout, &context, [this] { runDue(false); });
 }
 
@@ -32,6 +33,20 @@ std::shared_ptr<EdgeModel> TailExecutor::Private::modelFor(const QString& path)
     if (!queue.model)
         queue.model = std::make_shared<EdgeModel>(path);
     return queue.model;
+}
+
+void TailExecutor::Private::attach(const QString& path)
+{
+    ++queues[keyOf(path)].users;
+}
+
+void TailExecutor::Private::detach(const QString& path)
+{
+    auto it = queues.find(keyOf(path));
+    if (it != queues.end() && it->second.users > 0) {
+        --it->second.users;
+        rearm(); // a queue may now be complete
+    }
 }
 
 void TailExecutor::Private::submit(const QString& path, torch::Tensor received,
@@ -54,7 +69,7 @@ void TailExecutor::Private::rearm()
         if (queue.jobs.empty())
             continue;
         Clock::duration due{0};
-        if (static_cast<int>(queue.jobs.size()) < batchLimit()) {
+        if (static_cast<int>(queue.jobs.size()) < queue.fullAt(batchLimit())) {
             const auto deadline = queue.jobs.front().queued + std::chrono::milliseconds(options.maxDelayMs);
             due = std::max(Clock::duration{0}, deadline - now);
         }
@@ -81,7 +96,7 @@ void TailExecutor::Private::runDue(bool all)
             if (queue.jobs.empty())
                 continue;
             const auto now = Clock::now();
-            const bool full = static_cast<int>(queue.jobs.size()) >= batchLimit();
+            const bool full = static_cast<int>(queue.jobs.size()) >= queue.fullAt(batchLimit());
             const bool waited = now - queue.jobs.front().queued >= std::chrono::milliseconds(options.maxDelayMs);
             if (!all && !full && !waited)
                 continue;
