@@ -48,12 +48,17 @@ QJsonObject summaryJson(const edge::StageSummary& s)
     return toJson(s);
 }
 
-edge::StageSummary queueSummary(const edge::AgentRunResult& a)
+edge::StageSummary fieldSummary(const edge::AgentRunResult& a, double edge::EdgeFrameResult::*field)
 {
     std::vector<double> values;
     for (const auto& f : a.frames)
-        values.push_back(f.queueMs);
+        values.push_back(f.*field);
     return edge::summarize(std::move(values));
+}
+
+edge::StageSummary queueSummary(const edge::AgentRunResult& a)
+{
+    return fieldSummary(a, &edge::EdgeFrameResult::queueMs);
 }
 
 } // namespace
@@ -222,6 +227,12 @@ QJsonObject runMultiAgentEdge(const ParsedArgs& args, CommandContext& context)
                           {"frames_per_second", a.framesPerSecond()},
                           {"completion_ms", summaryJson(c)},
                           {"queue_ms", summaryJson(q)},
+                          {"stages",
+                           QJsonObject{{"t_iot_ms", summaryJson(fieldSummary(a, &edge::EdgeFrameResult::iotMs))},
+                                       {"t_enc_ms", summaryJson(fieldSummary(a, &edge::EdgeFrameResult::encMs))},
+                                       {"t_com_ms", summaryJson(fieldSummary(a, &edge::EdgeFrameResult::comMs))},
+                                       {"t_dec_ms", summaryJson(fieldSummary(a, &edge::EdgeFrameResult::decMs))},
+                                       {"t_es_ms", summaryJson(fieldSummary(a, &edge::EdgeFrameResult::esMs))}}},
                           {"accuracy", accuracy},
                           {"correct", static_cast<qint64>(correct)},
                           {"n", static_cast<qint64>(labelled)},

@@ -4,15 +4,18 @@
 # edge's tail batched across them (aecnn edge --connect A,B,...) and unbatched
 # (--no-batching). One edge process, one LibTorch thread (--threads 1), window 1 (the
 # paper's setting: an agent's next frame starts when the edge has finished the last).
-# Writes OUT/multi-agent.csv, OUT/multi-agent.md and every run's JSON under OUT/multi-agent-runs/.
-# Usage: [FRAMES=40] [RATE=0.1] [AGENTS="1 2 4 8"] [SPLIT=1] [RATIO=8] \
+# Writes OUT/NAME.csv, OUT/NAME.md and every run's JSON under OUT/NAME-runs/ (NAME: default multi-agent).
+# Usage: [FRAMES=40] [RATE=0.1] [AGENTS="1 2 4 8"] [SPLIT=1] [RATIO=8] [NAME=multi-agent] [SUMMARY_ONLY=1] \
 #        bash resources/results/multi-agent.sh AECNN_BINARY AGENT_BINARY OUT_DIR
-# The committed run: bash resources/results/multi-agent.sh build/app/cli/aecnn build/app/agent/aecnn-agent resources/results
+# SUMMARY_ONLY=1 rewrites the CSV and Markdown from the runs already in OUT/NAME-runs/.
+# The committed runs:
+#   bash resources/results/multi-agent.sh build/app/cli/aecnn build/app/agent/aecnn-agent resources/results
+#   RATE=0.025 NAME=multi-agent-25kbps bash resources/results/multi-agent.sh build/app/cli/aecnn build/app/agent/aecnn-agent resources/results
 set -euo pipefail
 aecnn=$(realpath "$1") agent=$(realpath "$2") out=$3
 frames=${FRAMES:-40} rate=${RATE:-0.1} counts=${AGENTS:-1 2 4 8} split=${SPLIT:-1} ratio=${RATIO:-8}
-base_port=${BASE_PORT:-18700}
-mkdir -p "$out/multi-agent-runs"
+base_port=${BASE_PORT:-18700} name=${NAME:-multi-agent}
+mkdir -p "$out/$name-runs"
 work=$(mktemp -d)
 pids=()
 stop_agents() {
@@ -35,6 +38,9 @@ start_agents() { # n
   done
 }
 
+if [ -n "${SUMMARY_ONLY:-}" ]; then
+  cp "$out/$name-runs/load.txt" "$work/load.txt"
+else
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)" > "$work/load.txt"
 for n in $counts; do
   connect=$(for ((i = 0; i < n; ++i)); do printf '%s127.0.0.1:%d' "$([ $i -gt 0 ] && echo ,)" $((base_port + i)); done)
@@ -48,27 +54,36 @@ for n in $counts; do
          --ratio "$ratio" --frames "$frames" --threads 1 --batch-max-size 8 --batch-max-delay-ms 2 "${extra[@]}" --json)
     echo "agents $n, $mode: load $(cut -d' ' -f1 /proc/loadavg)" >&2
     load=$(cut -d' ' -f1-3 /proc/loadavg)
-    "${cmd[@]}" > "$out/multi-agent-runs/multi-agent-$n-$mode.json"
-    printf '%s\n' "$load" > "$out/multi-agent-runs/multi-agent-$n-$mode.load"
+    "${cmd[@]}" > "$out/$name-runs/$n-$mode.json"
+    printf '%s\n' "$load" > "$out/$name-runs/$n-$mode.load"
     stop_agents
   done
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$work/load.txt"
+echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)" >> "$work/load.txt"
+top=$(git -C "$(dirname "$0")" rev-parse --show-toplevel)
+echo "commit: $(git -C "$top" rev-parse --short HEAD)$(git -C "$top" diff --quiet HEAD -- app core || echo ' (app/core with uncommitted changes)')" >> "$work/load.txt"
+cp "$work/load.txt" "$out/$name-runs/load.txt"
+fi
 
-python3 - "$out" "$frames" "$rate" "$split" "$ratio" "$counts" "$work/load.txt" <<'PY'
+python3 - "$out" "$frames" "$rate" "$split" "$ratio" "$counts" "$work/load.txt" "$name" <<'PY'
 import json, os, platform, subprocess, sys, datetime
-out, frames, rate, split, ratio, counts, loadfile = sys.argv[1:8]
+out, frames, rate, split, ratio, counts, loadfile, name = sys.argv[1:9]
 counts = [int(c) for c in counts.split()]
 rows = []
+def mean_of(agents, stage):  # frame-weighted mean of a stage over the agents
+    n = sum(a["frames"] for a in agents)
+    return sum(a["stages"][stage]["mean"] * a["frames"] for a in agents) / n if n else 0.0
 for n in counts:
     for mode in ("batched", "unbatched"):
-        stem = f"{out}/multi-agent-runs/multi-agent-{n}-{mode}"
+        stem = f"{out}/{name}-runs/{n}-{mode}"
         r = json.load(open(stem + ".json"))
         load = open(stem + ".load").read().split()[0]
         agents = r["agents"]
         rows.append(dict(agents=n, mode=mode, frames=r["frames"], wall_ms=r["wall_ms"], fps=r["frames_per_second"],
                          p50=r["completion_ms"]["median"], p95=r["completion_ms"]["p95"],
                          queue_p95=max(a["queue_ms"]["p95"] for a in agents),
+                         t_com=mean_of(agents, "t_com_ms"), t_es=mean_of(agents, "t_es_ms"),
                          mean_batch=r["batching"]["mean_batch"], largest=r["batching"]["largest_batch"],
                          failed=r["agents_failed"], load=load,
                          per_agent_fps=" ".join(f'{a["frames_per_second"]:.2f}' for a in agents)))
@@ -77,28 +92,49 @@ for x in rows:
     x["speedup"] = x["fps"] / one["batched"] if one["batched"] else 0.0
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
 machine = f"{os.cpu_count()} cores, {cpu}, {platform.system()} {platform.release()}"
-date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-command = "bash resources/results/multi-agent.sh build/app/cli/aecnn build/app/agent/aecnn-agent resources/results"
+loadlines = open(loadfile).read().strip().split("\n")
+date = next((l.split(": ", 1)[1] for l in loadlines if l.startswith("date: ")), "?")
+commit = next((l.split(": ", 1)[1] for l in loadlines if l.startswith("commit: ")), "?")
+command = ("" if (frames, rate, split, ratio, name) == ("40", "0.1", "1", "8", "multi-agent") else
+           f"FRAMES={frames} RATE={rate} SPLIT={split} RATIO={ratio} NAME={name} ") + \
+    "bash resources/results/multi-agent.sh build/app/cli/aecnn build/app/agent/aecnn-agent resources/results"
 settings = f"FRAMES={frames} RATE={rate} Mbps per agent, split {split}, V={ratio} (demo model), window 1, edge --threads 1, batch <= 8 frames / 2 ms"
-loads = open(loadfile).read().strip().replace("\n", "; ")
-with open(f"{out}/multi-agent.csv", "w") as f:
+loads = "; ".join(l for l in loadlines if not l.startswith(("date: ", "commit: ")))
+with open(f"{out}/{name}.csv", "w") as f:
     f.write(f"# command: {command}\n# commit {commit}; {settings}\n# machine: {machine}; date {date}; {loads} (shared with other jobs)\n")
-    f.write("agents,tail,frames,wall_ms,frames_per_second,speedup_vs_1_agent,completion_p50_ms,completion_p95_ms,queue_p95_ms,mean_batch,largest_batch,agents_failed,load_1min,per_agent_frames_per_second\n")
+    f.write("agents,tail,frames,wall_ms,frames_per_second,speedup_vs_1_agent,completion_p50_ms,completion_p95_ms,queue_p95_ms,t_com_mean_ms,t_es_mean_ms,mean_batch,largest_batch,agents_failed,load_1min,per_agent_frames_per_second\n")
     for x in rows:
-        f.write(f'{x["agents"]},{x["mode"]},{x["frames"]},{x["wall_ms"]:.1f},{x["fps"]:.3f},{x["speedup"]:.2f},{x["p50"]:.2f},{x["p95"]:.2f},{x["queue_p95"]:.2f},{x["mean_batch"]:.2f},{x["largest"]},{x["failed"]},{x["load"]},{x["per_agent_fps"]}\n')
+        f.write(f'{x["agents"]},{x["mode"]},{x["frames"]},{x["wall_ms"]:.1f},{x["fps"]:.3f},{x["speedup"]:.2f},{x["p50"]:.2f},{x["p95"]:.2f},{x["queue_p95"]:.2f},{x["t_com"]:.2f},{x["t_es"]:.2f},{x["mean_batch"]:.2f},{x["largest"]},{x["failed"]},{x["load"]},{x["per_agent_fps"]}\n')
 eight = next((x for x in rows if x["agents"] == max(counts) and x["mode"] == "batched"), None)
-with open(f"{out}/multi-agent.md", "w") as f:
+with open(f"{out}/{name}.md", "w") as f:
     f.write("# Many devices, one edge: frames/s and p95 completion time\n\n")
     f.write(f"- command: `{command}` (commit {commit})\n- settings: {settings}\n- machine: {machine}\n- date: {date}; {loads}. "
             "**The machine was shared with other engineers' builds and tests while this ran** (load column: 1-minute load "
             "average at the start of each run); the edge, the agents and the other jobs all competed for the same 2 cores.\n\n")
-    f.write("| agents | tail | frames | frames/s | × one agent (batched) | completion p50 ms | p95 ms | queue p95 ms | mean batch | load |\n|---|---|---|---|---|---|---|---|---|---|\n")
+    f.write("| agents | tail | frames | frames/s | × one agent (batched) | completion p50 ms | p95 ms | queue p95 ms | t_com mean ms | t_es mean ms (per batch) | mean batch | failed | load |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
     for x in rows:
-        f.write(f'| {x["agents"]} | {x["mode"]} | {x["frames"]} | {x["fps"]:.2f} | {x["speedup"]:.2f} | {x["p50"]:.1f} | {x["p95"]:.1f} | {x["queue_p95"]:.1f} | {x["mean_batch"]:.2f} | {x["load"]} |\n')
+        f.write(f'| {x["agents"]} | {x["mode"]} | {x["frames"]} | {x["fps"]:.2f} | {x["speedup"]:.2f} | {x["p50"]:.1f} | {x["p95"]:.1f} | {x["queue_p95"]:.1f} | {x["t_com"]:.1f} | {x["t_es"]:.1f} | {x["mean_batch"]:.2f} | {x["failed"]} | {x["load"]} |\n')
     if eight:
         met = eight["speedup"] >= 3.0
         f.write(f'\nGoal (≥ 3× the one-agent frames/s with {eight["agents"]} agents): **{"met" if met else "not met"}** — '
                 f'{eight["fps"]:.2f} vs {one["batched"]:.2f} frames/s = {eight["speedup"]:.2f}×, p95 completion {eight["p95"]:.1f} ms.\n')
-print(open(f"{out}/multi-agent.md").read())
+        single = next(x for x in rows if x["agents"] == 1 and x["mode"] == "batched")
+        flat = next((x for x in rows if x["agents"] == eight["agents"] and x["mode"] == "unbatched"), None)
+        busy = 100.0 * single["t_es"] / single["p50"] if single["p50"] else 0.0
+        f.write(f'\nWhy: with one agent a frame spends {single["t_com"]:.1f} ms on the agent\'s {rate} Mbps link (mean '
+                f't_com) and {single["t_es"]:.1f} ms in the tail (mean t_es), and with window 1 the agent starts its next '
+                f'frame only when the edge has finished the last: the edge\'s tail is busy for about {busy:.0f} % of a '
+                f'frame\'s completion time ({single["p50"]:.1f} ms median). More agents fill the rest, until the tail '
+                f'needs more time than the edge has and frames wait in its queue: ')
+        if flat:
+            f.write(f'unbatched, {flat["agents"]} agents reach {flat["fps"]:.2f} frames/s with a queue p95 of '
+                    f'{flat["queue_p95"]:.1f} ms; batched, the tail runs {eight["mean_batch"]:.2f} frames per forward pass '
+                    f'on average ({eight["t_es"]:.1f} ms per batch vs {flat["t_es"]:.1f} ms per frame unbatched) and '
+                    f'reaches {eight["fps"]:.2f} frames/s ({eight["fps"] / flat["fps"]:.2f}× unbatched). ' if flat["fps"] else '')
+        if not met:
+            f.write(f'{eight["agents"]} agents would offer {eight["agents"] * one["batched"]:.1f} frames/s if the edge kept '
+                    f'up; it finished {eight["fps"]:.2f}: the CPU, shared by the edge, the {eight["agents"]} agent '
+                    f'processes and the other jobs, is the limit. ')
+        f.write('These numbers move with the machine\'s load: the agents, the edge and other jobs shared the 2 cores.\n')
+print(open(f"{out}/{name}.md").read())
 PY
