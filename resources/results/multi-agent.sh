@@ -5,7 +5,7 @@
 # (--no-batching). One edge process, one LibTorch thread (--threads 1), window 1 (the
 # paper's setting: an agent's next frame starts when the edge has finished the last).
 # Writes OUT/NAME.csv, OUT/NAME.md and every run's JSON under OUT/NAME-runs/ (NAME: default multi-agent).
-# Usage: [FRAMES=40] [RATE=0.1] [AGENTS="1 2 4 8"] [SPLIT=1] [RATIO=8] [NAME=multi-agent] [SUMMARY_ONLY=1] \
+# Usage: [FRAMES=40] [RATE=0.1] [AGENTS="1 2 4 8"] [SPLIT=1] [RATIO=8] [DELAY_MS=2] [NAME=multi-agent] [SUMMARY_ONLY=1] \
 #        bash resources/results/multi-agent.sh AECNN_BINARY AGENT_BINARY OUT_DIR
 # SUMMARY_ONLY=1 rewrites the CSV and Markdown from the runs already in OUT/NAME-runs/.
 # The committed runs:
@@ -13,7 +13,7 @@
 #   RATE=0.025 NAME=multi-agent-25kbps bash resources/results/multi-agent.sh build/app/cli/aecnn build/app/agent/aecnn-agent resources/results
 set -euo pipefail
 aecnn=$(realpath "$1") agent=$(realpath "$2") out=$3
-frames=${FRAMES:-40} rate=${RATE:-0.1} counts=${AGENTS:-1 2 4 8} split=${SPLIT:-1} ratio=${RATIO:-8}
+frames=${FRAMES:-40} rate=${RATE:-0.1} counts=${AGENTS:-1 2 4 8} split=${SPLIT:-1} ratio=${RATIO:-8} delay=${DELAY_MS:-2}
 base_port=${BASE_PORT:-18700} name=${NAME:-multi-agent}
 mkdir -p "$out/$name-runs"
 work=$(mktemp -d)
@@ -42,6 +42,9 @@ if [ -n "${SUMMARY_ONLY:-}" ]; then
   cp "$out/$name-runs/load.txt" "$work/load.txt"
 else
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)" > "$work/load.txt"
+# The source the binaries should come from, as the run starts (not proof of how they were built).
+top=$(git -C "$(dirname "$0")" rev-parse --show-toplevel)
+echo "commit: $(git -C "$top" rev-parse --short HEAD)$(git -C "$top" diff --quiet HEAD -- app core || echo ' (app/core with uncommitted changes)')" >> "$work/load.txt"
 for n in $counts; do
   connect=$(for ((i = 0; i < n; ++i)); do printf '%s127.0.0.1:%d' "$([ $i -gt 0 ] && echo ,)" $((base_port + i)); done)
   # Every agent its own shaped uplink at RATE Mbps; each starts at another image.
@@ -51,7 +54,7 @@ for n in $counts; do
     start_agents "$n" # fresh agents for every run
     extra=(); [ "$mode" = unbatched ] && extra=(--no-batching)
     cmd=(nice -n 10 "$aecnn" edge --connect "$connect" --agent-settings "$work/agents-$n.json" --split "$split" \
-         --ratio "$ratio" --frames "$frames" --threads 1 --batch-max-size 8 --batch-max-delay-ms 2 "${extra[@]}" --json)
+         --ratio "$ratio" --frames "$frames" --threads 1 --batch-max-size 8 --batch-max-delay-ms "$delay" "${extra[@]}" --json)
     echo "agents $n, $mode: load $(cut -d' ' -f1 /proc/loadavg)" >&2
     load=$(cut -d' ' -f1-3 /proc/loadavg)
     "${cmd[@]}" > "$out/$name-runs/$n-$mode.json"
@@ -61,14 +64,12 @@ for n in $counts; do
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$work/load.txt"
 echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)" >> "$work/load.txt"
-top=$(git -C "$(dirname "$0")" rev-parse --show-toplevel)
-echo "commit: $(git -C "$top" rev-parse --short HEAD)$(git -C "$top" diff --quiet HEAD -- app core || echo ' (app/core with uncommitted changes)')" >> "$work/load.txt"
 cp "$work/load.txt" "$out/$name-runs/load.txt"
 fi
 
-python3 - "$out" "$frames" "$rate" "$split" "$ratio" "$counts" "$work/load.txt" "$name" <<'PY'
+python3 - "$out" "$frames" "$rate" "$split" "$ratio" "$counts" "$work/load.txt" "$name" "$delay" <<'PY'
 import json, os, platform, subprocess, sys, datetime
-out, frames, rate, split, ratio, counts, loadfile, name = sys.argv[1:9]
+out, frames, rate, split, ratio, counts, loadfile, name, delay = sys.argv[1:10]
 counts = [int(c) for c in counts.split()]
 rows = []
 def mean_of(agents, stage):  # frame-weighted mean of a stage over the agents
@@ -95,10 +96,10 @@ machine = f"{os.cpu_count()} cores, {cpu}, {platform.system()} {platform.release
 loadlines = open(loadfile).read().strip().split("\n")
 date = next((l.split(": ", 1)[1] for l in loadlines if l.startswith("date: ")), "?")
 commit = next((l.split(": ", 1)[1] for l in loadlines if l.startswith("commit: ")), "?")
-command = ("" if (frames, rate, split, ratio, name) == ("40", "0.1", "1", "8", "multi-agent") else
-           f"FRAMES={frames} RATE={rate} SPLIT={split} RATIO={ratio} NAME={name} ") + \
+command = ("" if (frames, rate, split, ratio, name, delay, counts) == ("40", "0.1", "1", "8", "multi-agent", "2", [1, 2, 4, 8]) else
+           f"FRAMES={frames} RATE={rate} SPLIT={split} RATIO={ratio} DELAY_MS={delay} AGENTS=\"{' '.join(map(str, counts))}\" NAME={name} ") + \
     "bash resources/results/multi-agent.sh build/app/cli/aecnn build/app/agent/aecnn-agent resources/results"
-settings = f"FRAMES={frames} RATE={rate} Mbps per agent, split {split}, V={ratio} (demo model), window 1, edge --threads 1, batch <= 8 frames / 2 ms"
+settings = f"FRAMES={frames} RATE={rate} Mbps per agent, split {split}, V={ratio} (demo model), window 1, edge --threads 1, batch <= 8 frames / {delay} ms"
 loads = "; ".join(l for l in loadlines if not l.startswith(("date: ", "commit: ")))
 with open(f"{out}/{name}.csv", "w") as f:
     f.write(f"# command: {command}\n# commit {commit}; {settings}\n# machine: {machine}; date {date}; {loads} (shared with other jobs)\n")
