@@ -90,6 +90,7 @@ struct EdgeSession::Private {
     // this session still exists.
     int pendingTail = 0;
     std::optional<QString> deferredEnd;
+    bool closeCsvWhenDrained = false; // the CSV closes after the frames still in the shared tail
     QString attachedTail; // the model path this session is counted on in the shared tail
     void detachTail()
     {
@@ -144,6 +145,15 @@ struct EdgeSession::Private {
             options.tail->internal().runDue(true);
     }
 
+    // Closes the CSV now, or after the frames still in the shared tail (their rows are recorded).
+    void closeCsvSoon()
+    {
+        if (pendingTail > 0)
+            closeCsvWhenDrained = true;
+        else
+            finishCsv();
+    }
+
     // The stream is over: at once, or after the frames still in the shared tail.
     void endStream(QString reason, QString stateMessage) // by value: `reason` may be *deferredEnd
     {
@@ -168,7 +178,8 @@ struct EdgeSession::Private {
         dropSocket();
         reconnectTimer.stop();
         streamWanted = false;
-        finishCsv();
+        deferredEnd.reset();
+        closeCsvSoon();
         reportError(message);
         setState(EdgeState::Disconnected, message);
     }
@@ -431,21 +442,27 @@ void EdgeSession::Private::handleFrameData(const FrameData& data, int64_t arrive
                 if (guard.expired())
                     return;
                 --pendingTail;
-                if (!outcome.ok) {
+                if (outcome.ok) {
+                    r.predicted = outcome.predicted;
+                    r.esMs = outcome.esMs;
+                    r.queueMs = outcome.queueMs;
+                    r.batchSize = outcome.batchSize;
+                    try {
+                        completeFrame(r, sentUs, agentSequence, frameGeneration);
+                    } catch (const std::exception& e) {
+                        if (state != EdgeState::Disconnected)
+                            fail(QString("cannot record frame %1: %2").arg(r.sequence).arg(e.what()));
+                    }
+                } else if (state != EdgeState::Disconnected) {
                     fail(QString("cannot finish frame %1: %2").arg(r.sequence).arg(outcome.error));
-                    return;
                 }
-                r.predicted = outcome.predicted;
-                r.esMs = outcome.esMs;
-                r.queueMs = outcome.queueMs;
-                r.batchSize = outcome.batchSize;
-                try {
-                    completeFrame(r, sentUs, agentSequence, frameGeneration);
-                } catch (const std::exception& e) {
-                    fail(QString("cannot record frame %1: %2").arg(r.sequence).arg(e.what()));
+                if (pendingTail > 0)
                     return;
+                if (closeCsvWhenDrained) {
+                    closeCsvWhenDrained = false;
+                    finishCsv();
                 }
-                if (pendingTail == 0 && deferredEnd)
+                if (deferredEnd)
                     endStream(*deferredEnd, {});
             });
         return;
@@ -559,7 +576,7 @@ void EdgeSession::disconnectFromAgent()
     d_->reconnectTimer.stop();
     d_->streamWanted = false;
     d_->deferredEnd.reset();
-    d_->finishCsv();
+    d_->closeCsvSoon(); // rows of frames still in the shared tail are recorded first
     d_->setState(EdgeState::Disconnected, "disconnected");
 }
 
@@ -652,6 +669,7 @@ void EdgeSession::stop()
 bool EdgeSession::setCsv(const QString& path, const QStringList& contextLines, QString* error)
 {
     d_->finishCsv();
+    d_->closeCsvWhenDrained = false;
     if (path.isEmpty())
         return true;
     try {
