@@ -11,6 +11,7 @@
 # The committed runs:
 #   bash resources/results/multi-agent.sh build/app/cli/aecnn build/app/agent/aecnn-agent resources/results
 #   RATE=0.025 NAME=multi-agent-25kbps bash resources/results/multi-agent.sh build/app/cli/aecnn build/app/agent/aecnn-agent resources/results
+#   DELAY_MS=20 AGENTS="1 8" NAME=multi-agent-delay20 bash resources/results/multi-agent.sh build/app/cli/aecnn build/app/agent/aecnn-agent resources/results
 set -euo pipefail
 aecnn=$(realpath "$1") agent=$(realpath "$2") out=$3
 frames=${FRAMES:-40} rate=${RATE:-0.1} counts=${AGENTS:-1 2 4 8} split=${SPLIT:-1} ratio=${RATIO:-8} delay=${DELAY_MS:-2}
