@@ -6,17 +6,14 @@
 #include "aecnn/error.h"
 #include "aecnn/model/model_spec.h"
 #include "aecnn/split/split_model_files.h"
+#include "cmd_edge_multi.h"
 #include "cmd_edge_run.h"
 #include "command.h"
 #include "transport_options.h"
 
 namespace aecnn::cli {
-namespace {
 
-using edge::EdgeFrameResult;
-
-// Split and ratio of a split checkpoint; {0, 0} for other kinds.
-std::pair<int, int> splitOf(const QString& path)
+std::pair<int, int> splitOfModel(const QString& path)
 {
     if (path == "default")
         return {0, 0};
@@ -26,7 +23,7 @@ std::pair<int, int> splitOf(const QString& path)
     return {meta.value("split").toInt(), meta.value("ratio").toInt()};
 }
 
-QJsonObject agentSettings(const ParsedArgs& args, const std::string& mode)
+QJsonObject edgeAgentSettings(const ParsedArgs& args, const std::string& mode)
 {
     QJsonObject s{{"mode", QString::fromStdString(mode)},
                   {"rate_mbps", args.number("rate-mbps", 0, 100000)},
@@ -49,6 +46,24 @@ QJsonObject agentSettings(const ParsedArgs& args, const std::string& mode)
     return s;
 }
 
+QString resolveEdgeModel(const std::string& mode, const std::string& model, int split, int ratio)
+{
+    if (!model.empty())
+        return QString::fromStdString(model);
+    if (mode != "aecnn" && mode != "bottlenetpp")
+        return "default";
+    if (split == 0 || ratio == 0)
+        throw UsageError("--mode " + mode + " needs --model FILE, or --split L --ratio V to use a shipped demo model");
+    const QString path = findSplitModel(split, ratio, mode);
+    if (path.isEmpty())
+        throw UsageError("no " + mode + " split model for --split " + std::to_string(split) + " --ratio " +
+                         std::to_string(ratio) + " among the demo models (" + demoSplitModelDir().toStdString() +
+                         "); give --model FILE");
+    return path;
+}
+
+namespace {
+
 void printStage(std::ostream& out, const char* name, const edge::StageSummary& s)
 {
     char line[160];
@@ -58,27 +73,19 @@ void printStage(std::ostream& out, const char* name, const edge::StageSummary& s
 
 QJsonObject runEdgeCommand(const ParsedArgs& args, CommandContext& context)
 {
+    if (isMultiAgentEdge(args))
+        return runMultiAgentEdge(args, context);
     EdgeRunRequest request;
     parseEndpoint(args.text("connect"), request.host, request.port);
     const std::string mode = args.text("mode");
     if (mode != "aecnn" && mode != "bottlenetpp" && mode != "full" && mode != "local")
         throw UsageError("--mode must be aecnn, bottlenetpp, full or local, got '" + mode + "'");
-    request.settings = agentSettings(args, mode);
+    request.settings = edgeAgentSettings(args, mode);
     request.frames = static_cast<uint32_t>(args.integer("frames", 1, 10000000));
     request.timeoutMs = args.integer("timeout-s", 1, 86400) * 1000;
-    request.modelPath = QString::fromStdString(args.has("model") ? args.text("model") : "");
-    const bool splitMode = mode == "aecnn" || mode == "bottlenetpp";
-    if (request.modelPath.isEmpty() && !splitMode)
-        request.modelPath = "default";
-    if (request.modelPath.isEmpty()) {
-        if (!args.has("split") || !args.has("ratio"))
-            throw UsageError("--mode " + mode + " needs --model FILE, or --split L --ratio V to use a shipped demo model");
-        request.modelPath = findSplitModel(args.integer("split", 1, 100), args.integer("ratio", 1, 4096), mode);
-        if (request.modelPath.isEmpty())
-            throw UsageError("no " + mode + " split model for --split " + args.text("split") + " --ratio " +
-                             args.text("ratio") + " among the demo models (" +
-                             demoSplitModelDir().toStdString() + "); give --model FILE");
-    }
+    request.modelPath =
+        resolveEdgeModel(mode, args.has("model") ? args.text("model") : "", args.has("split") ? args.integer("split", 1, 100) : 0,
+                         args.has("ratio") ? args.integer("ratio", 1, 4096) : 0);
     if (args.has("token-file"))
         request.token = readTokenFile(args.text("token-file"));
     if (const auto policy = protocol::encryptionPolicyFrom(QString::fromStdString(args.text("encrypt"))))
@@ -87,7 +94,7 @@ QJsonObject runEdgeCommand(const ParsedArgs& args, CommandContext& context)
         throw UsageError("--encrypt must be on, off or auto, got '" + args.text("encrypt") + "'");
     if (request.token.isEmpty() && request.encryption == protocol::EncryptionPolicy::On)
         throw UsageError("--encrypt on needs --token-file FILE: the session keys are derived from the token");
-    const auto [split, ratio] = splitOf(request.modelPath);
+    const auto [split, ratio] = splitOfModel(request.modelPath);
     if (args.has("split") && split != 0 && args.integer("split", 1, 100) != split)
         throw UsageError("--split " + args.text("split") + " but the model is split at " + std::to_string(split));
     if (args.has("ratio") && ratio != 0 && args.integer("ratio", 1, 4096) != ratio)
@@ -99,7 +106,7 @@ QJsonObject runEdgeCommand(const ParsedArgs& args, CommandContext& context)
 
     const auto r = runEdge(request);
 
-    using F = EdgeFrameResult;
+    using F = edge::EdgeFrameResult;
     const auto iot = r.stage(&F::iotMs), enc = r.stage(&F::encMs), com = r.stage(&F::comMs), dec = r.stage(&F::decMs),
                es = r.stage(&F::esMs), measured = r.stage(&F::measuredMs), predicted = r.stage(&F::predictedMs);
     const auto bytes = r.bytes();
@@ -158,7 +165,21 @@ QJsonObject runEdgeCommand(const ParsedArgs& args, CommandContext& context)
 Command edgeCommand()
 {
     std::vector<OptionSpec> options{
-        {"connect", "HOST:PORT", "the agent", "127.0.0.1:7878"},
+        {"connect", "HOST:PORT[,HOST:PORT...]", "the agent; several, comma-separated, for many devices on one edge "
+                                                "(one session each, the tail batched across them; see --agent-settings)",
+         "127.0.0.1:7878"},
+        {"agent-settings", "FILE", "many agents: a JSON array, one object per --connect endpoint in order, each "
+                                   "overriding this command line's settings for that agent: mode, model, split, "
+                                   "ratio, rate_mbps, window, frames, dataset, first_image and the transport keys "
+                                   "(codec, repr, bits, ...), e.g. [{\"rate_mbps\": 2}, {\"rate_mbps\": 8, "
+                                   "\"ratio\": 16}]", ""},
+        {"batch-max-size", "N", "many agents: the most frames of one model the edge's tail runs in one batch", "8"},
+        {"batch-max-delay-ms", "MS", "many agents: the longest a decoded frame waits for others before its batch "
+                                     "runs", "2"},
+        {"no-batching", "", "many agents: run the tail frame by frame (for comparison)", ""},
+        {"deadline-ms", "MS", "many agents: report the V that adaptive selection (measured rate and edge queueing, "
+                              "with --profile) would choose per agent", ""},
+        {"profile", "P", "device profile for --deadline-ms", "pi4"},
         {"token-file", "FILE", "pre-shared token (omit for a tokenless loopback agent: unauthenticated)", ""},
         {"encrypt", "on|off|auto", "encrypt the session's records (ChaCha20-Poly1305; every message is "
                                    "authenticated anyway with a token); auto = unless the agent is on loopback",
@@ -178,7 +199,8 @@ Command edgeCommand()
         options.push_back(option);
     const std::vector<OptionSpec> more{
         {"resolution", "WxH", "full offloading: JPEG resolution (default native)", ""},
-        {"csv", "OUT", "per-frame CSV (written as OUT.partial, renamed at the end)", ""},
+        {"csv", "OUT", "per-frame CSV (written as OUT.partial, renamed at the end); many agents: one per agent, "
+                       "OUT-agentK.csv", ""},
         {"timeout-s", "S", "give up after S seconds", "600"}};
     options.insert(options.end(), more.begin(), more.end());
     return {"edge",

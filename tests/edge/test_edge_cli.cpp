@@ -1,3 +1,6 @@
+#include <memory>
+
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcess>
 #include <QSignalSpy>
@@ -95,6 +98,86 @@ private Q_SLOTS:
                                         "--bits", "3", "--range", "mse"});
         QVERIFY2(fittedEval.exitCode == 0, qPrintable(fittedEval.output));
         QCOMPARE(fitted.json.value("correct").toInt(), fittedEval.json.value("correct").toInt());
+    }
+
+    // Many devices, one edge from the command line: per-agent settings and models, one CSV
+    // per agent, each agent's accuracy equal to offline eval; an unreachable agent fails
+    // alone and the others' results stand.
+    void manyAgentsOneEdge()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        QStringList paths;
+        for (int ratio : {2, 4}) {
+            auto model = tinySplitModel(SplitVariant::Aecnn, ratio, 50 + ratio);
+            paths << dir.filePath(QString("split-v%1.aecnn").arg(ratio));
+            saveAecnnClassifier(paths.back(), model);
+        }
+        const QString tokenFile = dir.filePath("token");
+        {
+            QFile file(tokenFile);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write(kEdgeToken + "\n");
+        }
+        std::vector<std::unique_ptr<agent::AgentServer>> servers;
+        QStringList endpoints;
+        for (int i = 0; i < 2; ++i) {
+            agent::AgentOptions options;
+            options.port = 0;
+            options.token = kEdgeToken;
+            options.dataset = kEdgeDataset;
+            servers.push_back(std::make_unique<agent::AgentServer>(options));
+            QVERIFY(servers.back()->listen());
+            endpoints << QString("127.0.0.1:%1").arg(servers.back()->port());
+        }
+        const QString settings = dir.filePath("agents.json");
+        {
+            QFile file(settings);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write(QString(R"([{"rate_mbps": 1, "model": "%1"}, {"rate_mbps": 4, "window": 0, "model": "%2"}])")
+                           .arg(paths[0], paths[1])
+                           .toUtf8());
+        }
+        const QString csv = dir.filePath("frames.csv");
+        const auto edge = runCli({"edge", "--connect", endpoints.join(','), "--token-file", tokenFile, "--agent-settings",
+                                  settings, "--frames", "16", "--csv", csv});
+        QVERIFY2(edge.exitCode == 0, qPrintable(edge.output));
+        const auto agents = edge.json.value("agents").toArray();
+        QCOMPARE(agents.size(), 2);
+        QCOMPARE(edge.json.value("agents_failed").toInt(), 0);
+        QCOMPARE(edge.json.value("frames").toInt(), 32);
+        QVERIFY(edge.json.value("frames_per_second").toDouble() > 0);
+        QVERIFY(edge.json.value("batching").toObject().value("enabled").toBool());
+        for (int i = 0; i < 2; ++i) {
+            const auto a = agents[i].toObject();
+            QCOMPARE(a.value("frames").toInt(), 16);
+            QCOMPARE(a.value("ratio").toInt(), i == 0 ? 2 : 4);
+            QVERIFY(a.value("completion_ms").toObject().value("p95").toDouble() > 0);
+            const auto eval = runCli({"eval", "--model", paths[i], "--dataset", kEdgeDataset, "--codec", "zstd-entropy"});
+            QVERIFY2(eval.exitCode == 0, qPrintable(eval.output));
+            QCOMPARE(a.value("correct").toInt(), eval.json.value("correct").toInt());
+            const QString agentCsv = dir.filePath(QString("frames-agent%1.csv").arg(i + 1));
+            QCOMPARE(a.value("csv").toString(), agentCsv);
+            QFile file(agentCsv);
+            QVERIFY(file.open(QIODevice::ReadOnly));
+            int rows = 0;
+            for (const auto& line : file.readAll().split('\n'))
+                rows += !line.isEmpty() && !line.startsWith('#') && !line.startsWith("sequence");
+            QCOMPARE(rows, 16);
+        }
+
+        // Nothing listens on the second endpoint: that agent fails, the first finishes.
+        const auto partial = runCli({"edge", "--connect", endpoints[0] + ",127.0.0.1:9", "--token-file", tokenFile,
+                                     "--model", paths[0], "--frames", "8", "--no-batching"});
+        QVERIFY2(partial.exitCode == 0, qPrintable(partial.output));
+        QCOMPARE(partial.json.value("agents_failed").toInt(), 1);
+        const auto both = partial.json.value("agents").toArray();
+        QCOMPARE(both[0].toObject().value("frames").toInt(), 8);
+        QVERIFY(!both[1].toObject().value("error").toString().isEmpty());
+
+        const auto mismatch = runCli({"edge", "--connect", endpoints.join(','), "--agent-settings", settings + "x"});
+        QCOMPARE(mismatch.exitCode, 2);
+        QVERIFY2(mismatch.output.contains("--agent-settings"), qPrintable(mismatch.output));
     }
 
     void usageErrorsNameTheProblem()

@@ -267,6 +267,37 @@ private Q_SLOTS:
         QVERIFY(selector.observe(static_cast<int64_t>(hi * 1.5 * 125'000), 1.0));
         QCOMPARE(selector.ratio(), 2);
     }
+
+    // Many agents, one edge: the wait in the edge's queue lengthens t_es of every V.
+    void edgeQueueingPushesToASmallerTransfer()
+    {
+        const auto p = raspberryPi4Profile();
+        // 10 Mbps, 100 ms: V=4 with an idle edge (the paper's example).
+        QCOMPARE(selectRatio(p, 1, 10.0, 100.0, 0.0)->ratio, 4);
+        // The margin V=4 leaves, used up by queueing: V=4 no longer fits, a larger V does.
+        const double slack = 100.0 - predictAecnn(p, 1, 4, 10.0).totalMs();
+        QVERIFY(slack > 0);
+        const auto busy = selectRatio(p, 1, 10.0, 100.0, slack + 1.0);
+        QVERIFY(busy.has_value());
+        QVERIFY(busy->ratio > 4);
+        QCOMPARE(busy->prediction.totalMs(), predictAecnn(p, 1, busy->ratio, 10.0).totalMs() + slack + 1.0);
+        QVERIFY(busy->prediction.totalMs() <= 100.0);
+        // A queue longer than any V can absorb: nothing meets the deadline.
+        QVERIFY(!selectRatio(p, 1, 10.0, 100.0, 100.0).has_value());
+        // Negative (no measurement) counts as none.
+        QCOMPARE(selectRatio(p, 1, 10.0, 100.0, -5.0)->ratio, 4);
+
+        // The online selector: same link, the edge's queue grows, then drains.
+        AdaptiveRatioSelector selector(p, 1, 100.0, 0.1, 1.0);
+        selector.observe(1'250'000, 1.0, 0.0);
+        QCOMPARE(selector.ratio(), 4);
+        QVERIFY(selector.observe(1'250'000, 1.0, slack + 1.0));
+        QCOMPARE(selector.ratio(), busy->ratio);
+        QCOMPARE(selector.estimatedQueueMs(), slack + 1.0);
+        QVERIFY(selector.meetsDeadline());
+        QVERIFY(selector.observe(1'250'000, 1.0, 0.0));
+        QCOMPARE(selector.ratio(), 4);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestLatencyModel)

@@ -119,16 +119,36 @@ void EdgeModel::finish(const std::string& kind, const QByteArray& payload, bool 
 
 void EdgeModel::finishFeatures(const QByteArray& payload, bool keepFeatures, EdgeFrameResult& result)
 {
-    const auto* bytes = reinterpret_cast<const uint8_t*>(payload.constData());
-    const auto size = static_cast<size_t>(payload.size());
-    auto start = Clock::now();
-    const auto received = transport_->decode(bytes, size, nullptr, &workspace_);
-    result.decMs = msSince(start);
-    start = Clock::now();
+    const auto received = decodeFeatures(payload, keepFeatures, result);
+    const auto start = Clock::now();
     result.predicted = static_cast<int>(split_->net->decode(received).argmax(1).item<int64_t>());
     result.esMs = msSince(start);
+}
+
+std::vector<int> EdgeModel::tailPredict(const torch::Tensor& batch)
+{
+    if (!split_)
+        throw Error("'" + path_.toStdString() + "' has no tail to finish features with");
+    torch::NoGradGuard noGrad; // thread-local: created where the forward runs
+    const auto classes = split_->net->decode(batch).argmax(1).contiguous();
+    std::vector<int> predicted;
+    for (int64_t i = 0; i < classes.size(0); ++i)
+        predicted.push_back(static_cast<int>(classes[i].item<int64_t>()));
+    return predicted;
+}
+
+torch::Tensor EdgeModel::decodeFeatures(const QByteArray& payload, bool keepFeatures, EdgeFrameResult& result)
+{
+    if (!transport_)
+        throw Error("the agent sent features but this stream is in mode '" + mode_ + "'");
+    torch::NoGradGuard noGrad;
+    const auto* bytes = reinterpret_cast<const uint8_t*>(payload.constData());
+    const auto size = static_cast<size_t>(payload.size());
+    const auto start = Clock::now();
+    const auto received = transport_->decode(bytes, size, nullptr, &workspace_);
+    result.decMs = msSince(start);
     if (!keepFeatures)
-        return;
+        return received;
     // For the views only, outside the timed stages: the coder's symbols and the values.
     const auto& layout = transport_->layout();
     result.featureChannels = layout.channels;
@@ -151,6 +171,7 @@ void EdgeModel::finishFeatures(const QByteArray& payload, bool keepFeatures, Edg
         result.rebuiltChannels = static_cast<uint32_t>(rebuilt.size(1));
         result.rebuilt.assign(rebuilt.data_ptr<float>(), rebuilt.data_ptr<float>() + rebuilt.numel());
     }
+    return received;
 }
 
 void EdgeModel::finishJpeg(const QByteArray& payload, EdgeFrameResult& result)

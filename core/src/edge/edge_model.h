@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <QByteArray>
 #include <QString>
@@ -40,6 +41,13 @@ public:
     // Finishes one frame: fills predicted, decMs, esMs and (keepFeatures) the tensor.
     // Throws aecnn::Error when the payload cannot be decoded or does not fit the model.
     void finish(const std::string& kind, const QByteArray& payload, bool keepFeatures, EdgeFrameResult& result);
+
+    // The same path split in two for a shared tail (tail_executor.h): decodeFeatures
+    // decodes a "features" payload (fills decMs and, with keepFeatures, the views) and
+    // returns the received tensor (1 x C' x H x W); tailPredict runs FR / decoder + tail
+    // on a batch of them (N x C' x H x W) and returns one class per row. Throws aecnn::Error.
+    torch::Tensor decodeFeatures(const QByteArray& payload, bool keepFeatures, EdgeFrameResult& result);
+    std::vector<int> tailPredict(const torch::Tensor& batch);
 
 private:
     void finishFeatures(const QByteArray& payload, bool keepFeatures, EdgeFrameResult& result);

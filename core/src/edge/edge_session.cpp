@@ -18,6 +18,7 @@
 #include "aecnn/protocol/session_security.h"
 #include "aecnn/split/transport_settings_json.h"
 #include "edge_model.h"
+#include "tail_batcher.h"
 
 namespace aecnn::edge {
 
@@ -84,6 +85,21 @@ struct EdgeSession::Private {
     int64_t correct = 0, labelled = 0;
     std::unique_ptr<FrameCsvWriter> csv;
 
+    // Shared tail (EdgeOptions::tail): frames handed to it and not finished yet, and a
+    // stream end that waits for them. `alive` tells the executor's callbacks whether
+    // this session still exists.
+    int pendingTail = 0;
+    std::optional<QString> deferredEnd;
+    bool closeCsvWhenDrained = false; // the CSV closes after the frames still in the shared tail
+    QString attachedTail; // the model path this session is counted on in the shared tail
+    void detachTail()
+    {
+        if (!attachedTail.isEmpty() && options.tail)
+            options.tail->internal().detach(attachedTail);
+        attachedTail.clear();
+    }
+    std::shared_ptr<int> alive = std::make_shared<int>(0);
+
     void setState(EdgeState s, const QString& message)
     {
         state = s;
@@ -121,12 +137,49 @@ struct EdgeSession::Private {
         pingTimer.stop();
     }
 
+    // Finishes the frames still in the shared tail's queue now, so that their rows are
+    // recorded before the CSV is closed.
+    void drainTail()
+    {
+        if (pendingTail > 0 && options.tail)
+            options.tail->internal().runDue(true);
+    }
+
+    // Closes the CSV now, or after the frames still in the shared tail (their rows are recorded).
+    void closeCsvSoon()
+    {
+        if (pendingTail > 0)
+            closeCsvWhenDrained = true;
+        else
+            finishCsv();
+    }
+
+    // The stream is over: at once, or after the frames still in the shared tail.
+    void endStream(QString reason, QString stateMessage) // by value: `reason` may be *deferredEnd
+    {
+        if (pendingTail > 0) {
+            deferredEnd = reason;
+            return;
+        }
+        deferredEnd.reset();
+        streamWanted = false;
+        detachTail();
+        finishCsv();
+        if (state == EdgeState::Streaming)
+            setState(EdgeState::Ready, stateMessage.isEmpty() ? QString("stream ended: %1").arg(reason) : stateMessage);
+        if (cb.streamEnded)
+            cb.streamEnded(received, reason);
+    }
+
     void fail(const QString& message)
     {
+        drainTail();
+        detachTail();
         dropSocket();
         reconnectTimer.stop();
         streamWanted = false;
-        finishCsv();
+        deferredEnd.reset();
+        closeCsvSoon();
         reportError(message);
         setState(EdgeState::Disconnected, message);
     }
@@ -208,11 +261,8 @@ struct EdgeSession::Private {
         const uint32_t remaining = streamFrames == 0 ? 0 : streamFrames - static_cast<uint32_t>(received);
         if (streamWanted && streamFrames != 0 && remaining == 0) {
             // Every frame arrived; only the end of the stream was lost with the old agent.
-            streamWanted = false;
-            finishCsv();
-            setState(EdgeState::Ready, "reconnected");
-            if (cb.streamEnded)
-                cb.streamEnded(received, "done (the agent went away after the last frame)");
+            setState(EdgeState::Streaming, "reconnected");
+            endStream("done (the agent went away after the last frame)", "reconnected");
         } else if (streamWanted) {
             send(Start{remaining});
             setState(EdgeState::Streaming, QString("reconnected, resuming at image %1").arg(nextImage));
@@ -224,6 +274,8 @@ struct EdgeSession::Private {
     void onReadyRead();
     void handle(const Frame& frame, int64_t arrivedUs, int64_t wireBytes);
     void handleFrameData(const FrameData& data, int64_t arrivedUs, int64_t wireBytes);
+    // The rest of a frame once its prediction is known: ack, Eq. 4, counts, CSV, callback.
+    void completeFrame(EdgeFrameResult& r, int64_t sentUs, uint64_t agentSequence, uint64_t frameGeneration);
 };
 
 void EdgeSession::Private::onReadyRead()
@@ -330,13 +382,7 @@ void EdgeSession::Private::handle(const Frame& frame, int64_t arrivedUs, int64_t
     }
     case MessageType::FrameData: handleFrameData(decodeMessage<FrameData>(frame), arrivedUs, wireBytes); return;
     case MessageType::StreamEnd: {
-        const auto end = decodeMessage<StreamEnd>(frame);
-        streamWanted = false;
-        finishCsv();
-        if (state == EdgeState::Streaming)
-            setState(EdgeState::Ready, QString("stream ended: %1").arg(end.reason));
-        if (cb.streamEnded)
-            cb.streamEnded(received, end.reason);
+        endStream(decodeMessage<StreamEnd>(frame).reason, {});
         return;
     }
     case MessageType::Pong: {
@@ -381,23 +427,70 @@ void EdgeSession::Private::handleFrameData(const FrameData& data, int64_t arrive
     r.rateMbps = settings.value("rate_mbps").toDouble(0.0);
     const int64_t sentUs = clock.toEdgeUs(data.sendTimeUs);
     r.comMs = (arrivedUs - sentUs) / 1000.0;
+    if (options.tail && model && r.kind == "features") {
+        // Decoded here, finished by the shared tail with other agents' frames.
+        auto received = model->decodeFeatures(data.payload, options.keepFeatures, r);
+        ++this->received;
+        ++nextImage;
+        ++pendingTail;
+        const std::weak_ptr<int> guard = alive;
+        const uint64_t frameGeneration = generation;
+        const uint64_t agentSequence = data.sequence;
+        options.tail->internal().submit(
+            model->path(), std::move(received),
+            [this, guard, r, sentUs, agentSequence, frameGeneration](const TailOutcome& outcome) mutable {
+                if (guard.expired())
+                    return;
+                --pendingTail;
+                if (outcome.ok) {
+                    r.predicted = outcome.predicted;
+                    r.esMs = outcome.esMs;
+                    r.queueMs = outcome.queueMs;
+                    r.batchSize = outcome.batchSize;
+                    try {
+                        completeFrame(r, sentUs, agentSequence, frameGeneration);
+                    } catch (const std::exception& e) {
+                        if (state != EdgeState::Disconnected)
+                            fail(QString("cannot record frame %1: %2").arg(r.sequence).arg(e.what()));
+                    }
+                } else if (state != EdgeState::Disconnected) {
+                    fail(QString("cannot finish frame %1: %2").arg(r.sequence).arg(outcome.error));
+                }
+                if (pendingTail > 0)
+                    return;
+                if (closeCsvWhenDrained) {
+                    closeCsvWhenDrained = false;
+                    finishCsv();
+                }
+                if (deferredEnd)
+                    endStream(*deferredEnd, {});
+            });
+        return;
+    }
     if (model)
         model->finish(r.kind, data.payload, options.keepFeatures, r);
     else if (r.kind == "features")
         throw Error("the agent sent features but no split model is deployed on this edge");
     // Without a model, full-offloading frames are only timed (no prediction).
+    ++received;
+    ++nextImage;
+    completeFrame(r, sentUs, data.sequence, generation);
+}
+
+void EdgeSession::Private::completeFrame(EdgeFrameResult& r, int64_t sentUs, uint64_t agentSequence,
+                                         uint64_t frameGeneration)
+{
     r.measuredMs = r.iotMs + r.encMs + (steadyNowUs() - sentUs) / 1000.0;
-    send(FrameAck{data.sequence}); // paces an agent configured with a window
+    if (frameGeneration == generation && connected())
+        send(FrameAck{agentSequence}); // paces an agent configured with a window
     const double transferMs = r.rateMbps > 0 ? latency::transmitMs(double(r.bytes), r.rateMbps) : 0.0;
-    r.predictedMs = transferMs + r.iotMs + r.encMs + r.decMs + r.esMs;
+    r.predictedMs = transferMs + r.iotMs + r.encMs + r.decMs + r.queueMs + r.esMs;
     if (r.label >= 0) {
         ++labelled;
         correct += r.predicted == r.label ? 1 : 0;
     }
     r.correctSoFar = correct;
     r.labelledSoFar = labelled;
-    ++received;
-    ++nextImage;
     if (csv)
         csv->append(r);
     if (cb.frame)
@@ -446,6 +539,9 @@ EdgeSession::EdgeSession(EdgeOptions options, EdgeCallbacks callbacks) : d_(std:
 
 EdgeSession::~EdgeSession()
 {
+    d_->drainTail();
+    d_->detachTail();
+    d_->alive.reset();
     d_->dropSocket();
     d_->finishCsv();
 }
@@ -474,10 +570,13 @@ void EdgeSession::disconnectFromAgent()
 {
     if (d_->state == EdgeState::Disconnected)
         return;
+    d_->drainTail();
+    d_->detachTail();
     d_->dropSocket();
     d_->reconnectTimer.stop();
     d_->streamWanted = false;
-    d_->finishCsv();
+    d_->deferredEnd.reset();
+    d_->closeCsvSoon(); // rows of frames still in the shared tail are recorded first
     d_->setState(EdgeState::Disconnected, "disconnected");
 }
 
@@ -491,6 +590,9 @@ void EdgeSession::configure(const QJsonObject& settings)
     const std::string before = d_->mode();
     for (auto it = settings.begin(); it != settings.end(); ++it)
         d_->settings[it.key()] = it.value();
+    // The agent's source starts there: a stream resumed after a reconnect must count from it.
+    if (settings.contains("first_image"))
+        d_->nextImage = static_cast<long long>(settings.value("first_image").toDouble(0));
     if (!d_->connected())
         return;
     d_->send(Configure{settings});
@@ -534,11 +636,19 @@ void EdgeSession::start(uint32_t frames)
             throw Error("mode '" + mode + "' finishes frames on the edge: deploy a split model first");
         if (d_->model)
             d_->model->prepare(mode, transportSettingsWithin(d_->settings));
+        d_->detachTail();
+        if (d_->model && d_->options.tail && (mode == "aecnn" || mode == "bottlenetpp")) { // loads and warms the shared tail
+            auto& tail = d_->options.tail->internal();
+            tail.modelFor(d_->model->path())->prepare(mode, transportSettingsWithin(d_->settings));
+            tail.attach(d_->model->path());
+            d_->attachedTail = d_->model->path();
+        }
     } catch (const std::exception& e) {
         d_->reportError(QString("cannot start: %1").arg(e.what()));
         return;
     }
     d_->streamWanted = true;
+    d_->deferredEnd.reset();
     d_->streamFrames = frames;
     d_->received = 0;
     d_->correct = d_->labelled = 0;
@@ -559,6 +669,7 @@ void EdgeSession::stop()
 bool EdgeSession::setCsv(const QString& path, const QStringList& contextLines, QString* error)
 {
     d_->finishCsv();
+    d_->closeCsvWhenDrained = false;
     if (path.isEmpty())
         return true;
     try {

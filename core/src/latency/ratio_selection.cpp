@@ -31,12 +31,14 @@ std::vector<int> candidates(const SplitTiming& split)
 
 } // namespace
 
-std::optional<RatioChoice> selectRatio(const DeviceProfile& profile, int split, double rateMbps, double deadlineMs)
+std::optional<RatioChoice> selectRatio(const DeviceProfile& profile, int split, double rateMbps, double deadlineMs,
+                                       double edgeQueueMs)
 {
     const auto& s = profile.split(split);
     std::optional<RatioChoice> best;
     for (int v : candidates(s)) {
-        const auto prediction = predictAecnn(profile, split, v, rateMbps);
+        auto prediction = predictAecnn(profile, split, v, rateMbps);
+        prediction.edgeMs += std::max(0.0, edgeQueueMs);
         if (prediction.totalMs() > deadlineMs)
             continue;
         const double accuracy = accuracyOf(profile, s, v);
@@ -64,7 +66,8 @@ void ThroughputEstimator::addSample(int64_t bytes, double seconds)
 
 AdaptiveRatioSelector::AdaptiveRatioSelector(DeviceProfile profile, int split, double deadlineMs, double headroom,
                                              double smoothing)
-    : profile_(std::move(profile)), split_(split), deadlineMs_(deadlineMs), headroom_(headroom), estimator_(smoothing)
+    : profile_(std::move(profile)), split_(split), deadlineMs_(deadlineMs), headroom_(headroom), estimator_(smoothing),
+      smoothing_(smoothing)
 {
     profile_.split(split_); // validates
     if (!(deadlineMs > 0))
@@ -73,13 +76,17 @@ AdaptiveRatioSelector::AdaptiveRatioSelector(DeviceProfile profile, int split, d
         throw Error("headroom must be in [0, 1), got " + std::to_string(headroom));
 }
 
-bool AdaptiveRatioSelector::observe(int64_t bytes, double seconds)
+bool AdaptiveRatioSelector::observe(int64_t bytes, double seconds, double edgeQueueMs)
 {
     estimator_.addSample(bytes, seconds);
+    if (edgeQueueMs >= 0) {
+        queueMs_ = queueSampled_ ? smoothing_ * edgeQueueMs + (1.0 - smoothing_) * queueMs_ : edgeQueueMs;
+        queueSampled_ = true;
+    }
     if (!estimator_.hasEstimate() || !(estimator_.mbps() > 0))
         return false;
     const double rate = estimator_.mbps();
-    const auto strict = selectRatio(profile_, split_, rate, deadlineMs_);
+    const auto strict = selectRatio(profile_, split_, rate, deadlineMs_, queueMs_);
     int next = ratio_;
     if (!strict) {
         // Nothing meets the deadline: send as little as possible.
@@ -89,8 +96,8 @@ bool AdaptiveRatioSelector::observe(int64_t bytes, double seconds)
         next = strict->ratio;
         meets_ = true;
     } else {
-        const bool currentFits = predictAecnn(profile_, split_, ratio_, rate).totalMs() <= deadlineMs_;
-        const auto relaxed = selectRatio(profile_, split_, rate, deadlineMs_ * (1.0 - headroom_));
+        const bool currentFits = predictAecnn(profile_, split_, ratio_, rate).totalMs() + queueMs_ <= deadlineMs_;
+        const auto relaxed = selectRatio(profile_, split_, rate, deadlineMs_ * (1.0 - headroom_), queueMs_);
         if (!currentFits)
             next = strict->ratio; // must react now
         else if (relaxed && relaxed->ratio != ratio_ && relaxed->accuracy > accuracyOf(profile_, profile_.split(split_), ratio_))

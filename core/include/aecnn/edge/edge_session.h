@@ -14,6 +14,8 @@
 
 namespace aecnn::edge {
 
+class TailExecutor;
+
 // The edge side of the agent protocol (protocol/*): connects and authenticates
 // (mutual HMAC), configures, deploys what the device needs of a model, starts and
 // stops streams, and finishes every frame here: decode (t_dec), FR + tail or the
@@ -41,6 +43,9 @@ namespace aecnn::edge {
 // Not a QObject (no moc, no LibTorch in this header): results come through the
 // callbacks, on the thread that owns the session and runs its event loop. Decode
 // and tail run on that thread; give the session a thread of its own in a GUI.
+// With a shared tail (EdgeOptions::tail) a frame is finished later, when its batch
+// has run; a stream's end is reported after its last frame, and frames already
+// received when the link is lost are still finished and recorded.
 enum class EdgeState { Disconnected, Connecting, Authenticating, Ready, Streaming, Reconnecting };
 const char* toString(EdgeState state);
 
@@ -54,6 +59,11 @@ struct EdgeOptions {
     QString clientName = "aecnn-edge";
     // Encrypted records; auto = unless the agent is on loopback. Needs a token.
     protocol::EncryptionPolicy encryption = protocol::EncryptionPolicy::Auto;
+    // Shared by the sessions of a many-agent edge (tail_executor.h): "features" frames are
+    // decoded here and finished by the executor's batched tail; queueMs and batchSize of
+    // each result say how. Null = the tail runs inside this session, frame by frame.
+    // Must live on the session's thread and outlive the session.
+    std::shared_ptr<TailExecutor> tail;
 };
 
 struct EdgeCallbacks {

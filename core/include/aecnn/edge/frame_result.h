@@ -22,7 +22,9 @@ struct EdgeFrameResult {
     double encMs = 0.0;
     double comMs = 0.0;
     double decMs = 0.0;
-    double esMs = 0.0;
+    double esMs = 0.0;        // tail; with a shared TailExecutor, the forward pass of the frame's whole batch
+    double queueMs = 0.0;     // shared TailExecutor only: waiting in the edge's batch queue (decoded .. tail starts)
+    int batchSize = 0;        // frames in the tail batch this frame was finished in; 0 = no shared executor
     double measuredMs = 0.0;  // start of t_iot on the device .. prediction on the edge
     double predictedMs = 0.0; // Eq. 4 for this frame: bytes / rate + t_iot + t_enc + t_dec + t_es
     double rateMbps = 0.0;    // configured uplink rate; 0 = unshaped (no transfer term predicted)

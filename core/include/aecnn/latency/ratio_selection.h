@@ -15,7 +15,10 @@ struct RatioChoice {
 
 // The most accurate V of the profile's split whose predicted completion time is
 // <= deadline at rate r; ties go to the smaller V. Empty when no V meets the deadline.
-std::optional<RatioChoice> selectRatio(const DeviceProfile& profile, int split, double rateMbps, double deadlineMs);
+// edgeQueueMs: time a frame waits at a shared edge before its tail runs (many agents,
+// one edge); added to the edge-side time t_es of every candidate (Eq. 3-4).
+std::optional<RatioChoice> selectRatio(const DeviceProfile& profile, int split, double rateMbps, double deadlineMs,
+                                       double edgeQueueMs = 0.0);
 
 // Uplink throughput from (bytes, seconds) observations, exponentially weighted.
 class ThroughputEstimator {
@@ -40,8 +43,12 @@ class AdaptiveRatioSelector {
 public:
     AdaptiveRatioSelector(DeviceProfile profile, int split, double deadlineMs, double headroom = 0.1,
                           double smoothing = 0.3);
-    // Feeds one transfer measurement; returns true when the chosen V changed.
-    bool observe(int64_t bytes, double seconds);
+    // Feeds one transfer measurement and, at a shared edge, the frame's measured wait
+    // in the edge's queue (smoothed like the throughput; it lengthens every V's t_es,
+    // so a busy edge pushes the choice to a smaller transfer). Returns true when the
+    // chosen V changed.
+    bool observe(int64_t bytes, double seconds, double edgeQueueMs = 0.0);
+    double estimatedQueueMs() const { return queueMs_; }
     int ratio() const { return ratio_; } // 0 until the first observation
     double estimatedMbps() const { return estimator_.mbps(); }
     bool meetsDeadline() const { return meets_; }
@@ -52,6 +59,9 @@ private:
     double deadlineMs_;
     double headroom_;
     ThroughputEstimator estimator_;
+    double smoothing_;
+    double queueMs_ = 0.0;
+    bool queueSampled_ = false;
     int ratio_ = 0;
     bool meets_ = false;
 };

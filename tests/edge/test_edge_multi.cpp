@@ -1,0 +1,324 @@
+#include <unistd.h>
+
+#include <memory>
+#include <set>
+
+#include <QFile>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "aecnn/edge/frame_csv.h"
+#include "aecnn/edge/multi_edge.h"
+#include "edge_fixture.h"
+#include "test_budget.h"
+
+using namespace aecnn;
+using namespace aecnn::testing;
+
+namespace {
+
+// An aecnn-agent process with a token on loopback (or inside a network namespace);
+// stopped in the destructor.
+class AgentProcess {
+public:
+    explicit AgentProcess(QStringList prefix = {}) : prefix_(std::move(prefix)) {}
+    ~AgentProcess() { kill(); }
+
+    // Starts it on `port` (0 = any); returns the port it listens on, or 0 with *error.
+    quint16 start(const QString& address, quint16 port, const QString& tokenFile, QString* error)
+    {
+        process_ = std::make_unique<QProcess>();
+        process_->setProcessChannelMode(QProcess::MergedChannels);
+        QStringList args{"--listen", address, "--port", QString::number(port), "--token-file", tokenFile, "--dataset",
+                         kEdgeDataset, "--threads", "1"};
+        if (prefix_.isEmpty())
+            process_->start(AECNN_AGENT_PATH, args);
+        else
+            process_->start(prefix_.front(), prefix_.mid(1) + QStringList{AECNN_AGENT_PATH} + args);
+        const QRegularExpression listening("listening on [^ ]+:(\\d+)");
+        QByteArray log;
+        QElapsedTimer timer;
+        timer.start();
+        while (timer.elapsed() < aecnn::test::budgetMs(60000) && process_->state() != QProcess::NotRunning) {
+            process_->waitForReadyRead(100);
+            log += process_->readAll();
+            const auto match = listening.match(QString::fromUtf8(log));
+            if (match.hasMatch()) {
+                QProcess* p = process_.get();
+                QObject::connect(p, &QProcess::readyRead, p, [p] { p->readAll(); });
+                return static_cast<quint16>(match.captured(1).toUInt());
+            }
+        }
+        *error = "the agent did not start listening: " + QString::fromUtf8(log);
+        return 0;
+    }
+
+    // SIGKILL: the process dies mid-stream, as a crashed or unplugged device would.
+    void kill()
+    {
+        if (!process_ || process_->state() == QProcess::NotRunning)
+            return;
+        process_->kill();
+        process_->waitForFinished(aecnn::test::budgetMs(5000));
+    }
+
+private:
+    QStringList prefix_;
+    std::unique_ptr<QProcess> process_;
+};
+
+// Data rows of a frame CSV (header and '#' lines skipped), each split into fields.
+QList<QList<QByteArray>> csvRows(const QString& path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    QList<QList<QByteArray>> rows;
+    bool header = false;
+    for (const auto& line : file.readAll().split('\n')) {
+        if (line.isEmpty() || line.startsWith('#'))
+            continue;
+        if (!header) {
+            header = true;
+            continue;
+        }
+        rows.append(line.split(','));
+    }
+    return rows;
+}
+
+int run(const QString& program, const QStringList& args, QString* output = nullptr)
+{
+    QProcess p;
+    p.setProcessChannelMode(QProcess::MergedChannels);
+    p.start(program, args);
+    if (!p.waitForFinished(aecnn::test::budgetMs(15000)))
+        return -1;
+    if (output)
+        *output = QString::fromUtf8(p.readAll()).trimmed();
+    return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+}
+
+} // namespace
+
+// Many devices, one edge: four agent processes with their own rates, windows and V,
+// one session each, the tail batched across them.
+class TestEdgeMulti : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        torch::set_num_threads(1);
+        QVERIFY(dir_.isValid());
+        tokenFile_ = dir_.filePath("token");
+        QFile token(tokenFile_);
+        QVERIFY(token.open(QIODevice::WriteOnly));
+        token.write(kEdgeToken);
+        token.close();
+        images_ = edgeTestImages();
+        // Two split models: V=2 (three agents share its tail, so their frames batch
+        // together) and V=4 (an agent with its own V).
+        for (int ratio : {2, 4}) {
+            auto model = tinySplitModel(SplitVariant::Aecnn, ratio, 40 + ratio);
+            const QString path = dir_.filePath(QString("split-v%1.aecnn").arg(ratio));
+            saveAecnnClassifier(path, model);
+            paths_[ratio] = path;
+            expected_[ratio] = offlineSplitPredictions(model, TransportSettings{}, images_);
+        }
+        for (auto& agent : agents_) {
+            QString error;
+            const quint16 port = agent.start("127.0.0.1", 0, tokenFile_, &error);
+            QVERIFY2(port != 0, qPrintable(error));
+            ports_.push_back(port);
+        }
+    }
+
+    void fourAgentsEveryFrameOnce_data()
+    {
+        QTest::addColumn<bool>("batching");
+        QTest::addColumn<bool>("killOne");
+        QTest::newRow("batched") << true << false;
+        QTest::newRow("unbatched") << false << false;
+        QTest::newRow("batched, agent 2 killed mid-stream") << true << true;
+    }
+
+    void fourAgentsEveryFrameOnce()
+    {
+        QFETCH(bool, batching);
+        QFETCH(bool, killOne);
+        constexpr uint32_t kFrames = 20;
+        const QString tag = QString(QTest::currentDataTag()).replace(QRegularExpression("[^a-z0-9]+"), "_");
+        edge::MultiEdgeRequest request;
+        request.batching.batching = batching;
+        request.batching.maxBatch = 4;
+        request.batching.maxDelayMs = 3;
+        request.session.reconnectInitialMs = 100;
+        request.timeoutMs = aecnn::test::budgetMs(40000);
+        // Different shaped rates (the agent's own uplink shaper), windows and V.
+        const double rates[] = {0.5, 1.0, 2.0, 4.0};
+        const int windows[] = {1, 0, 1, 2};
+        const int ratios[] = {2, 2, 4, 2};
+        const int firstImages[] = {0, 3, 7, 11};
+        for (size_t i = 0; i < 4; ++i) {
+            edge::AgentRunSpec spec;
+            spec.name = QString("agent%1").arg(i + 1);
+            spec.port = ports_[i];
+            spec.token = kEdgeToken;
+            spec.settings = {{"mode", "aecnn"}, {"rate_mbps", rates[i]}, {"window", windows[i]},
+                             {"first_image", firstImages[i]}};
+            spec.modelPath = paths_[ratios[i]];
+            spec.frames = kFrames;
+            spec.csvPath = dir_.filePath(QString("%1-%2.csv").arg(tag, spec.name));
+            request.agents.push_back(spec);
+        }
+        bool killed = false;
+        int rowsAtKill = -1;
+        if (killOne) {
+            request.onFrame = [&](size_t agent, const edge::EdgeFrameResult& f) {
+                if (agent != 1 || killed || f.sequence != 6)
+                    return;
+                killed = true;
+                QTimer::singleShot(0, [&] {
+                    agents_[1].kill(); // SIGKILL mid-stream
+                    rowsAtKill = csvRows(request.agents[1].csvPath + ".partial").size();
+                    QTimer::singleShot(300, [&] {
+                        QString error;
+                        QCOMPARE(agents_[1].start("127.0.0.1", ports_[1], tokenFile_, &error), ports_[1]);
+                    });
+                });
+            };
+        }
+        const auto result = edge::runMultiEdge(request);
+        QCOMPARE(result.agents.size(), size_t(4));
+        int64_t features = 0;
+        for (size_t i = 0; i < 4; ++i) {
+            const auto& a = result.agents[i];
+            QVERIFY2(a.error.isEmpty(), qPrintable(a.name + ": " + a.error));
+            // Every frame finished exactly once, in order, with the offline prediction.
+            QCOMPARE(a.frames.size(), size_t(kFrames));
+            for (size_t k = 0; k < a.frames.size(); ++k) {
+                const auto& f = a.frames[k];
+                QCOMPARE(f.sequence, quint64(k));
+                const int64_t image = (firstImages[i] + static_cast<int64_t>(k)) % images_.size();
+                QCOMPARE(f.label, static_cast<int>(images_.labels[image].item<int64_t>()));
+                QCOMPARE(f.predicted, expected_[ratios[i]][size_t(image)]);
+                QVERIFY(f.batchSize >= 1 && f.batchSize <= (batching ? 4 : 1));
+                QVERIFY(f.queueMs >= 0);
+                ++features;
+            }
+            // The CSV holds the same frames, once each.
+            const auto rows = csvRows(request.agents[i].csvPath);
+            QCOMPARE(rows.size(), int(kFrames));
+            std::set<int> sequences;
+            for (const auto& row : rows) {
+                QCOMPARE(row.size(), edge::FrameCsvWriter::header().split(',').size());
+                sequences.insert(row[0].toInt());
+            }
+            QCOMPARE(sequences.size(), size_t(kFrames));
+            QVERIFY(!QFile::exists(request.agents[i].csvPath + ".partial"));
+            QCOMPARE(a.reconnects, killOne && i == 1 ? 1 : 0); // only the killed agent's session was affected
+        }
+        QCOMPARE(result.tail.frames, features);
+        if (!batching)
+            QCOMPARE(result.tail.largestBatch, 1);
+        if (killOne) {
+            QVERIFY(killed);
+            QVERIFY(rowsAtKill >= 7); // its rows were on disk while it was gone
+        }
+    }
+
+    // The same with each agent in its own network namespace behind a veth pair whose
+    // uplink tc shapes (different rates): the kernel's shaper instead of the agent's.
+    void fourAgentsBehindShapedVeths()
+    {
+        if (geteuid() != 0)
+            QSKIP("needs root (network namespaces, veth, tc): run as root to include this test");
+        if (QStandardPaths::findExecutable("ip").isEmpty() || QStandardPaths::findExecutable("tc").isEmpty())
+            QSKIP("needs the 'ip' and 'tc' commands (Debian package iproute2)");
+        struct Namespace {
+            QString ns, edgeEnd, agentEnd, edgeAddress, agentAddress;
+            ~Namespace()
+            {
+                run("ip", {"netns", "del", ns});
+                run("ip", {"link", "del", edgeEnd});
+            }
+        };
+        const QStringList rates{"1mbit", "2mbit", "4mbit", "8mbit"};
+        std::vector<std::unique_ptr<Namespace>> spaces;
+        std::vector<std::unique_ptr<AgentProcess>> agents;
+        edge::MultiEdgeRequest request;
+        request.batching.maxBatch = 4;
+        request.timeoutMs = aecnn::test::budgetMs(40000);
+        constexpr uint32_t kFrames = 12;
+        for (int i = 0; i < 4; ++i) {
+            auto space = std::make_unique<Namespace>();
+            const int id = (getpid() % 10000) * 4 + i;
+            space->ns = QString("aecnn-multi-%1-%2").arg(getpid()).arg(i);
+            space->edgeEnd = QString("aem%1e").arg(id);
+            space->agentEnd = QString("aem%1a").arg(id);
+            space->edgeAddress = QString("10.214.%1.1").arg(i + 1);
+            space->agentAddress = QString("10.214.%1.2").arg(i + 1);
+            run("ip", {"netns", "del", space->ns});
+            const QString& ns = space->ns;
+            const QList<QStringList> steps{
+                {"netns", "add", ns},
+                {"link", "add", space->edgeEnd, "type", "veth", "peer", "name", space->agentEnd},
+                {"link", "set", space->agentEnd, "netns", ns},
+                {"addr", "add", space->edgeAddress + "/24", "dev", space->edgeEnd},
+                {"link", "set", space->edgeEnd, "up"},
+                {"netns", "exec", ns, "ip", "addr", "add", space->agentAddress + "/24", "dev", space->agentEnd},
+                {"netns", "exec", ns, "ip", "link", "set", space->agentEnd, "up"},
+                {"netns", "exec", ns, "ip", "link", "set", "lo", "up"},
+                {"netns", "exec", ns, "tc", "qdisc", "add", "dev", space->agentEnd, "root", "tbf", "rate", rates[i],
+                 "burst", "1600", "latency", "400ms"},
+            };
+            spaces.push_back(std::move(space));
+            for (const auto& step : steps) {
+                QString output;
+                if (run("ip", step, &output) != 0)
+                    QSKIP(qPrintable("cannot build the network namespaces here (a container without "
+                                     "CAP_NET_ADMIN?): ip " + step.join(' ') + ": " + output));
+            }
+            agents.push_back(std::make_unique<AgentProcess>(QStringList{"ip", "netns", "exec", ns}));
+            QString error;
+            const quint16 port = agents.back()->start(spaces.back()->agentAddress, 7979, tokenFile_, &error);
+            QVERIFY2(port != 0, qPrintable(error));
+            edge::AgentRunSpec spec;
+            spec.name = QString("agent%1").arg(i + 1);
+            spec.host = spaces.back()->agentAddress;
+            spec.port = port;
+            spec.token = kEdgeToken;
+            spec.settings = {{"mode", "aecnn"}, {"window", 1}};
+            spec.modelPath = paths_[i == 2 ? 4 : 2];
+            spec.frames = kFrames;
+            request.agents.push_back(spec);
+        }
+        const auto result = edge::runMultiEdge(request);
+        for (size_t i = 0; i < 4; ++i) {
+            const auto& a = result.agents[i];
+            QVERIFY2(a.error.isEmpty(), qPrintable(a.name + ": " + a.error));
+            QCOMPARE(a.frames.size(), size_t(kFrames));
+            for (size_t k = 0; k < a.frames.size(); ++k) {
+                QCOMPARE(a.frames[k].sequence, quint64(k));
+                QCOMPARE(a.frames[k].predicted, expected_[i == 2 ? 4 : 2][k % size_t(images_.size())]);
+            }
+        }
+        agents.clear(); // before the namespaces go
+    }
+
+private:
+    QTemporaryDir dir_;
+    QString tokenFile_;
+    ImageSet images_;
+    std::map<int, QString> paths_;
+    std::map<int, std::vector<int>> expected_;
+    AgentProcess agents_[4];
+    std::vector<quint16> ports_;
+};
+
+QTEST_GUILESS_MAIN(TestEdgeMulti)
+#include "test_edge_multi.moc"
