@@ -2,7 +2,10 @@
 
 #include <QMainWindow>
 
+#include <optional>
+
 #include "aecnn/latency/device_profile.h"
+#include "aecnn/latency/measured_profile.h"
 #include "adaptive_ratio.h"
 #include "agent_client.h"
 #include "startup_options.h"
@@ -95,6 +98,9 @@ private:
     void updateTradeoffs();
     void loadTable1();
     void onFrame(const ReceivedFrame& frame);
+    void onDeviceProfile(bool fromDevice, const QString& name, const QString& note, const QJsonObject& measured);
+    latency::DeviceProfile liveProfile() const; // what the live predictions use (Eq. 1-4)
+    void updatePredictionSource();
     void followMeasuredThroughput(const ReceivedFrame& frame);
     void onAgentReady();
     bool sendConfiguration(); // false when the mode cannot stream
@@ -109,7 +115,12 @@ private:
 
     StartupOptions options_;
     StudioConfig config_;
-    latency::DeviceProfile profile_;
+    latency::DeviceProfile profile_; // trade-off views and adaptive V (the Pi 4 table)
+    // Live predictions: the connected agent's measured profile, else profile_ (fallback).
+    std::optional<latency::MeasuredDeviceProfile> deviceProfile_;
+    QString deviceProfileNote_ = QStringLiteral("no agent connected");
+    int liveInputHeight_ = 0; // input size of the model the live frames were measured with
+    int liveInputWidth_ = 0;
     AdaptiveRatioFollower adaptiveRatio_; // adaptive V from the live frames' measured throughput
     QTabWidget* tabs_;
     widgets::ChannelAttentionView* attention_;
