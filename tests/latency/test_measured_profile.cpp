@@ -70,6 +70,11 @@ private Q_SLOTS:
         QCOMPARE(back.heads.size(), size_t(4));
         QCOMPARE(back.encoders[2].coder, std::string("context"));
         QCOMPARE(back.inputLabel(), std::string("28x28"));
+        // Optional fields left at their defaults (repeats 0 = not stated, no encoders) round-trip too.
+        auto bare = handProfile();
+        bare.repeats = 0;
+        bare.encoders.clear();
+        QCOMPARE(toJson(measuredProfileFromJson(toJson(bare))), toJson(bare));
         // loadDeviceProfile() takes the same file and gives the latency model's view.
         const auto latency = loadDeviceProfile(path.toStdString());
         QCOMPARE(latency.name, std::string("hand-device"));

@@ -138,7 +138,7 @@ MeasuredDeviceProfile measuredProfileFromJson(const QJsonObject& json)
     p.inputChannels = integer(input, "channels", "'input'", 1, 64);
     p.date = text(json, "date", "the profile", false);
     p.command = text(json, "command", "the profile", false);
-    p.repeats = json.contains("repeats") ? integer(json, "repeats", "the profile", 1, 1 << 30) : 0;
+    p.repeats = json.contains("repeats") ? integer(json, "repeats", "the profile", 0, 1 << 30) : 0; // 0 = not stated
     p.captureMs = number(json, "capture_ms", "the profile");
     p.preprocessMs = number(json, "preprocess_ms", "the profile");
     p.localMs = json.contains("local_ms") ? number(json, "local_ms", "the profile") : 0.0;
