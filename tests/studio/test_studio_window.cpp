@@ -211,7 +211,7 @@ void TestStudioWindow::attentionComputedInWorker()
 void TestStudioWindow::streamsFramesFromAgentIntoLiveView()
 {
     const QByteArray token("0123456789abcdef-token");
-    FakeAgent agent(token);
+    FakeAgent agent(token, 2); // an agent of protocol version 2: no device profile, still works
     MainWindow window{StartupOptions{}};
     window.controls()->findChild<QComboBox*>(QStringLiteral("mode"))->setCurrentText(QStringLiteral("full-offloading"));
     window.connectToAgent(QStringLiteral("127.0.0.1"), agent.port(), token);
@@ -229,6 +229,8 @@ void TestStudioWindow::streamsFramesFromAgentIntoLiveView()
     QVERIFY2(source.contains(QStringLiteral("Pi 4 table (pi4) (224x224)")) && source.contains(QStringLiteral("NOT comparable")),
              qPrintable(source));
     QVERIFY(window.liveView()->summaryText().contains(QStringLiteral("NOT comparable")));
+    QVERIFY2(window.liveView()->predictionDetails().contains(QStringLiteral("protocol version 2")),
+             qPrintable(window.liveView()->predictionDetails()));
     QCOMPARE(agent.configures, 1);
     QCOMPARE(agent.lastSettings.value(QStringLiteral("mode")).toString(), QStringLiteral("full"));
 

@@ -120,6 +120,7 @@ void LiveView::clear()
 void LiveView::setPredictionSource(const QString& source, const QString& details)
 {
     predictionSource_ = source;
+    predictionDetails_ = details;
     summary_->setText(summaryText());
     summary_->setToolTip(details.isEmpty() ? source : source + "\n" + details);
 }
