@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <sstream>
@@ -213,7 +214,11 @@ QJsonObject runLatency(const ParsedArgs& args, CommandContext& context)
     const QJsonArray choices = deadlineChoices(out, profile, split, rates, deadline);
 
     if (args.has("csv")) {
-        writeText(args.text("csv"), fig5Csv(curves));
+        // Provenance first: the command and the profile the curves were computed from.
+        std::string source = profile.source;
+        std::replace(source.begin(), source.end(), '\n', ' ');
+        writeText(args.text("csv"), "# command: " + context.commandLine + "\n# profile: " + profile.name + " (" +
+                                        profile.inputLabel() + "): " + source + "\n" + fig5Csv(curves));
         out << "\nwrote " << args.text("csv") << "\n";
     }
     if (args.has("save-profile"))

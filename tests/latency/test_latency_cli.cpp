@@ -92,8 +92,10 @@ private Q_SLOTS:
         QFile file(csv);
         QVERIFY(file.open(QIODevice::ReadOnly));
         const auto lines = QString(file.readAll()).split('\n', Qt::SkipEmptyParts);
-        QCOMPARE(lines.size(), 3);
-        QVERIFY(lines[0].endsWith("full_1920x1080_ms,full_320x240_ms"));
+        QCOMPARE(lines.size(), 5);
+        QVERIFY(lines[0].startsWith("# command: ") && lines[0].contains("--csv"));
+        QVERIFY2(lines[1].startsWith("# profile: pi4 (224x224): Raspberry Pi 4B"), qPrintable(lines[1])); // provenance
+        QVERIFY(lines[2].endsWith("full_1920x1080_ms,full_320x240_ms"));
     }
 
     void badArguments_data()
