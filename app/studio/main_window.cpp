@@ -593,6 +593,7 @@ void MainWindow::onFrame(const ReceivedFrame& frame)
 void MainWindow::onDeviceProfile(bool fromDevice, const QString& name, const QString& note, const QJsonObject& measured)
 {
     deviceProfile_.reset();
+    liveProfileCache_.reset();
     deviceProfileNote_ = note;
     if (fromDevice) {
         try {
@@ -609,11 +610,14 @@ latency::DeviceProfile MainWindow::liveProfile() const
 {
     if (!deviceProfile_)
         return profile_;
+    if (liveProfileCache_ && liveProfileCache_->first == config_.codec)
+        return liveProfileCache_->second; // per frame on the UI thread: build it once per codec
     // The codec "<representation>+<coder>" ("uint8+zstd", "float32+zstd") picks t_enc and bits/element.
     const QStringList parts = config_.codec.split('+');
     const QString representation = parts.value(0);
     const int bits = representation.startsWith(QLatin1String("uint")) ? representation.mid(4).toInt() : 0;
-    return latency::toLatencyProfile(*deviceProfile_, parts.value(1).toStdString(), bits);
+    liveProfileCache_.emplace(config_.codec, latency::toLatencyProfile(*deviceProfile_, parts.value(1).toStdString(), bits));
+    return liveProfileCache_->second;
 }
 
 // The live view always says which device and input size its predictions are for, and

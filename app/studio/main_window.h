@@ -119,6 +119,8 @@ private:
     // Live predictions: the connected agent's measured profile, else profile_ (fallback).
     std::optional<latency::MeasuredDeviceProfile> deviceProfile_;
     QString deviceProfileNote_ = QStringLiteral("no agent connected");
+    // liveProfile() for the codec it was made for (rebuilt when the codec or profile changes).
+    mutable std::optional<std::pair<QString, latency::DeviceProfile>> liveProfileCache_;
     int liveInputHeight_ = 0; // input size of the model the live frames were measured with
     int liveInputWidth_ = 0;
     AdaptiveRatioFollower adaptiveRatio_; // adaptive V from the live frames' measured throughput
