@@ -155,7 +155,7 @@ void AgentConnection::handleHello(const Frame& frame)
         throw Error("protocol version mismatch: the edge speaks " + versionRange(hello.minVersion, hello.maxVersion) +
                     ", this agent " + versionRange(kMinSessionVersion, kMaxVersion) +
                     " (every message authenticated after the handshake): upgrade the edge (aecnn / aecnn-studio) "
-                    "to a release that speaks version " + std::to_string(kMaxVersion));
+                    "to a release that speaks version " + std::to_string(kMinSessionVersion) + " or later");
     }
     const auto version = negotiateVersion(kMinSessionVersion, kMaxVersion, hello.minVersion, hello.maxVersion);
     if (!version)
@@ -217,6 +217,11 @@ void AgentConnection::handleProof(const Frame& frame)
     }
     serverNonce_.clear();
     transcript_.clear();
+    // Version 3: the device's profile is the first message after authentication (sealed).
+    if (version_ >= kDeviceProfileVersion)
+        send(encodeMessage(DeviceProfileMessage{!options_.deviceProfile.isEmpty(), options_.deviceProfileNote,
+                                                options_.deviceProfile},
+                           version_));
     qInfo("aecnn-agent: %s authenticated%s", qPrintable(peer_),
           options_.token.isEmpty() ? " (no token: unauthenticated, unprotected records)"
           : proof.encrypt          ? ", records sealed and encrypted (ChaCha20-Poly1305)"

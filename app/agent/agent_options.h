@@ -4,6 +4,8 @@
 
 #include <QByteArray>
 #include <QHostAddress>
+#include <QJsonObject>
+#include <QString>
 
 #include "aecnn/protocol/frame.h"
 #include "aecnn/protocol/session_security.h"
@@ -21,6 +23,11 @@ struct AgentOptions {
     qint64 maxModelBytes = 512ll << 20;
     uint32_t maxPayload = protocol::kDefaultMaxPayload;
     int handshakeTimeoutMs = 10000;
+    // This device's measured profile (`aecnn-agent --profile`, latency/measured_profile.h),
+    // sent to the edge after authentication (protocol version >= 3). Empty = none; then
+    // deviceProfileNote says why, and the edge falls back to the Pi 4 table.
+    QJsonObject deviceProfile;
+    QString deviceProfileNote;
 };
 
 } // namespace aecnn::agent

@@ -7,6 +7,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QStandardPaths>
 #include <QSysInfo>
 
 #include <torch/torch.h>
@@ -14,7 +15,9 @@
 #include "aecnn/error.h"
 #include "aecnn/protocol/auth.h"
 #include "aecnn/protocol/session_security.h"
+#include "aecnn/latency/measured_profile.h"
 #include "agent_server.h"
+#include "device_profiler.h"
 #include "uplink_benchmark.h"
 
 namespace {
@@ -34,6 +37,89 @@ QByteArray readToken(const QString& path)
     if (!env.isEmpty())
         return aecnn::protocol::validatedToken(env, std::string("$") + kTokenEnv);
     return {};
+}
+
+constexpr const char* kProfileEnv = "AECNN_DEVICE_PROFILE";
+
+// Where --profile writes and the agent looks for its profile when --profile-file is not given.
+QString defaultProfilePath()
+{
+    const QByteArray env = qgetenv(kProfileEnv);
+    if (!env.isEmpty())
+        return QString::fromLocal8Bit(env);
+    return QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation) + "/aecnn-agent/device-profile.json";
+}
+
+template <typename T, typename Parse> std::vector<T> parseList(const QString& option, const QString& text, Parse parse)
+{
+    std::vector<T> items;
+    for (const auto& part : text.split(',', Qt::SkipEmptyParts))
+        items.push_back(parse(part.trimmed()));
+    if (items.empty() && !text.trimmed().isEmpty())
+        throw aecnn::Error("--" + option.toStdString() + ": nothing in '" + text.toStdString() + "'");
+    return items;
+}
+
+std::vector<int> parseInts(const QString& option, const QString& text)
+{
+    return parseList<int>(option, text, [&](const QString& part) {
+        bool ok = false;
+        const int v = part.toInt(&ok);
+        if (!ok)
+            throw aecnn::Error("--" + option.toStdString() + ": '" + part.toStdString() + "' is not an integer");
+        return v;
+    });
+}
+
+int runProfile(const QCommandLineParser& parser, int threads)
+{
+    aecnn::agent::ProfileRequest request;
+    request.model = parser.value("model").toStdString();
+    request.dataset = parser.value("dataset").toStdString();
+    request.splits = parseInts("profile-splits", parser.value("profile-splits"));
+    request.ratios = parseInts("profile-ratios", parser.value("profile-ratios"));
+    request.bits = parseInts("profile-bits", parser.value("profile-bits"));
+    request.coders = parseList<std::string>("profile-coders", parser.value("profile-coders"),
+                                            [](const QString& part) { return part.toStdString(); });
+    bool ok = false;
+    request.repeats = parser.value("repeats").toInt(&ok);
+    if (!ok || request.repeats < 1 || request.repeats > 100000)
+        throw aecnn::Error("--repeats must be 1..100000");
+    request.threads = threads;
+    request.name = parser.value("profile-name").toStdString();
+    request.command = QCoreApplication::arguments().join(' ').toStdString();
+    const bool json = parser.isSet("json");
+    const auto profile = aecnn::agent::measureDeviceProfile(
+        request, [](const std::string& line) { std::fprintf(stderr, "aecnn-agent --profile: %s\n", line.c_str()); });
+    const QString out = parser.isSet("out") ? parser.value("out") : defaultProfilePath();
+    aecnn::latency::writeMeasuredProfile(out, profile);
+    if (json) {
+        QJsonObject result = aecnn::latency::toJson(profile);
+        result["written_to"] = out;
+        std::printf("%s\n", QJsonDocument(result).toJson(QJsonDocument::Indented).constData());
+    } else {
+        std::printf("%swrote %s\n", aecnn::agent::describeProfile(profile).c_str(), qPrintable(out));
+    }
+    return 0;
+}
+
+// The profile this agent sends to the edge: --profile-file, else the default path if it exists.
+void loadProfileToSend(const QCommandLineParser& parser, aecnn::agent::AgentOptions& options)
+{
+    const bool given = parser.isSet("profile-file");
+    const QString path = given ? parser.value("profile-file") : defaultProfilePath();
+    if (!given && !QFile::exists(path)) {
+        options.deviceProfileNote = "the agent has no device profile (none given with --profile-file, none at " +
+                                    path + "); make one with aecnn-agent --profile --out FILE";
+        std::fprintf(stderr, "aecnn-agent: %s; the edge will use the Pi 4 table of the paper\n",
+                     qPrintable(options.deviceProfileNote));
+        return;
+    }
+    const auto profile = aecnn::latency::readMeasuredProfile(path); // a bad file is an error at start-up
+    options.deviceProfile = aecnn::latency::toJson(profile);
+    options.deviceProfileNote = "from " + path;
+    std::fprintf(stderr, "aecnn-agent: device profile '%s' (%s, input %s) from %s, sent to the edge\n",
+                 profile.name.c_str(), profile.arch.c_str(), profile.inputLabel().c_str(), qPrintable(path));
 }
 
 int runUplinkBenchmark(const QString& ratesText, const QString& secondsText)
@@ -87,12 +173,34 @@ int main(int argc, char** argv)
         {"bench-uplink", "Benchmark: measure the uplink shaper over loopback at these rates (Mbps), print one JSON "
                          "object and exit.", "R1,R2", ""},
         {"bench-seconds", "Seconds per rate of --bench-uplink (default 3).", "S", "3"},
+        {"profile", "Measure this device's profile (t_iot per split point and V, t_enc per coder and bit depth, "
+                    "capture and pre-processing time) on --model and --dataset, write it (--out) and exit."},
+        {"out", QString("--profile: where to write the profile (default $%1, else %2).")
+                    .arg(kProfileEnv, "~/.config/aecnn-agent/device-profile.json"), "FILE"},
+        {"json", "--profile: print the profile as JSON."},
+        {"model", "--profile: classifier to time (a checkpoint, 'default' or torchvision:FILE).", "M", "default"},
+        {"profile-splits", "--profile: split points (default: all of the model).", "L1,L2", ""},
+        {"profile-ratios", "--profile: compression ratios V (1 = the unpruned head).", "V1,V2", "1,2,4,8"},
+        {"profile-coders", "--profile: entropy coders (store, zstd, zstd-entropy, context).", "C1,C2", "zstd,context"},
+        {"profile-bits", "--profile: bit depths (2..8; 0 = float32).", "B1,B2", "8,4"},
+        {"repeats", "--profile: timed runs per measurement, median reported (default 20).", "N", "20"},
+        {"profile-name", "--profile: the profile's name (default ARCH-HOSTNAME).", "NAME", ""},
+        {"profile-file", QString("Device profile sent to the edge after authentication (default: $%1 or "
+                                 "~/.config/aecnn-agent/device-profile.json if it exists).").arg(kProfileEnv),
+         "FILE"},
     });
     parser.process(app);
 
     try {
         if (parser.isSet("bench-uplink"))
             return runUplinkBenchmark(parser.value("bench-uplink"), parser.value("bench-seconds"));
+        bool threadsOk = false;
+        const int profileThreads = parser.value("threads").toInt(&threadsOk);
+        if (parser.isSet("profile")) {
+            if (!threadsOk || profileThreads < 1 || profileThreads > 256)
+                throw aecnn::Error("--threads must be 1..256");
+            return runProfile(parser, profileThreads);
+        }
         aecnn::agent::AgentOptions options;
         if (!options.address.setAddress(parser.value("listen")))
             throw aecnn::Error("--listen: '" + parser.value("listen").toStdString() + "' is not an IP address");
@@ -112,6 +220,7 @@ int main(int argc, char** argv)
         options.dataset = parser.value("dataset").toStdString();
         options.token = readToken(parser.value("token-file"));
         options.encryption = aecnn::protocol::parseEncryptionPolicy(parser.value("encrypt"), "--encrypt");
+        loadProfileToSend(parser, options);
         if (options.token.isEmpty() && !parser.isSet("encrypt"))
             options.encryption = aecnn::protocol::EncryptionPolicy::Off; // tokenless: nothing to derive keys from
 

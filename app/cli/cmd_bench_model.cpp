@@ -8,24 +8,14 @@
 
 #include <torch/torch.h>
 
+#include "aecnn/latency/timing.h"
 #include "aecnn/model/model_spec.h"
 #include "command.h"
 
 namespace aecnn::cli {
 namespace {
 
-template <typename F> double medianMilliseconds(int repeats, F&& run)
-{
-    run(); // warm-up
-    std::vector<double> times;
-    for (int i = 0; i < repeats; ++i) {
-        const auto start = std::chrono::steady_clock::now();
-        run();
-        times.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
-    }
-    std::nth_element(times.begin(), times.begin() + times.size() / 2, times.end());
-    return times[times.size() / 2];
-}
+using latency::medianMilliseconds; // the statistic aecnn-agent --profile reports too
 
 QJsonObject runBenchModel(const ParsedArgs& args, CommandContext& context)
 {

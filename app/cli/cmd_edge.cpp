@@ -128,6 +128,18 @@ QJsonObject runEdgeCommand(const ParsedArgs& args, CommandContext& context)
     printStage(out, "t_es", es);
     printStage(out, "measured", measured);
     printStage(out, "predicted Eq.4", predicted);
+    // Eq. 4 with the device-side terms from the device profile (frames without an entry left out).
+    std::vector<double> fromProfile;
+    for (const auto& f : r.frames)
+        if (f.profileMs >= 0)
+            fromProfile.push_back(f.profileMs);
+    const auto profiled = edge::summarize(fromProfile);
+    if (!fromProfile.empty())
+        printStage(out, "profile Eq.4", profiled);
+    const auto& dp = r.deviceProfile;
+    out << "device profile: " << dp.name.toStdString() << (dp.fromDevice ? " (the agent's own, " : " (fallback, ")
+        << dp.inputWidth << "x" << dp.inputHeight << "): " << dp.note.toStdString()
+        << (fromProfile.empty() ? "; no entry for this configuration, so no profile prediction" : "") << "\n";
     std::snprintf(line, sizeof line, "measured vs predicted completion: %.3f vs %.3f ms (mean), clock offset %.3f ms%s, "
                                      "%d reconnect(s)\n",
                   measured.mean, predicted.mean, r.clockOffsetMs, r.clockSynced ? "" : " (not measured)", r.reconnects);
@@ -152,6 +164,11 @@ QJsonObject runEdgeCommand(const ParsedArgs& args, CommandContext& context)
             {"stages", stages},
             {"measured_ms_mean", measured.mean},
             {"predicted_ms_mean", predicted.mean},
+            {"profile_predicted_ms", fromProfile.empty() ? QJsonValue() : QJsonValue(toJson(profiled))},
+            {"device_profile", QJsonObject{{"name", dp.name},
+                                           {"from_device", dp.fromDevice},
+                                           {"input", QJsonArray{dp.inputHeight, dp.inputWidth}},
+                                           {"note", dp.note}}},
             {"clock_offset_ms", r.clockOffsetMs},
             {"clock_synced", r.clockSynced},
             {"reconnects", r.reconnects},

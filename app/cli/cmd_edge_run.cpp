@@ -113,6 +113,7 @@ EdgeRunResult runEdge(const EdgeRunRequest& request)
     result.reconnects = session.reconnects();
     result.clockSynced = session.clockSynced();
     result.clockOffsetMs = session.clockOffsetUs() / 1000.0;
+    result.deviceProfile = session.deviceProfile();
     session.disconnectFromAgent(); // finishes the CSV
     if (!failure.isEmpty())
         throw Error(failure.toStdString());

@@ -7,6 +7,7 @@
 #include <QJsonObject>
 #include <QString>
 
+#include "aecnn/edge/edge_session.h"
 #include "aecnn/edge/frame_result.h"
 #include "aecnn/edge/stage_summary.h"
 #include "aecnn/protocol/session_security.h"
@@ -34,6 +35,7 @@ struct EdgeRunResult {
     double clockOffsetMs = 0.0;
     bool clockSynced = false;
     QString deployMessage;
+    edge::DeviceProfileInfo deviceProfile; // what EdgeFrameResult::profileMs was predicted with
 
     double accuracy() const; // over frames with a label
     int64_t correct() const;

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <sstream>
@@ -198,7 +199,8 @@ QJsonArray deadlineChoices(std::ostream& out, const DeviceProfile& profile, int 
 
 QJsonObject runLatency(const ParsedArgs& args, CommandContext& context)
 {
-    const auto profile = loadDeviceProfile(args.text("profile"));
+    const auto profile = loadDeviceProfile(args.text("profile"), args.has("coder") ? args.text("coder") : "",
+                                           args.has("bits") ? args.integer("bits", 0, 8) : -1);
     const int split = args.integer("split", 1, 1000);
     const auto rates = parseRates(args.text("rates"));
     const double deadline = args.number("deadline-ms", 1e-6, 1e9);
@@ -206,13 +208,17 @@ QJsonObject runLatency(const ParsedArgs& args, CommandContext& context)
     const auto curves = fig5Curves(profile, split, rates, images);
     auto& out = *context.text;
 
-    out << "profile " << profile.name << ": " << profile.source << "\n\n";
+    out << "profile " << profile.name << " (" << profile.inputLabel() << "): " << profile.source << "\n\n";
     const QJsonArray rows = curveTable(out, curves, rates, images, split);
     const QJsonArray crossovers = crossoverTable(out, profile, split, curves, images);
     const QJsonArray choices = deadlineChoices(out, profile, split, rates, deadline);
 
     if (args.has("csv")) {
-        writeText(args.text("csv"), fig5Csv(curves));
+        // Provenance first: the command and the profile the curves were computed from.
+        std::string source = profile.source;
+        std::replace(source.begin(), source.end(), '\n', ' ');
+        writeText(args.text("csv"), "# command: " + context.commandLine + "\n# profile: " + profile.name + " (" +
+                                        profile.inputLabel() + "): " + source + "\n" + fig5Csv(curves));
         out << "\nwrote " << args.text("csv") << "\n";
     }
     if (args.has("save-profile"))
@@ -237,6 +243,9 @@ Command latencyCommand()
     return {"latency",
             "latency model (paper Eq. 1-4): Fig. 5 curves, crossover vs full offloading, deadline-aware choice of V",
             {{"profile", "P", "device profile: " + deviceProfileHelp(), "pi4"},
+             {"coder", "C", "measured device profile: the entropy coder whose t_enc and bits/element to use "
+                            "(default: the first one measured)", ""},
+             {"bits", "B", "measured device profile: its bit depth (0 = float32)", ""},
              {"split", "L", "split point", "1"},
              {"rates", "R1,R2,..", "uplink data rates in Mbps", "1,2,5,10,20,50,100,150,200,500"},
              {"deadline-ms", "MS", "deadline for choosing V", "100"},

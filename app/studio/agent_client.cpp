@@ -52,6 +52,9 @@ AgentClient::AgentClient(QObject* parent) : QObject(parent)
     cb.frame = [this](const edge::EdgeFrameResult& r) { Q_EMIT frameReceived(toReceivedFrame(r)); };
     cb.streamEnded = [this](uint64_t frames, const QString& reason) { Q_EMIT streamEnded(frames, reason); };
     cb.error = [this](const QString& message) { Q_EMIT errorOccurred(message); };
+    cb.deviceProfile = [this](const edge::DeviceProfileInfo& p) {
+        Q_EMIT deviceProfileChanged(p.fromDevice, p.name, p.inputHeight, p.inputWidth, p.note, p.measured);
+    };
     session_ = std::make_unique<edge::EdgeSession>(options, cb);
 }
 

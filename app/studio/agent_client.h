@@ -63,6 +63,11 @@ Q_SIGNALS:
     void frameReceived(const aecnn::studio::ReceivedFrame& frame);
     void streamEnded(quint64 frames, const QString& reason);
     void errorOccurred(const QString& message);
+    // After each authentication: the device profile predictions use (edge_session.h,
+    // DeviceProfileInfo): the agent's own (fromDevice, its JSON in `measured`) or the Pi 4
+    // fallback, with the input size it holds for and a note saying which and why.
+    void deviceProfileChanged(bool fromDevice, const QString& name, int inputHeight, int inputWidth,
+                              const QString& note, const QJsonObject& measured);
 
 private:
     std::unique_ptr<edge::EdgeSession> session_;

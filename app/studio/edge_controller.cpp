@@ -47,6 +47,7 @@ void EdgeController::forwardClientSignals()
     connect(client_, &AgentClient::frameReceived, this, &EdgeController::frameReceived);
     connect(client_, &AgentClient::streamEnded, this, &EdgeController::streamEnded);
     connect(client_, &AgentClient::errorOccurred, this, &EdgeController::errorOccurred);
+    connect(client_, &AgentClient::deviceProfileChanged, this, &EdgeController::deviceProfileChanged);
 }
 
 void EdgeController::shutdown()

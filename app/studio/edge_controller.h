@@ -65,6 +65,8 @@ Q_SIGNALS:
     void frameReceived(const aecnn::studio::ReceivedFrame& frame);
     void streamEnded(quint64 frames, const QString& reason);
     void errorOccurred(const QString& message);
+    void deviceProfileChanged(bool fromDevice, const QString& name, int inputHeight, int inputWidth,
+                              const QString& note, const QJsonObject& measured); // see AgentClient
 
 private:
     void createClient();

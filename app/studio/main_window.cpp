@@ -144,7 +144,7 @@ void MainWindow::setupViews()
     centralLayout->addWidget(caption_);
     centralLayout->addWidget(tabs_, 1);
     setCentralWidget(central);
-    live_->setPredictionSource(tr("latency model, %1 profile").arg(QString::fromStdString(profile_.name)));
+    updatePredictionSource();
     if (auto* first = tabs_->findChild<QWidget*>(options_.tab); first && !options_.tab.isEmpty())
         tabs_->setCurrentWidget(first);
 }
@@ -257,6 +257,10 @@ void MainWindow::connectEdge()
         startStream(0);
     });
     connect(edge_, &EdgeController::frameReceived, this, &MainWindow::onFrame);
+    connect(edge_, &EdgeController::deviceProfileChanged, this,
+            [this](bool fromDevice, const QString& name, int, int, const QString& note, const QJsonObject& measured) {
+                onDeviceProfile(fromDevice, name, note, measured);
+            });
     connect(edge_, &EdgeController::streamEnded, this, [this](quint64 frames, const QString& reason) {
         connection_->setStatus(tr("Stream ended after %1 frames: %2").arg(frames).arg(reason));
         Q_EMIT agentStreamEnded(frames, reason);
@@ -705,19 +709,70 @@ void MainWindow::onFrame(const ReceivedFrame& frame)
     sample.measured.esMs = frame.result.esMs;
     sampler_->offer(frame.result, nextImage_++);
     followMeasuredThroughput(frame);
+    if (frame.result.inputHeight != liveInputHeight_ || frame.result.inputWidth != liveInputWidth_) {
+        liveInputHeight_ = frame.result.inputHeight;
+        liveInputWidth_ = frame.result.inputWidth;
+        updatePredictionSource();
+    }
     try {
+        const latency::DeviceProfile profile = liveProfile();
         latency::Prediction p;
         if (config_.mode == QLatin1String("local"))
-            p = latency::predictLocal(profile_);
+            p = latency::predictLocal(profile);
         else if (config_.mode == QLatin1String("full-offloading"))
-            p = latency::predictFullOffloading(profile_, static_cast<double>(frame.bytes), config_.rateMbps);
+            p = latency::predictFullOffloading(profile, static_cast<double>(frame.bytes), config_.rateMbps);
         else
-            p = latency::predictAecnn(profile_, config_.split, config_.ratio, config_.rateMbps);
+            p = latency::predictAecnn(profile, config_.split, config_.ratio, config_.rateMbps);
+        if (deviceProfile_) {
+            // A device profile holds the device-side terms only; the edge-side ones are this edge's own.
+            p.decMs = frame.result.decMs;
+            p.edgeMs = frame.result.esMs;
+        }
         sample.predicted = {p.iotMs, p.encMs, p.comMs, p.decMs, p.edgeMs};
     } catch (const std::exception&) {
         // no prediction for this configuration: the bars show only the measurement
     }
     live_->appendSample(sample);
+}
+
+void MainWindow::onDeviceProfile(bool fromDevice, const QString& name, const QString& note, const QJsonObject& measured)
+{
+    deviceProfile_.reset();
+    liveProfileCache_.reset();
+    deviceProfileNote_ = note;
+    if (fromDevice) {
+        try {
+            deviceProfile_ = latency::measuredProfileFromJson(measured);
+        } catch (const std::exception& e) {
+            deviceProfileNote_ = tr("the profile of '%1' is unusable (%2); predictions use the Pi 4 table")
+                                     .arg(name, QString::fromUtf8(e.what()));
+        }
+    }
+    updatePredictionSource();
+}
+
+latency::DeviceProfile MainWindow::liveProfile() const
+{
+    if (!deviceProfile_)
+        return profile_;
+    if (liveProfileCache_ && liveProfileCache_->first == config_.codec)
+        return liveProfileCache_->second; // per frame on the UI thread: build it once per codec
+    // The codec "<representation>+<coder>" ("uint8+zstd", "float32+zstd") picks t_enc and bits/element.
+    const QStringList parts = config_.codec.split('+');
+    const QString representation = parts.value(0);
+    const int bits = representation.startsWith(QLatin1String("uint")) ? representation.mid(4).toInt() : 0;
+    liveProfileCache_.emplace(config_.codec, latency::toLatencyProfile(*deviceProfile_, parts.value(1).toStdString(), bits));
+    return liveProfileCache_->second;
+}
+
+// The live view always says which device and input size its predictions are for, and
+// says so loudly when that is not what the bars next to them measured.
+void MainWindow::updatePredictionSource()
+{
+    const auto profile = liveProfile();
+    const QString label = QString::fromStdString(
+        latency::predictionSourceLabel(profile, deviceProfile_.has_value(), liveInputHeight_, liveInputWidth_));
+    live_->setPredictionSource(label, deviceProfileNote_);
 }
 
 // Adaptive V: when the measured uplink makes another V the best one, redeploy with it.

@@ -5,7 +5,10 @@
 
 #include "aecnn/widgets/channel_attention_view.h"
 
+#include <optional>
+
 #include "aecnn/latency/device_profile.h"
+#include "aecnn/latency/measured_profile.h"
 #include "adaptive_ratio.h"
 #include "agent_client.h"
 #include "codec_choice.h"
@@ -110,6 +113,9 @@ private:
     void updateTradeoffs();
     void loadTable1();
     void onFrame(const ReceivedFrame& frame);
+    void onDeviceProfile(bool fromDevice, const QString& name, const QString& note, const QJsonObject& measured);
+    latency::DeviceProfile liveProfile() const; // what the live predictions use (Eq. 1-4)
+    void updatePredictionSource();
     void followMeasuredThroughput(const ReceivedFrame& frame);
     void onAgentReady();
     bool sendConfiguration(); // false when the mode cannot stream
@@ -124,7 +130,14 @@ private:
 
     StartupOptions options_;
     StudioConfig config_;
-    latency::DeviceProfile profile_;
+    latency::DeviceProfile profile_; // trade-off views and adaptive V (the Pi 4 table)
+    // Live predictions: the connected agent's measured profile, else profile_ (fallback).
+    std::optional<latency::MeasuredDeviceProfile> deviceProfile_;
+    QString deviceProfileNote_ = QStringLiteral("no agent connected");
+    // liveProfile() for the codec it was made for (rebuilt when the codec or profile changes).
+    mutable std::optional<std::pair<QString, latency::DeviceProfile>> liveProfileCache_;
+    int liveInputHeight_ = 0; // input size of the model the live frames were measured with
+    int liveInputWidth_ = 0;
     AdaptiveRatioFollower adaptiveRatio_; // adaptive V from the live frames' measured throughput
     QTabWidget* tabs_;
     widgets::ChannelAttentionView* attention_;

@@ -122,7 +122,7 @@ public:
         record.reset();
         transcript.clear();
         sendHandshake(toFrame(Hello{kMinSessionVersion, kMaxVersion, "test-edge"}, kMinVersion));
-        expectHandshake<HelloAck>();
+        const uint16_t version = expectHandshake<HelloAck>().version;
         const auto challenge = expectHandshake<Challenge>();
         AuthProof proof;
         proof.clientNonce = clientNonce && !clientNonce->isEmpty() ? *clientNonce : makeNonce();
@@ -140,6 +140,9 @@ public:
             record = std::make_unique<RecordLayer>(
                 Role::Edge, deriveSessionKeys(token, challenge.serverNonce, proof.clientNonce, transcript.hash(),
                                               proof.encrypt));
+        // Version 3: the agent's device profile (or why it has none) comes first.
+        if (result.ok && version >= kDeviceProfileVersion)
+            deviceProfile = expect<DeviceProfileMessage>();
         return result;
     }
 
@@ -155,6 +158,7 @@ public:
     FrameReader reader;
     HandshakeTranscript transcript;
     std::unique_ptr<RecordLayer> record;
+    std::optional<DeviceProfileMessage> deviceProfile;
 };
 
 // As an on-path attacker forges a message after authentication: in the clear behind
@@ -548,7 +552,7 @@ private Q_SLOTS:
         QCOMPARE(frame->version, quint16(1)); // readable by the old edge
         QVERIFY(frame->type == MessageType::Error);
         const QString message = decodeMessage<ErrorMessage>(*frame).message;
-        QVERIFY2(message.contains("the edge speaks version 1") && message.contains("this agent version 2") &&
+        QVERIFY2(message.contains("the edge speaks version 1") && message.contains("this agent versions 2..3") &&
                      message.contains("upgrade the edge"),
                  qPrintable(message));
         QVERIFY(old.waitClosed());

@@ -7,6 +7,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "aecnn/latency/measured_profile.h"
+
 #include "agent_server.h"
 #include "edge_fixture.h"
 #include "test_budget.h"
@@ -88,6 +90,18 @@ private Q_SLOTS:
         for (const auto& line : file.readAll().split('\n'))
             rows += !line.isEmpty() && !line.startsWith('#') && !line.startsWith("sequence");
         QCOMPARE(rows, 16);
+        // Provenance of the profile prediction: this agent has no profile, so the Pi 4 table.
+        const auto profile = edge.json.value("device_profile").toObject();
+        QCOMPARE(profile.value("name").toString(), QString("pi4"));
+        QVERIFY(!profile.value("from_device").toBool());
+        QVERIFY2(profile.value("note").toString().contains("no device profile"), qPrintable(profile.value("note").toString()));
+        file.seek(0);
+        auto lines = file.readAll().split('\n');
+        while (!lines.isEmpty() && lines.front().startsWith('#'))
+            lines.removeFirst(); // provenance lines
+        const int column = lines.value(0).split(',').indexOf("device_profile");
+        QVERIFY(column > 0);
+        QCOMPARE(lines.value(1).split(',').value(column), QByteArray("pi4"));
 
         // The quantization range travels to the agent: the same predictions as offline with it.
         const auto fitted = runCli({"edge", "--connect", QString("127.0.0.1:%1").arg(server.port()), "--token-file",
@@ -98,6 +112,29 @@ private Q_SLOTS:
                                         "--bits", "3", "--range", "mse"});
         QVERIFY2(fittedEval.exitCode == 0, qPrintable(fittedEval.output));
         QCOMPARE(fitted.json.value("correct").toInt(), fittedEval.json.value("correct").toInt());
+
+        // An agent with a profile: `aecnn edge` names it and predicts with it.
+        latency::MeasuredDeviceProfile measured;
+        measured.name = "cli-test-device";
+        measured.arch = "test";
+        measured.inputHeight = measured.inputWidth = 28;
+        measured.inputChannels = 1;
+        measured.heads = {{1, 1, 8, 14, 14, 2.0}, {1, 2, 4, 14, 14, 1.0}};
+        measured.encoders = {{1, 2, "context", 6, 0.25, 2.0}};
+        options.deviceProfile = latency::toJson(measured);
+        agent::AgentServer profiled(options);
+        QVERIFY(profiled.listen());
+        const auto own = runCli({"edge", "--connect", QString("127.0.0.1:%1").arg(profiled.port()), "--token-file",
+                                 tokenFile, "--model", path, "--mode", "aecnn", "--codec", "context", "--bits", "6",
+                                 "--frames", "4"});
+        QVERIFY2(own.exitCode == 0, qPrintable(own.output));
+        QCOMPARE(own.json.value("device_profile").toObject().value("name").toString(), QString("cli-test-device"));
+        QVERIFY(own.json.value("device_profile").toObject().value("from_device").toBool());
+        // Eq. 4 from the profile: 1 + 0.25 ms on the device (unshaped link) + this edge's t_dec + t_es.
+        const auto stages = own.json.value("stages").toObject();
+        const double edgeSide = stages.value("t_dec_ms").toObject().value("mean").toDouble() +
+                                stages.value("t_es_ms").toObject().value("mean").toDouble();
+        QCOMPARE(own.json.value("profile_predicted_ms").toObject().value("mean").toDouble(), 1.25 + edgeSide);
     }
 
     // Many devices, one edge from the command line: per-agent settings and models, one CSV

@@ -1,6 +1,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "aecnn/latency/measured_profile.h"
 #include "aecnn/model/checkpoint.h"
 #include "aecnn/split/split_head.h"
 #include "aecnn/error.h"
@@ -115,6 +116,64 @@ private Q_SLOTS:
         const SplitTransport transportPath(transmittedLayout(*model.net, 28, 28), transport);
         const auto offline = evaluateThroughTransport(*model.net, transportPath, images_);
         QCOMPARE(offline.correct, int64_t(correct));
+    }
+
+    // The agent's device profile reaches the edge after authentication (protocol version 3)
+    // and the edge predicts with it: per frame, Eq. 4 = the profile's t_iot (the V = 2 head)
+    // + its t_enc (context coder at 4 bits) + this frame's t_dec + t_es (unshaped: no transfer).
+    void deviceProfileReachesTheEdge()
+    {
+        auto model = tinySplitModel(SplitVariant::Aecnn, 2, 11);
+        const QString path = dir_.filePath("profiled.aecnn");
+        saveAecnnClassifier(path, model);
+        latency::MeasuredDeviceProfile profile;
+        profile.name = "test-device";
+        profile.arch = "test-arch";
+        profile.threads = 1;
+        profile.inputHeight = profile.inputWidth = 28;
+        profile.inputChannels = 1;
+        profile.heads = {{1, 1, 8, 14, 14, 2.0}, {1, 2, 4, 14, 14, 1.25}};
+        profile.encoders = {{1, 2, "context", 4, 0.5, 2.0}, {1, 2, "zstd", 8, 0.75, 3.0}};
+        auto options = agentOptions();
+        options.deviceProfile = latency::toJson(profile);
+        agent::AgentServer server(options);
+        QVERIFY(server.listen());
+        edge::EdgeSession session;
+        const QJsonObject settings{{"mode", "aecnn"}, {"codec", "context"}, {"bits", 4}, {"window", 1}};
+        const auto run = runEdgeSession(session, server.port(), settings, path, 4);
+        QVERIFY2(run.error.isEmpty(), qPrintable(run.error));
+        const auto info = session.deviceProfile();
+        QVERIFY(info.fromDevice);
+        QCOMPARE(info.name, QString("test-device"));
+        QCOMPARE(info.inputHeight, 28);
+        QCOMPARE(latency::measuredProfileFromJson(info.measured).encoders.size(), size_t(2));
+        QCOMPARE(int(run.frames.size()), 4);
+        for (const auto& f : run.frames) {
+            QCOMPARE(f.deviceProfile, std::string("test-device"));
+            QCOMPARE(f.profileMs, 1.25 + 0.5 + f.decMs + f.esMs);
+        }
+
+        // Without a profile the agent says why, and the edge names its fallback: the Pi 4
+        // table at split 1, V = 2 (t_iot of split 1, t_enc of Table I's V = 2 row).
+        auto bare = agentOptions();
+        bare.deviceProfileNote = "no profile on this test device";
+        agent::AgentServer plain(bare);
+        QVERIFY(plain.listen());
+        edge::EdgeSession fallback;
+        const auto second = runEdgeSession(fallback, plain.port(), settings, path, 2);
+        QVERIFY2(second.error.isEmpty(), qPrintable(second.error));
+        const auto none = fallback.deviceProfile();
+        QVERIFY(!none.fromDevice);
+        QCOMPARE(none.name, QString("pi4"));
+        QVERIFY2(none.note.contains("no profile on this test device") && none.note.contains("Pi 4"),
+                 qPrintable(none.note));
+        const auto pi4 = latency::raspberryPi4Profile();
+        const double pi4Device = pi4.split(1).iotMs + pi4.split(1).ratios.front().encMs; // V = 2 is the first row
+        QCOMPARE(pi4.split(1).ratios.front().ratio, 2);
+        for (const auto& f : second.frames) {
+            QCOMPARE(f.deviceProfile, std::string("pi4"));
+            QCOMPARE(f.profileMs, pi4Device + f.decMs + f.esMs);
+        }
     }
 
     void splitModelDictionaryTravelsWithTheHead()

@@ -289,7 +289,7 @@ private Q_SLOTS:
         session.setCallbacks(cb);
         session.connectToAgent("127.0.0.1", old.port(), kEdgeToken);
         QTRY_VERIFY_WITH_TIMEOUT(!message.isEmpty(), aecnn::test::budgetMs(5000));
-        QVERIFY2(message.contains("the agent speaks protocol version 1, this edge version 2") &&
+        QVERIFY2(message.contains("the agent speaks protocol version 1, this edge versions 2..3") &&
                      message.contains("upgrade aecnn-agent"),
                  qPrintable(message));
         QCOMPARE(session.state(), edge::EdgeState::Disconnected);

@@ -28,6 +28,45 @@ class TestLatencyCli : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
+    // A profile as `aecnn-agent --profile` writes it (hand-made, round numbers): split 1 has
+    // C = 8 channels of 10x10; the V = 2 head takes 6 ms, zstd at 8 bits codes its 400
+    // elements at 2 bits/element (100 B) in 1 ms. At 1 Mbps, Eq. 4 = 0.8 + 6 + 1 = 7.8 ms.
+    void measuredDeviceProfile()
+    {
+        QTemporaryDir dir;
+        QFile file(dir.filePath("device.json"));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(R"({"format": "aecnn-device-profile", "version": 1, "name": "hand-device",
+            "device": {"arch": "x86_64", "threads": 1}, "input": {"height": 28, "width": 28, "channels": 1},
+            "capture_ms": 0.5, "preprocess_ms": 0.25, "local_ms": 40,
+            "heads": [{"split": 1, "ratio": 1, "channels": 8, "height": 10, "width": 10, "head_ms": 10},
+                      {"split": 1, "ratio": 2, "channels": 4, "height": 10, "width": 10, "head_ms": 6}],
+            "encoders": [{"split": 1, "ratio": 2, "coder": "context", "bits": 4, "enc_ms": 3, "bits_per_element": 1},
+                         {"split": 1, "ratio": 2, "coder": "zstd", "bits": 8, "enc_ms": 1, "bits_per_element": 2}]})");
+        file.close();
+        const auto run = runCli({"latency", "--profile", file.fileName(), "--coder", "zstd", "--bits", "8", "--rates",
+                                 "1", "--json"});
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        const auto json = QJsonDocument::fromJson(run.out).object();
+        const auto profile = json["profile"].toObject();
+        QCOMPARE(profile["name"].toString(), QString("hand-device"));
+        QVERIFY(profile["source"].toString().contains("measured on the device"));
+        QCOMPARE(profile["input"].toObject()["width"].toInt(), 28);
+        const auto row = json["curves"].toArray()[0].toObject();
+        QCOMPARE(row["aecnn_ms"].toObject()["2"].toDouble(), 7.8);
+        QCOMPARE(row["aecnn_ms"].toObject()["1"].toDouble(), 25.6 + 10.0); // 3200 B raw + the V = 1 head
+        QCOMPARE(row["local_ms"].toDouble(), 40.0);
+        // The context coder at 4 bits: 50 B = 0.4 ms + 6 + 3.
+        const auto context = runCli({"latency", "--profile", file.fileName(), "--coder", "context", "--bits", "4",
+                                     "--rates", "1", "--json"});
+        QVERIFY2(context.exitCode == 0, context.err.constData());
+        QCOMPARE(QJsonDocument::fromJson(context.out)["curves"][0]["aecnn_ms"]["2"].toDouble(), 9.4);
+        // A coder the device did not measure is an error that says so.
+        const auto missing = runCli({"latency", "--profile", file.fileName(), "--coder", "zstd", "--bits", "4"});
+        QVERIFY(missing.exitCode != 0);
+        QVERIFY2(missing.err.contains("no encoder measured for coder 'zstd' at 4 bits"), missing.err.constData());
+    }
+
     void paperExampleAsJson()
     {
         const auto run = runCli({"latency", "--profile", "pi4", "--rates", "1,10,1000", "--deadline-ms", "100", "--json"});
@@ -53,8 +92,10 @@ private Q_SLOTS:
         QFile file(csv);
         QVERIFY(file.open(QIODevice::ReadOnly));
         const auto lines = QString(file.readAll()).split('\n', Qt::SkipEmptyParts);
-        QCOMPARE(lines.size(), 3);
-        QVERIFY(lines[0].endsWith("full_1920x1080_ms,full_320x240_ms"));
+        QCOMPARE(lines.size(), 5);
+        QVERIFY(lines[0].startsWith("# command: ") && lines[0].contains("--csv"));
+        QVERIFY2(lines[1].startsWith("# profile: pi4 (224x224): Raspberry Pi 4B"), qPrintable(lines[1])); // provenance
+        QVERIFY(lines[2].endsWith("full_1920x1080_ms,full_320x240_ms"));
     }
 
     void badArguments_data()

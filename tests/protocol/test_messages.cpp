@@ -76,6 +76,19 @@ private Q_SLOTS:
                  int(ProtocolErrorCode::MalformedPayload));
     }
 
+    void deviceProfileMessage()
+    {
+        const QJsonObject profile{{"format", "aecnn-device-profile"}, {"name", "dev"}};
+        const auto back = decodeMessage<DeviceProfileMessage>(toFrame(DeviceProfileMessage{true, "", profile}));
+        QVERIFY(back.present);
+        QCOMPARE(back.profile, profile);
+        const auto none = decodeMessage<DeviceProfileMessage>(toFrame(DeviceProfileMessage{false, "no profile", {}}));
+        QVERIFY(!none.present);
+        QCOMPARE(none.message, QString("no profile"));
+        QCOMPARE(int(codeOf([] { decodeMessage<DeviceProfileMessage>(toFrame(DeviceProfileMessage{true, "", {}})); })),
+                 int(ProtocolErrorCode::BadField));
+    }
+
     void wrongTypeIsAnError()
     {
         QCOMPARE(int(codeOf([] { decodeMessage<Hello>(toFrame(Ping{1})); })),

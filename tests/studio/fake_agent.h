@@ -11,12 +11,14 @@
 #include "aecnn/protocol/session_security.h"
 
 // Agent side of the protocol, just enough for studio tests: handshake with a
-// token (version 2: transcript, then sealed records), acknowledges Configure,
-// answers Start with `frames` FrameData messages.
+// token (transcript, then sealed records), acknowledges Configure, answers Start with
+// `frames` FrameData messages. It speaks protocol `version` (default the newest; 2 = an
+// agent from before the device profile, which never sends one) and sends no DeviceProfile.
 class FakeAgent : public QObject {
     Q_OBJECT
 public:
-    explicit FakeAgent(QByteArray token, QObject* parent = nullptr) : QObject(parent), token_(std::move(token))
+    explicit FakeAgent(QByteArray token, uint16_t version = aecnn::protocol::kMaxVersion, QObject* parent = nullptr)
+        : QObject(parent), token_(std::move(token)), version_(version)
     {
         server_.listen(QHostAddress::LocalHost, 0);
         connect(&server_, &QTcpServer::newConnection, this, [this] {
@@ -44,9 +46,9 @@ private:
             switch (r.frame.type) {
             case MessageType::Hello:
                 transcript_.add(r.frame);
-                writeHandshake(toFrame(HelloAck{kMaxVersion}));
+                writeHandshake(toFrame(HelloAck{version_}, version_));
                 nonce_ = makeNonce();
-                writeHandshake(toFrame(Challenge{nonce_, true, false}));
+                writeHandshake(toFrame(Challenge{nonce_, true, false}, version_));
                 break;
             case MessageType::AuthProof: {
                 transcript_.add(r.frame);
@@ -54,7 +56,8 @@ private:
                 const bool ok = constantTimeEquals(proof.mac, clientProof(token_, nonce_, proof.clientNonce));
                 socket_->write(encodeMessage(
                     AuthResult{ok, ok ? serverProof(token_, nonce_, proof.clientNonce) : QByteArray(),
-                               ok ? QStringLiteral("welcome") : QStringLiteral("bad proof")}));
+                               ok ? QStringLiteral("welcome") : QStringLiteral("bad proof")},
+                    version_));
                 if (ok)
                     record_ = std::make_unique<RecordLayer>(
                         Role::Agent, deriveSessionKeys(token_, nonce_, proof.clientNonce, transcript_.hash(),
@@ -64,7 +67,7 @@ private:
             case MessageType::Configure:
                 ++configures;
                 lastSettings = decodeMessage<Configure>(r.frame).settings;
-                write(toFrame(ConfigureAck{true, QStringLiteral("configured"), lastSettings}));
+                write(toFrame(ConfigureAck{true, QStringLiteral("configured"), lastSettings}, version_));
                 break;
             case MessageType::Start: {
                 const quint32 frames = decodeMessage<Start>(r.frame).frames;
@@ -75,9 +78,9 @@ private:
                     frame.predicted = i % 4 == 0 ? 2 : frame.label; // frames 0, 4, 8... wrong unless label 2
                     frame.iotMs = 3.0;
                     frame.kind = QStringLiteral("result");
-                    write(toFrame(frame));
+                    write(toFrame(frame, version_));
                 }
-                write(toFrame(StreamEnd{frames, QStringLiteral("done")}));
+                write(toFrame(StreamEnd{frames, QStringLiteral("done")}, version_));
                 break;
             }
             default:
@@ -97,6 +100,7 @@ private:
     }
 
     QByteArray token_;
+    uint16_t version_ = aecnn::protocol::kMaxVersion;
     QTcpServer server_;
     aecnn::protocol::HandshakeTranscript transcript_;
     std::unique_ptr<aecnn::protocol::RecordLayer> record_;

@@ -211,7 +211,7 @@ void TestStudioWindow::attentionComputedInWorker()
 void TestStudioWindow::streamsFramesFromAgentIntoLiveView()
 {
     const QByteArray token("0123456789abcdef-token");
-    FakeAgent agent(token);
+    FakeAgent agent(token, 2); // an agent of protocol version 2: no device profile, still works
     MainWindow window{StartupOptions{}};
     window.controls()->findChild<QComboBox*>(QStringLiteral("mode"))->setCurrentText(QStringLiteral("full-offloading"));
     window.connectToAgent(QStringLiteral("127.0.0.1"), agent.port(), token);
@@ -223,6 +223,14 @@ void TestStudioWindow::streamsFramesFromAgentIntoLiveView()
     QCOMPARE(window.liveView()->stats().frames(), 12LL);
     // labels i%3, prediction 2 for i%4==0: wrong at i = 0, 4 (label 0, 1), right at 8 (label 2)
     QCOMPARE(window.liveView()->stats().runningAccuracy(), 100.0 * 10 / 12);
+    // This agent sends no device profile: the live view names the Pi 4 fallback and says
+    // that its 224x224 predictions are not for what is measured here.
+    const QString source = window.liveView()->predictionSource();
+    QVERIFY2(source.contains(QStringLiteral("Pi 4 table (pi4) (224x224)")) && source.contains(QStringLiteral("NOT comparable")),
+             qPrintable(source));
+    QVERIFY(window.liveView()->summaryText().contains(QStringLiteral("NOT comparable")));
+    QVERIFY2(window.liveView()->predictionDetails().contains(QStringLiteral("protocol version 2")),
+             qPrintable(window.liveView()->predictionDetails()));
     QCOMPARE(agent.configures, 1);
     QCOMPARE(agent.lastSettings.value(QStringLiteral("mode")).toString(), QStringLiteral("full"));
 

@@ -117,10 +117,12 @@ void LiveView::clear()
     refresh();
 }
 
-void LiveView::setPredictionSource(const QString& source)
+void LiveView::setPredictionSource(const QString& source, const QString& details)
 {
     predictionSource_ = source;
+    predictionDetails_ = details;
     summary_->setText(summaryText());
+    summary_->setToolTip(details.isEmpty() ? source : source + "\n" + details);
 }
 
 QString LiveView::summaryText() const

@@ -188,4 +188,14 @@ void EdgeModel::finishJpeg(const QByteArray& payload, EdgeFrameResult& result)
     result.esMs = msSince(start);
 }
 
+int EdgeModel::splitPoint() const
+{
+    return split_ ? split_->net->split() : 0;
+}
+
+int EdgeModel::ratio() const
+{
+    return split_ ? split_->net->ratio() : 0;
+}
+
 } // namespace aecnn::edge

@@ -31,6 +31,10 @@ public:
 
     QString path() const { return path_; }
     bool isSplit() const { return split_.has_value(); }
+    int splitPoint() const; // 0 when not a split model
+    int ratio() const;      // V; 0 when not a split model
+    int inputHeight() const { return split_ ? split_->usage.inputHeight : whole_.usage.inputHeight; }
+    int inputWidth() const { return split_ ? split_->usage.inputWidth : whole_.usage.inputWidth; }
     // Throws aecnn::Error naming what the mode needs when this model cannot serve it.
     void requireMode(const std::string& mode) const;
     // The head (aecnn / bottlenetpp) or the whole file (full / local).

@@ -12,6 +12,7 @@
 #include "aecnn/edge/frame_csv.h"
 #include "aecnn/error.h"
 #include "aecnn/latency/latency_model.h"
+#include "aecnn/latency/measured_profile.h"
 #include "aecnn/protocol/auth.h"
 #include "aecnn/protocol/messages.h"
 #include "aecnn/protocol/record_layer.h"
@@ -84,6 +85,22 @@ struct EdgeSession::Private {
     long long nextImage = 0;   // source position of the next image the edge has not received
     int64_t correct = 0, labelled = 0;
     std::unique_ptr<FrameCsvWriter> csv;
+    DeviceProfileInfo profileInfo;
+    std::optional<latency::MeasuredDeviceProfile> measuredProfile; // the agent's, when it sent one
+
+    void useFallbackProfile(const QString& why)
+    {
+        measuredProfile.reset();
+        profileInfo = DeviceProfileInfo{};
+        profileInfo.note = why + "; predictions use the Pi 4 table of the paper (pi4, 224x224)";
+    }
+    void announceProfile()
+    {
+        if (cb.deviceProfile)
+            cb.deviceProfile(profileInfo);
+    }
+    void onDeviceProfile(const DeviceProfileMessage& message);
+    double profilePrediction(const EdgeFrameResult& r) const;
 
     // Shared tail (EdgeOptions::tail): frames handed to it and not finished yet, and a
     // stream end that waits for them. `alive` tells the executor's callbacks whether
@@ -244,6 +261,12 @@ struct EdgeSession::Private {
         authenticatedOnce = true;
         backoffMs = 0;
         clock.reset();
+        if (version < kDeviceProfileVersion) {
+            useFallbackProfile(QString("the agent speaks protocol version %1, which has no device profile").arg(version));
+            announceProfile();
+        } else {
+            useFallbackProfile("waiting for the agent's device profile");
+        }
         for (int i = 0; i < kSyncPings; ++i)
             send(Ping{steadyNowUs()});
         pingTimer.start(options.pingIntervalMs);
@@ -391,13 +414,15 @@ void EdgeSession::Private::handle(const Frame& frame, int64_t arrivedUs, int64_t
         return;
     }
     case MessageType::Heartbeat: decodeMessage<Heartbeat>(frame); return;
+    case MessageType::DeviceProfile: onDeviceProfile(decodeMessage<DeviceProfileMessage>(frame)); return;
     case MessageType::Error: {
         const QString message = decodeMessage<ErrorMessage>(frame).message;
         if (state == EdgeState::Authenticating && frame.version < kMinSessionVersion) {
-            fail(QString("the agent speaks protocol version %1, this edge version %2 (every message authenticated "
-                         "after the handshake): upgrade aecnn-agent on the device to a release that speaks version "
-                         "%2. The agent said: %3")
+            fail(QString("the agent speaks protocol version %1, this edge versions %2..%3 (every message "
+                         "authenticated after the handshake): upgrade aecnn-agent on the device to a release that "
+                         "speaks version %2 or later. The agent said: %4")
                      .arg(frame.version)
+                     .arg(kMinSessionVersion)
                      .arg(kMaxVersion)
                      .arg(message));
             return;
@@ -467,8 +492,11 @@ void EdgeSession::Private::handleFrameData(const FrameData& data, int64_t arrive
             });
         return;
     }
-    if (model)
+    if (model) {
         model->finish(r.kind, data.payload, options.keepFeatures, r);
+        r.inputHeight = model->inputHeight();
+        r.inputWidth = model->inputWidth();
+    }
     else if (r.kind == "features")
         throw Error("the agent sent features but no split model is deployed on this edge");
     // Without a model, full-offloading frames are only timed (no prediction).
@@ -485,6 +513,14 @@ void EdgeSession::Private::completeFrame(EdgeFrameResult& r, int64_t sentUs, uin
         send(FrameAck{agentSequence}); // paces an agent configured with a window
     const double transferMs = r.rateMbps > 0 ? latency::transmitMs(double(r.bytes), r.rateMbps) : 0.0;
     r.predictedMs = transferMs + r.iotMs + r.encMs + r.decMs + r.queueMs + r.esMs;
+    r.deviceProfile = profileInfo.name.toStdString();
+    try {
+        r.profileMs = profilePrediction(r);
+        if (r.profileMs >= 0)
+            r.profileMs += r.queueMs; // waiting for the shared tail is part of the completion time
+    } catch (const std::exception&) {
+        r.profileMs = -1.0; // settings the profile cannot be matched with: no profile prediction
+    }
     if (r.label >= 0) {
         ++labelled;
         correct += r.predicted == r.label ? 1 : 0;
@@ -495,6 +531,50 @@ void EdgeSession::Private::completeFrame(EdgeFrameResult& r, int64_t sentUs, uin
         csv->append(r);
     if (cb.frame)
         cb.frame(r);
+}
+
+void EdgeSession::Private::onDeviceProfile(const DeviceProfileMessage& message)
+{
+    if (!message.present) {
+        useFallbackProfile("the agent sent no device profile (" + message.message + ")");
+    } else {
+        try {
+            measuredProfile = latency::measuredProfileFromJson(message.profile);
+            profileInfo.fromDevice = true;
+            profileInfo.name = QString::fromStdString(measuredProfile->name);
+            profileInfo.inputHeight = measuredProfile->inputHeight;
+            profileInfo.inputWidth = measuredProfile->inputWidth;
+            profileInfo.measured = message.profile;
+            profileInfo.note = QString("measured on the device (%1, %2 thread(s), input %3)")
+                                   .arg(QString::fromStdString(measuredProfile->arch))
+                                   .arg(measuredProfile->threads)
+                                   .arg(QString::fromStdString(measuredProfile->inputLabel()));
+        } catch (const std::exception& e) {
+            // A profile the edge cannot read is not a reason to drop the device.
+            useFallbackProfile(QString("the agent's device profile is unusable: %1").arg(e.what()));
+            qWarning("aecnn edge: %s", qPrintable(profileInfo.note));
+        }
+    }
+    announceProfile();
+}
+
+double EdgeSession::Private::profilePrediction(const EdgeFrameResult& r) const
+{
+    const std::string m = mode();
+    const double transferMs = r.rateMbps > 0 ? latency::transmitMs(double(r.bytes), r.rateMbps) : 0.0;
+    const auto transport = transportSettingsWithin(settings);
+    const latency::DeviceProfile profile =
+        measuredProfile ? latency::toLatencyProfile(*measuredProfile, transport.coder,
+                                                    transport.representation == "uint" ? transport.bits : 0)
+                        : latency::raspberryPi4Profile();
+    if (m == "local")
+        return profile.localMs > 0 ? transferMs + profile.localMs : -1.0;
+    if ((m != "aecnn" && m != "bottlenetpp") || !model || model->splitPoint() == 0)
+        return -1.0;
+    const auto device = latency::deviceSideTimes(profile, model->splitPoint(), model->ratio());
+    if (!device)
+        return -1.0;
+    return transferMs + device->iotMs + device->encMs + r.decMs + r.esMs;
 }
 
 EdgeSession::EdgeSession(EdgeOptions options, EdgeCallbacks callbacks) : d_(std::make_unique<Private>())
@@ -695,6 +775,11 @@ bool EdgeSession::clockSynced() const
 int EdgeSession::reconnects() const
 {
     return d_->reconnects;
+}
+
+DeviceProfileInfo EdgeSession::deviceProfile() const
+{
+    return d_->profileInfo;
 }
 
 } // namespace aecnn::edge

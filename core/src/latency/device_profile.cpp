@@ -1,5 +1,6 @@
 #include "aecnn/latency/device_profile.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include <QFile>
@@ -8,6 +9,7 @@
 #include <QSaveFile>
 
 #include "aecnn/error.h"
+#include "aecnn/latency/measured_profile.h"
 
 namespace aecnn::latency {
 namespace {
@@ -41,17 +43,28 @@ const SplitTiming& DeviceProfile::split(int l) const
     throw Error("device profile '" + name + "' has no split point " + std::to_string(l) + "; it has: " + available);
 }
 
+std::string DeviceProfile::inputLabel() const
+{
+    if (inputHeight <= 0 || inputWidth <= 0)
+        return "unknown input size";
+    return std::to_string(inputWidth) + "x" + std::to_string(inputHeight);
+}
+
 QJsonObject toJson(const DeviceProfile& profile)
 {
     QJsonArray splits;
     for (const auto& s : profile.splits) {
         QJsonArray ratios;
-        for (const auto& r : s.ratios)
-            ratios.append(QJsonObject{{"ratio", r.ratio},
-                                      {"accuracy", r.accuracy},
-                                      {"entropy_bits", r.entropyBits},
-                                      {"enc_ms", r.encMs},
-                                      {"dec_ms", r.decMs}});
+        for (const auto& r : s.ratios) {
+            QJsonObject ratio{{"ratio", r.ratio},
+                              {"accuracy", r.accuracy},
+                              {"entropy_bits", r.entropyBits},
+                              {"enc_ms", r.encMs},
+                              {"dec_ms", r.decMs}};
+            if (r.iotMs >= 0)
+                ratio["iot_ms"] = r.iotMs;
+            ratios.append(ratio);
+        }
         splits.append(QJsonObject{{"split", s.split},
                                   {"channels", s.channels},
                                   {"height", s.height},
@@ -60,13 +73,16 @@ QJsonObject toJson(const DeviceProfile& profile)
                                   {"edge_ms", s.edgeMs},
                                   {"ratios", ratios}});
     }
-    return {{"name", QString::fromStdString(profile.name)},
-            {"source", QString::fromStdString(profile.source)},
-            {"local_ms", profile.localMs},
-            {"edge_full_ms", profile.edgeFullMs},
-            {"image_decode_ms", profile.imageDecodeMs},
-            {"unsplit_accuracy", profile.unsplitAccuracy},
-            {"splits", splits}};
+    QJsonObject json{{"name", QString::fromStdString(profile.name)},
+                     {"source", QString::fromStdString(profile.source)},
+                     {"local_ms", profile.localMs},
+                     {"edge_full_ms", profile.edgeFullMs},
+                     {"image_decode_ms", profile.imageDecodeMs},
+                     {"unsplit_accuracy", profile.unsplitAccuracy},
+                     {"splits", splits}};
+    if (profile.inputHeight > 0 && profile.inputWidth > 0)
+        json["input"] = QJsonObject{{"height", profile.inputHeight}, {"width", profile.inputWidth}};
+    return json;
 }
 
 DeviceProfile deviceProfileFromJson(const QJsonObject& json)
@@ -80,6 +96,11 @@ DeviceProfile deviceProfileFromJson(const QJsonObject& json)
     p.edgeFullMs = requireNumber(json, "edge_full_ms", "the profile");
     p.imageDecodeMs = json.contains("image_decode_ms") ? requireNumber(json, "image_decode_ms", "the profile") : 0.0;
     p.unsplitAccuracy = json.contains("unsplit_accuracy") ? requireNumber(json, "unsplit_accuracy", "the profile") : 0.0;
+    if (json.contains("input")) {
+        const auto input = json.value("input").toObject();
+        p.inputHeight = requirePositiveInt(input, "height", "'input'");
+        p.inputWidth = requirePositiveInt(input, "width", "'input'");
+    }
     const auto splits = json.value("splits").toArray();
     if (splits.isEmpty())
         throw Error("device profile: 'splits' must list at least one split point");
@@ -107,6 +128,7 @@ DeviceProfile deviceProfileFromJson(const QJsonObject& json)
                 throw Error("device profile: " + rwhere + " entropy_bits must be in (0, 32]");
             r.encMs = requireNumber(ro, "enc_ms", rwhere);
             r.decMs = requireNumber(ro, "dec_ms", rwhere);
+            r.iotMs = ro.contains("iot_ms") ? requireNumber(ro, "iot_ms", rwhere) : -1.0;
             s.ratios.push_back(r);
         }
         p.splits.push_back(s);
@@ -114,7 +136,7 @@ DeviceProfile deviceProfileFromJson(const QJsonObject& json)
     return p;
 }
 
-DeviceProfile loadDeviceProfile(const std::string& spec)
+DeviceProfile loadDeviceProfile(const std::string& spec, const std::string& coder, int bits)
 {
     if (spec == "pi4")
         return raspberryPi4Profile();
@@ -126,12 +148,29 @@ DeviceProfile loadDeviceProfile(const std::string& spec)
     const auto doc = QJsonDocument::fromJson(file.readAll(), &parseError);
     if (doc.isNull() || !doc.isObject())
         throw Error("device profile '" + spec + "' is not a JSON object: " + parseError.errorString().toStdString());
+    if (isMeasuredProfileJson(doc.object())) {
+        try {
+            const auto measured = measuredProfileFromJson(doc.object());
+            if (!coder.empty() || bits >= 0) {
+                const bool found = std::any_of(measured.encoders.begin(), measured.encoders.end(), [&](const auto& e) {
+                    return (coder.empty() || e.coder == coder) && (bits < 0 || e.bits == bits);
+                });
+                if (!found)
+                    throw Error("it has no encoder measured for coder '" + coder + "' at " + std::to_string(bits) +
+                                " bits; see its 'encoders'");
+            }
+            return toLatencyProfile(measured, coder, bits);
+        } catch (const Error& e) {
+            throw Error("device profile '" + spec + "': " + e.what());
+        }
+    }
     return deviceProfileFromJson(doc.object());
 }
 
 std::string deviceProfileHelp()
 {
-    return "'pi4' (Raspberry Pi 4B from the paper's Table I) or a JSON profile file";
+    return "'pi4' (Raspberry Pi 4B from the paper's Table I, 224x224), a JSON profile file, or a device profile "
+           "measured by `aecnn-agent --profile`";
 }
 
 void writeDeviceProfile(const QString& path, const DeviceProfile& profile)

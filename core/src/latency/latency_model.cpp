@@ -53,6 +53,8 @@ Prediction predictAecnn(const DeviceProfile& profile, int split, int ratio, doub
     p.iotMs = s.iotMs;
     p.edgeMs = s.edgeMs;
     const RatioTiming* timing = findRatio(s, ratio);
+    if (timing != nullptr && timing->iotMs >= 0)
+        p.iotMs = timing->iotMs; // the head computing only the kept channels
     if (ratio != 1 && timing == nullptr)
         throw Error("device profile '" + profile.name + "' has no V=" + std::to_string(ratio) + " at split " +
                     std::to_string(split) + "; available: " + availableRatios(s));
@@ -75,6 +77,50 @@ Prediction predictAecnn(const DeviceProfile& profile, int split, int ratio, doub
         }
     }
     return p;
+}
+
+std::optional<DeviceSideTimes> deviceSideTimes(const DeviceProfile& profile, int split, int ratio)
+{
+    for (const auto& s : profile.splits) {
+        if (s.split != split)
+            continue;
+        const RatioTiming* timing = findRatio(s, ratio);
+        if (timing == nullptr && ratio != 1)
+            return std::nullopt;
+        DeviceSideTimes t;
+        t.iotMs = timing != nullptr && timing->iotMs >= 0 ? timing->iotMs : s.iotMs;
+        t.encMs = timing != nullptr && timing->entropyBits < 32.0 ? timing->encMs : 0.0;
+        return t;
+    }
+    return std::nullopt;
+}
+
+std::string predictionMismatch(const DeviceProfile& profile, bool fromDevice, int inputHeight, int inputWidth)
+{
+    const bool sameInput = profile.inputHeight == inputHeight && profile.inputWidth == inputWidth && inputHeight > 0;
+    if (fromDevice && sameInput)
+        return {};
+    const std::string measured =
+        inputHeight > 0 ? std::to_string(inputWidth) + "x" + std::to_string(inputHeight) + " input"
+                        : "an input size not known yet";
+    const std::string what = fromDevice ? "the device's profile '" + profile.name + "'"
+                                        : profile.name == "pi4" ? "Pi 4 table of the paper (pi4)"
+                                                                : "profile '" + profile.name + "', not this device's";
+    return "prediction: " + what + " at " + profile.inputLabel() + (sameInput ? ", same input size as" : ", but") +
+           " measured here: " + measured + (fromDevice ? "" : " on another device");
+}
+
+std::string predictionSourceLabel(const DeviceProfile& profile, bool fromDevice, int inputHeight, int inputWidth)
+{
+    std::string label = "latency model, " +
+                        (fromDevice ? "device profile '" + profile.name + "'"
+                                    : profile.name == "pi4" ? std::string("Pi 4 table (pi4)")
+                                                            : "profile '" + profile.name + "'") +
+                        " (" + profile.inputLabel() + ")";
+    const std::string mismatch = predictionMismatch(profile, fromDevice, inputHeight, inputWidth);
+    if (!mismatch.empty())
+        label += " -- NOT comparable: " + mismatch;
+    return label;
 }
 
 Prediction predictLocal(const DeviceProfile& profile)
@@ -116,9 +162,10 @@ Crossover crossoverRate(const DeviceProfile& profile, int split, int ratio, doub
     const auto& s = profile.split(split);
     predictAecnn(profile, split, ratio, 1.0); // validates split and ratio
     const int kept = s.channels / ratio;
-    const double fixed = s.iotMs + s.edgeMs;
+    const RatioTiming* timing = findRatio(s, ratio);
+    const double fixed = (timing != nullptr && timing->iotMs >= 0 ? timing->iotMs : s.iotMs) + s.edgeMs;
     std::vector<Line> aecnn{{static_cast<double>(tensorBytes(kept, s.height, s.width)), fixed}};
-    if (const RatioTiming* t = findRatio(s, ratio))
+    if (const RatioTiming* t = timing)
         aecnn.push_back({static_cast<double>(kept) * s.height * s.width * t->entropyBits / 8.0,
                          fixed + t->encMs + t->decMs});
     const Line full{imageBytes, profile.edgeFullMs + profile.imageDecodeMs};

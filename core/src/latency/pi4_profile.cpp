@@ -32,6 +32,8 @@ DeviceProfile raspberryPi4Profile()
     p.edgeFullMs = edgeMs(kTotalMmac);
     p.imageDecodeMs = 0.0;
     p.unsplitAccuracy = 95.84;
+    p.inputHeight = 224;
+    p.inputWidth = 224;
 
     // Rows of Table I: V, AECNN accuracy, entropy bits, t_enc ms, t_dec ms.
     SplitTiming s1;

@@ -147,6 +147,16 @@ void decodePayload(const QByteArray& p, FrameData& m)
     read(p, "FrameData", m.sequence, m.label, m.predicted, m.iotMs, m.encMs, m.sendTimeUs, m.kind, m.payload);
 }
 
+QByteArray encodePayload(const DeviceProfileMessage& m) { return write(m.present, m.message, jsonBytes(m.profile)); }
+void decodePayload(const QByteArray& p, DeviceProfileMessage& m)
+{
+    QByteArray json;
+    read(p, "DeviceProfile", m.present, m.message, json);
+    m.profile = parseJson(json, "DeviceProfile");
+    if (m.present && m.profile.isEmpty())
+        throw ProtocolError(ProtocolErrorCode::BadField, "undecodable DeviceProfile message: present but empty");
+}
+
 QByteArray encodePayload(const StreamEnd& m) { return write(m.frames, m.reason); }
 void decodePayload(const QByteArray& p, StreamEnd& m) { read(p, "StreamEnd", m.frames, m.reason); }
 

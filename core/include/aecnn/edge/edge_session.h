@@ -66,6 +66,19 @@ struct EdgeOptions {
     std::shared_ptr<TailExecutor> tail;
 };
 
+// The device profile the session predicts with (Eq. 1-4, EdgeFrameResult::profileMs):
+// the one the agent sent after authentication (protocol version 3), else the Pi 4 table
+// of the paper as the named fallback (an agent of protocol version 2, or one without a
+// profile, or with one the edge cannot read: `note` says which).
+struct DeviceProfileInfo {
+    bool fromDevice = false;
+    QString name = QStringLiteral("pi4");
+    int inputHeight = 224;
+    int inputWidth = 224;
+    QString note = QStringLiteral("not connected");
+    QJsonObject measured; // the agent's profile (latency/measured_profile.h), fromDevice only
+};
+
 struct EdgeCallbacks {
     std::function<void(EdgeState, const QString& message)> stateChanged;
     std::function<void(bool ok, const QString& message, const QJsonObject& effective)> configured;
@@ -73,6 +86,7 @@ struct EdgeCallbacks {
     std::function<void(const EdgeFrameResult&)> frame;
     std::function<void(uint64_t frames, const QString& reason)> streamEnded; // frames: received in this run
     std::function<void(const QString& message)> error;
+    std::function<void(const DeviceProfileInfo&)> deviceProfile; // after each authentication
 };
 
 class EdgeSession {
@@ -109,6 +123,7 @@ public:
     int64_t clockOffsetUs() const;
     bool clockSynced() const;
     int reconnects() const; // successful reconnections so far
+    DeviceProfileInfo deviceProfile() const;
 
 private:
     struct Private;

@@ -27,6 +27,14 @@ struct EdgeFrameResult {
     int batchSize = 0;        // frames in the tail batch this frame was finished in; 0 = no shared executor
     double measuredMs = 0.0;  // start of t_iot on the device .. prediction on the edge
     double predictedMs = 0.0; // Eq. 4 for this frame: bytes / rate + t_iot + t_enc + t_dec + t_es
+    // Eq. 4 with the device-side terms (t_iot, t_enc; local: the whole model) from the
+    // device profile in use (`deviceProfile`: the agent's, or the Pi 4 table as fallback)
+    // and this frame's bytes at the set rate, t_dec and t_es; < 0 = the profile has no
+    // entry for this configuration (or full offloading, whose JPEG encoding is not profiled).
+    double profileMs = -1.0;
+    std::string deviceProfile;
+    int inputHeight = 0; // the deployed model's input size (0 = no model): what was measured
+    int inputWidth = 0;
     double rateMbps = 0.0;    // configured uplink rate; 0 = unshaped (no transfer term predicted)
     bool clockSynced = false; // false until a ping exchange gave a clock offset (0 assumed)
 

@@ -15,6 +15,7 @@ struct RatioTiming {
     double entropyBits = 32.0; // bits per transmitted element after entropy coding
     double encMs = 0.0;       // t_enc on the device
     double decMs = 0.0;       // t_dec on the edge
+    double iotMs = -1.0;      // t_iot of the head computing only C / V channels; < 0 = the split's iotMs
 };
 
 // One candidate split point l: tensor shape (Eq. 1) and the compute on each side (Eq. 3).
@@ -38,7 +39,11 @@ struct DeviceProfile {
     double edgeFullMs = 0.0;     // whole model on the edge (full offloading compute)
     double imageDecodeMs = 0.0;  // JPEG decode + resize on the edge for full offloading
     double unsplitAccuracy = 0.0;
+    int inputHeight = 0; // the input size the times hold for; 0 = not stated
+    int inputWidth = 0;
     std::vector<SplitTiming> splits;
+
+    std::string inputLabel() const; // "224x224", or "unknown input size"
 
     const SplitTiming& split(int l) const; // throws aecnn::Error naming the available splits
 };
@@ -46,8 +51,11 @@ struct DeviceProfile {
 // Raspberry Pi 4B device + RTX 2080 Ti edge, ResNet-50 at 224x224 on Caltech-101.
 DeviceProfile raspberryPi4Profile();
 
-// "pi4" or a JSON file written by writeDeviceProfile(); throws aecnn::Error.
-DeviceProfile loadDeviceProfile(const std::string& spec);
+// "pi4", a JSON file written by writeDeviceProfile(), or a measured device profile
+// (`aecnn-agent --profile`, measured_profile.h; its device-side times only); throws aecnn::Error.
+// For a measured profile, `coder` and `bits` choose whose t_enc and bits/element the
+// model uses (toLatencyProfile, measured_profile.h; empty / -1: the first one measured).
+DeviceProfile loadDeviceProfile(const std::string& spec, const std::string& coder = {}, int bits = -1);
 std::string deviceProfileHelp();
 
 QJsonObject toJson(const DeviceProfile& profile);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,25 @@ struct Prediction {
 Prediction predictAecnn(const DeviceProfile& profile, int split, int ratio, double rateMbps);
 Prediction predictLocal(const DeviceProfile& profile);
 Prediction predictFullOffloading(const DeviceProfile& profile, double imageBytes, double rateMbps);
+
+// The device-side terms of Eq. 3 that a profile gives for AECNN at split l and V: t_iot
+// (of the head at V when the profile has it) and t_enc (0 when V is not coded there).
+// Empty when the profile has no split l, or no V there (V = 1 always exists).
+struct DeviceSideTimes {
+    double iotMs = 0.0;
+    double encMs = 0.0;
+};
+std::optional<DeviceSideTimes> deviceSideTimes(const DeviceProfile& profile, int split, int ratio);
+
+// What a reader must be told when predictions from `profile` are shown next to
+// measurements of a model with inputHeight x inputWidth inputs: empty when the profile
+// is the connected device's own and for that input size; else one sentence, e.g.
+// "prediction: Pi 4 table (pi4) at 224x224, measured here: 28x28 input". fromDevice:
+// the profile came from the device that is measured (not the Pi 4 fallback).
+std::string predictionMismatch(const DeviceProfile& profile, bool fromDevice, int inputHeight, int inputWidth);
+// Where predictions come from, for a live view: "latency model, device profile 'NAME'
+// (28x28)", followed by " -- NOT comparable: " and predictionMismatch() when that is not empty.
+std::string predictionSourceLabel(const DeviceProfile& profile, bool fromDevice, int inputHeight, int inputWidth);
 
 // An input image of full offloading: its size and JPEG size in bytes.
 struct ImageSize {

@@ -22,9 +22,12 @@ inline constexpr char kMagic[4] = {'A', 'E', 'C', 'N'};
 inline constexpr size_t kHeaderBytes = 16;
 // Frames of versions kMinVersion..kMaxVersion are read, so that a version-1 peer's
 // Hello or Error can be answered; a session needs kMinSessionVersion (2: every message
-// after authentication sealed, session_security.h / record_layer.h).
+// after authentication sealed, session_security.h / record_layer.h). Version 3 adds
+// DeviceProfile (the agent's first message after authentication); a session negotiated
+// at version 2 works as before, without it (kDeviceProfileVersion).
 inline constexpr uint16_t kMinVersion = 1;
-inline constexpr uint16_t kMaxVersion = 2;
+inline constexpr uint16_t kMaxVersion = 3;
+inline constexpr uint16_t kDeviceProfileVersion = 3;
 inline constexpr uint16_t kMinSessionVersion = 2;
 inline constexpr uint32_t kDefaultMaxPayload = 16u << 20; // 16 MiB
 
@@ -49,6 +52,7 @@ enum class MessageType : uint16_t {
     Heartbeat = 18,
     Error = 19,      // either way: a message, then the sender closes
     FrameAck = 20,   // edge -> agent: a frame is finished (paces a stream with a window)
+    DeviceProfile = 21, // agent -> edge (version >= 3): the device's measured profile, or why there is none
 };
 std::optional<MessageType> messageTypeFrom(uint16_t value);
 std::string toString(MessageType type);

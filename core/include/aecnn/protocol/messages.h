@@ -114,6 +114,17 @@ struct ErrorMessage {
     QString message;
 };
 
+// Version 3: sent by the agent right after authentication (the first sealed record).
+// `profile` is the JSON of `aecnn-agent --profile` (latency/measured_profile.h; the
+// protocol room only checks that it is a JSON object); empty with `message` saying why
+// when the agent has none.
+struct DeviceProfileMessage {
+    static constexpr MessageType kType = MessageType::DeviceProfile;
+    bool present = false;
+    QString message;
+    QJsonObject profile;
+};
+
 #define AECNN_PROTOCOL_MESSAGE(T)                                                                                      \
     QByteArray encodePayload(const T& message);                                                                        \
     void decodePayload(const QByteArray& payload, T& message);
@@ -137,6 +148,7 @@ AECNN_PROTOCOL_MESSAGE(Pong)
 AECNN_PROTOCOL_MESSAGE(Heartbeat)
 AECNN_PROTOCOL_MESSAGE(ErrorMessage)
 AECNN_PROTOCOL_MESSAGE(FrameAck)
+AECNN_PROTOCOL_MESSAGE(DeviceProfileMessage)
 #undef AECNN_PROTOCOL_MESSAGE
 
 // Throws ProtocolError (UnexpectedMessage) when the type differs.

@@ -22,8 +22,11 @@ public:
 
     void appendSample(const LiveSample& sample);
     void clear();
-    // Where the predicted times come from, e.g. "latency model, Pi 4B profile".
-    void setPredictionSource(const QString& source);
+    // Where the predicted times come from, e.g. "latency model, Pi 4B profile"; shown in
+    // the summary line, with `details` (where the profile came from) as its tooltip.
+    void setPredictionSource(const QString& source, const QString& details = {});
+    QString predictionSource() const { return predictionSource_; }
+    QString predictionDetails() const { return predictionDetails_; }
 
     // "Record": every sample appended from now on goes to `path`.part at once
     // (flushed per row); stopRecording() renames it to `path`.
@@ -60,6 +63,7 @@ private:
     QTimer* replotTimer_;
     int replots_ = 0;
     QString predictionSource_ = QStringLiteral("latency model");
+    QString predictionDetails_;
     CsvRecorder recorder_;
     QPushButton* recordButton_;
 };
