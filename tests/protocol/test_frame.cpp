@@ -39,7 +39,7 @@ private Q_SLOTS:
         QTest::newRow("empty") << int(MessageType::Heartbeat) << QByteArray();
         QTest::newRow("text") << int(MessageType::Configure) << QByteArray("{\"mode\":\"full\"}");
         QTest::newRow("binary") << int(MessageType::FrameData) << QByteArray(100000, '\xAB');
-        QTest::newRow("last type") << int(MessageType::FrameAck) << QByteArray("12345678");
+        QTest::newRow("last type") << int(MessageType::SessionFrame) << QByteArray("12345678");
     }
 
     void roundTrip()
@@ -222,7 +222,8 @@ private Q_SLOTS:
         QCOMPARE(QString::fromStdString(toString(MessageType::Error)), QString("Error"));
         QVERIFY(!messageTypeFrom(0).has_value());
         QCOMPARE(QString::fromStdString(toString(MessageType::FrameAck)), QString("FrameAck"));
-        QVERIFY(!messageTypeFrom(uint16_t(MessageType::FrameAck) + 1).has_value());
+        QCOMPARE(QString::fromStdString(toString(MessageType::SessionFrame)), QString("SessionFrame"));
+        QVERIFY(!messageTypeFrom(uint16_t(MessageType::SessionFrame) + 1).has_value());
     }
 };
 

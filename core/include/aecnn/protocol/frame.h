@@ -49,6 +49,7 @@ enum class MessageType : uint16_t {
     Heartbeat = 18,
     Error = 19,      // either way: a message, then the sender closes
     FrameAck = 20,   // edge -> agent: a frame is finished (paces a stream with a window)
+    SessionFrame = 21, // agent -> edge: one feature frame of a configured session layout (compact FrameData)
 };
 std::optional<MessageType> messageTypeFrom(uint16_t value);
 std::string toString(MessageType type);
