@@ -74,6 +74,7 @@ struct EdgeSession::Private {
     ClockOffsetEstimator clock;
 
     QJsonObject settings;
+    std::vector<codec::QuantRange> fixedRanges; // framing "session": calibrated ranges (setFixedRanges)
     std::shared_ptr<EdgeModel> model;
     std::string deployedCategory; // "head" or "whole": what the device holds now
 
@@ -329,6 +330,21 @@ void EdgeSession::Private::handle(const Frame& frame, int64_t arrivedUs, int64_t
         return;
     }
     case MessageType::FrameData: handleFrameData(decodeMessage<FrameData>(frame), arrivedUs, wireBytes); return;
+    case MessageType::SessionFrame: {
+        const auto compact = decodeMessage<SessionFrame>(frame);
+        if (!model || !model->sessionFramed())
+            throw Error("the agent sent a session frame but this stream was not configured with framing 'session'");
+        FrameData data;
+        data.sequence = compact.sequence;
+        data.label = compact.label;
+        data.iotMs = compact.iotUs / 1000.0;
+        data.encMs = compact.encUs / 1000.0;
+        data.sendTimeUs = compact.sendTimeUs;
+        data.kind = "features";
+        data.payload = compact.payload;
+        handleFrameData(data, arrivedUs, wireBytes);
+        return;
+    }
     case MessageType::StreamEnd: {
         const auto end = decodeMessage<StreamEnd>(frame);
         streamWanted = false;
@@ -532,8 +548,18 @@ void EdgeSession::start(uint32_t frames)
         const std::string mode = d_->mode();
         if (!d_->model && (mode == "aecnn" || mode == "bottlenetpp"))
             throw Error("mode '" + mode + "' finishes frames on the edge: deploy a split model first");
-        if (d_->model)
-            d_->model->prepare(mode, transportSettingsWithin(d_->settings));
+        if (d_->model) {
+            TransportSettings transport = transportSettingsWithin(d_->settings);
+            if (transport.framing == "session" && transport.representation == "uint")
+                transport.fixedRanges = d_->fixedRanges;
+            d_->model->prepare(mode, transport);
+            if (const auto layout = d_->model->sessionLayoutBase64(); !layout.isEmpty() || d_->settings.contains("session_layout")) {
+                // The layout is agreed before the stream starts: the device refuses to start with another one.
+                d_->settings["session_layout"] = QString::fromLatin1(layout);
+                if (d_->connected())
+                    d_->send(Configure{QJsonObject{{"session_layout", QString::fromLatin1(layout)}}});
+            }
+        }
     } catch (const std::exception& e) {
         d_->reportError(QString("cannot start: %1").arg(e.what()));
         return;
@@ -548,6 +574,11 @@ void EdgeSession::start(uint32_t frames)
         d_->send(Ping{steadyNowUs()});
     d_->send(Start{frames});
     d_->setState(EdgeState::Streaming, "streaming");
+}
+
+void EdgeSession::setFixedRanges(std::vector<codec::QuantRange> ranges)
+{
+    d_->fixedRanges = std::move(ranges);
 }
 
 void EdgeSession::stop()
