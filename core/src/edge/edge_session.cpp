@@ -257,7 +257,11 @@ void EdgeSession::Private::onReadyRead()
         try {
             handle(frame, arrivedUs, static_cast<int64_t>(before - reader.buffered()));
         } catch (const std::exception& e) {
-            fail(QString("cannot use what the agent sent: %1").arg(e.what()));
+            // E.g. a session frame that does not decode against the configured layout: this
+            // connection is closed (not retried: the same device would send the same again).
+            const QString reason = QString("cannot use what the agent sent: %1").arg(e.what());
+            qWarning("aecnn edge: closing the connection: %s", qPrintable(reason));
+            fail(reason);
             return;
         }
         // Finishing frames can take longer than the idle timeout; the link is alive.
