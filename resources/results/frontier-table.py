@@ -44,7 +44,8 @@ def main():
         d = load(path)
         s = d["settings"]
         model = d["model"]
-        split, ratio = (int(model.split("split")[2][0]), int(model.split("-v")[1].split("-")[0]))
+        name = os.path.basename(model)  # split<L>-v<V>-<variant>.aecnn
+        split, ratio = int(name.split("-")[0][len("split"):]), int(name.split("-")[1][1:])
         unsplit = {1: 64 * 14 * 14 * 4, 2: 256 * 7 * 7 * 4}[split] if split in (1, 2) else None
         security = d["security_bytes_per_frame"]
         wire = d["wire_bytes_per_frame_without_security"]
