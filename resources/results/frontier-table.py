@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Builds resources/results/frontier.csv from the JSON files resources/results/frontier.sh wrote.
 
-Usage (repository root): python3 resources/results/frontier-table.py
+Usage (repository root): python3 resources/results/frontier-table.py [--markdown]
 Offline rows (`aecnn eval --codec`): wire bytes = the mean codec frame + the protocol bytes of one
 frame message — FrameData with framing "frame" (16 B header + 64 B fields, constant), SessionFrame
 with framing "session" (16 B header + varint fields, the mean measured in the live session runs).
@@ -12,6 +12,7 @@ import csv
 import glob
 import json
 import os
+import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 RUNS = os.path.join(HERE, "frontier")
@@ -90,6 +91,16 @@ def main():
         w.writeheader()
         w.writerows(rows)
     print(f"wrote {out}: {len(rows)} rows")
+    if "--markdown" in sys.argv:  # the table of frontier.md
+        print("| path | split | V | framing | ranges | range | coder | bits | accuracy | vs unsplit | codec frame B "
+              "| framing B | wire B | wire ratio | vs PNG |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+        for r in rows:
+            print(f'| {r["path"]} | {r["split"]} | {r["V"]} | {r["framing"]} | {r["ranges"]} | {r["range"]} | '
+                  f'{r["coder"]} | {r["bits"]} | {100 * r["accuracy"]:.2f} % | {100 * (r["accuracy"] - baseline):+.2f} | '
+                  f'{r["codec_frame_bytes"]:.1f} | {r["framing_bytes"]:.1f} | {r["wire_bytes_per_frame"]:.1f} | '
+                  f'{r["wire_ratio"]:.0f}× | {r["wire_bytes_per_frame"] / r["input_png_bytes"]:.2f} |')
+        return
     for r in rows:
         print(f'{r["path"]:7} s{r["split"]} V{r["V"]:<3} {r["framing"]:7} {r["ranges"]:10} {r["range"]:6} '
               f'{r["coder"]} {r["bits"]}b acc {100 * r["accuracy"]:.2f} ({100 * (r["accuracy"] - baseline):+.2f}) '
