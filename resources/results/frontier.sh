@@ -35,6 +35,8 @@ if [ "$what" = offline ] || [ "$what" = all ]; then
     offline session-mse split1-v64-aecnn 4 --framing session --range mse
     offline frame split1-v8-aecnn 4 --framing frame
     offline session-mse-cal split1-v8-aecnn 4 --framing session --range mse --calibrate $CAL
+    offline session-mse-cal-2bit split1-v64-aecnn 2 --framing session --range mse --calibrate $CAL
+    offline session-mse-cal split2-v64-aecnn 3,4 --framing session --range mse --calibrate $CAL
 fi
 
 if [ "$what" = live ] || [ "$what" = all ]; then
