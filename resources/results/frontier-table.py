@@ -47,7 +47,7 @@ def main():
         model = d["model"]
         name = os.path.basename(model)  # split<L>-v<V>-<variant>.aecnn
         split, ratio = int(name.split("-")[0][len("split"):]), int(name.split("-")[1][1:])
-        unsplit = {1: 64 * 14 * 14 * 4, 2: 256 * 7 * 7 * 4}[split] if split in (1, 2) else None
+        unsplit = {1: 64 * 14 * 14 * 4, 2: 256 * 14 * 14 * 4}[split]  # X_l of the demo models (eval: unsplit_bytes)
         security = d["security_bytes_per_frame"]
         wire = d["wire_bytes_per_frame_without_security"]
         frame = d["payload_bytes_per_frame"]
