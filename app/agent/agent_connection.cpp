@@ -378,7 +378,16 @@ void AgentConnection::produceNext()
         frame.sendTimeUs = nowUs();
         ++sent_;
         producing_ = false;
-        send(encodeMessage(frame, version_), false);
+        if (mode_->sessionFramed()) {
+            // Only what changes per frame (the edge configured this layout, protocol SessionFrame).
+            const auto micros = [](double ms) { return quint32(std::clamp(ms * 1000.0, 0.0, 4294967295.0)); };
+            send(encodeMessage(SessionFrame{frame.sequence, frame.label, micros(frame.iotMs), micros(frame.encMs),
+                                            frame.sendTimeUs, frame.payload},
+                               version_),
+                 false);
+        } else {
+            send(encodeMessage(frame, version_), false);
+        }
     } catch (const std::exception& e) {
         producing_ = false;
         streaming_ = false;

@@ -26,6 +26,9 @@ public:
     virtual ~Mode() = default;
     virtual std::string name() const = 0;
     virtual void process(const SourceImage& image, protocol::FrameData& frame) = 0;
+    // True when the payload is a layout-framed codec frame (framing "session"): the
+    // connection sends it as a compact SessionFrame instead of a FrameData.
+    virtual bool sessionFramed() const { return false; }
 };
 
 // The image as JPEG (OpenCV), at its native or a chosen resolution.

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "aecnn/codec/session_layout.h"
 #include "aecnn/error.h"
 #include "aecnn/split/transport_settings_json.h"
 #include "modes.h"
@@ -14,7 +15,7 @@ namespace {
 std::string validKeys()
 {
     return "mode, rate_mbps, dataset, jpeg_quality, resolution (\"native\" or WxH), input (WxHxC), window, "
-           "first_image, " +
+           "first_image, session_layout, " +
            transportKeysText();
 }
 
@@ -73,6 +74,17 @@ StreamSettings applySettings(const StreamSettings& current, const QJsonObject& j
             s.inputWidth = w, s.inputHeight = h, s.inputChannels = c;
         } else if (key == "window") {
             s.window = static_cast<int>(number(v, key, 0, 1000000));
+        } else if (key == "session_layout") {
+            s.sessionLayout = text(v, key);
+            if (!s.sessionLayout.empty()) {
+                const QByteArray bytes = QByteArray::fromBase64(QByteArray::fromStdString(s.sessionLayout),
+                                                                QByteArray::AbortOnBase64DecodingErrors);
+                try {
+                    codec::parseLayout(reinterpret_cast<const uint8_t*>(bytes.constData()), size_t(bytes.size()));
+                } catch (const std::exception& e) {
+                    throw Error(std::string("setting 'session_layout' is not a session layout: ") + e.what());
+                }
+            }
         } else if (key == "first_image") {
             s.firstImage = static_cast<long long>(number(v, key, 0, 1e12));
         } else {
@@ -94,7 +106,8 @@ QJsonObject toJson(const StreamSettings& s)
                                                             : QString("%1x%2").arg(s.resizeWidth).arg(s.resizeHeight)},
                           {"input", QString("%1x%2x%3").arg(s.inputWidth).arg(s.inputHeight).arg(s.inputChannels)},
                           {"window", s.window},
-                          {"first_image", static_cast<double>(s.firstImage)}};
+                          {"first_image", static_cast<double>(s.firstImage)},
+                          {"session_layout", QString::fromStdString(s.sessionLayout)}};
     for (auto it = own.begin(); it != own.end(); ++it)
         json.insert(it.key(), it.value());
     return json;

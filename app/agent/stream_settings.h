@@ -22,6 +22,9 @@ struct StreamSettings {
     TransportSettings transport;         // AECNN / BottleNet++: coder, representation, bits, per channel
     int window = 0;                      // frames sent but not acknowledged (FrameAck) at most; 0 = no pacing
     long long firstImage = 0;            // source position of the next stream (resuming after a reconnect)
+    // Framing "session": the layout the edge derived from its model (codec::serializeLayout, base64),
+    // which the device must reproduce exactly; its fixed ranges, if any, are adopted. Empty = none.
+    std::string sessionLayout;
 };
 
 // Applies `json` on top of `current`; throws aecnn::Error naming the bad key and the valid ones.

@@ -8,6 +8,7 @@
 
 #include "aecnn/split/split_model.h"
 #include "aecnn/error.h"
+#include "cli_common.h"
 #include "transport_options.h"
 
 namespace aecnn::cli {
@@ -24,7 +25,8 @@ QJsonObject describe(const TransportSettings& s, const TransportEvaluation& r, c
                                {"unsplit_bytes", static_cast<qint64>(layout.unsplitBytes())},
                                {"compression_ratio", r.compressionRatio()},
                                {"mean_payload_bytes", r.meanPayloadBytes()},
-                               {"payload_compression_ratio", r.payloadCompressionRatio()}};
+                               {"payload_compression_ratio", r.payloadCompressionRatio()},
+                               {"fixed_ranges", !s.fixedRanges.empty()}};
     for (auto it = measures.begin(); it != measures.end(); ++it)
         row.insert(it.key(), it.value());
     return row;
@@ -36,6 +38,10 @@ std::vector<OptionSpec> evalCodecOptions()
 {
     auto options = transportOptions(TransportCommand::Eval);
     options.push_back({"no-dict", "", "with --codec: ignore the zstd dictionary stored with the model", ""});
+    options.push_back({"calibrate", "N",
+                       "with --framing session and --repr uint: quantization ranges fixed for the session, calibrated "
+                       "on the first N training images (no ranges in the frames); default: per-frame ranges",
+                       ""});
     return options;
 }
 
@@ -48,6 +54,7 @@ std::vector<TransportSettings> transportSettingsFromArgs(const ParsedArgs& args)
 {
     auto needsCodec = transportOptionNames(TransportCommand::Eval);
     needsCodec.push_back("no-dict");
+    needsCodec.push_back("calibrate");
     for (const auto& name : needsCodec)
         if (name != "codec" && args.has(name) && !args.has("codec"))
             throw UsageError("--" + name + " needs --codec NAME");
@@ -56,9 +63,33 @@ std::vector<TransportSettings> transportSettingsFromArgs(const ParsedArgs& args)
     return readTransportOptions(args, TransportCommand::Eval).all();
 }
 
+int calibrationImages(const ParsedArgs& args, const TransportSettings& settings)
+{
+    if (!args.has("calibrate"))
+        return 0;
+    const int count = args.integer("calibrate", 0, 1 << 20);
+    if (count > 0 && (settings.framing != "session" || settings.representation != "uint"))
+        throw UsageError("--calibrate needs --framing session and --repr uint (fixed ranges are part of the session "
+                         "layout)");
+    return count;
+}
+
+std::vector<codec::QuantRange> calibrateModelRanges(const std::string& modelSpec, const TransportSettings& settings,
+                                                    const std::string& dataSpec, int count)
+{
+    auto model = loadInferenceModel(modelSpec);
+    auto net = std::dynamic_pointer_cast<AecnnModelImpl>(model.module);
+    if (model.kind != CheckpointKind::SplitModel || !net)
+        throw UsageError("--calibrate needs a split model");
+    const auto data = loadDatasetForModel(dataSpec, model);
+    const auto set = limited(data.train, count);
+    return calibrateTransportRanges(*net, transmittedLayout(*net, model.usage.inputHeight, model.usage.inputWidth),
+                                    settings, set);
+}
+
 void evaluateWithCodec(const std::string& modelSpec, const InferenceModel& model,
                        std::vector<TransportSettings> settings, bool useStoredDictionary, const ImageSet& images,
-                       QJsonObject& result, CommandContext& context)
+                       QJsonObject& result, CommandContext& context, const ImageSet* calibration)
 {
     auto net = std::dynamic_pointer_cast<AecnnModelImpl>(model.module);
     if (model.kind != CheckpointKind::SplitModel || !net)
@@ -73,6 +104,10 @@ void evaluateWithCodec(const std::string& modelSpec, const InferenceModel& model
                 s.dictionary = dictionary;
     }
     const auto layout = transmittedLayout(*net, model.usage.inputHeight, model.usage.inputWidth);
+    if (calibration && calibration->size() > 0)
+        for (auto& s : settings)
+            if (s.framing == "session" && s.representation == "uint")
+                s.fixedRanges = calibrateTransportRanges(*net, layout, s, *calibration);
     std::vector<SplitTransport> transports;
     for (const auto& s : settings)
         transports.emplace_back(layout, s);
@@ -87,7 +122,9 @@ void evaluateWithCodec(const std::string& modelSpec, const InferenceModel& model
         *context.text << "  accuracy " << r.accuracy() << " (" << r.correct << "/" << r.count << ") through "
                       << s.coder << " " << s.representation;
         if (s.representation == "uint")
-            *context.text << s.bits << (s.perChannel ? " per channel" : " per tensor") << ", range " << s.range;
+            *context.text << s.bits << (s.perChannel ? " per channel" : " per tensor") << ", range " << s.range
+                          << (s.fixedRanges.empty() ? "" : " (calibrated, fixed)");
+        *context.text << ", framing " << s.framing;
         *context.text << ": " << r.meanFrameBytes() << " bytes/frame, total compression " << r.compressionRatio()
                       << "x (payload " << r.meanPayloadBytes() << " bytes, " << r.payloadCompressionRatio() << "x)\n";
         rows.append(describe(s, r, layout));

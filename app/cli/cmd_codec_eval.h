@@ -23,8 +23,16 @@ std::vector<TransportSettings> transportSettingsFromArgs(const ParsedArgs& args)
 // Evaluates a split model (kind "aecnn") through the transports; adds the codec fields to
 // `result` ("results": one object per setting; with one setting also at the top level).
 // The zstd coders use the dictionary stored with the model unless --no-dict.
+// `calibration` (non-empty: --calibrate N): settings with framing "session" and repr "uint" get
+// quantization ranges fixed for the session, calibrated on these images (calibrateTransportRanges).
 void evaluateWithCodec(const std::string& modelSpec, const InferenceModel& model,
                        std::vector<TransportSettings> settings, bool useStoredDictionary, const ImageSet& images,
-                       QJsonObject& result, CommandContext& context);
+                       QJsonObject& result, CommandContext& context, const ImageSet* calibration = nullptr);
+// --calibrate N of eval and edge: 0 = none; UsageError unless the settings use framing session and repr uint.
+int calibrationImages(const ParsedArgs& args, const TransportSettings& settings);
+// Fixed ranges of `settings` for the split model at `modelSpec`, calibrated on the first `count`
+// training images of `dataSpec` (edge: computed on the edge, sent to the device in the session layout).
+std::vector<codec::QuantRange> calibrateModelRanges(const std::string& modelSpec, const TransportSettings& settings,
+                                                    const std::string& dataSpec, int count);
 
 } // namespace aecnn::cli

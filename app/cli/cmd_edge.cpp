@@ -7,6 +7,7 @@
 #include "aecnn/model/model_spec.h"
 #include "aecnn/split/split_model_files.h"
 #include "cmd_edge_multi.h"
+#include "cmd_codec_eval.h"
 #include "cmd_edge_run.h"
 #include "command.h"
 #include "transport_options.h"
@@ -99,6 +100,12 @@ QJsonObject runEdgeCommand(const ParsedArgs& args, CommandContext& context)
         throw UsageError("--split " + args.text("split") + " but the model is split at " + std::to_string(split));
     if (args.has("ratio") && ratio != 0 && args.integer("ratio", 1, 4096) != ratio)
         throw UsageError("--ratio " + args.text("ratio") + " but the model has V = " + std::to_string(ratio));
+    if (args.has("calibrate")) {
+        const auto transport = readTransportOptions(args, TransportCommand::Edge).all().front();
+        if (const int count = calibrationImages(args, transport); count > 0)
+            request.fixedRanges = calibrateModelRanges(request.modelPath.toStdString(), transport,
+                                                       args.text("calibration-dataset"), count);
+    }
     if (args.has("csv"))
         request.csvPath = QString::fromStdString(args.text("csv"));
     request.csvContext = {QString::fromStdString("command: " + context.commandLine),
@@ -118,6 +125,10 @@ QJsonObject runEdgeCommand(const ParsedArgs& args, CommandContext& context)
                   request.settings.value("rate_mbps").toDouble() == 0 ? " (unshaped)" : "");
     out << line << "  " << r.deployMessage.toStdString() << "\n";
     const int64_t security = r.frames.empty() ? 0 : r.frames.front().securityBytes;
+    double payloadMean = 0.0;
+    for (const auto& f : r.frames)
+        payloadMean += double(f.payloadBytes);
+    payloadMean = r.frames.empty() ? 0.0 : payloadMean / double(r.frames.size());
     std::snprintf(line, sizeof line, "bytes/frame: mean %.1f, median %.1f, p95 %.1f (of which %lld session security)\n",
                   bytes.mean, bytes.median, bytes.p95, static_cast<long long>(security));
     out << line << "  stage (ms)           mean     median        p95        max\n";
@@ -161,6 +172,10 @@ QJsonObject runEdgeCommand(const ParsedArgs& args, CommandContext& context)
             {"model", request.modelPath},
             {"settings", request.settings},
             {"bytes_per_frame", toJson(bytes)},
+            {"security_bytes_per_frame", static_cast<qint64>(security)},
+            {"wire_bytes_per_frame_without_security", bytes.mean - double(security)},
+            {"payload_bytes_per_frame", payloadMean},
+            {"fixed_ranges", !request.fixedRanges.empty()},
             {"stages", stages},
             {"measured_ms_mean", measured.mean},
             {"predicted_ms_mean", predicted.mean},
@@ -216,6 +231,10 @@ Command edgeCommand()
         options.push_back(option);
     const std::vector<OptionSpec> more{
         {"resolution", "WxH", "full offloading: JPEG resolution (default native)", ""},
+        {"calibrate", "N", "with --framing session and --repr uint: quantization ranges fixed for the session, "
+                           "calibrated here on the first N training images of --calibration-dataset and sent to the "
+                           "device in the session layout; default: per-frame ranges", ""},
+        {"calibration-dataset", "SPEC", "the edge's calibration images for --calibrate", "fashion-mnist"},
         {"csv", "OUT", "per-frame CSV (written as OUT.partial, renamed at the end); many agents: one per agent, "
                        "OUT-agentK.csv", ""},
         {"timeout-s", "S", "give up after S seconds", "600"}};

@@ -99,6 +99,7 @@ EdgeRunResult runEdge(const EdgeRunRequest& request)
     };
     cb.error = stopWith;
     session.setCallbacks(cb);
+    session.setFixedRanges(request.fixedRanges);
     QString csvError;
     if (!session.setCsv(request.csvPath, request.csvContext, &csvError))
         throw Error(csvError.toStdString());

@@ -7,6 +7,7 @@
 #include <QJsonObject>
 #include <QString>
 
+#include "aecnn/codec/quantizer.h"
 #include "aecnn/edge/edge_session.h"
 #include "aecnn/edge/frame_result.h"
 #include "aecnn/edge/stage_summary.h"
@@ -26,6 +27,7 @@ struct EdgeRunRequest {
     QString csvPath;           // empty = none
     QStringList csvContext;
     int timeoutMs = 600000;    // the whole run
+    std::vector<codec::QuantRange> fixedRanges; // framing "session": calibrated ranges (EdgeSession::setFixedRanges)
 };
 
 struct EdgeRunResult {

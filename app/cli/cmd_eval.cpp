@@ -35,7 +35,12 @@ QJsonObject runEval(const ParsedArgs& args, CommandContext& context)
                            {"model_description", model.description},
                            {"dataset", QString::fromStdString(dataSpec)},
                            {"subset", QString::fromStdString(which)}};
-        evaluateWithCodec(modelSpec, model, transportSettings, !args.flag("no-dict"), set, result, context);
+        const int calibrate = calibrationImages(args, transportSettings.front());
+        const auto calibration = limited(data.train, calibrate);
+        if (calibrate > 0)
+            result["calibration_images"] = static_cast<qint64>(calibration.size());
+        evaluateWithCodec(modelSpec, model, transportSettings, !args.flag("no-dict"), set, result, context,
+                          calibrate > 0 ? &calibration : nullptr);
         return result;
     }
     model.module->to(device);

@@ -25,7 +25,7 @@ struct TransportOption {
 
 // key, option, value name, flag value, list in eval, help {eval, codec, edge}, default {eval, codec, edge}
 // clang-format off
-const std::array<TransportOption, 5> kTransportOptions{{
+const std::array<TransportOption, 6> kTransportOptions{{
     {"codec", "codec", "NAME", false, true,
      {"split models: code each transmitted tensor with these coders ({names}) through the device/edge transport",
       "entropy coder: {names}",
@@ -51,6 +51,12 @@ const std::array<TransportOption, 5> kTransportOptions{{
       "error (mse; outliers saturate)",
       nullptr,
       "uint quantization range: full min/max (default) or least squared error"},
+     {"", "", ""}},
+    {"framing", "framing", "{bar}", false, false,
+     {"with --codec: self-describing frames (frame, default) or frames against a per-session layout (session: "
+      "shape, kept channels, coder, bits agreed once; each frame carries a layout tag, its ranges and the payload)",
+      nullptr,
+      "self-describing frames (frame, default) or frames against the session layout sent in Configure (session)"},
      {"", "", ""}},
 }};
 // clang-format on

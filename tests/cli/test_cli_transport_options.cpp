@@ -62,7 +62,8 @@ private Q_SLOTS:
             QVERIFY2(error.contains(part), qPrintable(part + " not in: " + error));
     }
 
-    // The option lines of each command's help, exactly as before the options had one table.
+    // The option lines of each command's help, exactly as before the options had one table
+    // (plus --framing and --calibrate, issue 15).
     void helpTextsAreUnchanged_data()
     {
         QTest::addColumn<QString>("command");
@@ -79,8 +80,14 @@ private Q_SLOTS:
                            "of per channel",
                            "  --range minmax|mse        with --codec and --repr uint: quantize the full value range "
                            "(minmax, default) or the range of least squared error (mse; outliers saturate)",
+                           "  --framing frame|session   with --codec: self-describing frames (frame, default) or "
+                           "frames against a per-session layout (session: shape, kept channels, coder, bits agreed "
+                           "once; each frame carries a layout tag, its ranges and the payload)",
                            "  --no-dict                 with --codec: ignore the zstd dictionary stored with the "
-                           "model"};
+                           "model",
+                           "  --calibrate N             with --framing session and --repr uint: quantization ranges "
+                           "fixed for the session, calibrated on the first N training images (no ranges in the "
+                           "frames); default: per-frame ranges"};
         QTest::newRow("edge")
             << "edge"
             << QStringList{"  --first-image I           start at this image of the agent's source",
@@ -91,6 +98,8 @@ private Q_SLOTS:
                            "  --per-tensor              one quantization scale per tensor instead of per channel",
                            "  --range minmax|mse        uint quantization range: full min/max (default) or least "
                            "squared error",
+                           "  --framing frame|session   self-describing frames (frame, default) or frames against "
+                           "the session layout sent in Configure (session)",
                            "  --resolution WxH          full offloading: JPEG resolution (default native)"};
         QTest::newRow("codec")
             << "codec"

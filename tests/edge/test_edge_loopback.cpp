@@ -1,12 +1,23 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <QCryptographicHash>
+#include <QTcpServer>
+#include <QTcpSocket>
+
+#include "aecnn/codec/session_layout.h"
 #include "aecnn/latency/measured_profile.h"
 #include "aecnn/model/checkpoint.h"
+#include "aecnn/protocol/auth.h"
+#include "aecnn/protocol/messages.h"
+#include "aecnn/protocol/record_layer.h"
+#include "aecnn/protocol/session_security.h"
 #include "aecnn/split/split_head.h"
 #include "aecnn/error.h"
 #include "agent_server.h"
+#include "deployed_model.h"
 #include "edge_fixture.h"
+#include "modes.h"
 
 using namespace aecnn;
 using namespace aecnn::testing;
@@ -28,6 +39,82 @@ std::vector<int> labelsOf(const ImageSet& images)
     for (int64_t i = 0; i < images.size(); ++i)
         labels.push_back(static_cast<int>(images.labels[i].item<int64_t>()));
     return labels;
+}
+
+// An "agent" that authenticates like aecnn-agent, accepts any settings and model, and
+// answers Start with the session frames `framesFor` makes (to send what a real agent never would).
+class ScriptedAgent {
+public:
+    explicit ScriptedAgent(std::function<std::vector<protocol::Frame>()> framesFor) : framesFor_(std::move(framesFor))
+    {
+        server_.listen(QHostAddress::LocalHost, 0);
+        QObject::connect(&server_, &QTcpServer::newConnection, &server_, [this] {
+            socket_ = server_.nextPendingConnection();
+            QObject::connect(socket_, &QTcpSocket::readyRead, socket_, [this] { onRead(); });
+        });
+    }
+    quint16 port() const { return server_.serverPort(); }
+
+private:
+    void sendPlain(const protocol::Frame& frame, bool handshake)
+    {
+        if (handshake)
+            transcript_.add(frame);
+        socket_->write(protocol::encodeFrame(record_ ? record_->seal(frame) : frame));
+    }
+    void onRead()
+    {
+        using namespace aecnn::protocol;
+        reader_.append(socket_->readAll());
+        for (;;) {
+            const auto r = reader_.next();
+            if (r.status != DecodeResult::Status::Complete)
+                return;
+            const Frame frame = record_ ? record_->open(r.frame) : r.frame;
+            switch (frame.type) {
+            case MessageType::Hello:
+                transcript_.add(frame);
+                sendPlain(toFrame(HelloAck{kMaxVersion}), true);
+                serverNonce_ = makeNonce();
+                sendPlain(toFrame(Challenge{serverNonce_, true, false}), true);
+                break;
+            case MessageType::AuthProof: {
+                transcript_.add(frame);
+                const auto proof = decodeMessage<AuthProof>(frame);
+                sendPlain(toFrame(AuthResult{true, serverProof(kEdgeToken, serverNonce_, proof.clientNonce), "ok"}),
+                          false);
+                record_ = std::make_unique<RecordLayer>(
+                    Role::Agent,
+                    deriveSessionKeys(kEdgeToken, serverNonce_, proof.clientNonce, transcript_.hash(), proof.encrypt));
+                break;
+            }
+            case MessageType::Configure: sendPlain(toFrame(ConfigureAck{true, "ok", {}}), false); break;
+            case MessageType::DeployEnd: sendPlain(toFrame(DeployResult{true, "ok"}), false); break;
+            case MessageType::Ping:
+                sendPlain(toFrame(Pong{decodeMessage<Ping>(frame).edgeTimeUs, 0}), false);
+                break;
+            case MessageType::Start:
+                for (const auto& f : framesFor_())
+                    sendPlain(f, false);
+                break;
+            default: break;
+            }
+        }
+    }
+
+    std::function<std::vector<protocol::Frame>()> framesFor_;
+    QTcpServer server_;
+    QTcpSocket* socket_ = nullptr;
+    protocol::FrameReader reader_;
+    protocol::HandshakeTranscript transcript_;
+    std::unique_ptr<protocol::RecordLayer> record_;
+    QByteArray serverNonce_;
+};
+
+QByteArray base64Layout(const codec::SessionLayout& layout)
+{
+    const auto bytes = codec::serializeLayout(layout);
+    return QByteArray(reinterpret_cast<const char*>(bytes.data()), qsizetype(bytes.size())).toBase64();
 }
 
 } // namespace
@@ -174,6 +261,154 @@ private Q_SLOTS:
             QCOMPARE(f.deviceProfile, std::string("pi4"));
             QCOMPARE(f.profileMs, pi4Device + f.decMs + f.esMs);
         }
+    }
+
+    void sessionFramingMatchesOffline_data()
+    {
+        QTest::addColumn<int>("bits");
+        QTest::addColumn<QString>("range");
+        QTest::addColumn<bool>("calibrated");
+        QTest::newRow("context 4 bits, ranges in each frame") << 4 << "minmax" << false;
+        QTest::newRow("context 3 bits, calibrated mse ranges") << 3 << "mse" << true;
+    }
+
+    // Framing "session": the live predictions and every frame's codec bytes equal the offline
+    // path (`aecnn eval --codec ... --framing session [--calibrate N]`), and each frame costs
+    // the protocol only a few bytes besides the codec frame.
+    void sessionFramingMatchesOffline()
+    {
+        QFETCH(int, bits);
+        QFETCH(QString, range);
+        QFETCH(bool, calibrated);
+        auto model = tinySplitModel(SplitVariant::Aecnn, 2, 17);
+        const QString path = dir_.filePath("session.aecnn");
+        saveAecnnClassifier(path, model);
+        TransportSettings transport;
+        transport.coder = "context";
+        transport.bits = bits;
+        transport.range = range.toStdString();
+        transport.framing = "session";
+        const auto layout = transmittedLayout(*model.net, 28, 28);
+        if (calibrated)
+            transport.fixedRanges = calibrateTransportRanges(*model.net, layout, transport, images_);
+        const SplitTransport offline(layout, transport);
+        QCOMPARE(offline.sessionLayout().rangesFixed(), calibrated);
+        std::vector<int64_t> frameBytes;
+        {
+            torch::NoGradGuard noGrad;
+            for (int64_t i = 0; i < images_.size(); ++i)
+                frameBytes.push_back(
+                    int64_t(offline.encode(model.net->encode(images_.normalizedBatch(torch::tensor({i})))).size()));
+        }
+        const auto expected = offlineSplitPredictions(model, transport, images_);
+
+        agent::AgentServer server(agentOptions());
+        QVERIFY(server.listen());
+        edge::EdgeSession session;
+        session.setFixedRanges(transport.fixedRanges);
+        const QJsonObject settings{{"mode", "aecnn"}, {"codec", "context"}, {"bits", bits},
+                                   {"range", range},  {"framing", "session"}, {"window", 1}};
+        const auto run = runEdgeSession(session, server.port(), settings, path, 16);
+        QVERIFY2(run.error.isEmpty(), qPrintable(run.error));
+        QVERIFY(run.ended);
+        QCOMPARE(predictionsOf(run), expected);
+        int64_t correct = 0, total = 0;
+        for (size_t i = 0; i < run.frames.size(); ++i) {
+            const auto& f = run.frames[i];
+            QCOMPARE(f.payloadBytes, frameBytes[i]);
+            QCOMPARE(f.securityBytes, int64_t(protocol::kRecordOverheadBytes));
+            // 16 bytes of protocol header, then the SessionFrame fields: sequence, label, t_iot, t_enc,
+            // send time (varints, at most 1 + 1 + 3 + 3 + 10 here).
+            const int64_t framing = f.bytes - f.payloadBytes - f.securityBytes;
+            QVERIFY2(framing >= int64_t(protocol::kHeaderBytes) + 5 && framing <= int64_t(protocol::kHeaderBytes) + 18,
+                     qPrintable(QString::number(framing)));
+            QCOMPARE(f.symbols.size(), size_t(4 * 14 * 14));
+            correct += f.predicted == f.label;
+            total += f.payloadBytes;
+        }
+        const auto evaluation = evaluateThroughTransport(*model.net, offline, images_);
+        QCOMPARE(evaluation.correct, correct);
+        QCOMPARE(int64_t(evaluation.totalFrameBytes), total);
+    }
+
+    // The device refuses to stream with a session layout that differs from its own.
+    void mismatchedSessionLayoutIsRefusedByTheDevice()
+    {
+        auto model = tinySplitModel(SplitVariant::Aecnn, 2, 19);
+        const QByteArray head = edge::serializeSplitHead(model);
+        agent::ModelReceiver receiver(1 << 26);
+        receiver.begin("head", quint64(head.size()), QCryptographicHash::hash(head, QCryptographicHash::Sha256));
+        receiver.append(head);
+        const auto deployed = receiver.finish();
+        agent::StreamSettings settings;
+        settings.mode = "aecnn";
+        settings.transport.coder = "context";
+        settings.transport.bits = 4;
+        settings.transport.framing = "session";
+        const auto errorOf = [&] {
+            try {
+                agent::makeMode(settings, deployed);
+            } catch (const std::exception& e) {
+                return QString(e.what());
+            }
+            return QString();
+        };
+        QVERIFY2(errorOf().contains("needs the edge's session layout"), qPrintable(errorOf()));
+        const SplitTransport edgeSide(transmittedLayout(*model.net, 28, 28), settings.transport);
+        settings.sessionLayout = base64Layout(edgeSide.sessionLayout()).toStdString();
+        QVERIFY2(errorOf().isEmpty(), qPrintable(errorOf()));
+        QVERIFY(agent::makeMode(settings, deployed)->sessionFramed());
+        auto other = edgeSide.sessionLayout();
+        other.bits = 5;
+        settings.sessionLayout = base64Layout(other).toStdString();
+        QVERIFY2(errorOf().contains("session layout") && errorOf().contains("differs from this device's"),
+                 qPrintable(errorOf()));
+    }
+
+    // The edge refuses a session frame that does not decode against the layout it configured
+    // (another layout's tag, a truncated frame) or a stream that was not session-framed: the
+    // connection is closed with the reason.
+    void sessionFrameOfAnotherLayoutClosesTheConnection_data()
+    {
+        QTest::addColumn<QString>("framing");
+        QTest::addColumn<QString>("damage");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("another layout's tag") << "session" << "tag" << "made for another layout";
+        QTest::newRow("truncated") << "session" << "truncate" << "truncated";
+        QTest::newRow("not configured") << "frame" << "none" << "not configured with framing 'session'";
+    }
+
+    void sessionFrameOfAnotherLayoutClosesTheConnection()
+    {
+        QFETCH(QString, framing);
+        QFETCH(QString, damage);
+        QFETCH(QString, expected);
+        auto model = tinySplitModel(SplitVariant::Aecnn, 2, 23);
+        const QString path = dir_.filePath("scripted.aecnn");
+        saveAecnnClassifier(path, model);
+        TransportSettings transport;
+        transport.coder = "context";
+        transport.bits = 4;
+        transport.framing = "session";
+        const SplitTransport device(transmittedLayout(*model.net, 28, 28), transport);
+        torch::NoGradGuard noGrad;
+        auto good = device.encode(model.net->encode(images_.normalizedBatch(torch::tensor({int64_t(0)}))));
+        ScriptedAgent agent([&] {
+            auto bytes = good;
+            if (damage == "tag")
+                bytes[0] ^= 1;
+            else if (damage == "truncate")
+                bytes.resize(3); // inside the per-frame ranges
+            protocol::SessionFrame m{0, 1, 100, 10, 0, QByteArray(reinterpret_cast<const char*>(bytes.data()),
+                                                                  qsizetype(bytes.size()))};
+            return std::vector<protocol::Frame>{protocol::toFrame(m)};
+        });
+        edge::EdgeSession session;
+        const QJsonObject settings{{"mode", "aecnn"}, {"codec", "context"}, {"bits", 4}, {"framing", framing}};
+        const auto run = runEdgeSession(session, agent.port(), settings, path, 4, 10000);
+        QVERIFY(run.frames.empty());
+        QVERIFY2(run.error.contains("cannot use what the agent sent") && run.error.contains(expected),
+                 qPrintable(run.error));
     }
 
     void splitModelDictionaryTravelsWithTheHead()

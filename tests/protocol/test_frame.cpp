@@ -40,7 +40,8 @@ private Q_SLOTS:
         QTest::newRow("text") << int(MessageType::Configure) << QByteArray("{\"mode\":\"full\"}");
         QTest::newRow("binary") << int(MessageType::FrameData) << QByteArray(100000, '\xAB');
         QTest::newRow("FrameAck") << int(MessageType::FrameAck) << QByteArray("12345678");
-        QTest::newRow("last type") << int(MessageType::DeviceProfile) << QByteArray("{}");
+        QTest::newRow("DeviceProfile") << int(MessageType::DeviceProfile) << QByteArray("{}");
+        QTest::newRow("last type") << int(MessageType::SessionFrame) << QByteArray("12345678");
     }
 
     void roundTrip()
@@ -225,6 +226,8 @@ private Q_SLOTS:
         QCOMPARE(QString::fromStdString(toString(MessageType::FrameAck)), QString("FrameAck"));
         QCOMPARE(QString::fromStdString(toString(MessageType::DeviceProfile)), QString("DeviceProfile"));
         QVERIFY(!messageTypeFrom(uint16_t(MessageType::DeviceProfile) + 1).has_value());
+        QCOMPARE(QString::fromStdString(toString(MessageType::SessionFrame)), QString("SessionFrame"));
+        QVERIFY(!messageTypeFrom(uint16_t(MessageType::SessionFrame) + 1).has_value());
     }
 };
 

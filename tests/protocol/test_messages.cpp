@@ -49,6 +49,41 @@ private Q_SLOTS:
         QCOMPARE(back.payload, m.payload);
     }
 
+    // The compact frame of session framing: every field back, a few bytes of overhead.
+    void sessionFrameRoundTrip()
+    {
+        for (const qint64 sendTime : {qint64(0), qint64(-42), qint64(1) << 40, std::numeric_limits<qint64>::max(),
+                                      std::numeric_limits<qint64>::min()}) {
+            SessionFrame m;
+            m.sequence = 300;
+            m.label = 9;
+            m.iotUs = 1500;
+            m.encUs = 40;
+            m.sendTimeUs = sendTime;
+            m.payload = QByteArray(61, '\x5A');
+            const auto back = decodeMessage<SessionFrame>(toFrame(m));
+            QCOMPARE(back.sequence, m.sequence);
+            QCOMPARE(back.label, 9);
+            QCOMPARE(back.iotUs, m.iotUs);
+            QCOMPARE(back.encUs, m.encUs);
+            QCOMPARE(back.sendTimeUs, sendTime);
+            QCOMPARE(back.payload, m.payload);
+        }
+        SessionFrame m{5, -1, 1000, 100, qint64(1) << 34, QByteArray(50, 'x')};
+        QCOMPARE(encodePayload(m).size(), qsizetype(1 + 1 + 2 + 1 + 6 + 50)); // 2^34 zigzagged: 36 bits
+        QCOMPARE(int(codeOf([] { decodeMessage<SessionFrame>(Frame{kMaxVersion, MessageType::SessionFrame, "\x80"}); })),
+                 int(ProtocolErrorCode::MalformedPayload));
+        QCOMPARE(int(codeOf([] {
+                     decodeMessage<SessionFrame>(Frame{kMaxVersion, MessageType::SessionFrame, QByteArray("\x01\x05", 2)});
+                 })),
+                 int(ProtocolErrorCode::MalformedPayload));
+        QCOMPARE(int(codeOf([] {
+                     decodeMessage<SessionFrame>(
+                         Frame{kMaxVersion, MessageType::SessionFrame, QByteArray("\x80\x00\x00\x00\x00\x00", 6)});
+                 })),
+                 int(ProtocolErrorCode::BadField));
+    }
+
     void configureCarriesJson()
     {
         Configure m;

@@ -15,7 +15,7 @@ namespace {
 bool sameSettings(const TransportSettings& a, const TransportSettings& b)
 {
     return a.coder == b.coder && a.representation == b.representation && a.bits == b.bits &&
-           a.perChannel == b.perChannel && a.range == b.range && a.zstdLevel == b.zstdLevel;
+           a.perChannel == b.perChannel && a.range == b.range && a.framing == b.framing && a.zstdLevel == b.zstdLevel;
 }
 
 QString describe(const TransportSettings& s)
@@ -44,9 +44,10 @@ private Q_SLOTS:
     void defaultsUnderTheWireKeys()
     {
         const QJsonObject expected{
-            {"codec", "zstd-entropy"}, {"repr", "uint"}, {"bits", 8}, {"per_channel", true}, {"range", "minmax"}};
+            {"codec", "zstd-entropy"}, {"repr", "uint"}, {"bits", 8}, {"per_channel", true}, {"range", "minmax"},
+            {"framing", "frame"}};
         QCOMPARE(transportSettingsToJson(TransportSettings{}), expected);
-        QCOMPARE(QString::fromStdString(transportKeysText()), QString("codec, repr, bits, per_channel, range"));
+        QCOMPARE(QString::fromStdString(transportKeysText()), QString("codec, repr, bits, per_channel, range, framing"));
         QVERIFY(sameSettings(transportSettingsFromJson({}), TransportSettings{}));
     }
 
@@ -59,6 +60,7 @@ private Q_SLOTS:
         QTest::newRow("bits") << "bits" << QJsonValue(3);
         QTest::newRow("per_channel") << "per_channel" << QJsonValue(false);
         QTest::newRow("range") << "range" << QJsonValue("mse");
+        QTest::newRow("framing") << "framing" << QJsonValue("session");
     }
 
     // Each field alone: it changes exactly its member, and comes back under its key.
@@ -112,7 +114,7 @@ private Q_SLOTS:
     {
         const QString message = errorOf([] { transportSettingsFromJson(QJsonObject{{"bitz", 4}}); });
         QVERIFY2(message.contains("'bitz'"), qPrintable(message));
-        QVERIFY2(message.contains("codec, repr, bits, per_channel, range"), qPrintable(message));
+        QVERIFY2(message.contains("codec, repr, bits, per_channel, range, framing"), qPrintable(message));
     }
 
     void badValueIsRefusedNamingKeyAndAllowedValues_data()
@@ -173,7 +175,7 @@ private Q_SLOTS:
     void tableMatchesTheSettings()
     {
         // One row per wire key, each mapping exactly one member of its type.
-        QCOMPARE(int(transportFields().size()), 5);
+        QCOMPARE(int(transportFields().size()), 6);
         for (const auto& field : transportFields()) {
             const int members =
                 int(field.text != nullptr) + int(field.integer != nullptr) + int(field.boolean != nullptr);

@@ -16,6 +16,7 @@ const char* codecErrorName(CodecErrorCode code)
     case CodecErrorCode::CrcMismatch: return "crc_mismatch";
     case CodecErrorCode::BadHeaderField: return "bad_header_field";
     case CodecErrorCode::LimitExceeded: return "limit_exceeded";
+    case CodecErrorCode::LayoutMismatch: return "layout_mismatch";
     case CodecErrorCode::DictionaryMismatch: return "dictionary_mismatch";
     case CodecErrorCode::CorruptPayload: return "corrupt_payload";
     }

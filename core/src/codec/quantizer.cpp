@@ -272,6 +272,48 @@ SymbolTensor toSymbols(const FeatureTensor& tensor, Representation representatio
     return out;
 }
 
+QuantRange chooseRange(const float* values, size_t count, int bits, RangeChoice choice)
+{
+    if (bits < 2 || bits > 8)
+        throw Error("quantization needs 2 to 8 bits, got " + std::to_string(bits));
+    for (size_t i = 0; i < count; ++i)
+        if (!std::isfinite(values[i]))
+            throw Error("cannot choose a quantization range for a non-finite value");
+    return rangeFor(values, count, bits, choice);
+}
+
+SymbolTensor toSymbolsWithRanges(const FeatureTensor& tensor, const QuantParams& params)
+{
+    validate(tensor);
+    if (params.bits < 2 || params.bits > 8)
+        throw Error("quantization needs 2 to 8 bits, got " + std::to_string(params.bits));
+    const size_t expected = params.perChannel ? tensor.channels : 1;
+    if (params.ranges.size() != expected)
+        throw Error("fixed quantization needs " + std::to_string(expected) + " ranges, got " +
+                    std::to_string(params.ranges.size()));
+    const int levels = (1 << params.bits) - 1;
+    for (const auto& r : params.ranges)
+        if (!std::isfinite(r.scale) || r.scale < 0.0f || r.zeroPoint > levels)
+            throw Error("fixed quantization range has an invalid scale or zero point");
+    const size_t n = tensor.values.size();
+    const float* v = tensor.values.data();
+    for (size_t i = 0; i < n; ++i)
+        if (!std::isfinite(v[i]))
+            throw Error("cannot quantize a non-finite value at element " + std::to_string(i) +
+                        "; use a float representation for such tensors");
+    SymbolTensor out;
+    out.representation = Representation::Uniform;
+    out.quant = params;
+    out.bytes.resize(n);
+    const size_t plane = tensor.planeSize();
+    if (params.perChannel)
+        for (uint32_t c = 0; c < tensor.channels; ++c)
+            quantizeInto(v + c * plane, plane, params.ranges[c], params.bits, out.bytes.data() + c * plane);
+    else
+        quantizeInto(v, n, params.ranges[0], params.bits, out.bytes.data());
+    return out;
+}
+
 void fromSymbols(const SymbolTensor& symbols, FeatureTensor& tensor)
 {
     const uint64_t n = tensor.elementCount();

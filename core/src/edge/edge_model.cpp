@@ -95,6 +95,14 @@ void EdgeModel::prepare(const std::string& mode, const TransportSettings& transp
     }
 }
 
+QByteArray EdgeModel::sessionLayoutBase64() const
+{
+    if (!sessionFramed())
+        return {};
+    const auto bytes = codec::serializeLayout(transport_->sessionLayout());
+    return QByteArray(reinterpret_cast<const char*>(bytes.data()), qsizetype(bytes.size())).toBase64();
+}
+
 void EdgeModel::finish(const std::string& kind, const QByteArray& payload, bool keepFeatures, EdgeFrameResult& result)
 {
     torch::NoGradGuard noGrad; // thread-local: created where the forward runs
@@ -158,8 +166,10 @@ torch::Tensor EdgeModel::decodeFeatures(const QByteArray& payload, bool keepFeat
     const auto values = received.contiguous();
     result.features.assign(values.data_ptr<float>(), values.data_ptr<float>() + values.numel());
     const auto& dictionary = transport_->settings().dictionary;
-    result.symbols =
-        codec::decodeFrame(bytes, size, {}, dictionary.bytes.empty() ? nullptr : &dictionary, &workspace_).symbols.bytes;
+    const auto* dict = dictionary.bytes.empty() ? nullptr : &dictionary;
+    result.symbols = transport_->sessionFramed()
+                         ? codec::decodeSessionFrame(bytes, size, transport_->sessionLayout(), dict, &workspace_).symbols.bytes
+                         : codec::decodeFrame(bytes, size, {}, dict, &workspace_).symbols.bytes;
     auto& net = *split_->net;
     torch::Tensor rebuilt;
     if (net.recovery)

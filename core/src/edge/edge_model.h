@@ -42,6 +42,10 @@ public:
 
     // Prepares a stream: the codec transport for split modes. Throws aecnn::Error.
     void prepare(const std::string& mode, const TransportSettings& transport);
+    // After prepare(): whether the stream uses framing "session", and its layout
+    // (codec::serializeLayout, base64; empty when not session-framed).
+    bool sessionFramed() const { return transport_ && transport_->sessionFramed(); }
+    QByteArray sessionLayoutBase64() const;
     // Finishes one frame: fills predicted, decMs, esMs and (keepFeatures) the tensor.
     // Throws aecnn::Error when the payload cannot be decoded or does not fit the model.
     void finish(const std::string& kind, const QByteArray& payload, bool keepFeatures, EdgeFrameResult& result);

@@ -76,6 +76,7 @@ struct EdgeSession::Private {
     ClockOffsetEstimator clock;
 
     QJsonObject settings;
+    std::vector<codec::QuantRange> fixedRanges; // framing "session": calibrated ranges (setFixedRanges)
     std::shared_ptr<EdgeModel> model;
     std::string deployedCategory; // "head" or "whole": what the device holds now
 
@@ -331,7 +332,11 @@ void EdgeSession::Private::onReadyRead()
         try {
             handle(frame, arrivedUs, static_cast<int64_t>(before - reader.buffered()));
         } catch (const std::exception& e) {
-            fail(QString("cannot use what the agent sent: %1").arg(e.what()));
+            // E.g. a session frame that does not decode against the configured layout: this
+            // connection is closed (not retried: the same device would send the same again).
+            const QString reason = QString("cannot use what the agent sent: %1").arg(e.what());
+            qWarning("aecnn edge: closing the connection: %s", qPrintable(reason));
+            fail(reason);
             return;
         }
         // Finishing frames can take longer than the idle timeout; the link is alive.
@@ -404,6 +409,21 @@ void EdgeSession::Private::handle(const Frame& frame, int64_t arrivedUs, int64_t
         return;
     }
     case MessageType::FrameData: handleFrameData(decodeMessage<FrameData>(frame), arrivedUs, wireBytes); return;
+    case MessageType::SessionFrame: {
+        const auto compact = decodeMessage<SessionFrame>(frame);
+        if (!model || !model->sessionFramed())
+            throw Error("the agent sent a session frame but this stream was not configured with framing 'session'");
+        FrameData data;
+        data.sequence = compact.sequence;
+        data.label = compact.label;
+        data.iotMs = compact.iotUs / 1000.0;
+        data.encMs = compact.encUs / 1000.0;
+        data.sendTimeUs = compact.sendTimeUs;
+        data.kind = "features";
+        data.payload = compact.payload;
+        handleFrameData(data, arrivedUs, wireBytes);
+        return;
+    }
     case MessageType::StreamEnd: {
         endStream(decodeMessage<StreamEnd>(frame).reason, {});
         return;
@@ -714,12 +734,22 @@ void EdgeSession::start(uint32_t frames)
         const std::string mode = d_->mode();
         if (!d_->model && (mode == "aecnn" || mode == "bottlenetpp"))
             throw Error("mode '" + mode + "' finishes frames on the edge: deploy a split model first");
-        if (d_->model)
-            d_->model->prepare(mode, transportSettingsWithin(d_->settings));
+        TransportSettings transport = transportSettingsWithin(d_->settings);
+        if (transport.framing == "session" && transport.representation == "uint")
+            transport.fixedRanges = d_->fixedRanges;
+        if (d_->model) {
+            d_->model->prepare(mode, transport);
+            if (const auto layout = d_->model->sessionLayoutBase64(); !layout.isEmpty() || d_->settings.contains("session_layout")) {
+                // The layout is agreed before the stream starts: the device refuses to start with another one.
+                d_->settings["session_layout"] = QString::fromLatin1(layout);
+                if (d_->connected())
+                    d_->send(Configure{QJsonObject{{"session_layout", QString::fromLatin1(layout)}}});
+            }
+        }
         d_->detachTail();
         if (d_->model && d_->options.tail && (mode == "aecnn" || mode == "bottlenetpp")) { // loads and warms the shared tail
             auto& tail = d_->options.tail->internal();
-            tail.modelFor(d_->model->path())->prepare(mode, transportSettingsWithin(d_->settings));
+            tail.modelFor(d_->model->path())->prepare(mode, transport);
             tail.attach(d_->model->path());
             d_->attachedTail = d_->model->path();
         }
@@ -738,6 +768,11 @@ void EdgeSession::start(uint32_t frames)
         d_->send(Ping{steadyNowUs()});
     d_->send(Start{frames});
     d_->setState(EdgeState::Streaming, "streaming");
+}
+
+void EdgeSession::setFixedRanges(std::vector<codec::QuantRange> ranges)
+{
+    d_->fixedRanges = std::move(ranges);
 }
 
 void EdgeSession::stop()

@@ -60,7 +60,7 @@ DecodeResult failed(ProtocolErrorCode error, std::string message)
 
 std::optional<MessageType> messageTypeFrom(uint16_t value)
 {
-    if (value >= uint16_t(MessageType::Hello) && value <= uint16_t(MessageType::DeviceProfile))
+    if (value >= uint16_t(MessageType::Hello) && value <= uint16_t(MessageType::SessionFrame))
         return static_cast<MessageType>(value);
     return std::nullopt;
 }
@@ -71,7 +71,7 @@ std::string toString(MessageType type)
                                   "Configure",    "ConfigureAck", "DeployBegin", "DeployChunk", "DeployEnd",
                                   "DeployResult", "Start",     "Stop",       "FrameData",   "StreamEnd",
                                   "Ping",         "Pong",      "Heartbeat",  "Error",       "FrameAck",
-                                  "DeviceProfile"};
+                                  "DeviceProfile", "SessionFrame"};
     const auto index = static_cast<size_t>(type) - 1;
     return index < std::size(names) ? names[index] : "type " + std::to_string(static_cast<int>(type));
 }

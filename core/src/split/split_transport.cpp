@@ -44,6 +44,10 @@ void validate(const TransportSettings& settings)
     if (representation == codec::Representation::Uniform && (settings.bits < 2 || settings.bits > 8))
         throw Error("quantization needs 2..8 bits, got " + std::to_string(settings.bits));
     codec::rangeChoiceFromName(settings.range); // throws, listing the valid names
+    if (settings.framing != "frame" && settings.framing != "session")
+        throw Error("framing must be frame or session, got '" + settings.framing + "'");
+    if (!settings.fixedRanges.empty() && (settings.framing != "session" || representation != codec::Representation::Uniform))
+        throw Error("fixed quantization ranges need framing 'session' and representation 'uint'");
     if (settings.zstdLevel < -7 || settings.zstdLevel > 22)
         throw Error("zstd level must be in -7..22, got " + std::to_string(settings.zstdLevel));
     if (!settings.dictionary.bytes.empty()) {
@@ -80,6 +84,22 @@ SplitTransport::SplitTransport(TransmittedLayout layout, TransportSettings setti
     if (!layout_.kept.empty() && layout_.kept.size() != layout_.channels)
         throw Error("split transport layout lists " + std::to_string(layout_.kept.size()) +
                     " kept channels for " + std::to_string(layout_.channels) + " transmitted channels");
+    codec::FeatureTensor shape;
+    shape.channels = layout_.channels;
+    shape.height = layout_.height;
+    shape.width = layout_.width;
+    shape.originalChannels = layout_.kept.empty() ? layout_.channels : layout_.featureChannels;
+    shape.keptChannels = layout_.kept;
+    shape.values.assign(size_t(layout_.elements()), 0.0f);
+    sessionLayout_ = codec::layoutFor(shape, toCodecSettings(settings_));
+    if (!settings_.fixedRanges.empty()) {
+        const size_t expected = settings_.perChannel ? layout_.channels : 1;
+        if (settings_.fixedRanges.size() != expected)
+            throw Error("split transport has " + std::to_string(settings_.fixedRanges.size()) +
+                        " fixed quantization ranges for " + std::to_string(expected));
+        sessionLayout_.fixedRanges = settings_.fixedRanges;
+        codec::validate(sessionLayout_);
+    }
 }
 
 codec::FeatureTensor SplitTransport::toFeatureTensor(const at::Tensor& transmitted) const
@@ -107,6 +127,8 @@ codec::FeatureTensor SplitTransport::toFeatureTensor(const at::Tensor& transmitt
 std::vector<uint8_t> SplitTransport::encodeFeatures(const codec::FeatureTensor& tensor, codec::FrameSizes* sizes,
                                                     codec::CoderWorkspace* workspace) const
 {
+    if (sessionFramed())
+        return codec::encodeSessionFrame(tensor, sessionLayout_, toCodecSettings(settings_), sizes, workspace);
     return codec::encodeFrame(tensor, toCodecSettings(settings_), sizes, workspace);
 }
 
@@ -130,6 +152,12 @@ codec::FeatureTensor SplitTransport::decodeFeatures(const uint8_t* frame, size_t
     limits.maxWidth = layout_.width;
     limits.maxElements = layout_.elements();
     const auto* dictionary = settings_.dictionary.bytes.empty() ? nullptr : &settings_.dictionary;
+    if (sessionFramed()) { // the layout fixes shape and kept channels: nothing to compare
+        auto decoded = codec::decodeSessionFrame(frame, size, sessionLayout_, dictionary, workspace);
+        if (sizes)
+            *sizes = decoded.sizes;
+        return std::move(decoded.tensor);
+    }
     auto decoded = codec::decodeFrame(frame, size, limits, dictionary, workspace);
     auto& t = decoded.tensor;
     if (t.channels != layout_.channels || t.height != layout_.height || t.width != layout_.width)
@@ -156,7 +184,9 @@ at::Tensor SplitTransport::decode(const uint8_t* frame, size_t size, TransportFr
     if (info) {
         info->sizes = sizes;
         info->coder.clear();
-        if (size > 5)
+        if (sessionFramed())
+            info->coder = settings_.coder;
+        else if (size > 5)
             info->coder = codec::coderName(codec::CoderId(frame[5] & 0x0F)); // validated by decodeFrame
     }
     return torch::from_blob(t.values.data(), {1, int64_t(t.channels), int64_t(t.height), int64_t(t.width)},
@@ -182,6 +212,41 @@ codec::ZstdDictionary trainTransportDictionary(AecnnModelImpl& model, const Spli
                                   .bytes);
     }
     return codec::trainZstdDictionary(samples, capacity);
+}
+
+std::vector<codec::QuantRange> calibrateTransportRanges(AecnnModelImpl& model, const TransmittedLayout& layout,
+                                                        const TransportSettings& settings,
+                                                        const ImageSet& calibration)
+{
+    const auto codecSettings = toCodecSettings(settings);
+    if (codecSettings.representation != codec::Representation::Uniform)
+        throw Error("calibrated quantization ranges need representation 'uint'");
+    if (calibration.size() == 0)
+        throw Error("no calibration images");
+    TransportSettings plain = settings;
+    plain.fixedRanges.clear();
+    const SplitTransport transport(layout, plain);
+    torch::NoGradGuard noGrad;
+    model.eval();
+    const size_t plane = size_t(layout.height) * layout.width;
+    const size_t groups = settings.perChannel ? layout.channels : 1;
+    std::vector<std::vector<float>> pooled(groups);
+    constexpr int64_t kBatch = 128;
+    for (int64_t start = 0; start < calibration.size(); start += kBatch) {
+        const int64_t end = std::min<int64_t>(calibration.size(), start + kBatch);
+        const auto transmitted = model.encode(calibration.normalizedBatch(torch::arange(start, end)));
+        for (int64_t i = 0; i < end - start; ++i) {
+            const auto f = transport.toFeatureTensor(transmitted[i]);
+            for (size_t g = 0; g < groups; ++g) {
+                const size_t count = settings.perChannel ? plane : f.values.size();
+                pooled[g].insert(pooled[g].end(), f.values.begin() + g * plane, f.values.begin() + g * plane + count);
+            }
+        }
+    }
+    std::vector<codec::QuantRange> ranges;
+    for (const auto& values : pooled)
+        ranges.push_back(codec::chooseRange(values.data(), values.size(), codecSettings.bits, codecSettings.range));
+    return ranges;
 }
 
 TransportEvaluation evaluateThroughTransport(AecnnModelImpl& model, const SplitTransport& transport,

@@ -34,7 +34,7 @@ std::vector<std::string> transportRangeNames()
 
 std::vector<TransportField> buildTransportFields()
 {
-    std::vector<TransportField> fields(5);
+    std::vector<TransportField> fields(6);
     fields[0].key = "codec";
     fields[0].type = TransportFieldType::Text;
     fields[0].text = &TransportSettings::coder;
@@ -61,6 +61,11 @@ std::vector<TransportField> buildTransportFields()
     fields[4].text = &TransportSettings::range;
     fields[4].names = transportRangeNames();
     fields[4].uniformOnly = true;
+
+    fields[5].key = "framing";
+    fields[5].type = TransportFieldType::Text;
+    fields[5].text = &TransportSettings::framing;
+    fields[5].names = {"frame", "session"};
     return fields;
 }
 

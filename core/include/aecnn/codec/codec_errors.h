@@ -29,6 +29,7 @@ enum class CodecErrorCode : int {
     CrcMismatch = 14,        // CRC-32 differs: the frame was corrupted
     BadHeaderField = 15,     // a header field has an invalid value (ids, bits, flags, shape, indices, scales)
     LimitExceeded = 16,      // a shape or length beyond the decoder's limits (DecodeLimits)
+    LayoutMismatch = 17,     // a layout-framed frame (session_layout.h) made for another session layout
 
     // Side information.
     DictionaryMismatch = 20, // the frame needs a zstd dictionary that was not given, or another one

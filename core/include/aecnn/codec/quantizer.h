@@ -56,6 +56,12 @@ struct SymbolTensor {
 // naming the first NaN/Inf otherwise) and 2 <= bits <= 8.
 SymbolTensor toSymbols(const FeatureTensor& tensor, Representation representation, int bits = 8,
                        bool perChannel = true, RangeChoice range = RangeChoice::MinMax);
+// Uniform symbols with ranges fixed in advance (a session's calibrated ranges,
+// session_layout.h): values outside a range saturate at its ends. `params.ranges`
+// holds one range per channel (perChannel) or one; throws aecnn::Error otherwise.
+SymbolTensor toSymbolsWithRanges(const FeatureTensor& tensor, const QuantParams& params);
+// The range toSymbols would choose for `values` (e.g. pooled calibration tensors of one channel).
+QuantRange chooseRange(const float* values, size_t count, int bits, RangeChoice choice);
 // Inverse of toSymbols into tensor.values; tensor must already have its shape set.
 // Sizes are checked (aecnn::Error).
 void fromSymbols(const SymbolTensor& symbols, FeatureTensor& tensor);

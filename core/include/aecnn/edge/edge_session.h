@@ -9,6 +9,7 @@
 #include <QString>
 #include <QStringList>
 
+#include "aecnn/codec/quantizer.h"
 #include "aecnn/edge/frame_result.h"
 #include "aecnn/protocol/session_security.h"
 
@@ -111,7 +112,14 @@ public:
     // Loads the model on the edge and sends the device its part (see above). Returns
     // false with *error when the file cannot be used for the current mode.
     bool deployModel(const QString& path, QString* error);
-    // Starts a stream of `frames` (0 = until stop()); results restart at sequence 0.
+    // Framing "session" (settings key framing), representation uint: quantization ranges fixed
+    // for the following streams (split_transport.h calibrateTransportRanges); empty = each frame
+    // carries its ranges. They travel to the device inside the session layout.
+    void setFixedRanges(std::vector<codec::QuantRange> ranges);
+    // Starts a stream of `frames` (0 = until stop()); results restart at sequence 0. With framing
+    // "session" the edge first sends the device the session layout of its model and settings
+    // (Configure key session_layout); the device refuses to stream with a layout of its own that
+    // differs, and a frame that does not decode against the layout closes the connection.
     void start(uint32_t frames = 0);
     void stop();
 

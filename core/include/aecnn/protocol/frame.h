@@ -53,6 +53,7 @@ enum class MessageType : uint16_t {
     Error = 19,      // either way: a message, then the sender closes
     FrameAck = 20,   // edge -> agent: a frame is finished (paces a stream with a window)
     DeviceProfile = 21, // agent -> edge (version >= 3): the device's measured profile, or why there is none
+    SessionFrame = 22, // agent -> edge: one feature frame of a configured session layout (compact FrameData)
 };
 std::optional<MessageType> messageTypeFrom(uint16_t value);
 std::string toString(MessageType type);

@@ -109,6 +109,22 @@ struct FrameAck {
     static constexpr MessageType kType = MessageType::FrameAck;
     quint64 sequence = 0; // the agent's sequence number of the finished frame
 };
+// A feature frame of a stream with "session" framing (session_layout.h): what changes per
+// frame and nothing else. FrameData spends ~58 bytes on its fields (fixed-width integers and
+// doubles, the kind as UTF-16); this one spends ~11. Layout (no QDataStream):
+//   varint sequence | zigzag varint label | varint iotUs | varint encUs | zigzag varint sendTimeUs | payload
+// (varint = unsigned LEB128, at most 10 bytes, minimal; the payload is every remaining byte).
+// The kind is "features" and predicted is -1 by definition. Only sent after the edge configured
+// framing "session", so an edge that does not know the type never receives one.
+struct SessionFrame {
+    static constexpr MessageType kType = MessageType::SessionFrame;
+    quint64 sequence = 0;
+    qint32 label = -1;
+    quint32 iotUs = 0;     // t_iot in microseconds
+    quint32 encUs = 0;     // t_enc in microseconds
+    qint64 sendTimeUs = 0; // agent clock when the frame entered the uplink
+    QByteArray payload;    // one layout-framed codec frame
+};
 struct ErrorMessage {
     static constexpr MessageType kType = MessageType::Error;
     QString message;
@@ -149,6 +165,7 @@ AECNN_PROTOCOL_MESSAGE(Heartbeat)
 AECNN_PROTOCOL_MESSAGE(ErrorMessage)
 AECNN_PROTOCOL_MESSAGE(FrameAck)
 AECNN_PROTOCOL_MESSAGE(DeviceProfileMessage)
+AECNN_PROTOCOL_MESSAGE(SessionFrame)
 #undef AECNN_PROTOCOL_MESSAGE
 
 // Throws ProtocolError (UnexpectedMessage) when the type differs.

@@ -15,6 +15,7 @@
 #include "aecnn/codec/bitstream.h"
 #include "aecnn/codec/entropy_coder.h"
 #include "aecnn/codec/feature_tensor.h"
+#include "aecnn/codec/session_layout.h"
 
 namespace at {
 class Tensor;
@@ -33,8 +34,15 @@ struct TransportSettings {
     int bits = 8;                        // 2..8, "uint" only
     bool perChannel = true;              // "uint": one scale/zero point per kept channel
     std::string range = "minmax";        // "uint": codec::rangeChoiceName(), minmax or mse
+    // "frame": every frame self-describing (bitstream.h); "session": layout-framed frames
+    // (session_layout.h) against the layout both peers agreed on when the stream was configured.
+    std::string framing = "frame";
     int zstdLevel = codec::kDefaultZstdLevel;
     codec::ZstdDictionary dictionary;    // empty = none; zstd coders only (AecnnClassifier::codecDictionary)
+    // "session" framing, "uint" only: quantization ranges fixed for the session (calibrated,
+    // calibrateTransportRanges), one per transmitted channel (per channel) or one; empty =
+    // each frame carries its ranges. Not a wire key: the session layout carries them.
+    std::vector<codec::QuantRange> fixedRanges;
 };
 
 // Throws aecnn::Error naming the bad field and the valid values.
@@ -89,6 +97,11 @@ public:
     at::Tensor decode(const uint8_t* frame, size_t size, TransportFrameInfo* info = nullptr,
                       codec::CoderWorkspace* workspace = nullptr) const;
 
+    bool sessionFramed() const { return settings_.framing == "session"; }
+    // The session layout of this model and these settings (what "session" framing codes
+    // against and what the edge sends the device in Configure).
+    const codec::SessionLayout& sessionLayout() const { return sessionLayout_; }
+
     // The same without LibTorch: FeatureTensor <-> frame.
     codec::FeatureTensor toFeatureTensor(const at::Tensor& transmitted) const;
     std::vector<uint8_t> encodeFeatures(const codec::FeatureTensor& tensor, codec::FrameSizes* sizes = nullptr,
@@ -99,7 +112,16 @@ public:
 private:
     TransmittedLayout layout_;
     TransportSettings settings_;
+    codec::SessionLayout sessionLayout_;
 };
+
+// Quantization ranges for "session" framing with fixed ranges: per transmitted channel
+// (settings.perChannel) or for the whole tensor, the range the settings' range choice
+// (minmax or mse) picks over the pooled values of the model's transmitted tensors of
+// `calibration` (use training images). Put them into TransportSettings::fixedRanges.
+std::vector<codec::QuantRange> calibrateTransportRanges(AecnnModelImpl& model, const TransmittedLayout& layout,
+                                                        const TransportSettings& settings,
+                                                        const ImageSet& calibration);
 
 // A zstd dictionary for `transport`'s zstd frames: trained on the symbols (its
 // representation, bits, per-channel setting) of the model's transmitted tensors of

@@ -10,6 +10,7 @@
 //   bits         integer  8              2..8            ("uint" only)
 //   per_channel  boolean  true
 //   range        string   minmax         minmax, mse     ("uint" only)
+//   framing      string   frame          frame, session  (session: layout-framed frames, session_layout.h)
 //
 // transportFields() is that table; both directions and every check are derived from
 // it. A key that is not in it, a value of the wrong JSON type or a value outside the
@@ -46,7 +47,7 @@ struct TransportField {
 const std::vector<TransportField>& transportFields();
 // nullptr when `key` is not a transport key.
 const TransportField* findTransportField(const std::string& key);
-// "codec, repr, bits, per_channel, range": for messages listing the valid keys.
+// "codec, repr, bits, per_channel, range, framing": for messages listing the valid keys.
 std::string transportKeysText();
 // What `field` accepts, for messages: "one of store, zstd, ...", "an integer in 2..8", "true or false".
 std::string allowedValuesText(const TransportField& field);

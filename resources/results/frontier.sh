@@ -1,0 +1,63 @@
+#!/bin/sh
+# Issue 15: the compression frontier of the shipped split models (resources/models/demo) —
+# offline `aecnn eval --codec` and live `aecnn-agent` + `aecnn edge` over loopback on all
+# 10,000 Fashion-MNIST test images, self-describing frames against per-session layouts.
+# Usage (repository root, after building aecnn and aecnn-agent in build/):
+#   sh resources/results/frontier.sh [offline|live|all]
+# Writes resources/results/frontier/*.json; resources/results/frontier-table.py turns them
+# into frontier.csv. One LibTorch thread, nice 10 (a shared 2-core machine).
+set -eu
+what=${1:-all}
+AECNN=${AECNN:-build/app/cli/aecnn}
+AGENT=${AGENT:-build/app/agent/aecnn-agent}
+OUT=resources/results/frontier
+DEMO=resources/models/demo
+CAL=2000 # calibration images (training set) for fixed ranges
+mkdir -p "$OUT"
+run() { echo "+ $*" >&2; nice -n 10 "$@"; }
+
+if [ "$what" = offline ] || [ "$what" = all ]; then
+    [ -s "$OUT/unsplit.json" ] || run "$AECNN" eval --model default --threads 1 --json > "$OUT/unsplit.json"
+    offline() { # name, model, bits, then eval options
+        name=$1 model=$2 bits=$3
+        shift 3
+        [ -s "$OUT/offline-$model-$name.json" ] && return 0
+        run "$AECNN" eval --model "$DEMO/$model.aecnn" --codec context --bits "$bits" --threads 1 --json "$@" \
+            > "$OUT/offline-$model-$name.json"
+    }
+    # Frame and session framing code the same symbols (same per-frame ranges): the same accuracy,
+    # bytes smaller by the header fields the layout holds. Fixed (calibrated) ranges change the symbols.
+    # In this order (a shared, loaded machine: one 10,000-image eval took ~30 min here).
+    offline frame split1-v64-aecnn 2,3,4,5,8 --framing frame
+    offline session-mse-cal split1-v64-aecnn 3,4,5 --framing session --range mse --calibrate $CAL
+    offline session split1-v64-aecnn 4 --framing session
+    offline session-minmax-cal split1-v64-aecnn 4 --framing session --calibrate $CAL
+    offline session-mse split1-v64-aecnn 4 --framing session --range mse
+    offline frame split1-v8-aecnn 4 --framing frame
+    offline session-mse-cal split1-v8-aecnn 4 --framing session --range mse --calibrate $CAL
+    offline session-mse-cal-2bit split1-v64-aecnn 2 --framing session --range mse --calibrate $CAL
+    offline session-mse-cal split2-v64-aecnn 3,4 --framing session --range mse --calibrate $CAL
+fi
+
+if [ "$what" = live ] || [ "$what" = all ]; then
+    port=${PORT:-7931}
+    token=$(mktemp)
+    head -c 48 /dev/urandom | base64 | tr -d '/+=\n' | head -c 48 > "$token"
+    nice -n 10 "$AGENT" --port "$port" --token-file "$token" --dataset fashion-mnist --threads 1 > "$OUT/agent.log" 2>&1 &
+    agent=$!
+    trap 'kill $agent 2>/dev/null; rm -f "$token"' EXIT
+    sleep 3
+    live() { # name, model, then edge options
+        name=$1 model=$2
+        shift 2
+        [ -s "$OUT/live-$name.json" ] && return 0
+        run "$AECNN" edge --connect 127.0.0.1:$port --token-file "$token" --model "$DEMO/$model.aecnn" \
+            --frames 10000 --window 0 --threads 1 --timeout-s 3600 --json "$@" > "$OUT/live-$name.json"
+    }
+    # Most telling first (a shared machine: each run of 10,000 frames takes ~30-60 min under load).
+    live split1-v64-context4-session-mse-cal split1-v64-aecnn --codec context --bits 4 --framing session --range mse --calibrate $CAL
+    live split1-v64-context4-session split1-v64-aecnn --codec context --bits 4 --framing session
+    live split1-v64-context4-frame split1-v64-aecnn --codec context --bits 4
+    live split1-v64-context3-session-mse-cal split1-v64-aecnn --codec context --bits 3 --framing session --range mse --calibrate $CAL
+    live split1-v8-context4-session-mse-cal split1-v8-aecnn --codec context --bits 4 --framing session --range mse --calibrate $CAL
+fi

@@ -1,0 +1,235 @@
+// Per-session frame layout (session_layout.h): the layout round trip, layout-framed
+// frames against self-describing frames of the same tensor (same symbols, same
+// decoded tensor, header bytes saved), fixed (calibrated) ranges, and refusals of
+// frames that do not match the layout (stable error codes, codec_errors.h).
+#include <QtTest>
+
+#include <cstring>
+
+#include "aecnn/codec/bitstream.h"
+#include "aecnn/codec/codec_errors.h"
+#include "aecnn/codec/session_layout.h"
+#include "codec_fixtures.h"
+
+using namespace aecnn::codec;
+using namespace aecnn::codec::testing;
+
+namespace {
+
+FeatureTensor pruned(FeatureTensor t, uint32_t original, std::vector<uint16_t> kept)
+{
+    t.originalChannels = original;
+    t.keptChannels = std::move(kept);
+    return t;
+}
+
+CodecSettings settingsOf(CoderId coder, Representation repr, int bits, bool perChannel = true)
+{
+    CodecSettings s;
+    s.coder = coder;
+    s.representation = repr;
+    s.bits = bits;
+    s.perChannel = perChannel && repr == Representation::Uniform;
+    return s;
+}
+
+CodecErrorCode codeOf(const std::function<void()>& f)
+{
+    try {
+        f();
+    } catch (const CodecError& e) {
+        return e.code();
+    }
+    return CodecErrorCode::None;
+}
+
+bool bitEqual(const std::vector<float>& a, const std::vector<float>& b)
+{
+    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * 4) == 0;
+}
+
+} // namespace
+
+class TestSessionLayout : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void roundTrip_data()
+    {
+        QTest::addColumn<int>("coder");
+        QTest::addColumn<int>("repr");
+        QTest::addColumn<int>("bits");
+        QTest::addColumn<bool>("perChannel");
+        QTest::addColumn<bool>("isPruned");
+        for (int coder = 0; coder <= 3; ++coder)
+            for (int repr = 0; repr <= 3; ++repr) {
+                if (!coderSupports(CoderId(coder), Representation(repr)))
+                    continue;
+                const bool uniform = repr == int(Representation::Uniform);
+                for (int bits : uniform ? std::vector<int>{2, 3, 4, 5, 8} : std::vector<int>{8})
+                    for (bool perChannel : uniform ? std::vector<bool>{true, false} : std::vector<bool>{false})
+                        for (bool isPruned : {false, true})
+                            QTest::addRow("%s-%s-%d-%s-%s", coderName(CoderId(coder)).c_str(),
+                                          representationName(Representation(repr)).c_str(), bits,
+                                          perChannel ? "ch" : "tensor", isPruned ? "pruned" : "full")
+                                << coder << repr << bits << perChannel << isPruned;
+            }
+    }
+
+    // The layout serializes and parses back to itself; a layout-framed frame decodes to
+    // exactly the tensor of the self-describing frame with the same settings, and is
+    // smaller by the header fields the layout holds.
+    void roundTrip()
+    {
+        QFETCH(int, coder);
+        QFETCH(int, repr);
+        QFETCH(int, bits);
+        QFETCH(bool, perChannel);
+        QFETCH(bool, isPruned);
+        FeatureTensor t = reluBlobs(3, 14, 13, 7);
+        if (isPruned)
+            t = pruned(t, 64, {5, 17, 63});
+        const auto settings = settingsOf(CoderId(coder), Representation(repr), bits, perChannel);
+        const SessionLayout layout = layoutFor(t, settings);
+        const auto bytes = serializeLayout(layout);
+        const SessionLayout back = parseLayout(bytes.data(), bytes.size());
+        QVERIFY(back == layout);
+        QCOMPARE(layoutId(back), layoutId(layout));
+
+        FrameSizes sessionSizes, frameSizes;
+        const auto session = encodeSessionFrame(t, layout, settings, &sessionSizes);
+        const auto frame = encodeFrame(t, settings, &frameSizes);
+        QCOMPARE(sessionSizes.totalBytes, session.size());
+        QCOMPARE(sessionSizes.headerBytes, sessionFrameHeaderBytes(layout));
+        QCOMPARE(sessionSizes.payloadBytes, frameSizes.payloadBytes); // the same coder on the same symbols
+        QVERIFY(session.size() < frame.size());
+        const auto a = decodeSessionFrame(session.data(), session.size(), layout);
+        const auto b = decodeFrame(frame.data(), frame.size());
+        QVERIFY(a.symbols.bytes == b.symbols.bytes);
+        QVERIFY(bitEqual(a.tensor.values, b.tensor.values));
+        QCOMPARE(a.tensor.keptChannels, b.tensor.keptChannels);
+        QCOMPARE(a.tensor.originalChannels, b.tensor.originalChannels);
+        QCOMPARE(a.sizes.totalBytes, session.size());
+    }
+
+    // Ranges fixed for the session: no scale travels, values outside saturate, the
+    // decoded tensor equals in-process quantization with those ranges.
+    void fixedRanges()
+    {
+        const FeatureTensor t = reluBlobs(4, 9, 11, 3);
+        const auto settings = settingsOf(CoderId::Context, Representation::Uniform, 4);
+        SessionLayout layout = layoutFor(t, settings);
+        for (uint32_t c = 0; c < 4; ++c)
+            layout.fixedRanges.push_back(QuantRange{0.05f * float(c + 1), 0});
+        const auto bytes = serializeLayout(layout);
+        QVERIFY(parseLayout(bytes.data(), bytes.size()) == layout);
+        const auto frame = encodeSessionFrame(t, layout, settings);
+        QCOMPARE(sessionFrameHeaderBytes(layout), size_t(1));
+        const auto decoded = decodeSessionFrame(frame.data(), frame.size(), layout);
+        const auto symbols = toSymbolsWithRanges(t, QuantParams{4, true, layout.fixedRanges});
+        QVERIFY(decoded.symbols.bytes == symbols.bytes);
+        for (size_t i = 0; i < t.values.size(); ++i) {
+            const float top = 15.0f * layout.fixedRanges[i / (9 * 11)].scale;
+            QVERIFY(decoded.tensor.values[i] <= top + 1e-6f);
+            QVERIFY(std::abs(decoded.tensor.values[i] - std::min(t.values[i], top)) <=
+                    0.5f * layout.fixedRanges[i / (9 * 11)].scale + 1e-6f);
+        }
+    }
+
+    // A frame that does not belong to this session's layout is refused with a code.
+    void mismatchRefused()
+    {
+        const FeatureTensor t = pruned(reluBlobs(2, 14, 14, 5), 64, {3, 40});
+        const auto settings = settingsOf(CoderId::Context, Representation::Uniform, 4);
+        const SessionLayout layout = layoutFor(t, settings);
+        const auto frame = encodeSessionFrame(t, layout, settings);
+
+        // The tag is one byte: 1 in 256 other layouts share it (the full 32-bit id is compared
+        // when the stream is configured). Pick variants whose tag differs.
+        const auto differing = [&](auto change) {
+            for (uint32_t k = 1;; ++k) {
+                SessionLayout other = layout;
+                change(other, k);
+                if (uint8_t(layoutId(other)) != uint8_t(layoutId(layout)))
+                    return other;
+            }
+        };
+        const SessionLayout otherBits = differing([](SessionLayout& l, uint32_t k) { l.bits = 2 + int(k % 7); });
+        const SessionLayout otherKept =
+            differing([](SessionLayout& l, uint32_t k) { l.keptChannels = {3, uint16_t(40 + k % 24)}; });
+        const SessionLayout otherShape = differing([](SessionLayout& l, uint32_t k) { l.width = 14 + k; });
+        QVERIFY(otherBits.bits != layout.bits && otherKept.keptChannels != layout.keptChannels &&
+                otherShape.width != layout.width);
+        for (const auto* other : {&otherBits, &otherKept, &otherShape}) {
+            QCOMPARE(codeOf([&] { decodeSessionFrame(frame.data(), frame.size(), *other); }),
+                     CodecErrorCode::LayoutMismatch);
+        }
+        // Empty, or cut inside the per-frame ranges.
+        QCOMPARE(codeOf([&] { decodeSessionFrame(frame.data(), 0, layout); }), CodecErrorCode::Truncated);
+        QCOMPARE(codeOf([&] { decodeSessionFrame(frame.data(), 4, layout); }), CodecErrorCode::Truncated);
+        // A self-describing frame is not a session frame.
+        const auto selfDescribing = encodeFrame(t, settings);
+        QVERIFY(codeOf([&] { decodeSessionFrame(selfDescribing.data(), selfDescribing.size(), layout); }) !=
+                CodecErrorCode::None);
+        // Wrong length with a stored payload: exactly the symbol count is required.
+        const auto storeSettings = settingsOf(CoderId::Store, Representation::Uniform, 8);
+        const SessionLayout storeLayout = layoutFor(t, storeSettings);
+        auto stored = encodeSessionFrame(t, storeLayout, storeSettings);
+        stored.push_back(0);
+        QCOMPARE(codeOf([&] { decodeSessionFrame(stored.data(), stored.size(), storeLayout); }),
+                 CodecErrorCode::CorruptPayload);
+        stored.resize(stored.size() - 2);
+        QCOMPARE(codeOf([&] { decodeSessionFrame(stored.data(), stored.size(), storeLayout); }),
+                 CodecErrorCode::CorruptPayload);
+        // The encoder refuses a tensor of another shape or channel selection.
+        QCOMPARE(codeOf([&] { encodeSessionFrame(pruned(reluBlobs(2, 14, 14, 5), 64, {3, 41}), layout, settings); }),
+                 CodecErrorCode::InvalidArgument);
+        QCOMPARE(codeOf([&] { encodeSessionFrame(pruned(reluBlobs(2, 14, 13, 5), 64, {3, 40}), layout, settings); }),
+                 CodecErrorCode::InvalidArgument);
+        // A bad zero point in the per-frame ranges.
+        auto badZero = frame;
+        badZero[5] = 200; // first range's zero point, beyond 4 bits
+        QCOMPARE(codeOf([&] { decodeSessionFrame(badZero.data(), badZero.size(), layout); }),
+                 CodecErrorCode::BadHeaderField);
+    }
+
+    // Serialized layouts: every single-bit flip and every truncation is refused.
+    void corruptLayoutsRefused()
+    {
+        const FeatureTensor t = pruned(reluBlobs(2, 6, 5, 1), 16, {0, 9});
+        SessionLayout layout = layoutFor(t, settingsOf(CoderId::Context, Representation::Uniform, 3));
+        layout.fixedRanges = {QuantRange{0.25f, 0}, QuantRange{0.5f, 1}};
+        const auto bytes = serializeLayout(layout);
+        for (size_t bit = 0; bit < bytes.size() * 8; ++bit) {
+            auto flipped = bytes;
+            flipped[bit / 8] ^= uint8_t(1u << (bit % 8));
+            QVERIFY2(codeOf([&] { parseLayout(flipped.data(), flipped.size()); }) != CodecErrorCode::None,
+                     qPrintable(QString("bit %1").arg(bit)));
+        }
+        for (size_t n = 0; n < bytes.size(); ++n)
+            QVERIFY(codeOf([&] { parseLayout(bytes.data(), n); }) != CodecErrorCode::None);
+        auto longer = bytes;
+        longer.push_back(0);
+        QCOMPARE(codeOf([&] { parseLayout(longer.data(), longer.size()); }), CodecErrorCode::TrailingBytes);
+        QCOMPARE(QString(codecErrorName(CodecErrorCode::LayoutMismatch)), QString("layout_mismatch"));
+    }
+
+    void invalidLayouts()
+    {
+        SessionLayout l;
+        l.channels = l.originalChannels = 2;
+        l.height = l.width = 3;
+        l.bits = 4;
+        l.fixedRanges = {QuantRange{1.0f, 0}}; // per channel needs 2
+        QCOMPARE(codeOf([&] { validate(l); }), CodecErrorCode::InvalidArgument);
+        l.fixedRanges.clear();
+        l.keptChannels = {0, 1}; // nothing pruned
+        QCOMPARE(codeOf([&] { validate(l); }), CodecErrorCode::InvalidArgument);
+        l.keptChannels.clear();
+        l.dictionaryId = 7; // context uses none
+        QCOMPARE(codeOf([&] { serializeLayout(l); }), CodecErrorCode::InvalidArgument);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSessionLayout)
+#include "test_session_layout.moc"
