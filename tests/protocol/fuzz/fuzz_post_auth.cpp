@@ -104,6 +104,7 @@ void decodeAny(const Frame& frame)
     case MessageType::Error: decodeMessage<ErrorMessage>(frame); return;
     case MessageType::FrameAck: decodeMessage<FrameAck>(frame); return;
     case MessageType::DeviceProfile: decodeMessage<DeviceProfileMessage>(frame); return;
+    case MessageType::SessionFrame: decodeMessage<SessionFrame>(frame); return;
     }
     __builtin_trap(); // FrameReader handed out a type messageTypeFrom() does not know
 }
