@@ -61,7 +61,7 @@ def main():
             "path": "live", "framing": s.get("framing", "frame"), "range": s.get("range", "minmax"),
             "ranges": "calibrated" if d.get("fixed_ranges") else "per-frame",
             "codec_frame_bytes": round(frame, 3), "framing_bytes": round(wire - frame, 3),
-            "security_bytes": security, "n": d["n"], "source": os.path.relpath(path, os.path.dirname(HERE)),
+            "security_bytes": security, "n": d["n"], "source": os.path.relpath(path, os.path.dirname(os.path.dirname(HERE))),
         })
     session_framing = sum(live_session_framing) / len(live_session_framing) if live_session_framing else 16 + 11
     for path in sorted(glob.glob(os.path.join(RUNS, "offline-*.json"))):
@@ -80,7 +80,7 @@ def main():
                 "path": "offline", "framing": framing, "range": r["range"],
                 "ranges": "calibrated" if r.get("fixed_ranges") else "per-frame",
                 "codec_frame_bytes": round(r["mean_frame_bytes"], 3), "framing_bytes": round(overhead, 3),
-                "security_bytes": "", "n": r["n"], "source": os.path.relpath(path, os.path.dirname(HERE)),
+                "security_bytes": "", "n": r["n"], "source": os.path.relpath(path, os.path.dirname(os.path.dirname(HERE))),
             })
     rows.sort(key=lambda r: (r["split"], -r["V"], r["path"], r["framing"], r["ranges"], r["range"], r["bits"]))
     out = os.path.join(HERE, "frontier.csv")
