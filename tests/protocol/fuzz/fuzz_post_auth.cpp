@@ -212,6 +212,7 @@ int main(int argc, char** argv)
                 true, "", QJsonObject{{"format", "aecnn-device-profile"}, {"version", 1}, {"name", "seed"}}})));
             stream += encodeFrame(out.seal(toFrame(ConfigureAck{true, "ok", QJsonObject{{"mode", "aecnn"}}})));
             stream += encodeFrame(out.seal(toFrame(FrameData{0, 3, -1, 1.5, 0.25, 123456, "features", "abc"})));
+            stream += encodeFrame(out.seal(toFrame(SessionFrame{1, 3, 1500, 250, 123457, QByteArray("\x01\x02" "abc", 5)})));
             stream += encodeFrame(out.seal(toFrame(Pong{1, 2})));
             stream += encodeFrame(out.seal(toFrame(StreamEnd{1, "done"})));
         } else {
