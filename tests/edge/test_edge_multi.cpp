@@ -13,6 +13,7 @@
 #include "aecnn/edge/frame_csv.h"
 #include "aecnn/edge/multi_edge.h"
 #include "edge_fixture.h"
+#include "edge_test_io.h"
 #include "test_budget.h"
 
 using namespace aecnn;
@@ -69,38 +70,6 @@ private:
     QStringList prefix_;
     std::unique_ptr<QProcess> process_;
 };
-
-// Data rows of a frame CSV (header and '#' lines skipped), each split into fields.
-QList<QList<QByteArray>> csvRows(const QString& path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return {};
-    QList<QList<QByteArray>> rows;
-    bool header = false;
-    for (const auto& line : file.readAll().split('\n')) {
-        if (line.isEmpty() || line.startsWith('#'))
-            continue;
-        if (!header) {
-            header = true;
-            continue;
-        }
-        rows.append(line.split(','));
-    }
-    return rows;
-}
-
-int run(const QString& program, const QStringList& args, QString* output = nullptr)
-{
-    QProcess p;
-    p.setProcessChannelMode(QProcess::MergedChannels);
-    p.start(program, args);
-    if (!p.waitForFinished(aecnn::test::budgetMs(15000)))
-        return -1;
-    if (output)
-        *output = QString::fromUtf8(p.readAll()).trimmed();
-    return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-}
 
 } // namespace
 

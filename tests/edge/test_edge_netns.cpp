@@ -7,25 +7,13 @@
 #include <QtTest>
 
 #include "edge_fixture.h"
+#include "edge_test_io.h"
 #include "test_budget.h"
 
 using namespace aecnn;
 using namespace aecnn::testing;
 
 namespace {
-
-// Runs a command; returns its exit code (-1 when it could not run) and output.
-int run(const QString& program, const QStringList& args, QString* output = nullptr)
-{
-    QProcess p;
-    p.setProcessChannelMode(QProcess::MergedChannels);
-    p.start(program, args);
-    if (!p.waitForFinished(aecnn::test::budgetMs(15000)))
-        return -1;
-    if (output)
-        *output = QString::fromUtf8(p.readAll()).trimmed();
-    return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-}
 
 // An agent in its own network namespace behind a veth pair; the agent's uplink
 // (its veth end) is shaped by tc netem. Everything is removed in the destructor,

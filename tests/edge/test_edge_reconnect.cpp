@@ -7,6 +7,7 @@
 #include "aecnn/edge/frame_csv.h"
 #include "agent_server.h"
 #include "edge_fixture.h"
+#include "edge_test_io.h"
 #include "test_budget.h"
 
 using namespace aecnn;
@@ -21,30 +22,6 @@ agent::AgentOptions agentOptions(quint16 port)
     options.token = kEdgeToken;
     options.dataset = kEdgeDataset;
     return options;
-}
-
-// Data rows of a frame CSV, each split into fields; fails the test on a malformed line.
-QList<QList<QByteArray>> csvRows(const QString& path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return {};
-    const int columns = edge::FrameCsvWriter::header().split(',').size();
-    QList<QList<QByteArray>> rows;
-    bool header = false;
-    for (const auto& line : file.readAll().split('\n')) {
-        if (line.isEmpty() || line.startsWith('#'))
-            continue;
-        if (!header) {
-            header = true;
-            continue;
-        }
-        const auto fields = line.split(',');
-        if (fields.size() != columns)
-            return {};
-        rows.append(fields);
-    }
-    return rows;
 }
 
 } // namespace
