@@ -15,6 +15,7 @@
 #include "aecnn/split/split_head.h"
 #include "aecnn/error.h"
 #include "agent_server.h"
+#include "edge_agent_options.h"
 #include "deployed_model.h"
 #include "edge_fixture.h"
 #include "modes.h"
@@ -23,15 +24,6 @@ using namespace aecnn;
 using namespace aecnn::testing;
 
 namespace {
-
-agent::AgentOptions agentOptions()
-{
-    agent::AgentOptions options;
-    options.port = 0;
-    options.token = kEdgeToken;
-    options.dataset = kEdgeDataset;
-    return options;
-}
 
 std::vector<int> labelsOf(const ImageSet& images)
 {

@@ -6,25 +6,13 @@
 
 #include "aecnn/edge/frame_csv.h"
 #include "agent_server.h"
+#include "edge_agent_options.h"
 #include "edge_fixture.h"
 #include "edge_test_io.h"
 #include "test_budget.h"
 
 using namespace aecnn;
 using namespace aecnn::testing;
-
-namespace {
-
-agent::AgentOptions agentOptions(quint16 port)
-{
-    agent::AgentOptions options;
-    options.port = port;
-    options.token = kEdgeToken;
-    options.dataset = kEdgeDataset;
-    return options;
-}
-
-} // namespace
 
 // The agent goes away mid-stream: the edge survives, reconnects with backoff,
 // resumes at the next image, and the CSV holds every frame once.

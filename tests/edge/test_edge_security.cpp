@@ -8,6 +8,7 @@
 #include "aecnn/protocol/messages.h"
 #include "aecnn/protocol/record_layer.h"
 #include "agent_server.h"
+#include "edge_agent_options.h"
 #include "attack_proxy.h"
 #include "edge_fixture.h"
 #include "test_budget.h"
@@ -22,15 +23,6 @@ using Direction = AttackProxy::Direction;
 Q_DECLARE_METATYPE(aecnn::testing::AttackProxy::Attack)
 
 namespace {
-
-agent::AgentOptions agentOptions()
-{
-    agent::AgentOptions options;
-    options.port = 0;
-    options.token = kEdgeToken;
-    options.dataset = kEdgeDataset;
-    return options;
-}
 
 Attack inject(Direction d, MessageType trigger, int count, Frame message)
 {
