@@ -224,6 +224,8 @@ QJsonObject runMultiAgentEdge(const ParsedArgs& args, CommandContext& context)
                           {"ratio", ratio},
                           {"settings", spec.settings},
                           {"frames", static_cast<qint64>(a.frames.size())},
+                          {"frames_failed", static_cast<qint64>(a.failed.size())},
+                          {"frames_received", static_cast<qint64>(a.received)},
                           {"frames_per_second", a.framesPerSecond()},
                           {"completion_ms", summaryJson(c)},
                           {"queue_ms", summaryJson(q)},

@@ -200,6 +200,155 @@ private Q_SLOTS:
         }
     }
 
+    // A tail batch that fails (injected through the shared executor) while other frames of
+    // the same sessions wait in the queue: the frames of the failed batches are recorded as
+    // failed with the reason, every other frame is finished, the streams go on to the end.
+    void tailFailureKeepsEveryRow()
+    {
+        constexpr uint32_t kFrames = 16;
+        edge::MultiEdgeRequest request;
+        request.batching.maxBatch = 4;
+        request.batching.maxDelayMs = 3;
+        request.tail = std::make_shared<edge::TailExecutor>(request.batching);
+        int64_t injected = 0;
+        request.tail->setBatchFault([&](int64_t batch, int size) {
+            if (batch != 2 && batch != 3)
+                return QString();
+            injected += size;
+            return QString("injected tail fault in batch %1").arg(batch);
+        });
+        request.timeoutMs = aecnn::test::budgetMs(40000);
+        for (size_t i = 0; i < 2; ++i) {
+            edge::AgentRunSpec spec;
+            spec.name = QString("agent%1").arg(i + 1);
+            spec.port = ports_[i];
+            spec.token = kEdgeToken;
+            spec.settings = {{"mode", "aecnn"}, {"window", 0}, {"first_image", 0}}; // unpaced: frames queue up
+            spec.modelPath = paths_[2];
+            spec.frames = kFrames;
+            spec.csvPath = dir_.filePath(QString("tail-fault-%1.csv").arg(spec.name));
+            request.agents.push_back(spec);
+        }
+        const auto result = edge::runMultiEdge(request);
+        QVERIFY(injected >= 2);
+        int64_t failed = 0;
+        for (size_t i = 0; i < 2; ++i) {
+            const auto& a = result.agents[i];
+            // Every frame received is one result and one row: finished or failed, never both, never neither.
+            QCOMPARE(a.received, quint64(kFrames));
+            QCOMPARE(a.frames.size() + a.failed.size(), size_t(kFrames));
+            if (!a.failed.empty())
+                QVERIFY2(a.error.contains("failed"), qPrintable(a.error));
+            for (const auto& f : a.frames) {
+                QVERIFY(f.failure.empty());
+                QCOMPARE(f.predicted, expected_[2][f.sequence % size_t(images_.size())]);
+            }
+            for (const auto& f : a.failed)
+                QVERIFY2(QString::fromStdString(f.failure).contains("injected tail fault"), f.failure.c_str());
+            failed += static_cast<int64_t>(a.failed.size());
+            const auto rows = csvRows(request.agents[i].csvPath);
+            QCOMPARE(rows.size(), int(kFrames));
+            const int failureColumn = edge::FrameCsvWriter::header().split(',').indexOf("failure");
+            QCOMPARE(failureColumn, edge::FrameCsvWriter::header().split(',').size() - 1); // appended at the end
+            std::set<int> sequences;
+            int failedRows = 0;
+            for (const auto& row : rows) {
+                sequences.insert(row[0].toInt());
+                if (!row[failureColumn].isEmpty()) {
+                    ++failedRows;
+                    QCOMPARE(row[3].toInt(), -1); // no prediction
+                }
+            }
+            QCOMPARE(sequences.size(), size_t(kFrames));
+            QCOMPARE(failedRows, int(a.failed.size()));
+        }
+        QCOMPARE(failed, injected); // exactly the frames of the failed batches
+    }
+
+    // A session destroyed while frames of it wait in the shared tail (here: from another
+    // session's frame callback, i.e. while the executor runs a batch, so they cannot be run
+    // first): each of them is recorded as failed, none is silently dropped.
+    void sessionDestroyedWithFramesInTail()
+    {
+        auto tail = std::make_shared<edge::TailExecutor>(edge::TailBatchOptions{true, 8, 5});
+        edge::EdgeOptions options;
+        options.tail = tail;
+        auto victim = std::make_unique<edge::EdgeSession>(options);
+        const QString victimCsv = dir_.filePath("destroyed-victim.csv");
+        QString error;
+        QVERIFY2(victim->setCsv(victimCsv, {}, &error), qPrintable(error));
+        int victimFinished = 0, victimFailed = 0;
+        {
+            // The victim streams continuously and unpaced, so its frames are queued most of the time.
+            QEventLoop loop;
+            bool configured = false, deployed = false;
+            edge::EdgeCallbacks cb;
+            cb.stateChanged = [&](edge::EdgeState state, const QString&) {
+                if (state == edge::EdgeState::Ready && !configured && !deployed) {
+                    victim->configure({{"mode", "aecnn"}, {"window", 0}, {"first_image", 0}});
+                    QString deployError;
+                    if (!victim->deployModel(paths_[2], &deployError))
+                        loop.quit();
+                }
+            };
+            auto maybeStart = [&] {
+                if (configured && deployed) {
+                    victim->start(0);
+                    loop.quit();
+                }
+            };
+            cb.configured = [&](bool ok, const QString&, const QJsonObject&) {
+                configured = ok;
+                maybeStart();
+            };
+            cb.deployed = [&](bool ok, const QString&) {
+                deployed = ok;
+                maybeStart();
+            };
+            cb.frame = [&](const edge::EdgeFrameResult&) { ++victimFinished; };
+            cb.frameFailed = [&](const edge::EdgeFrameResult&) { ++victimFailed; };
+            cb.error = [&](const QString&) { loop.quit(); };
+            victim->setCallbacks(cb);
+            QTimer::singleShot(aecnn::test::budgetMs(20000), &loop, &QEventLoop::quit);
+            victim->connectToAgent("127.0.0.1", ports_[3], kEdgeToken);
+            loop.exec();
+            QCOMPARE(victim->state(), edge::EdgeState::Streaming);
+        }
+        edge::EdgeSession other(options);
+        uint64_t victimReceived = 0;
+        int inTailAtDestruction = 0;
+        const auto run = runEdgeSession(other, ports_[2], {{"mode", "aecnn"}, {"window", 1}, {"first_image", 0}}, paths_[2], 24, 30000,
+                                        [&](const edge::EdgeFrameResult&) {
+                                            // Called while the executor runs a batch.
+                                            if (!victim || victim->framesInTail() == 0 || victim->framesReceived() < 3)
+                                                return;
+                                            victimReceived = victim->framesReceived();
+                                            inTailAtDestruction = victim->framesInTail();
+                                            victim.reset();
+                                        });
+        QVERIFY2(run.error.isEmpty(), qPrintable(run.error));
+        QVERIFY2(!victim, "the victim never had frames in the shared tail while the other session finished one");
+        QVERIFY(inTailAtDestruction > 0);
+        // The other session is unaffected: every frame finished with the offline prediction.
+        QCOMPARE(run.frames.size(), size_t(24));
+        for (const auto& f : run.frames)
+            QCOMPARE(f.predicted, expected_[2][f.sequence % size_t(images_.size())]);
+        // The victim: one result and one row per frame received; those in the tail failed with the reason.
+        QCOMPARE(uint64_t(victimFinished + victimFailed), victimReceived);
+        QCOMPARE(victimFailed, inTailAtDestruction);
+        const auto rows = csvRows(victimCsv);
+        QCOMPARE(uint64_t(rows.size()), victimReceived);
+        std::set<int> sequences;
+        int failedRows = 0;
+        for (const auto& row : rows) {
+            sequences.insert(row[0].toInt());
+            failedRows += row.back().contains("closed while this frame was in the shared tail") ? 1 : 0;
+        }
+        QCOMPARE(uint64_t(sequences.size()), victimReceived);
+        QVERIFY2(failedRows == inTailAtDestruction, rows.isEmpty() ? "no rows" : rows.back().join(',').constData());
+        QCOMPARE(tail->queued(), int64_t(0)); // its queued frames were removed, not run for nobody
+    }
+
     // The same with each agent in its own network namespace behind a veth pair whose
     // uplink tc shapes (different rates): the kernel's shaper instead of the agent's.
     void fourAgentsBehindShapedVeths()

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <optional>
 
 #include <QCryptographicHash>
@@ -103,10 +104,18 @@ struct EdgeSession::Private {
     void onDeviceProfile(const DeviceProfileMessage& message);
     double profilePrediction(const EdgeFrameResult& r) const;
 
-    // Shared tail (EdgeOptions::tail): frames handed to it and not finished yet, and a
-    // stream end that waits for them. `alive` tells the executor's callbacks whether
-    // this session still exists.
-    int pendingTail = 0;
+    // Shared tail (EdgeOptions::tail): frames handed to it and not finished yet (by ticket,
+    // in arrival order), and a stream end that waits for them. `alive` tells the executor's
+    // callbacks whether this session still exists.
+    struct TailFrame {
+        EdgeFrameResult r;
+        int64_t sentUs = 0;
+        uint64_t agentSequence = 0;
+        uint64_t generation = 0;
+    };
+    std::map<uint64_t, TailFrame> inTail;
+    uint64_t nextTicket = 0;
+    int pendingTail() const { return static_cast<int>(inTail.size()); }
     std::optional<QString> deferredEnd;
     bool closeCsvWhenDrained = false; // the CSV closes after the frames still in the shared tail
     QString attachedTail; // the model path this session is counted on in the shared tail
@@ -159,14 +168,49 @@ struct EdgeSession::Private {
     // recorded before the CSV is closed.
     void drainTail()
     {
-        if (pendingTail > 0 && options.tail)
+        if (pendingTail() > 0 && options.tail)
             options.tail->internal().runDue(true);
+    }
+
+    // The frames still waiting for the shared tail can no longer be finished here (the
+    // session goes away while the executor is running a batch, so drainTail could not run
+    // them): each is recorded as failed, and the executor forgets them.
+    void abandonTail(const QString& reason)
+    {
+        if (options.tail)
+            options.tail->internal().dropJobsOf(this);
+        auto waiting = std::move(inTail);
+        inTail.clear();
+        for (auto& [ticket, frame] : waiting)
+            recordFailed(frame.r, reason, frame.agentSequence, frame.generation);
+    }
+
+    // A received frame without a prediction: still one row (and frameFailed), acked so that a
+    // windowed agent goes on. Never throws: a row that cannot be written is reported.
+    void recordFailed(EdgeFrameResult r, const QString& reason, uint64_t agentSequence, uint64_t frameGeneration)
+    {
+        r.failure = reason.toStdString();
+        r.predicted = -1;
+        r.correctSoFar = correct;
+        r.labelledSoFar = labelled;
+        r.deviceProfile = profileInfo.name.toStdString();
+        qWarning("aecnn edge: frame %llu failed: %s", static_cast<unsigned long long>(r.sequence), qPrintable(reason));
+        try {
+            if (frameGeneration == generation && connected())
+                send(FrameAck{agentSequence});
+            if (csv)
+                csv->append(r);
+        } catch (const std::exception& e) {
+            reportError(QString("cannot record failed frame %1: %2").arg(r.sequence).arg(e.what()));
+        }
+        if (cb.frameFailed)
+            cb.frameFailed(r);
     }
 
     // Closes the CSV now, or after the frames still in the shared tail (their rows are recorded).
     void closeCsvSoon()
     {
-        if (pendingTail > 0)
+        if (pendingTail() > 0)
             closeCsvWhenDrained = true;
         else
             finishCsv();
@@ -175,7 +219,7 @@ struct EdgeSession::Private {
     // The stream is over: at once, or after the frames still in the shared tail.
     void endStream(QString reason, QString stateMessage) // by value: `reason` may be *deferredEnd
     {
-        if (pendingTail > 0) {
+        if (pendingTail() > 0) {
             deferredEnd = reason;
             return;
         }
@@ -300,6 +344,9 @@ struct EdgeSession::Private {
     void handleFrameData(const FrameData& data, int64_t arrivedUs, int64_t wireBytes);
     // The rest of a frame once its prediction is known: ack, Eq. 4, counts, CSV, callback.
     void completeFrame(EdgeFrameResult& r, int64_t sentUs, uint64_t agentSequence, uint64_t frameGeneration);
+    // A frame counted as received that could not be decoded or finished: its failed row.
+    void failReceived(EdgeFrameResult& r, const QString& reason, uint64_t agentSequence);
+    void onTailOutcome(uint64_t ticket, const TailOutcome& outcome);
 };
 
 void EdgeSession::Private::onReadyRead()
@@ -474,55 +521,83 @@ void EdgeSession::Private::handleFrameData(const FrameData& data, int64_t arrive
     r.comMs = (arrivedUs - sentUs) / 1000.0;
     if (options.tail && model && r.kind == "features") {
         // Decoded here, finished by the shared tail with other agents' frames.
-        auto received = model->decodeFeatures(data.payload, options.keepFeatures, r);
-        ++this->received;
-        ++nextImage;
-        ++pendingTail;
-        const std::weak_ptr<int> guard = alive;
-        const uint64_t frameGeneration = generation;
-        const uint64_t agentSequence = data.sequence;
-        options.tail->internal().submit(
-            model->path(), std::move(received),
-            [this, guard, r, sentUs, agentSequence, frameGeneration](const TailOutcome& outcome) mutable {
-                if (guard.expired())
-                    return;
-                --pendingTail;
-                if (outcome.ok) {
-                    r.predicted = outcome.predicted;
-                    r.esMs = outcome.esMs;
-                    r.queueMs = outcome.queueMs;
-                    r.batchSize = outcome.batchSize;
-                    try {
-                        completeFrame(r, sentUs, agentSequence, frameGeneration);
-                    } catch (const std::exception& e) {
-                        if (state != EdgeState::Disconnected)
-                            fail(QString("cannot record frame %1: %2").arg(r.sequence).arg(e.what()));
-                    }
-                } else if (state != EdgeState::Disconnected) {
-                    fail(QString("cannot finish frame %1: %2").arg(r.sequence).arg(outcome.error));
-                }
-                if (pendingTail > 0)
-                    return;
-                if (closeCsvWhenDrained) {
-                    closeCsvWhenDrained = false;
-                    finishCsv();
-                }
-                if (deferredEnd)
-                    endStream(*deferredEnd, {});
-            });
-        return;
-    }
-    if (model) {
-        model->finish(r.kind, data.payload, options.keepFeatures, r);
+        torch::Tensor features;
+        try {
+            features = model->decodeFeatures(data.payload, options.keepFeatures, r);
+        } catch (const std::exception& e) {
+            failReceived(r, QString("cannot decode: %1").arg(e.what()), data.sequence);
+            throw;
+        }
         r.inputHeight = model->inputHeight();
         r.inputWidth = model->inputWidth();
+        ++this->received;
+        ++nextImage;
+        const uint64_t ticket = nextTicket++;
+        inTail[ticket] = TailFrame{r, sentUs, data.sequence, generation};
+        const std::weak_ptr<int> guard = alive;
+        options.tail->internal().submit(model->path(), std::move(features), this,
+                                        [this, guard, ticket](const TailOutcome& outcome) {
+                                            if (!guard.expired())
+                                                onTailOutcome(ticket, outcome);
+                                        });
+        return;
     }
-    else if (r.kind == "features")
-        throw Error("the agent sent features but no split model is deployed on this edge");
+    try {
+        if (model) {
+            model->finish(r.kind, data.payload, options.keepFeatures, r);
+            r.inputHeight = model->inputHeight();
+            r.inputWidth = model->inputWidth();
+        } else if (r.kind == "features") {
+            throw Error("the agent sent features but no split model is deployed on this edge");
+        }
+    } catch (const std::exception& e) {
+        failReceived(r, QString("cannot finish: %1").arg(e.what()), data.sequence);
+        throw; // the connection is closed (handle's caller)
+    }
     // Without a model, full-offloading frames are only timed (no prediction).
     ++received;
     ++nextImage;
     completeFrame(r, sentUs, data.sequence, generation);
+}
+
+void EdgeSession::Private::failReceived(EdgeFrameResult& r, const QString& reason, uint64_t agentSequence)
+{
+    ++received;
+    ++nextImage;
+    recordFailed(r, reason, agentSequence, generation);
+}
+
+void EdgeSession::Private::onTailOutcome(uint64_t ticket, const TailOutcome& outcome)
+{
+    const auto it = inTail.find(ticket);
+    if (it == inTail.end())
+        return; // already recorded (abandonTail)
+    TailFrame frame = std::move(it->second);
+    inTail.erase(it);
+    EdgeFrameResult& r = frame.r;
+    r.esMs = outcome.esMs;
+    r.queueMs = outcome.queueMs;
+    r.batchSize = outcome.batchSize;
+    if (outcome.ok) {
+        r.predicted = outcome.predicted;
+        try {
+            completeFrame(r, frame.sentUs, frame.agentSequence, frame.generation);
+        } catch (const std::exception& e) {
+            if (state != EdgeState::Disconnected)
+                fail(QString("cannot record frame %1: %2").arg(r.sequence).arg(e.what()));
+        }
+    } else {
+        // This batch failed (every frame in it gets a failed row); the stream goes on.
+        recordFailed(r, outcome.error, frame.agentSequence, frame.generation);
+    }
+    if (pendingTail() > 0)
+        return;
+    if (closeCsvWhenDrained) {
+        closeCsvWhenDrained = false;
+        finishCsv();
+    }
+    if (deferredEnd)
+        endStream(*deferredEnd, {});
 }
 
 void EdgeSession::Private::completeFrame(EdgeFrameResult& r, int64_t sentUs, uint64_t agentSequence,
@@ -640,6 +715,8 @@ EdgeSession::EdgeSession(EdgeOptions options, EdgeCallbacks callbacks) : d_(std:
 EdgeSession::~EdgeSession()
 {
     d_->drainTail();
+    // Left only when destroyed from inside a tail batch (a frame's callback): recorded as failed.
+    d_->abandonTail("the session was closed while this frame was in the shared tail");
     d_->detachTail();
     d_->alive.reset();
     d_->dropSocket();
@@ -810,6 +887,16 @@ bool EdgeSession::clockSynced() const
 int EdgeSession::reconnects() const
 {
     return d_->reconnects;
+}
+
+uint64_t EdgeSession::framesReceived() const
+{
+    return d_->received;
+}
+
+int EdgeSession::framesInTail() const
+{
+    return d_->pendingTail();
 }
 
 DeviceProfileInfo EdgeSession::deviceProfile() const

@@ -57,7 +57,7 @@ MultiEdgeResult runMultiEdge(const MultiEdgeRequest& request)
     MultiEdgeResult result;
     const size_t n = request.agents.size();
     result.agents.resize(n);
-    auto tail = std::make_shared<TailExecutor>(request.batching);
+    auto tail = request.tail ? request.tail : std::make_shared<TailExecutor>(request.batching);
     QEventLoop loop;
     struct Agent {
         std::unique_ptr<EdgeSession> session;
@@ -161,6 +161,7 @@ MultiEdgeResult runMultiEdge(const MultiEdgeRequest& request)
             if (request.onFrame)
                 request.onFrame(i, frame);
         };
+        cb.frameFailed = [&, i](const EdgeFrameResult& frame) { result.agents[i].failed.push_back(frame); };
         cb.streamEnded = [&, i](uint64_t, const QString& reason) { finish(i, {}, reason); };
         cb.error = [&, i](const QString& message) {
             // A lost link is retried by the session (stateChanged Reconnecting); errors end this agent only.
@@ -193,13 +194,23 @@ MultiEdgeResult runMultiEdge(const MultiEdgeRequest& request)
         agents[i].session->disconnectFromAgent(); // finishes the CSV (and frames still queued)
     }
     for (size_t i = 0; i < n; ++i) {
+        result.agents[i].received = agents[i].session->framesReceived();
+        agents[i].session.reset(); // a frame it could not finish is recorded (failed) by now
+    }
+    for (size_t i = 0; i < n; ++i) {
         const auto& spec = request.agents[i];
         auto& r = result.agents[i];
-        if (r.error.isEmpty() && spec.frames != 0 && r.frames.size() != spec.frames)
+        const size_t ended = r.frames.size() + r.failed.size();
+        if (r.error.isEmpty() && spec.frames != 0 && ended != spec.frames)
             r.error = QString("the agent ended the stream after %1 of %2 frames: %3")
-                          .arg(r.frames.size())
+                          .arg(ended)
                           .arg(spec.frames)
                           .arg(r.endReason);
+        if (r.error.isEmpty() && !r.failed.empty())
+            r.error = QString("%1 of %2 frames failed (recorded with the reason), the first: %3")
+                          .arg(r.failed.size())
+                          .arg(ended)
+                          .arg(QString::fromStdString(r.failed.front().failure));
     }
     result.tail = tail->stats();
     result.wallMs = firstStart < 0 ? 0.0 : lastFrame - firstStart;

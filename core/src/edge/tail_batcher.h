@@ -34,6 +34,7 @@ struct TailExecutor::Private {
     struct Job {
         torch::Tensor received; // 1 x C' x H x W
         Clock::time_point queued;
+        const void* owner = nullptr; // the session that queued it (dropJobsOf)
         std::function<void(const TailOutcome&)> done;
     };
     struct Queue {
@@ -50,6 +51,7 @@ struct TailExecutor::Private {
     QTimer timer;
     std::map<QString, Queue> queues; // by canonical model path
     bool running = false;
+    std::function<QString(int64_t, int)> fault; // setBatchFault
 
     explicit Private(TailBatchOptions o);
     int batchLimit() const { return options.batching ? options.maxBatch : 1; }
@@ -61,7 +63,11 @@ struct TailExecutor::Private {
     void attach(const QString& path);
     void detach(const QString& path);
     // Queues a decoded frame of `path`'s model; `done` is called later from the event loop.
-    void submit(const QString& path, torch::Tensor received, std::function<void(const TailOutcome&)> done);
+    void submit(const QString& path, torch::Tensor received, const void* owner,
+                std::function<void(const TailOutcome&)> done);
+    // Removes the frames `owner` queued and that have not run yet (their callbacks are not called):
+    // a session going away records them itself.
+    void dropJobsOf(const void* owner);
     // Runs the batches that are due (full, or the oldest frame waited maxDelayMs); all = every frame queued.
     void runDue(bool all);
     void rearm();

@@ -49,13 +49,22 @@ void TailExecutor::Private::detach(const QString& path)
     }
 }
 
-void TailExecutor::Private::submit(const QString& path, torch::Tensor received,
+void TailExecutor::Private::submit(const QString& path, torch::Tensor received, const void* owner,
                                    std::function<void(const TailOutcome&)> done)
 {
     auto& queue = queues[keyOf(path)];
     if (!queue.model)
         queue.model = std::make_shared<EdgeModel>(path);
-    queue.jobs.push_back({std::move(received), Clock::now(), std::move(done)});
+    queue.jobs.push_back({std::move(received), Clock::now(), owner, std::move(done)});
+    rearm();
+}
+
+void TailExecutor::Private::dropJobsOf(const void* owner)
+{
+    for (auto& [key, queue] : queues)
+        queue.jobs.erase(std::remove_if(queue.jobs.begin(), queue.jobs.end(),
+                                        [owner](const Job& job) { return job.owner == owner; }),
+                         queue.jobs.end());
     rearm();
 }
 
@@ -114,6 +123,9 @@ void TailExecutor::Private::runDue(bool all)
             std::vector<int> predicted;
             const auto start = Clock::now();
             try {
+                if (fault)
+                    if (const QString injected = fault(stats.batches, static_cast<int>(n)); !injected.isEmpty())
+                        throw Error(injected.toStdString());
                 predicted = queue.model->tailPredict(n == 1 ? inputs.front() : torch::cat(inputs, 0));
                 if (predicted.size() != n)
                     throw Error("the tail returned " + std::to_string(predicted.size()) + " predictions for " +
@@ -158,6 +170,11 @@ TailBatchOptions TailExecutor::options() const
 TailStats TailExecutor::stats() const
 {
     return d_->stats;
+}
+
+void TailExecutor::setBatchFault(std::function<QString(int64_t batch, int size)> fault)
+{
+    d_->fault = std::move(fault);
 }
 
 int64_t TailExecutor::queued() const

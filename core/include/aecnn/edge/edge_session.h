@@ -46,7 +46,10 @@ class TailExecutor;
 // and tail run on that thread; give the session a thread of its own in a GUI.
 // With a shared tail (EdgeOptions::tail) a frame is finished later, when its batch
 // has run; a stream's end is reported after its last frame, and frames already
-// received when the link is lost are still finished and recorded.
+// received when the link is lost are still finished and recorded. No received frame
+// is ever dropped: a tail batch that fails, a payload that does not decode, or the
+// session destroyed while its frames wait in the shared tail (where they cannot run
+// any more) give rows recorded as failed (EdgeFrameResult::failure, frameFailed).
 enum class EdgeState { Disconnected, Connecting, Authenticating, Ready, Streaming, Reconnecting };
 const char* toString(EdgeState state);
 
@@ -85,6 +88,9 @@ struct EdgeCallbacks {
     std::function<void(bool ok, const QString& message, const QJsonObject& effective)> configured;
     std::function<void(bool ok, const QString& message)> deployed;
     std::function<void(const EdgeFrameResult&)> frame;
+    // A received frame that could not be finished (EdgeFrameResult::failure says why); it has
+    // its CSV row like any other. Every received frame is reported once, by frame or by this.
+    std::function<void(const EdgeFrameResult&)> frameFailed;
     std::function<void(uint64_t frames, const QString& reason)> streamEnded; // frames: received in this run
     std::function<void(const QString& message)> error;
     std::function<void(const DeviceProfileInfo&)> deviceProfile; // after each authentication
@@ -131,6 +137,8 @@ public:
     int64_t clockOffsetUs() const;
     bool clockSynced() const;
     int reconnects() const; // successful reconnections so far
+    uint64_t framesReceived() const; // frames received in the current (or last) run
+    int framesInTail() const;        // of them, waiting for the shared tail now
     DeviceProfileInfo deviceProfile() const;
 
 private:

@@ -10,7 +10,9 @@ namespace aecnn::edge {
 
 // Per-frame CSV of an edge run. Rows go to "<path>.partial", each flushed as soon
 // as it is written, so a crash loses no recorded row; finish() renames the file to
-// its final name. Lines starting with '#' carry the run's context.
+// its final name. Lines starting with '#' carry the run's context. Every frame the
+// edge received is one row: a failed frame too (last column `failure`: why; empty for
+// a finished frame; appended as the last column in session 6).
 class FrameCsvWriter {
 public:
     // Throws aecnn::Error when the file cannot be created.

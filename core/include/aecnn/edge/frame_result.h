@@ -44,6 +44,12 @@ struct EdgeFrameResult {
                                // they travel on the link, so t_com and predictedMs include them
     double receivedMs = 0.0;  // edge steady clock at arrival
 
+    // Empty = finished with its prediction. Otherwise why the frame has none (its tail batch
+    // failed, the session closed before the shared tail ran it, the payload did not decode):
+    // the frame is still recorded (a CSV row, EdgeCallbacks::frameFailed), predicted = -1,
+    // and it does not count in the running accuracy.
+    std::string failure;
+
     int64_t correctSoFar = 0; // frames with a known label predicted right, this run
     int64_t labelledSoFar = 0;
     double runningAccuracy() const { return labelledSoFar ? double(correctSoFar) / double(labelledSoFar) : 0.0; }

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <vector>
 
 #include <QByteArray>
@@ -37,6 +38,8 @@ struct AgentRunSpec {
 struct MultiEdgeRequest {
     std::vector<AgentRunSpec> agents;
     TailBatchOptions batching;
+    // The shared tail; null = a new one with `batching` (tests pass their own to inject faults).
+    std::shared_ptr<TailExecutor> tail;
     EdgeOptions session; // base options of every session (tail is set by the runner)
     int timeoutMs = 600000;
     // Called after each finished frame (agent index, frame); tests use it to inject faults.
@@ -45,8 +48,12 @@ struct MultiEdgeRequest {
 
 struct AgentRunResult {
     QString name;
-    std::vector<EdgeFrameResult> frames;
-    QString error; // empty = the stream ended normally
+    std::vector<EdgeFrameResult> frames; // finished, with their predictions
+    // Received but not finished (EdgeFrameResult::failure says why); each has its CSV row too.
+    // frames + failed = every frame received, once each.
+    std::vector<EdgeFrameResult> failed;
+    uint64_t received = 0; // frames the edge received from this agent (its session's count)
+    QString error; // empty = the stream ended normally (and no frame failed)
     QString endReason;
     int reconnects = 0;
     double startedMs = 0.0;  // edge steady clock when its stream started

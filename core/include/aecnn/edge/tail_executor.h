@@ -1,7 +1,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+
+#include <QString>
 
 namespace aecnn::edge {
 
@@ -43,6 +46,11 @@ public:
     TailBatchOptions options() const;
     TailStats stats() const;
     int64_t queued() const; // frames waiting now
+
+    // Fault injection for tests: called before each batch's forward pass with the batch's
+    // number (from 0) and size; a non-empty message makes that batch fail with it, as a
+    // failing tail would (every frame of the batch is then recorded as failed by its session).
+    void setBatchFault(std::function<QString(int64_t batch, int size)> fault);
 
     struct Private; // defined in the edge room's sources (LibTorch)
     Private& internal() { return *d_; }
