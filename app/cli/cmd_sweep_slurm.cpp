@@ -1,5 +1,3 @@
-#include "cmd_sweep_slurm.h"
-
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
@@ -12,66 +10,10 @@
 #include "aecnn/error.h"
 #include "cmd_sweep.h"
 #include "sweep_slurm.h"
+#include "sweep_status.h"
 #include "sweep_task_state.h"
 
 namespace aecnn::cli {
-namespace {
-
-QString jobsPath(const QString& dir)
-{
-    return QDir(dir).filePath("slurm/jobs.json");
-}
-
-QJsonArray readJobs(const QString& dir)
-{
-    QFile file(jobsPath(dir));
-    if (!file.open(QIODevice::ReadOnly))
-        return {};
-    return QJsonDocument::fromJson(file.readAll()).object().value("jobs").toArray();
-}
-
-// Output of a program, or an empty string when it is missing, fails or hangs.
-QString capture(const QString& program, const QStringList& args, int timeoutMs = 15000)
-{
-    const QString path = QStandardPaths::findExecutable(program);
-    if (path.isEmpty())
-        return {};
-    QProcess process;
-    process.start(path, args);
-    if (!process.waitForFinished(timeoutMs)) {
-        process.kill();
-        process.waitForFinished();
-        return {};
-    }
-    return process.exitStatus() == QProcess::NormalExit && process.exitCode() == 0
-               ? QString::fromUtf8(process.readAllStandardOutput())
-               : QString();
-}
-
-} // namespace
-
-std::map<int, QString> slurmTaskStates(const QString& dir, std::map<int, QString>* logs)
-{
-    std::map<int, QString> states;
-    for (const auto& value : readJobs(dir)) {
-        const QString job = value.toObject().value("job_id").toString();
-        if (job.isEmpty())
-            continue;
-        // sacct knows finished array tasks (with accounting); squeue the queued, running and recently
-        // ended ones (for MinJobAge).
-        auto merged = sweep::parseSlurmStates(
-            capture("sacct", {"-n", "-P", "-X", "-j", job, "-o", "JobID,State"}), job);
-        for (const auto& [index, state] : sweep::parseSlurmStates(
-                 capture("squeue", {"-h", "-r", "-t", "all", "-j", job, "-o", "%i|%T"}), job))
-            merged[index] = state;
-        for (const auto& [index, state] : merged) {
-            states[index] = state.section(' ', 0, 0);
-            if (logs)
-                (*logs)[index] = QDir(dir).absoluteFilePath(QString("slurm/%1_%2.out").arg(job).arg(index));
-        }
-    }
-    return states;
-}
 
 QJsonObject sweepSlurm(const QString& dir, const ParsedArgs& args, CommandContext& context)
 {
@@ -125,12 +67,12 @@ QJsonObject sweepSlurm(const QString& dir, const ParsedArgs& args, CommandContex
                     QString::fromUtf8(process.readAllStandardError()).trimmed().toStdString() +
                     " (the script is kept; fix the options or submit it by hand)");
     const QString jobId = QString::fromUtf8(process.readAllStandardOutput()).trimmed().section(';', 0, 0);
-    auto jobs = readJobs(dir);
+    auto jobs = sweep::readSlurmJobs(dir);
     jobs.append(QJsonObject{{"job_id", jobId},
                             {"array", sweep::arraySpec(indices, options.maxParallel)},
                             {"script", script},
                             {"date", QDateTime::currentDateTimeUtc().toString(Qt::ISODate)}});
-    writeFileAtomically(jobsPath(dir), QJsonDocument(QJsonObject{{"jobs", jobs}}).toJson(QJsonDocument::Indented));
+    writeFileAtomically(sweep::slurmJobsPath(dir), QJsonDocument(QJsonObject{{"jobs", jobs}}).toJson(QJsonDocument::Indented));
     *context.text << "submitted job " << jobId.toStdString() << " (array " << json.value("array").toString().toStdString()
                   << ", " << indices.size() << " tasks); follow it with `aecnn sweep status " << dir.toStdString()
                   << "`\n";

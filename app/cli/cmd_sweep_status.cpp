@@ -6,36 +6,27 @@
 
 #include "cmd_reproduce_options.h"
 #include "cmd_sweep.h"
-#include "cmd_sweep_slurm.h"
 #include "sweep_collect.h"
 #include "sweep_slurm.h"
+#include "sweep_status.h"
 #include "sweep_task_state.h"
 
 namespace aecnn::cli {
 
 QJsonObject sweepStatus(const QString& dir, const ParsedArgs&, CommandContext& context)
 {
-    const auto plan = sweep::loadPlan(dir);
     std::map<int, QString> slurmLogs;
-    const auto slurm = slurmTaskStates(dir, &slurmLogs);
+    const auto slurm = sweep::querySlurmTaskStates(dir, &slurmLogs);
+    const auto report = sweep::sweepStatusReport(dir, slurm, slurmLogs);
     QJsonArray tasks;
     QJsonObject counts{{"pending", 0}, {"running", 0}, {"done", 0}, {"failed", 0}};
-    *context.text << "plan " << sweep::planHash(plan).toStdString() << ", " << plan.tasks.size() << " tasks\n";
-    for (const auto& task : plan.tasks) {
-        auto status = sweep::taskStatus(dir, plan, task);
+    *context.text << "plan " << report.planHash.toStdString() << ", " << report.tasks.size() << " tasks\n";
+    for (const auto& [task, status, slurmState, slurmLog] : report.tasks) {
         QJsonObject row{{"index", task.index},  {"split", task.split}, {"ratio", task.ratio},
                         {"method", task.method}, {"seed", task.seed},   {"dir", sweep::taskDir(dir, task)}};
-        if (const auto it = slurm.find(task.index); it != slurm.end()) {
-            row.insert("slurm_state", it->second);
-            row.insert("slurm_log", slurmLogs[task.index]);
-            // Slurm knows about ends the task could not record (time limit, memory, node failure).
-            if (status.state != sweep::TaskState::Done && status.state != sweep::TaskState::Failed &&
-                sweep::isSlurmFailure(it->second)) {
-                status.state = sweep::TaskState::Failed;
-                status.detail = "Slurm: " + it->second + ", see " + slurmLogs[task.index];
-            } else if (status.state == sweep::TaskState::Pending && it->second == "RUNNING") {
-                status.state = sweep::TaskState::Running;
-            }
+        if (!slurmState.isEmpty()) {
+            row.insert("slurm_state", slurmState);
+            row.insert("slurm_log", slurmLog);
         }
         const QString state = sweep::toString(status.state);
         counts.insert(state, counts.value(state).toInt() + 1);
@@ -46,14 +37,14 @@ QJsonObject sweepStatus(const QString& dir, const ParsedArgs&, CommandContext& c
         char line[160];
         std::snprintf(line, sizeof line, "%4d  split %-3d V %-4d %-12s seed %-4d %-8s", task.index, task.split,
                       task.ratio, task.method.toStdString().c_str(), task.seed, state.toStdString().c_str());
-        *context.text << line << (row.contains("slurm_state") ? " [slurm " + row.value("slurm_state").toString().toStdString() + "]" : "")
+        *context.text << line << (slurmState.isEmpty() ? "" : " [slurm " + slurmState.toStdString() + "]")
                       << (status.detail.isEmpty() ? "" : "  " + status.detail.toStdString())
                       << (status.state == sweep::TaskState::Pending ? "" : "  log " + status.log.toStdString())
                       << "\n";
     }
     *context.text << counts.value("done").toInt() << " done, " << counts.value("running").toInt() << " running, "
                   << counts.value("pending").toInt() << " pending, " << counts.value("failed").toInt() << " failed\n";
-    return {{"plan_hash", sweep::planHash(plan)}, {"tasks", tasks}, {"counts", counts}};
+    return {{"plan_hash", report.planHash}, {"tasks", tasks}, {"counts", counts}};
 }
 
 QJsonObject sweepCollect(const QString& dir, const ParsedArgs& args, CommandContext& context)

@@ -35,6 +35,7 @@
 #include "live_frame_sampler.h"
 #include "local_agent.h"
 #include "split_model_lookup.h"
+#include "sweep_panel.h"
 #include "resource_paths.h"
 #include "training_controller.h"
 #include "training_panel.h"
@@ -128,6 +129,9 @@ void MainWindow::setupViews()
     tabs_->addTab(tradeoff_, tr("Trade-offs"));
     tabs_->addTab(features_, tr("Features"));
     tabs_->addTab(device_, tr("Device"));
+    auto* sweep = new SweepPanel; // its own controller; nothing shared with the other views
+    sweep->setObjectName(QStringLiteral("sweep"));
+    tabs_->addTab(sweep, tr("Sweep"));
     // The caption of presentation mode sits above the views (hidden otherwise).
     auto* central = new QWidget;
     auto* centralLayout = new QVBoxLayout(central);

@@ -8,6 +8,7 @@
 #include "sweep_collect.h"
 #include "sweep_plan.h"
 #include "sweep_slurm.h"
+#include "sweep_status.h"
 #include "sweep_task_state.h"
 
 using namespace aecnn::sweep;
@@ -252,6 +253,25 @@ private Q_SLOTS:
         QCOMPARE(states.at(6), QString("CANCELLED"));
         QVERIFY(!states.count(5));
         QVERIFY(isSlurmFailure("TIMEOUT") && !isSlurmFailure("COMPLETED") && !isSlurmFailure("RUNNING"));
+    }
+
+    // sacct and squeue output of one array job (tests/sweep/data, see its README) merged as
+    // `aecnn sweep status` and the studio's sweep panel do: squeue's newer view wins.
+    void slurmStatesFromSampleOutput()
+    {
+        auto read = [](const char* name) {
+            QFile file(QString(SWEEP_TEST_DATA_DIR) + "/" + name);
+            return file.open(QIODevice::ReadOnly) ? QString::fromUtf8(file.readAll()) : QString();
+        };
+        const QString sacct = read("sacct_array.txt"), squeue = read("squeue_array.txt");
+        QVERIFY(!sacct.isEmpty() && !squeue.isEmpty());
+        const auto states = mergeSlurmStates(sacct, squeue, "4107");
+        const std::map<int, QString> expected{{0, "COMPLETED"}, {1, "FAILED"},  {2, "CANCELLED"}, {3, "TIMEOUT"},
+                                              {4, "RUNNING"},   {5, "RUNNING"}, {6, "PENDING"},   {7, "PENDING"},
+                                              {8, "PENDING"},   {9, "PENDING"}};
+        QCOMPARE(states, expected);
+        QCOMPARE(mergeSlurmStates(sacct, {}, "4106"), (std::map<int, QString>{{0, "OUT_OF_MEMORY"}}));
+        QVERIFY(mergeSlurmStates({}, {}, "4107").empty()); // no Slurm here
     }
 };
 

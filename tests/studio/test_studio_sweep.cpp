@@ -1,0 +1,112 @@
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QLockFile>
+#include <QPlainTextEdit>
+#include <QProcess>
+#include <QPushButton>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "startup_options.h"
+#include "sweep_controller.h"
+#include "sweep_panel.h"
+#include "sweep_plan.h"
+#include "sweep_task_state.h"
+
+using namespace aecnn;
+using namespace aecnn::studio;
+
+namespace {
+
+bool writeText(const QString& path, const QByteArray& text)
+{
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly) && file.write(text) == text.size();
+}
+
+} // namespace
+
+// The studio's sweep tab on a sweep folder planned by `aecnn sweep plan`, whose tasks are
+// put into every state by hand (a result, a failure with its log, a held lock).
+class TestStudioSweep : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void tabIsAStartupChoice()
+    {
+        QString error, exitText;
+        const auto options = parseStartupOptions({"aecnn-studio", "--tab", "sweep"}, &error, &exitText);
+        QVERIFY2(options, qPrintable(error));
+        QCOMPARE(options->tab, QString("sweep"));
+    }
+
+    void tableShowsTaskStatesAndFailedLog()
+    {
+        QTemporaryDir tmp;
+        QVERIFY(tmp.isValid());
+        const QString model = tmp.filePath("model.aecnn"); // the plan only records its hash
+        QVERIFY(writeText(model, "not loaded by the plan"));
+        const QString dir = tmp.filePath("sweep");
+        QProcess plan;
+        plan.setProcessChannelMode(QProcess::MergedChannels);
+        plan.start(AECNN_CLI_PATH, {"sweep", "plan", "--out", dir, "--model", model, "--dataset", "synthetic:300",
+                                    "--splits", "1", "--ratios", "2,4", "--methods", "aecnn,bottlenetpp"});
+        QVERIFY(plan.waitForFinished(60000));
+        QVERIFY2(plan.exitCode() == 0, plan.readAll().constData());
+
+        SweepPanel panel;
+        panel.resize(1000, 700);
+        panel.show();
+        panel.controller()->setProgram(AECNN_CLI_PATH);
+        panel.controller()->setRefreshMs(300);
+        panel.setFolder(dir);
+        auto* table = panel.findChild<QTableWidget*>("sweepTasks");
+        auto* counts = panel.findChild<QLabel*>("sweepCounts");
+        auto* log = panel.findChild<QPlainTextEdit*>("sweepTaskLog");
+        auto* output = panel.findChild<QPlainTextEdit*>("sweepOutput");
+        QVERIFY(table && counts && log && output);
+        QCOMPARE(table->rowCount(), 4); // split 1 x V 2,4 x two methods x one seed
+        for (int row = 0; row < 4; ++row)
+            QCOMPARE(table->item(row, 5)->text(), QString("pending"));
+        QVERIFY2(counts->text().contains("4 pending"), qPrintable(counts->text()));
+        QCOMPARE(table->item(2, 2)->text(), QString("4")); // V of task 2
+        QCOMPARE(table->item(1, 3)->text(), QString("bottlenetpp"));
+
+        // Task 0 finished, task 1 crashed (its log says why), task 2 runs (its lock is held by a live process).
+        const auto sweepPlan = sweep::loadPlan(dir);
+        const auto& tasks = sweepPlan.tasks;
+        QVERIFY(writeText(sweep::taskResultPath(dir, tasks[0]),
+                          QJsonDocument(QJsonObject{{"plan_hash", sweep::planHash(sweepPlan)}}).toJson()));
+        QVERIFY(writeText(sweep::taskLogPath(dir, tasks[1]), "step 2 of Algorithm 1\nterminate: boom in the tail\n"));
+        QVERIFY(writeText(sweep::taskFailedPath(dir, tasks[1]),
+                          QJsonDocument(QJsonObject{{"reason", "the task process ended with exit code 134"}}).toJson()));
+        QLockFile lock(sweep::taskLockPath(dir, tasks[2]));
+        QVERIFY(lock.tryLock(0));
+        QTRY_VERIFY_WITH_TIMEOUT(counts->text().contains("1 done, 1 running, 1 pending, 1 failed"), 15000);
+        QCOMPARE(table->item(0, 5)->text(), QString("done"));
+        QCOMPARE(table->item(1, 5)->text(), QString("failed"));
+        QCOMPARE(table->item(2, 5)->text(), QString("running"));
+        QCOMPARE(table->item(3, 5)->text(), QString("pending"));
+        QVERIFY(table->item(1, 7)->text().contains("exit code 134"));
+
+        // The failed task's log.
+        table->setCurrentCell(1, 0);
+        QVERIFY2(log->toPlainText().contains("boom in the tail"), qPrintable(log->toPlainText()));
+        QVERIFY(log->toPlainText().contains("exit code 134"));
+
+        // Collect runs `aecnn sweep collect DIR` in a process the controller owns; its output is shown.
+        auto* collect = panel.findChild<QPushButton*>("sweepCollect");
+        QVERIFY(collect);
+        QTest::mouseClick(collect, Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(output->toPlainText().contains("[sweep collect ended with exit code"), 60000);
+        QVERIFY(output->toPlainText().contains("sweep collect " + QDir(dir).absolutePath()));
+        QVERIFY(collect->isEnabled());
+        lock.unlock();
+        QTRY_VERIFY_WITH_TIMEOUT(counts->text().contains("0 running, 2 pending"), 15000);
+    }
+};
+
+QTEST_MAIN(TestStudioSweep)
+#include "test_studio_sweep.moc"
