@@ -77,6 +77,8 @@ private Q_SLOTS:
         // Task 0 finished, task 1 crashed (its log says why), task 2 runs (its lock is held by a live process).
         const auto sweepPlan = sweep::loadPlan(dir);
         const auto& tasks = sweepPlan.tasks;
+        for (int i = 0; i < 3; ++i)
+            QVERIFY(QDir().mkpath(sweep::taskDir(dir, tasks[size_t(i)])));
         QVERIFY(writeText(sweep::taskResultPath(dir, tasks[0]),
                           QJsonDocument(QJsonObject{{"plan_hash", sweep::planHash(sweepPlan)}}).toJson()));
         QVERIFY(writeText(sweep::taskLogPath(dir, tasks[1]), "step 2 of Algorithm 1\nterminate: boom in the tail\n"));
