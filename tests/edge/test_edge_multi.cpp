@@ -265,9 +265,9 @@ private Q_SLOTS:
         QCOMPARE(failed, injected); // exactly the frames of the failed batches
     }
 
-    // A session destroyed while frames of it wait in the shared tail (here: from another
-    // session's frame callback, i.e. while the executor runs a batch, so they cannot be run
-    // first): each of them is recorded as failed, none is silently dropped.
+    // A session destroyed while frames of it wait in the shared tail, from inside a batch
+    // (as a frame callback could; here the executor's test hook), so that they cannot be run
+    // first: each of them is recorded as failed, none is silently dropped.
     void sessionDestroyedWithFramesInTail()
     {
         auto tail = std::make_shared<edge::TailExecutor>(edge::TailBatchOptions{true, 8, 5});
@@ -278,14 +278,14 @@ private Q_SLOTS:
         QString error;
         QVERIFY2(victim->setCsv(victimCsv, {}, &error), qPrintable(error));
         int victimFinished = 0, victimFailed = 0;
+        QEventLoop loop; // outlives the victim: its callbacks use it
         {
-            // The victim streams continuously and unpaced, so its frames are queued most of the time.
-            QEventLoop loop;
+            // The victim streams continuously with two frames in flight, so it has frames queued most of the time.
             bool configured = false, deployed = false;
             edge::EdgeCallbacks cb;
             cb.stateChanged = [&](edge::EdgeState state, const QString&) {
                 if (state == edge::EdgeState::Ready && !configured && !deployed) {
-                    victim->configure({{"mode", "aecnn"}, {"window", 0}, {"first_image", 0}});
+                    victim->configure({{"mode", "aecnn"}, {"window", 2}, {"first_image", 0}});
                     QString deployError;
                     if (!victim->deployModel(paths_[2], &deployError))
                         loop.quit();
@@ -317,17 +317,19 @@ private Q_SLOTS:
         edge::EdgeSession other(options);
         uint64_t victimReceived = 0;
         int inTailAtDestruction = 0;
-        const auto run = runEdgeSession(other, ports_[2], {{"mode", "aecnn"}, {"window", 1}, {"first_image", 0}}, paths_[2], 24, 30000,
-                                        [&](const edge::EdgeFrameResult&) {
-                                            // Called while the executor runs a batch.
-                                            if (!victim || victim->framesInTail() == 0 || victim->framesReceived() < 3)
-                                                return;
-                                            victimReceived = victim->framesReceived();
-                                            inTailAtDestruction = victim->framesInTail();
-                                            victim.reset();
-                                        });
+        // Called by the executor before each batch (its frames taken from the queue, not finished yet).
+        tail->setBatchFault([&](int64_t, int) {
+            if (victim && victim->framesInTail() > 0 && victim->framesReceived() >= 3) {
+                victimReceived = victim->framesReceived();
+                inTailAtDestruction = victim->framesInTail();
+                victim.reset();
+            }
+            return QString();
+        });
+        const auto run =
+            runEdgeSession(other, ports_[2], {{"mode", "aecnn"}, {"window", 1}, {"first_image", 0}}, paths_[2], 24, 30000);
         QVERIFY2(run.error.isEmpty(), qPrintable(run.error));
-        QVERIFY2(!victim, "the victim never had frames in the shared tail while the other session finished one");
+        QVERIFY2(!victim, "the victim never had frames in the shared tail during a batch");
         QVERIFY(inTailAtDestruction > 0);
         // The other session is unaffected: every frame finished with the offline prediction.
         QCOMPARE(run.frames.size(), size_t(24));
