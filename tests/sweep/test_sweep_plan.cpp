@@ -265,13 +265,13 @@ private Q_SLOTS:
         };
         const QString sacct = read("sacct_array.txt"), squeue = read("squeue_array.txt");
         QVERIFY(!sacct.isEmpty() && !squeue.isEmpty());
-        const auto states = mergeSlurmStates(sacct, squeue, "4107");
-        const std::map<int, QString> expected{{0, "COMPLETED"}, {1, "FAILED"},  {2, "CANCELLED"}, {3, "TIMEOUT"},
-                                              {4, "RUNNING"},   {5, "RUNNING"}, {6, "PENDING"},   {7, "PENDING"},
-                                              {8, "PENDING"},   {9, "PENDING"}};
+        const auto states = mergeSlurmStates(sacct, squeue, "1");
+        const std::map<int, QString> expected{{0, "RUNNING"}, {1, "FAILED"},  {2, "CANCELLED"}, {3, "PENDING"},
+                                              {4, "PENDING"}, {5, "PENDING"}, {6, "PENDING"},   {7, "PENDING"}};
         QCOMPARE(states, expected);
-        QCOMPARE(mergeSlurmStates(sacct, {}, "4106"), (std::map<int, QString>{{0, "OUT_OF_MEMORY"}}));
-        QVERIFY(mergeSlurmStates({}, {}, "4107").empty()); // no Slurm here
+        QCOMPARE(mergeSlurmStates({}, squeue, "1").count(2), size_t(0)); // squeue alone: the cancelled task is gone
+        QCOMPARE(mergeSlurmStates(sacct, {}, "2"), (std::map<int, QString>{{0, "OUT_OF_MEMORY"}}));
+        QVERIFY(mergeSlurmStates({}, {}, "1").empty()); // no Slurm here
     }
 };
 
