@@ -34,6 +34,7 @@
 #include "edge_controller.h"
 #include "live_frame_sampler.h"
 #include "local_agent.h"
+#include "race_tab.h"
 #include "split_model_lookup.h"
 #include "resource_paths.h"
 #include "training_controller.h"
@@ -80,7 +81,7 @@ MainWindow::MainWindow(const StartupOptions& options, QWidget* parent)
     : QMainWindow(parent), options_(options), profile_(latency::raspberryPi4Profile()), tabs_(new QTabWidget(this)),
       attention_(new widgets::ChannelAttentionView), live_(new widgets::LiveView),
       entropy_(new widgets::EntropyView), tradeoff_(new widgets::TradeoffView),
-      features_(new widgets::FeaturesView), device_(new widgets::DeviceView), connection_(new ConnectionPanel), controls_(new ControlsPanel),
+      features_(new widgets::FeaturesView), device_(new widgets::DeviceView), race_(new RaceTab(options.dataset)), connection_(new ConnectionPanel), controls_(new ControlsPanel),
       status_(new QLabel(this)), progress_(new QProgressBar(this)), cancel_(new QPushButton(tr("Cancel"), this)),
       compute_(new QPushButton(tr("Compute channel attention (Fig. 4)"))), analysis_(new AnalysisController(this)),
       edge_(new EdgeController(this)), sampler_(new LiveFrameSampler(this)), localAgent_(new LocalAgent(this)),
@@ -112,6 +113,7 @@ void MainWindow::shutdownControllers()
     analysis_->shutdown();
     trainer_->shutdown();
     edge_->shutdown();
+    race_->shutdown();
 }
 
 void MainWindow::setupViews()
@@ -128,6 +130,7 @@ void MainWindow::setupViews()
     tabs_->addTab(tradeoff_, tr("Trade-offs"));
     tabs_->addTab(features_, tr("Features"));
     tabs_->addTab(device_, tr("Device"));
+    tabs_->addTab(race_, tr("Race"));
     // The caption of presentation mode sits above the views (hidden otherwise).
     auto* central = new QWidget;
     auto* centralLayout = new QVBoxLayout(central);
@@ -199,6 +202,7 @@ void MainWindow::connectPanels()
         connectToAgent(QStringLiteral("127.0.0.1"), port, {});
     });
     connect(localAgent_, &LocalAgent::failed, this, &MainWindow::showError);
+    connect(race_, &RaceTab::errorOccurred, this, &MainWindow::showError);
 }
 
 void MainWindow::connectAnalysis()
@@ -318,6 +322,8 @@ void MainWindow::runStartupActions()
     }
     if (options_.present)
         startPresentation();
+    if (options_.demo && options_.tab == QLatin1String("race"))
+        race_->startPreset(); // the demo's race: four local agents, one per mode
 }
 
 void MainWindow::loadCodecAccuracy()
@@ -482,6 +488,7 @@ void MainWindow::applyConfig(const StudioConfig& config)
     attention_->setRatio(config.ratio);
     training_->setTarget(config.model, config.split, config.ratio);
     sampler_->setCodec(config.codec);
+    sampler_->setMode(config.mode); // names what rebuilt X_l: FR (AECNN) or the decoder (BottleNet++)
     if (config.split != attentionSplit_)
         sampler_->setAttention({}); // the attention shown must be of this split
     {
