@@ -24,7 +24,9 @@ DeviceList::DeviceList(QWidget* parent)
     table_->horizontalHeader()->setSectionResizeMode(Status, QHeaderView::Stretch);
     table_->verticalHeader()->setVisible(false);
     table_->setSelectionBehavior(QAbstractItemView::SelectRows);
-    table_->setMaximumHeight(170);
+    // Four agents (the race preset) without scrolling.
+    table_->setMinimumHeight(table_->horizontalHeader()->sizeHint().height() + 4 * 32 + 6);
+    table_->setMaximumHeight(table_->minimumHeight() + 2 * 32);
     add_->setObjectName(QStringLiteral("addAgent"));
     remove_->setObjectName(QStringLiteral("removeAgent"));
     auto* buttons = new QHBoxLayout;
@@ -56,6 +58,7 @@ void DeviceList::addRow(const AgentRow& row)
             item->setFlags(item->flags() & ~Qt::ItemIsEditable);
         table_->setItem(r, c, item);
     };
+    table_->setRowHeight(r, 30);
     text(Endpoint, row.endpoint());
     text(Token, QString::fromUtf8(row.token));
     auto* mode = new QComboBox;

@@ -16,16 +16,16 @@ QCustomPlot* makeRacePlot(QWidget* parent, const QString& name, const QString& t
 {
     auto* plot = new QCustomPlot(parent);
     plot->setObjectName(name);
-    plot->setMinimumHeight(170);
+    plot->setMinimumHeight(140);
     plot->plotLayout()->insertRow(0);
     plot->plotLayout()->addElement(0, 0, new QCPTextElement(plot, title, QFont(plot->font().family(), -1, QFont::Bold)));
     plot->xAxis->setLabel(QObject::tr("frame"));
     plot->yAxis->setLabel(yLabel);
-    plot->legend->setVisible(true);
     QFont legendFont = plot->font();
     legendFont.setPointSizeF(legendFont.pointSizeF() * 0.85);
     plot->legend->setFont(legendFont);
-    plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    plot->legend->setBrush(QColor(255, 255, 255, 190)); // the lines stay visible behind it
+    plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
     return plot;
 }
 
@@ -54,6 +54,7 @@ RaceView::RaceView(QWidget* parent)
     status_->setWordWrap(true);
     capture_->setObjectName(QStringLiteral("raceCapture"));
     capture_->setWordWrap(true);
+    accuracy_->legend->setVisible(true); // one legend: the colours are the same in every plot
     QSharedPointer<QCPAxisTickerLog> logTicker(new QCPAxisTickerLog);
     bytes_->yAxis->setScaleType(QCPAxis::stLogarithmic);
     bytes_->yAxis->setTicker(logTicker);
@@ -63,7 +64,9 @@ RaceView::RaceView(QWidget* parent)
     summaryTable_->setEditTriggers(QAbstractItemView::NoEditTriggers);
     summaryTable_->verticalHeader()->setVisible(false);
     summaryTable_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    summaryTable_->setMaximumHeight(150);
+    // A row per mode of the race preset without scrolling.
+    summaryTable_->setMinimumHeight(summaryTable_->horizontalHeader()->sizeHint().height() + 4 * 30 + 6);
+    summaryTable_->setMaximumHeight(summaryTable_->minimumHeight() + 2 * 30);
 
     auto* grid = new QGridLayout(this);
     grid->addWidget(status_, 0, 0, 1, 2);
@@ -186,7 +189,10 @@ void RaceView::redraw()
             plot->xAxis->setRange(plot->xAxis->range().lower, plot->xAxis->range().lower + 1.0);
     }
     accuracy_->yAxis->setRange(0.0, 1.05);
-    time_->yAxis->setRangeLower(0.0);
+    // Room around the lines: none of them lies on an axis (local computing's few bytes).
+    const QCPRange bytes = bytes_->yAxis->range();
+    bytes_->yAxis->setRange(std::max(0.5, bytes.lower / 1.6), std::max(10.0, bytes.upper * 1.6));
+    time_->yAxis->setRange(0.0, std::max(1.0, time_->yAxis->range().upper * 1.08));
     for (QCustomPlot* plot : {accuracy_, bytes_, time_})
         plot->replot(QCustomPlot::rpQueuedReplot);
 
