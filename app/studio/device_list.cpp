@@ -25,8 +25,8 @@ DeviceList::DeviceList(QWidget* parent)
     table_->verticalHeader()->setVisible(false);
     table_->setSelectionBehavior(QAbstractItemView::SelectRows);
     // Four agents (the race preset) without scrolling.
-    table_->setMinimumHeight(table_->horizontalHeader()->sizeHint().height() + 4 * 32 + 6);
-    table_->setMaximumHeight(table_->minimumHeight() + 2 * 32);
+    table_->setMinimumHeight(table_->horizontalHeader()->sizeHint().height() + 4 * 28 + 6);
+    table_->setMaximumHeight(table_->minimumHeight());
     add_->setObjectName(QStringLiteral("addAgent"));
     remove_->setObjectName(QStringLiteral("removeAgent"));
     auto* buttons = new QHBoxLayout;
@@ -58,7 +58,7 @@ void DeviceList::addRow(const AgentRow& row)
             item->setFlags(item->flags() & ~Qt::ItemIsEditable);
         table_->setItem(r, c, item);
     };
-    table_->setRowHeight(r, 30);
+    table_->setRowHeight(r, 28);
     text(Endpoint, row.endpoint());
     text(Token, QString::fromUtf8(row.token));
     auto* mode = new QComboBox;

@@ -52,8 +52,7 @@ RaceTab::RaceTab(const QString& dataset, QWidget* parent)
       view_(new widgets::RaceView(this)), controller_(new MultiEdgeController(this)),
       preset_(new QPushButton(tr("Race preset"), this)), start_(new QPushButton(tr("Start race"), this)),
       stop_(new QPushButton(tr("Stop"), this)), export_(new QPushButton(tr("Export CSV..."), this)),
-      frames_(new QSpinBox(this)), split_(new QSpinBox(this)), ratio_(new QSpinBox(this)), capture_(new QComboBox(this)),
-      captureNote_(new QLabel(this))
+      frames_(new QSpinBox(this)), split_(new QSpinBox(this)), ratio_(new QSpinBox(this)), capture_(new QComboBox(this))
 {
     setObjectName(QStringLiteral("race"));
     csvRoot_ = QDir(QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation)).filePath(QStringLiteral("race"));
@@ -72,9 +71,8 @@ RaceTab::RaceTab(const QString& dataset, QWidget* parent)
     ratio_->setValue(8);
     capture_->setObjectName(QStringLiteral("raceCaptureSize"));
     capture_->addItems(raceCaptureSizes());
-    captureNote_->setObjectName(QStringLiteral("raceCaptureNote"));
     auto updateNote = [this] {
-        captureNote_->setText(tr("Full offloading sends each captured image as JPEG at <b>%1</b>%2")
+        capture_->setToolTip(tr("Full offloading sends each captured image as JPEG at <b>%1</b>%2")
                                   .arg(capture_->currentText(),
                                        capture_->currentText() == QLatin1String("native") ? tr(" (the data set's own size)")
                                                                                           : QString()));
@@ -95,7 +93,6 @@ RaceTab::RaceTab(const QString& dataset, QWidget* parent)
     controls->addWidget(frames_);
     controls->addWidget(new QLabel(tr("full offloading capture"), this));
     controls->addWidget(capture_);
-    controls->addWidget(captureNote_);
     controls->addStretch(1);
     controls->addWidget(start_);
     controls->addWidget(stop_);

@@ -94,7 +94,6 @@ private:
     QSpinBox* split_;
     QSpinBox* ratio_;
     QComboBox* capture_;
-    QLabel* captureNote_;
     std::vector<LocalAgent*> presetAgents_;
     bool presetPending_ = false;
     std::vector<AgentRow> racing_; // the rows of the race on show

@@ -16,7 +16,7 @@ QCustomPlot* makeRacePlot(QWidget* parent, const QString& name, const QString& t
 {
     auto* plot = new QCustomPlot(parent);
     plot->setObjectName(name);
-    plot->setMinimumHeight(140);
+    plot->setMinimumHeight(200);
     plot->plotLayout()->insertRow(0);
     plot->plotLayout()->addElement(0, 0, new QCPTextElement(plot, title, QFont(plot->font().family(), -1, QFont::Bold)));
     plot->xAxis->setLabel(QObject::tr("frame"));
@@ -46,7 +46,7 @@ RaceView::RaceView(QWidget* parent)
     : PlotView(parent), status_(new QLabel(this)), capture_(new QLabel(this)),
       accuracy_(makeRacePlot(this, QStringLiteral("raceAccuracy"), tr("Running accuracy"), tr("accuracy"))),
       bytes_(makeRacePlot(this, QStringLiteral("raceBytes"), tr("Bytes per frame (on the wire)"), tr("bytes"))),
-      time_(makeRacePlot(this, QStringLiteral("raceTime"), tr("Completion time: measured (solid), predicted Eq. 4 (dashed)"),
+      time_(makeRacePlot(this, QStringLiteral("raceTime"), tr("Completion time: measured (solid), Eq. 4 (dashed)"),
                          tr("ms"))),
       summaryTable_(new QTableWidget(this))
 {
@@ -54,7 +54,8 @@ RaceView::RaceView(QWidget* parent)
     status_->setWordWrap(true);
     capture_->setObjectName(QStringLiteral("raceCapture"));
     capture_->setWordWrap(true);
-    accuracy_->legend->setVisible(true); // one legend: the colours are the same in every plot
+    time_->legend->setVisible(true); // one legend: the colours are the same in every plot
+    time_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
     QSharedPointer<QCPAxisTickerLog> logTicker(new QCPAxisTickerLog);
     bytes_->yAxis->setScaleType(QCPAxis::stLogarithmic);
     bytes_->yAxis->setTicker(logTicker);
@@ -63,20 +64,27 @@ RaceView::RaceView(QWidget* parent)
     summaryTable_->setHorizontalHeaderLabels(raceSummaryColumns());
     summaryTable_->setEditTriggers(QAbstractItemView::NoEditTriggers);
     summaryTable_->verticalHeader()->setVisible(false);
-    summaryTable_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    summaryTable_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+    summaryTable_->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    summaryTable_->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    summaryTable_->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     // A row per mode of the race preset without scrolling.
-    summaryTable_->setMinimumHeight(summaryTable_->horizontalHeader()->sizeHint().height() + 4 * 30 + 6);
-    summaryTable_->setMaximumHeight(summaryTable_->minimumHeight() + 2 * 30);
+    summaryTable_->verticalHeader()->setDefaultSectionSize(24);
+    summaryTable_->setMinimumHeight(summaryTable_->horizontalHeader()->sizeHint().height() + 4 * 24 + 6);
+    summaryTable_->setMaximumHeight(summaryTable_->minimumHeight());
 
     auto* grid = new QGridLayout(this);
-    grid->addWidget(status_, 0, 0, 1, 2);
+    grid->setContentsMargins(0, 0, 0, 0);
+    grid->addWidget(status_, 0, 0, 1, 3);
     grid->addWidget(accuracy_, 1, 0);
     grid->addWidget(bytes_, 1, 1);
-    grid->addWidget(time_, 2, 0, 1, 2);
-    grid->addWidget(capture_, 3, 0, 1, 2);
-    grid->addWidget(summaryTable_, 4, 0, 1, 2);
+    grid->addWidget(time_, 1, 2);
+    grid->addWidget(capture_, 2, 0, 1, 3);
+    grid->addWidget(summaryTable_, 3, 0, 1, 3);
     grid->setRowStretch(1, 1);
-    grid->setRowStretch(2, 1);
+    grid->setColumnStretch(0, 2);
+    grid->setColumnStretch(1, 2);
+    grid->setColumnStretch(2, 3);
 
     refreshTimer_.setSingleShot(true);
     refreshTimer_.setInterval(kRefreshMs);
