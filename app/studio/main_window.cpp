@@ -203,6 +203,7 @@ void MainWindow::connectPanels()
     });
     connect(localAgent_, &LocalAgent::failed, this, &MainWindow::showError);
     connect(race_, &RaceTab::errorOccurred, this, &MainWindow::showError);
+    race_->setCodecChooser([this](int split, int ratio) { return bestCodecFor(split, ratio).codec; });
 }
 
 void MainWindow::connectAnalysis()

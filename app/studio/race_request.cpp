@@ -23,12 +23,6 @@ std::optional<edge::MultiEdgeRequest> multiEdgeRequestOf(const RaceRequest& race
         *error = QObject::tr("The device list is empty: add an agent (or use \"Race preset\")");
         return std::nullopt;
     }
-    QString codecError;
-    const QJsonObject codec = agentCodecSettings(race.codec, &codecError);
-    if (!codecError.isEmpty()) {
-        *error = codecError;
-        return std::nullopt;
-    }
     edge::MultiEdgeRequest request;
     request.timeoutMs = race.timeoutMs;
     request.session.keepFeatures = false; // the race needs the numbers only
@@ -69,20 +63,27 @@ std::optional<edge::MultiEdgeRequest> multiEdgeRequestOf(const RaceRequest& race
                                     {QStringLiteral("rate_mbps"), row.rateMbps},
                                     {QStringLiteral("window"), 1},
                                     {QStringLiteral("first_image"), static_cast<double>(race.firstImage)}};
-        if (row.mode == QLatin1String("aecnn") || row.mode == QLatin1String("bottlenetpp"))
+        if (row.mode == QLatin1String("aecnn") || row.mode == QLatin1String("bottlenetpp")) {
+            QString codecError;
+            const QJsonObject codec = agentCodecSettings(row.codec.isEmpty() ? race.codec : row.codec, &codecError);
+            if (!codecError.isEmpty()) {
+                *error = QObject::tr("%1: %2").arg(which, codecError);
+                return std::nullopt;
+            }
             for (auto it = codec.begin(); it != codec.end(); ++it)
                 spec.settings.insert(it.key(), it.value());
+        }
         if (row.mode == QLatin1String("full"))
             spec.settings.insert(QStringLiteral("resolution"), row.resolution);
         if (!race.csvDir.isEmpty()) {
             spec.csvPath = QDir(race.csvDir).filePath(QStringLiteral("race-%1-%2.csv").arg(spec.name, row.mode));
-            spec.csvContext = {QStringLiteral("aecnn-studio race, %1 of %2 agents: %3, mode %4, split %5, V %6, model %7")
+            spec.csvContext = {QStringLiteral("aecnn-studio race, %1 of %2 agents: %3, mode %4, split %5, V %6, model %7, codec %8")
                                    .arg(spec.name)
                                    .arg(race.rows.size())
                                    .arg(row.endpoint(), row.mode)
                                    .arg(row.split)
                                    .arg(row.ratio)
-                                   .arg(row.modelPath)};
+                                   .arg(row.modelPath, row.codec.isEmpty() ? race.codec : row.codec)};
         }
         request.agents.push_back(spec);
     }

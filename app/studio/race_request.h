@@ -22,6 +22,7 @@ struct AgentRow {
     double rateMbps = 10.0;                  // the agent's uplink shaper
     QString resolution = QStringLiteral("native"); // full offloading: the capture size sent
     QString modelPath;                       // the model the edge deploys for this mode
+    QString codec;                           // AECNN / BottleNet++ transport; empty = the race's
 
     QString endpoint() const { return QStringLiteral("%1:%2").arg(host).arg(port); }
 };

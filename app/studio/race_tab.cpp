@@ -218,8 +218,15 @@ bool RaceTab::startRace(QString* error)
     auto rows = list_->rows(error);
     if (!rows)
         return false;
-    for (AgentRow& row : *rows)
+    QStringList codecs;
+    for (AgentRow& row : *rows) {
         row.modelPath = resolver_ ? resolver_(row) : QString();
+        if (row.mode == QLatin1String("aecnn") || row.mode == QLatin1String("bottlenetpp")) {
+            row.codec = codecChooser_ ? codecChooser_(row.split, row.ratio) : codec_;
+            if (!codecs.contains(row.codec))
+                codecs << row.codec;
+        }
+    }
     RaceRequest race;
     race.rows = *rows;
     race.frames = static_cast<uint32_t>(frames_->value());
@@ -246,13 +253,15 @@ bool RaceTab::startRace(QString* error)
     context.split = racing_.front().split;
     context.ratio = racing_.front().ratio;
     context.mode = QStringLiteral("race");
-    context.codec = codec_;
+    context.codec = codecs.isEmpty() ? codec_ : codecs.join(QStringLiteral(" "));
     context.rateMbps = racing_.front().rateMbps;
     view_->setExportContext(context);
-    view_->setStatus(tr("Racing %1 agents over the same %2 frames of %3 (frame CSVs in %4)")
+    view_->setStatus(tr("Racing %1 agents over the same %2 frames of %3%4 (frame CSVs in %5)")
                          .arg(racing_.size())
                          .arg(race.frames)
-                         .arg(dataset_, race.csvDir));
+                         .arg(dataset_,
+                              codecs.isEmpty() ? QString() : tr("; split modes coded with %1").arg(codecs.join(", ")),
+                              race.csvDir));
     for (int r = 0; r < list_->rowCount(); ++r)
         list_->setStatus(r, tr("connecting, deploying"));
     setRacing(true);

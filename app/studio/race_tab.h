@@ -43,6 +43,10 @@ public:
     void setModelResolver(ModelResolver resolver) { resolver_ = std::move(resolver); }
     void setFrames(int frames);
     void setPresetSplit(int split, int ratio);
+    // The AECNN / BottleNet++ codec of a row's split and V (the studio: the best measured one);
+    // unset = setCodec()'s for every row.
+    using CodecChooser = std::function<QString(int split, int ratio)>;
+    void setCodecChooser(CodecChooser chooser) { codecChooser_ = std::move(chooser); }
     void setCodec(const QString& codec) { codec_ = codec; }
     // Where the per-agent frame CSVs of the next races go (a folder per race below it).
     void setCsvRoot(const QString& dir) { csvRoot_ = dir; }
@@ -83,6 +87,7 @@ private:
     QString codec_ = QStringLiteral("uint8+zstd");
     QString csvRoot_;
     ModelResolver resolver_;
+    CodecChooser codecChooser_;
     DeviceList* list_;
     widgets::RaceView* view_;
     MultiEdgeController* controller_;

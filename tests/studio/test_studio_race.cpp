@@ -298,8 +298,6 @@ void TestStudioRace::fourModesRaceWithRealAgents()
     if (LocalAgent::findExecutable().isEmpty())
         QFAIL("aecnn-agent not found at $AECNN_AGENT (set by CTest to the build's app/agent/aecnn-agent)");
     QTemporaryDir dir;
-    const QString codec = QStringLiteral("uint8+zstd");
-    const RaceModelFiles models = writeRaceModels(dir.path(), codec);
     StartupOptions options;
     options.tab = QStringLiteral("race");
     options.dataset = QString::fromLatin1(kRaceDataset);
@@ -308,7 +306,9 @@ void TestStudioRace::fourModesRaceWithRealAgents()
     window.show();
     QCOMPARE(window.currentTab(), QStringLiteral("race"));
     RaceTab* race = window.raceTab();
-    race->setCodec(codec);
+    // The split modes stream with the studio's best measured codec for their split and V.
+    const QString codec = window.bestCodecFor(1, 2).codec;
+    const RaceModelFiles models = writeRaceModels(dir.path(), codec);
     race->setCsvRoot(dir.filePath(QStringLiteral("frames")));
     race->setModelResolver([&](const AgentRow& row) {
         return row.mode == QLatin1String("aecnn")         ? models.aecnn
@@ -361,6 +361,9 @@ void TestStudioRace::fourModesRaceWithRealAgents()
     }
     QCOMPARE(summary[2].capture, QStringLiteral("native"));
     QVERIFY(race->view()->captureText().contains(QStringLiteral("native")));
+    qInfo("race: split modes coded with %s", qPrintable(codec));
+    for (int i : {0, 1})
+        QVERIFY(readCsv(outcome.csvPaths[static_cast<size_t>(i)]).comments.join(' ').contains(QStringLiteral("codec ") + codec));
 
     // Export: the summary as shown, and each agent's frame CSV next to it, whose rows give
     // the same means (to the summary's decimals).
