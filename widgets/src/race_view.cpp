@@ -199,7 +199,10 @@ void RaceView::redraw()
     accuracy_->yAxis->setRange(0.0, 1.05);
     // Room around the lines: none of them lies on an axis (local computing's few bytes).
     const QCPRange bytes = bytes_->yAxis->range();
-    bytes_->yAxis->setRange(std::max(0.5, bytes.lower / 1.6), std::max(10.0, bytes.upper * 1.6));
+    // At least two decades, so that the axis keeps its powers-of-ten ticks (QCustomPlot's log
+    // ticker falls back to linear ticks below 1.6 decades).
+    const double upper = std::max(10.0, bytes.upper * 1.6);
+    bytes_->yAxis->setRange(std::max(0.5, std::min(bytes.lower / 1.6, upper / 100.0)), upper);
     time_->yAxis->setRange(0.0, std::max(1.0, time_->yAxis->range().upper * 1.08));
     for (QCustomPlot* plot : {accuracy_, bytes_, time_})
         plot->replot(QCustomPlot::rpQueuedReplot);
