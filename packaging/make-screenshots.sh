@@ -11,8 +11,12 @@ out=${1:-$here/resources/screenshots}
 delay_ms=${AECNN_SCREENSHOT_DELAY_MS:-20000} # long enough for attention, example frame and ~100 live frames
 [ -x "$studio" ] || { echo "make-screenshots: no studio at $studio; build it first (packaging/build.sh aecnn-studio)" >&2; exit 1; }
 mkdir -p "$out"
-for tab in attention live entropy tradeoffs features device; do
-  QT_QPA_PLATFORM=offscreen "$studio" --demo --tab "$tab" --screenshot "$out/$tab.png" --screenshot-delay "$delay_ms" \
+# race: --demo --tab race runs the race preset at start (four local agents, one per mode).
+for tab in attention live entropy tradeoffs features device race; do
+  tab_delay_ms=$delay_ms
+  # The race starts four more agents and deploys a model to each before its first frame.
+  [ "$tab" = race ] && tab_delay_ms=${AECNN_RACE_SCREENSHOT_DELAY_MS:-120000}
+  QT_QPA_PLATFORM=offscreen "$studio" --demo --tab "$tab" --screenshot "$out/$tab.png" --screenshot-delay "$tab_delay_ms" \
     > "$out/.$tab.log" 2>&1 || { echo "make-screenshots: the studio failed on tab $tab, see $out/.$tab.log" >&2; exit 1; }
   rm -f "$out/.$tab.log"
   echo "wrote $out/$tab.png"

@@ -24,6 +24,7 @@ public:
 
     void setSplitChannels(int channels) { context_.splitChannels = channels; } // C of X_l, 0 = unknown
     void setCodec(const QString& codec) { context_.codec = codec; }            // the codec in use
+    void setMode(const QString& mode) { context_.mode = mode; }                // the studio's mode in use
     void setInputImages(const InputImages& images) { images_ = images; }
     void setAttention(const std::vector<double>& attention) { context_.attention = attention; } // empty = none
     // `imagePosition`: the frame's position in the agent's source (-1 = unknown).

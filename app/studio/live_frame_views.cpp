@@ -66,6 +66,8 @@ widgets::DeviceFrame deviceFrameOf(const edge::EdgeFrameResult& frame, const wid
     device.label = frame.label;
     device.predicted = frame.predicted;
     device.features = features;
+    device.rebuiltBy = context.mode == QLatin1String("bottlenetpp") ? widgets::DeviceFrame::Rebuilt::Decoder
+                                                                    : widgets::DeviceFrame::Rebuilt::FeatureRecovery;
     const InputImages* images = context.images;
     if (!images || images->empty()) {
         device.inputCaption = QObject::tr("The agent sends only features, and the edge has no copy of the data set "

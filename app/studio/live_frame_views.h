@@ -26,6 +26,9 @@ struct LiveFrameContext {
     // The codec in use ("uint8+zstd"): its coder codes each channel for the entropy
     // view's coded bits per channel; empty or unknown = none.
     QString codec;
+    // The studio's mode ("aecnn", "bottlenetpp"): what rebuilt X_l on the edge (FR or
+    // BottleNet++'s decoder); empty = AECNN.
+    QString mode;
     const InputImages* images = nullptr; // the edge's copy of the streamed data set
     long long imagePosition = -1;        // the frame's position in the agent's source, -1 = unknown
     // Data-set mean attention (Eq. 8) per channel of X_l at this split; empty = not computed.

@@ -34,6 +34,7 @@
 #include "edge_controller.h"
 #include "live_frame_sampler.h"
 #include "local_agent.h"
+#include "race_tab.h"
 #include "split_model_lookup.h"
 #include "sweep_panel.h"
 #include "resource_paths.h"
@@ -81,7 +82,7 @@ MainWindow::MainWindow(const StartupOptions& options, QWidget* parent)
     : QMainWindow(parent), options_(options), profile_(latency::raspberryPi4Profile()), tabs_(new QTabWidget(this)),
       attention_(new widgets::ChannelAttentionView), live_(new widgets::LiveView),
       entropy_(new widgets::EntropyView), tradeoff_(new widgets::TradeoffView),
-      features_(new widgets::FeaturesView), device_(new widgets::DeviceView), connection_(new ConnectionPanel), controls_(new ControlsPanel),
+      features_(new widgets::FeaturesView), device_(new widgets::DeviceView), race_(new RaceTab(options.dataset)), connection_(new ConnectionPanel), controls_(new ControlsPanel),
       status_(new QLabel(this)), progress_(new QProgressBar(this)), cancel_(new QPushButton(tr("Cancel"), this)),
       compute_(new QPushButton(tr("Compute channel attention (Fig. 4)"))), analysis_(new AnalysisController(this)),
       edge_(new EdgeController(this)), sampler_(new LiveFrameSampler(this)), localAgent_(new LocalAgent(this)),
@@ -113,6 +114,7 @@ void MainWindow::shutdownControllers()
     analysis_->shutdown();
     trainer_->shutdown();
     edge_->shutdown();
+    race_->shutdown();
 }
 
 void MainWindow::setupViews()
@@ -129,6 +131,7 @@ void MainWindow::setupViews()
     tabs_->addTab(tradeoff_, tr("Trade-offs"));
     tabs_->addTab(features_, tr("Features"));
     tabs_->addTab(device_, tr("Device"));
+    tabs_->addTab(race_, tr("Race"));
     auto* sweep = new SweepPanel; // its own controller; nothing shared with the other views
     sweep->setObjectName(QStringLiteral("sweep"));
     tabs_->addTab(sweep, tr("Sweep"));
@@ -203,6 +206,8 @@ void MainWindow::connectPanels()
         connectToAgent(QStringLiteral("127.0.0.1"), port, {});
     });
     connect(localAgent_, &LocalAgent::failed, this, &MainWindow::showError);
+    connect(race_, &RaceTab::errorOccurred, this, &MainWindow::showError);
+    race_->setCodecChooser([this](int split, int ratio) { return bestCodecFor(split, ratio).codec; });
 }
 
 void MainWindow::connectAnalysis()
@@ -322,6 +327,8 @@ void MainWindow::runStartupActions()
     }
     if (options_.present)
         startPresentation();
+    if (options_.demo && options_.tab == QLatin1String("race"))
+        race_->startPreset(); // the demo's race: four local agents, one per mode
 }
 
 void MainWindow::loadCodecAccuracy()
@@ -486,6 +493,7 @@ void MainWindow::applyConfig(const StudioConfig& config)
     attention_->setRatio(config.ratio);
     training_->setTarget(config.model, config.split, config.ratio);
     sampler_->setCodec(config.codec);
+    sampler_->setMode(config.mode); // names what rebuilt X_l: FR (AECNN) or the decoder (BottleNet++)
     if (config.split != attentionSplit_)
         sampler_->setAttention({}); // the attention shown must be of this split
     {

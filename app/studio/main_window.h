@@ -39,6 +39,7 @@ class ControlsPanel;
 class EdgeController;
 class LiveFrameSampler;
 class LocalAgent;
+class RaceTab;
 class TrainingController;
 class TrainingPanel;
 struct ReceivedFrame;
@@ -61,6 +62,7 @@ public:
     widgets::TradeoffView* tradeoffView() const { return tradeoff_; }
     widgets::FeaturesView* featuresView() const { return features_; }
     widgets::DeviceView* deviceView() const { return device_; }
+    RaceTab* raceTab() const { return race_; } // the race view and the device list (many agents)
     QString currentTab() const; // object name of the view shown
     // Presentation mode (--present): the tour and the caption of its current stop.
     TourPlayer* tourPlayer() const { return tour_; }
@@ -146,6 +148,7 @@ private:
     widgets::TradeoffView* tradeoff_;
     widgets::FeaturesView* features_;
     widgets::DeviceView* device_;
+    RaceTab* race_; // owns the race thread (core MultiEdge)
     ConnectionPanel* connection_;
     ControlsPanel* controls_;
     QLabel* status_;

@@ -40,7 +40,8 @@ std::optional<StartupOptions> parseStartupOptions(const QStringList& arguments, 
         {QStringLiteral("screenshot"), QStringLiteral("Render the main window to this PNG file and exit."),
          QStringLiteral("FILE")},
         {QStringLiteral("tab"),
-         QStringLiteral("View shown first: attention, live, entropy, tradeoffs, features, device or sweep."),
+         QStringLiteral("View shown first: attention, live, entropy, tradeoffs, features, device, race or sweep "
+                        "(race with --demo: the race preset runs at start)."),
          QStringLiteral("NAME")},
         {QStringLiteral("present"),
          QStringLiteral("Presentation mode: the demo full screen with large fonts, touring split points, V and "
@@ -97,7 +98,7 @@ std::optional<StartupOptions> parseStartupOptions(const QStringList& arguments, 
     options.tab = parser.value(QStringLiteral("tab"));
     const QStringList tabs{QStringLiteral("attention"), QStringLiteral("live"), QStringLiteral("entropy"),
                            QStringLiteral("tradeoffs"), QStringLiteral("features"), QStringLiteral("device"),
-                           QStringLiteral("sweep")};
+                           QStringLiteral("race"), QStringLiteral("sweep")};
     if (!options.tab.isEmpty() && !tabs.contains(options.tab)) {
         *error = QStringLiteral("--tab must be one of %1, got '%2'").arg(tabs.join(QStringLiteral(", ")), options.tab);
         return std::nullopt;

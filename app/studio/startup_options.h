@@ -18,7 +18,7 @@ struct StartupOptions {
     QString dataset = QStringLiteral("fashion-mnist");
     QString screenshot;         // render the main window to this PNG and exit
     int screenshotDelayMs = 0;  // wait before the screenshot (lets demo data arrive)
-    QString tab;                // view shown first: attention, live, entropy, tradeoffs, features, device
+    QString tab;                // view shown first: attention, live, entropy, tradeoffs, features, device, race
     bool present = false;       // presentation mode: full screen, large fonts, the tour (implies demo)
     QString tourFile;           // empty = resources/presentation/tour.json
     int tourStepMs = 0;         // > 0 replaces the tour's time per stop

@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include <QtEndian>
 #include <QTcpServer>
 #include <QTcpSocket>
 
@@ -11,7 +12,7 @@
 #include "aecnn/protocol/session_security.h"
 
 // Agent side of the protocol, just enough for studio tests: handshake with a
-// token (transcript, then sealed records), acknowledges Configure, answers Start with
+// token (transcript, then sealed records), acknowledges Configure and every deployment, answers Start with
 // `frames` FrameData messages. It speaks protocol `version` (default the newest; 2 = an
 // agent from before the device profile, which never sends one) and sends no DeviceProfile.
 class FakeAgent : public QObject {
@@ -29,6 +30,7 @@ public:
     }
     quint16 port() const { return server_.serverPort(); }
     int configures = 0;
+    int deployments = 0;
     bool peerClosed = false; // the studio closed the connection
     QJsonObject lastSettings;
 
@@ -69,6 +71,10 @@ private:
                 lastSettings = decodeMessage<Configure>(r.frame).settings;
                 write(toFrame(ConfigureAck{true, QStringLiteral("configured"), lastSettings}, version_));
                 break;
+            case MessageType::DeployEnd: // accepts any model (the race deploys one per agent)
+                ++deployments;
+                write(toFrame(DeployResult{true, QStringLiteral("deployed")}, version_));
+                break;
             case MessageType::Start: {
                 const quint32 frames = decodeMessage<Start>(r.frame).frames;
                 for (quint32 i = 0; i < frames; ++i) {
@@ -78,6 +84,10 @@ private:
                     frame.predicted = i % 4 == 0 ? 2 : frame.label; // frames 0, 4, 8... wrong unless label 2
                     frame.iotMs = 3.0;
                     frame.kind = QStringLiteral("result");
+                    if (deployments > 0) { // the edge holds a model: it reads the class from the payload
+                        frame.payload = QByteArray(4, '\0');
+                        qToBigEndian<qint32>(frame.predicted, frame.payload.data());
+                    }
                     write(toFrame(frame, version_));
                 }
                 write(toFrame(StreamEnd{frames, QStringLiteral("done")}, version_));

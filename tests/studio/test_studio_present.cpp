@@ -96,6 +96,7 @@ private Q_SLOTS:
     void tourRejectsBadStops();
     void tourPlayerStepsThroughEveryStopByTimer();
     void presentationAppliesEveryStop();
+    void presentationKeysStepAndLeaveFullScreen();
     void controlsShowTheBestMeasuredCodec();
 };
 
@@ -239,6 +240,19 @@ void TestStudioPresent::liveFrameFeedsDeviceView()
     QVERIFY(view.predictionText().contains(QStringLiteral("two (2)")));
     QCOMPARE(view.receivedMap()->tiles().labels.front(), QStringLiteral("3"));
     QCOMPARE(view.recoveredMap()->tiles().count, 8);
+    // AECNN: X_l rebuilt by feature recovery; BottleNet++: the map is its decoder's output.
+    QCOMPARE(device.rebuiltBy, aecnn::widgets::DeviceFrame::Rebuilt::FeatureRecovery);
+    QVERIFY2(view.recoveredMap()->title().startsWith(QStringLiteral("FR-recovered")),
+             qPrintable(view.recoveredMap()->title()));
+    context.mode = QStringLiteral("bottlenetpp");
+    const aecnn::widgets::DeviceFrame decoded = liveFrameViews(fixtureFrame(), context)->device;
+    QCOMPARE(decoded.rebuiltBy, aecnn::widgets::DeviceFrame::Rebuilt::Decoder);
+    view.setFrame(decoded);
+    QVERIFY2(view.recoveredMap()->title().startsWith(QStringLiteral("BottleNet++ decoder output")),
+             qPrintable(view.recoveredMap()->title()));
+    QVERIFY(!view.recoveredMap()->title().contains(QStringLiteral("FR")));
+    QCOMPARE(view.recoveredMap()->tiles().count, 8);
+    context.mode = QStringLiteral("aecnn");
 
     // Unknown codec or float representation: no coded bits, the rest unchanged.
     context.codec = QStringLiteral("float16+zstd");
@@ -394,6 +408,38 @@ void TestStudioPresent::presentationAppliesEveryStop()
     player->next(); // around again
     QCOMPARE(player->currentIndex(), 0);
     QCOMPARE(window.controls()->config().ratio, tour.stops.front().ratio);
+    window.close();
+}
+
+// A presenter's keys: Right steps to the next stop, Escape leaves full screen (the tour
+// goes on: no one needs to be at the keyboard).
+void TestStudioPresent::presentationKeysStepAndLeaveFullScreen()
+{
+    StartupOptions options;
+    options.present = true;
+    options.dataset = QStringLiteral("synthetic:40");
+    options.tourStepMs = 3600000; // only the key steps
+    MainWindow window(options);
+    window.showFullScreen();
+    window.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    QVERIFY(window.isFullScreen());
+    TourPlayer* player = window.tourPlayer();
+    QVERIFY(player->isRunning());
+    const int stops = static_cast<int>(player->tour().stops.size());
+    QVERIFY(stops > 1);
+    QCOMPARE(player->currentIndex(), 0);
+    QTest::keyClick(&window, Qt::Key_Right);
+    QCOMPARE(player->currentIndex(), 1);
+    QCOMPARE(window.controls()->config().split, player->tour().stops[1].split);
+    QCOMPARE(window.controls()->config().ratio, player->tour().stops[1].ratio);
+    QTest::keyClick(&window, Qt::Key_Right);
+    QCOMPARE(player->currentIndex(), 2 % stops);
+    QTest::keyClick(&window, Qt::Key_Escape);
+    QTRY_VERIFY(!window.isFullScreen());
+    QVERIFY(player->isRunning());
+    QTest::keyClick(&window, Qt::Key_Right); // still steps after leaving full screen
+    QCOMPARE(player->currentIndex(), 3 % stops);
     window.close();
 }
 

@@ -93,7 +93,7 @@ void DeviceView::setFrame(const DeviceFrame& frame)
         received_->clear();
         recovered_->clear();
         received_->setTitle(tr("received channels"));
-        recovered_->setTitle(tr("after feature recovery (FR)"));
+        recovered_->setTitle(tr("rebuilt on the edge (FR or decoder)"));
         attentionPlot_->clearPlottables();
         attentionPlot_->replot(QCustomPlot::rpQueuedReplot);
         scaledInput_ = QImage();
@@ -135,8 +135,10 @@ void DeviceView::setFrame(const DeviceFrame& frame)
             kept.labels.push_back(QString::number(c));
         received_->setTitle(tr("received: %1 channels (label: index in X_l)").arg(kept.count));
         received_->setTiles(kept);
+        const bool decoder = frame.rebuiltBy == DeviceFrame::Rebuilt::Decoder;
         if (f.recovered.empty()) {
-            recovered_->setTitle(tr("after feature recovery: not available for this mode"));
+            recovered_->setTitle(decoder ? tr("BottleNet++ decoder output: not available")
+                                         : tr("after feature recovery: not available for this mode"));
             recovered_->clear();
         } else {
             HeatMapTiles all;
@@ -144,7 +146,8 @@ void DeviceView::setFrame(const DeviceFrame& frame)
             all.height = f.height;
             all.width = f.width;
             all.values = f.recovered;
-            recovered_->setTitle(tr("FR-recovered: all %1 channels").arg(f.channels));
+            recovered_->setTitle(decoder ? tr("BottleNet++ decoder output: all %1 channels").arg(f.channels)
+                                         : tr("FR-recovered: all %1 channels").arg(f.channels));
             recovered_->setTiles(all);
         }
     }

@@ -22,13 +22,18 @@ struct DeviceFrame {
     int label = -1;        // ground truth, -1 = unknown (camera)
     int predicted = -1;    // the edge's prediction, -1 = none
     QStringList classNames; // class index -> name; empty = show numbers
-    FeatureFrame features; // received (kept channels) and FR-recovered (all channels)
+    FeatureFrame features; // received (kept channels) and X_l rebuilt on the edge (all channels)
+    // What rebuilt X_l from the received channels: AECNN's feature recovery (FR), or
+    // BottleNet++'s decoder (features.recovered is then the decoder's output).
+    enum class Rebuilt { FeatureRecovery, Decoder };
+    Rebuilt rebuiltBy = Rebuilt::FeatureRecovery;
     std::vector<double> keptAttention; // per kept channel, in features.keptChannels order; empty = unknown
     QString attentionCaption;
 };
 
 // Device view: the input image (nearest-neighbour scaled), the prediction and the
-// ground truth, the received channels and the FR-recovered map as heat maps with
+// ground truth, the received channels and X_l as the edge rebuilt it (FR-recovered, or
+// BottleNet++'s decoder output) as heat maps with
 // colour bars, and the attention of the transmitted channels as bars.
 class DeviceView : public PlotView {
     Q_OBJECT
