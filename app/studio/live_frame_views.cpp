@@ -137,6 +137,7 @@ std::optional<LiveFrameViews> liveFrameViews(const edge::EdgeFrameResult& frame,
     if (frame.rebuiltChannels == static_cast<uint32_t>(features.channels) &&
         frame.rebuilt.size() == static_cast<size_t>(features.channels) * plane)
         features.recovered = frame.rebuilt;
+    features.recoveredByDecoder = context.mode == QLatin1String("bottlenetpp");
 
     widgets::EntropyData& entropy = views.entropy;
     entropy.channels = features.keptChannels;

@@ -13,6 +13,7 @@
 
 #include "aecnn/codec/bitstream.h"
 #include "aecnn/widgets/device_view.h"
+#include "aecnn/widgets/features_view.h"
 #include "aecnn/widgets/heat_map.h"
 #include "channel_coding.h"
 #include "codec_choice.h"
@@ -252,6 +253,12 @@ void TestStudioPresent::liveFrameFeedsDeviceView()
              qPrintable(view.recoveredMap()->title()));
     QVERIFY(!view.recoveredMap()->title().contains(QStringLiteral("FR")));
     QCOMPARE(view.recoveredMap()->tiles().count, 8);
+    // The features tab names the same map the same way.
+    aecnn::widgets::FeaturesView featuresView;
+    featuresView.setFrame(device.features);
+    QCOMPARE(featuresView.recoveredTitle(), QStringLiteral("after feature recovery"));
+    featuresView.setFrame(decoded.features);
+    QCOMPARE(featuresView.recoveredTitle(), QStringLiteral("BottleNet++ decoder output"));
     context.mode = QStringLiteral("aecnn");
 
     // Unknown codec or float representation: no coded bits, the rest unchanged.

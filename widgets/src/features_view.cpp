@@ -80,7 +80,10 @@ FeaturesView::FeaturesView(QWidget* parent)
     const QString titles[3] = {tr("received (kept channels)"), tr("after feature recovery"), tr("unpruned")};
     QLabel* images[3] = {receivedLabel_, recoveredLabel_, unprunedLabel_};
     for (int i = 0; i < 3; ++i) {
-        grid->addWidget(new QLabel(titles[i], this), 1, i);
+        auto* title = new QLabel(titles[i], this);
+        if (i == 1)
+            recoveredTitle_ = title;
+        grid->addWidget(title, 1, i);
         images[i]->setAlignment(Qt::AlignTop | Qt::AlignLeft);
         images[i]->setMinimumSize(160, 160);
         grid->addWidget(images[i], 2, i);
@@ -111,10 +114,16 @@ void FeaturesView::setFrame(const FeatureFrame& frame)
     };
     show(receivedLabel_, received_);
     show(recoveredLabel_, recovered_);
+    recoveredTitle_->setText(frame.recoveredByDecoder ? tr("BottleNet++ decoder output") : tr("after feature recovery"));
     show(unprunedLabel_, unpruned_);
     status_->setText(tr("%1 of %2 channels received, %3x%4 each%5").arg(frame.keptChannels.size()).arg(frame.channels)
                          .arg(frame.height).arg(frame.width)
                          .arg(frame.unpruned.empty() ? tr(" (live frame: the device keeps the unpruned tensor)") : QString()));
+}
+
+QString FeaturesView::recoveredTitle() const
+{
+    return recoveredTitle_->text();
 }
 
 QImage FeaturesView::composite() const

@@ -18,6 +18,7 @@ struct FeatureFrame {
     std::vector<float> received;    // kept x H x W, after decoding
     std::vector<float> recovered;   // C x H x W, after feature recovery (FR); empty = not available
     std::vector<float> unpruned;    // C x H x W, the head's output without pruning; empty for live frames
+    bool recoveredByDecoder = false; // `recovered` is BottleNet++'s decoder output, not FR's
 
     // Empty when consistent, else what is wrong.
     QString validate() const;
@@ -36,6 +37,7 @@ public:
     QImage receivedImage() const { return received_; }
     QImage recoveredImage() const { return recovered_; }
     QImage unprunedImage() const { return unpruned_; }
+    QString recoveredTitle() const; // names what rebuilt the C x H x W map (FR or BottleNet++'s decoder)
     QImage composite() const; // the three mosaics side by side
 
     CsvTable table() const override; // per channel: kept, means and FR error
@@ -52,6 +54,7 @@ private:
     QLabel* status_;
     QLabel* receivedLabel_;
     QLabel* recoveredLabel_;
+    QLabel* recoveredTitle_ = nullptr;
     QLabel* unprunedLabel_;
 };
 
