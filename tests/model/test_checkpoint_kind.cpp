@@ -88,7 +88,8 @@ private Q_SLOTS:
         QCOMPARE(checkpointKindName(CheckpointKind::SplitModel), QString("aecnn"));
         QCOMPARE(checkpointKindName(CheckpointKind::SplitHead), QString("aecnn-head"));
         QCOMPARE(checkpointKindName(CheckpointKind::CaNetwork), QString("aecnn_ca_network"));
-        QCOMPARE(checkpointKinds().size(), size_t(4));
+        QCOMPARE(checkpointKindName(CheckpointKind::TrainingState), QString("training-state"));
+        QCOMPARE(checkpointKinds().size(), size_t(5));
 
         QSet<QString> seen;
         for (const auto& info : checkpointKinds()) {
