@@ -177,7 +177,6 @@ QJsonObject runTrain(const ParsedArgs& args, CommandContext& context)
         batch.batchSize = continued;
     }
     options.batchSize = batch.batchSize;
-    TrainStopSignals stopSignals;
     options.checkpointing.stopRequested = &TrainStopSignals::requested;
 
     *context.text << "training " << spec << " (" << train.size() << " images, " << numClasses << " classes, "
@@ -193,6 +192,7 @@ QJsonObject runTrain(const ParsedArgs& args, CommandContext& context)
     auto& net = *model.net;
     TrainResult result;
     try {
+        const TrainStopSignals stopSignals; // SIGINT/SIGTERM save the run while it trains
         result = trainClassifier(
             *trainable, [&](const torch::Tensor& x) { return net.forward(x); }, trainable->trainableParameters(), train,
             options, "train", context.progress);
