@@ -165,6 +165,9 @@ QJsonObject runTrain(const ParsedArgs& args, CommandContext& context)
         train.normalization = test.normalization = start.pretrained.usage.normalization;
         model.net = withNewClassifier(start.pretrained.net, numClasses, seed);
     } else {
+        // LibTorch seeds its generator randomly per process: without this the initial
+        // weights, and so every result, differed between two runs of the same command.
+        torch::manual_seed(seed);
         model.net = ResNet(configFromArgs(args, train.channels(), numClasses));
     }
     model.usage = {train.classNames, train.normalization, train.height(), train.width(), {}};
@@ -287,7 +290,7 @@ Command trainCommand()
              {"channels", "C", "input channels (1 or 3; fashion-mnist's grey channel is replicated); default 1, with --init the "
                                "init's (3 for a torchvision file)",
                   ""},
-             {"seed", "S", "random seed of training and of the new fc", "1"},
+             {"seed", "S", "random seed of the initial weights (or the new fc) and of training", "1"},
              {"split-seed", "S", "seed of the dataset (folder: train/test split, synthetic: images); other commands "
                                  "(eval, importance, ...) use 1: keep 1 to evaluate on the same test set",
                   "1"},

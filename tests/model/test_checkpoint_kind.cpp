@@ -177,7 +177,7 @@ private Q_SLOTS:
         QVERIFY(!readCheckpointKind(mystery));
         QString message = errorOf([&] { readCheckpoint(mystery, CheckpointKind::Classifier); });
         QVERIFY2(message.contains(mystery + ": holds a model of kind 'mystery', which this build does not know "
-                                            "(known: classifier, aecnn, aecnn-head, aecnn_ca_network), expected a classifier"),
+                                            "(known: classifier, aecnn, aecnn-head, aecnn_ca_network, training-state), expected a classifier"),
                  qPrintable(message));
 
         const QString none = dir.filePath("none.aecnn");
