@@ -3,10 +3,12 @@
 #include <QDir>
 #include <QJsonDocument>
 
+#include "aecnn/error.h"
 #include "aecnn/model/checkpoint.h"
 #include "aecnn/model/model_spec.h"
 #include "cmd_reproduce_options.h"
 #include "command.h"
+#include "train_resume.h"
 
 namespace aecnn::cli {
 namespace {
@@ -33,10 +35,20 @@ QJsonObject runAecnnTrain(const ParsedArgs& args, CommandContext& context)
     options.frozenBackbone = args.flag("frozen-backbone");
     if (options.frozenBackbone)
         options.baseFile = baseCheckpointFile(args.text("model"));
+    options.checkpointEvery = args.integer("checkpoint-every", 0, 1 << 30);
+    TrainStopSignals stopSignals;
+    options.stopRequested = &TrainStopSignals::requested;
     *context.text << "Algorithm 1 on " << args.text("dataset") << " (" << inputs.data.train.size()
                   << " training images), " << context.threads << " thread(s), output " << out << "\n";
-    const auto result = runAlgorithm1(inputs.base, inputs.data, options, QString::fromStdString(out), context.progress,
-                                      stageLogTo(context.text));
+    Algorithm1Result result;
+    try {
+        result = runAlgorithm1(inputs.base, inputs.data, options, QString::fromStdString(out), context.progress,
+                               stageLogTo(context.text));
+    } catch (const TrainingInterrupted& stopped) {
+        throw Error("stopped by signal " + std::to_string(TrainStopSignals::signal()) + "; finished models are kept in " +
+                    out + " and the stage in progress is saved in " + stopped.checkpoint.toStdString() +
+                    ": rerun the same command to continue");
+    }
     printAlgorithm1Table(*context.text, result);
     printPeakRss(*context.text);
     auto json = toJson(result);
@@ -57,6 +69,10 @@ Command aecnnTrainCommand()
 {
     auto options = algorithm1OptionSpecs("1,2", "2,4,8,16,32,64");
     options.insert(options.begin(), {"out", "DIR", "output directory (a rerun resumes and skips finished models)", ""});
+    options.push_back({"checkpoint-every", "STEPS",
+                       "save the training stage in progress every STEPS steps (also at epoch ends and on "
+                       "SIGINT/SIGTERM) to <out>/<stage>.resume; a rerun continues from it",
+                       std::to_string(kDefaultCheckpointEvery)});
     options.push_back({"frozen-backbone", "",
                        "keep head and tail weights: train only FR / BottleNet++, no CA training or CA_Pruned "
                        "fine-tuning; files store only what differs from the input model (demo models)",

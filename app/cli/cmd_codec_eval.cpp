@@ -9,6 +9,7 @@
 #include "aecnn/split/split_model.h"
 #include "aecnn/error.h"
 #include "cli_common.h"
+#include "run_resources.h"
 #include "transport_options.h"
 
 namespace aecnn::cli {
@@ -111,7 +112,10 @@ void evaluateWithCodec(const std::string& modelSpec, const InferenceModel& model
     std::vector<SplitTransport> transports;
     for (const auto& s : settings)
         transports.emplace_back(layout, s);
-    const auto evaluations = evaluateThroughTransports(*net, transports, images);
+    // Batches of at most 128 images, fewer when they would not fit in memory (memory_budget.h).
+    const auto batch = inferenceBatchSize(net->config(), model.usage.inputHeight, model.usage.inputWidth, 128);
+    noteInferenceBatch(batch, "eval --codec", context.text);
+    const auto evaluations = evaluateThroughTransports(*net, transports, images, batch.batchSize);
     *context.text << "split " << layout.split << ", V=" << layout.ratio << " " << layout.variant << ": "
                   << layout.channels << "x" << layout.height << "x" << layout.width << " per image, against the "
                   << layout.unsplitBytes() << "-byte float32 feature map\n";
@@ -135,6 +139,8 @@ void evaluateWithCodec(const std::string& modelSpec, const InferenceModel& model
             result[it.key()] = it.value();
     }
     result["results"] = rows;
+    result["forward_batch"] = inferenceBatchJson(batch);
+    result["memory"] = peakRssJson();
     result["transmitted_shape"] = QString("%1x%2x%3").arg(layout.channels).arg(layout.height).arg(layout.width);
     result["split"] = layout.split;
     result["ratio"] = layout.ratio;

@@ -5,6 +5,7 @@
 #include "codec_features.h"
 #include "command.h"
 #include "feature_file.h"
+#include "run_resources.h"
 
 namespace aecnn::cli {
 namespace {
@@ -48,7 +49,9 @@ QJsonObject runDumpFeatures(const ParsedArgs& args, CommandContext& context)
             {"shape", QJsonArray{int(first.channels), int(first.height), int(first.width)}},
             {"original_channels", int(dump.channels)},
             {"split", split},
-            {"ratio", ratio}};
+            {"ratio", ratio},
+            {"forward_batch", inferenceBatchJson(dump.batch)},
+            {"memory", peakRssJson()}};
 }
 
 } // namespace

@@ -7,6 +7,7 @@
 #include "aecnn/model/model_spec.h"
 #include "cli_common.h"
 #include "command.h"
+#include "run_resources.h"
 
 namespace aecnn::cli {
 namespace {
@@ -37,6 +38,7 @@ QJsonObject runImportance(const ParsedArgs& args, CommandContext& context)
                                           args.integer("batch-size", 1, 4096),
                                           static_cast<uint64_t>(args.integer("seed", 0, 1 << 30)), ratios);
     writeFileAtomically(QString::fromStdString(out), importanceCsv(report));
+    noteInferenceBatch(report.forwardBatch, "importance", context.text);
 
     const auto& s = report.stability;
     *context.text << "importance of the " << report.channels << " channels at split " << split << " over "
@@ -49,6 +51,8 @@ QJsonObject runImportance(const ParsedArgs& args, CommandContext& context)
     auto json = toJson(report);
     json.insert("out", QString::fromStdString(out));
     json.insert("subset", QString::fromStdString(which));
+    json.insert("forward_batch", inferenceBatchJson(report.forwardBatch));
+    json.insert("memory", peakRssJson());
     return json;
 }
 
@@ -64,7 +68,9 @@ Command importanceCommand()
              {"subset", "NAME", "train (Eq. 8 uses the training set) or test", "train"},
              {"limit", "N", "use only the first N images for the mean, 0 = all", "0"},
              {"batches", "N", "randomly sampled batches whose mean attention is reported", "3"},
-             {"batch-size", "B", "images per batch", "64"},
+             {"batch-size", "B", "images per sampled batch (forward passes take fewer when they would not fit in half "
+                                  "the available memory: forward_batch in --json)",
+              "64"},
              {"ratios", "V1,V2", "ratios whose top-k (k = C/V) overlap is reported", "2,4,8,16,32,64"},
              {"seed", "S", "seed of the batch sampling", "1"},
              {"out", "FILE", "CSV to write: channel,importance,rank,batch1..N", ""}},

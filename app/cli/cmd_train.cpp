@@ -1,4 +1,6 @@
 #include <QDateTime>
+#include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QSysInfo>
 
@@ -14,12 +16,20 @@
 #include "cli_common.h"
 #include "command.h"
 #include "run_resources.h"
+#include "train_resume.h"
 
 namespace aecnn::cli {
 namespace {
 
 // Options that describe a fresh network; with --init the network comes from the file.
 const char* const kArchitectureOptions[] = {"width", "stage-planes", "stem-channels", "stem"};
+
+// Options whose change makes a continued run another run: a checkpoint written with
+// other values is refused (--device and --threads may change between the parts).
+const std::vector<std::string> kFingerprintOptions = {
+    "dataset", "init",  "freeze", "epochs",       "batch-size", "batch-size-fit", "lr",         "weight-decay",
+    "width",   "stage-planes", "stem-channels", "stem", "input", "channels",       "seed",       "split-seed",
+    "no-augment", "max-steps", "train-limit"};
 
 ResNetConfig configFromArgs(const ParsedArgs& args, int inChannels, int numClasses)
 {
@@ -155,12 +165,22 @@ QJsonObject runTrain(const ParsedArgs& args, CommandContext& context)
         train.normalization = test.normalization = start.pretrained.usage.normalization;
         model.net = withNewClassifier(start.pretrained.net, numClasses, seed);
     } else {
+        // LibTorch seeds its generator randomly per process: without this the initial
+        // weights, and so every result, differed between two runs of the same command.
+        torch::manual_seed(seed);
         model.net = ResNet(configFromArgs(args, train.channels(), numClasses));
     }
     model.usage = {train.classNames, train.normalization, train.height(), train.width(), {}};
     auto trainable = std::make_shared<PartlyFrozenResNet>(model.net, start.frozen);
-    const auto batch = chooseTrainingBatch(args, *model.net, train.height(), train.width(), device, context.text);
+    options.checkpointing = trainCheckpointingFromArgs(args, out, runFingerprint(args, kFingerprintOptions));
+    auto batch = chooseTrainingBatch(args, *model.net, train.height(), train.width(), device, context.text);
+    if (const int continued = checkpointBatchSize(options.checkpointing); continued > 0 && batch.automatic &&
+                                                                           continued != batch.batchSize) {
+        *context.text << "batch size " << continued << " (auto, as chosen when the run started)\n";
+        batch.batchSize = continued;
+    }
     options.batchSize = batch.batchSize;
+    options.checkpointing.stopRequested = &TrainStopSignals::requested;
 
     *context.text << "training " << spec << " (" << train.size() << " images, " << numClasses << " classes, "
                   << train.channels() << "x" << train.height() << "x" << train.width() << "), " << options.epochs
@@ -170,10 +190,29 @@ QJsonObject runTrain(const ParsedArgs& args, CommandContext& context)
         *context.text << "from " << start.initSpec << " with a new " << numClasses << "-class fc; frozen: "
                       << toString(start.frozen) << " (" << trainable->frozenParameterCount() << " parameters), trainable "
                       << trainable->trainableParameterCount() << " parameters\n";
+    if (QFileInfo::exists(options.checkpointing.path) && options.checkpointing.resume)
+        *context.text << "continuing from " << options.checkpointing.path.toStdString() << "\n";
     auto& net = *model.net;
-    const auto result = trainClassifier(
-        *trainable, [&](const torch::Tensor& x) { return net.forward(x); }, trainable->trainableParameters(), train,
-        options, "train", context.progress);
+    TrainResult result;
+    try {
+        const TrainStopSignals stopSignals; // SIGINT/SIGTERM save the run while it trains
+        result = trainClassifier(
+            *trainable, [&](const torch::Tensor& x) { return net.forward(x); }, trainable->trainableParameters(), train,
+            options, "train", context.progress);
+    } catch (const TrainingInterrupted& stopped) {
+        const std::string where = stopped.checkpoint.toStdString();
+        if (TrainStopSignals::requested())
+            throw Error("stopped by signal " + std::to_string(TrainStopSignals::signal()) + " after " +
+                        std::to_string(stopped.steps) + " steps; the run is saved in " + where +
+                        ": rerun the same command to continue it");
+        *context.text << "stopped after " << stopped.steps << " steps (--stop-after-steps); saved " << where
+                      << ": rerun without --stop-after-steps to continue\n";
+        return {{"interrupted", true},
+                {"steps", static_cast<qint64>(stopped.steps)},
+                {"checkpoint", QString::fromStdString(where)},
+                {"batch", batch.toJson()},
+                {"memory", peakRssJson()}};
+    }
     net.to(device);
     const auto evaluation = evaluateClassifier(net, [&](const torch::Tensor& x) { return net.forward(x); }, test);
     net.to(torch::kCPU);
@@ -192,12 +231,14 @@ QJsonObject runTrain(const ParsedArgs& args, CommandContext& context)
                               {"date", QDateTime::currentDateTimeUtc().toString(Qt::ISODate)},
                               {"machine", QSysInfo::machineHostName() + " " + QSysInfo::currentCpuArchitecture()}};
     saveClassifier(QString::fromStdString(out), model);
+    QFile::remove(options.checkpointing.path); // the finished model replaces the mid-run state
     if (args.has("results-csv"))
         writeTrainingRecord(QString::fromStdString(args.text("results-csv")), model.usage.provenance, out);
     *context.text << "test accuracy " << evaluation.accuracy() << " on " << evaluation.count << " images, trained in "
                   << result.seconds << " s; saved " << out << "\n";
     printPeakRss(*context.text);
     return {{"batch", batch.toJson()},
+            {"interrupted", false},
             {"device", QString::fromStdString(deviceName(device))},
             {"memory", peakRssJson()},
             {"out", QString::fromStdString(out)},
@@ -219,7 +260,7 @@ QJsonObject runTrain(const ParsedArgs& args, CommandContext& context)
 
 Command trainCommand()
 {
-    return {"train",
+    Command command{"train",
             "train a ResNet-50-family classifier and save a checkpoint; with --init, fine-tune a pretrained one "
             "(transfer learning)",
             {datasetOption(),
@@ -249,7 +290,7 @@ Command trainCommand()
              {"channels", "C", "input channels (1 or 3; fashion-mnist's grey channel is replicated); default 1, with --init the "
                                "init's (3 for a torchvision file)",
                   ""},
-             {"seed", "S", "random seed of training and of the new fc", "1"},
+             {"seed", "S", "random seed of the initial weights (or the new fc) and of training", "1"},
              {"split-seed", "S", "seed of the dataset (folder: train/test split, synthetic: images); other commands "
                                  "(eval, importance, ...) use 1: keep 1 to evaluate on the same test set",
                   "1"},
@@ -259,6 +300,9 @@ Command trainCommand()
              {"test-limit", "N", "evaluate on the first N test images, 0 = all", "0"}},
             0,
             runTrain};
+    for (auto& spec : trainResumeOptionSpecs())
+        command.options.push_back(std::move(spec));
+    return command;
 }
 
 } // namespace aecnn::cli

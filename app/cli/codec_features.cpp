@@ -8,6 +8,7 @@
 #include <torch/torch.h>
 
 #include "aecnn/error.h"
+#include "aecnn/model/memory_budget.h"
 
 namespace aecnn::cli {
 namespace {
@@ -30,12 +31,15 @@ codec::FeatureTensor toFeatureTensor(const torch::Tensor& chw, uint32_t original
     return t;
 }
 
-template <typename Body> void forEachBatch(const ImageSet& images, Body&& body)
+// Batches of at most kBatch images, fewer when they would not fit in memory (memory_budget.h).
+template <typename Body> InferenceBatch forEachBatch(const Classifier& model, const ImageSet& images, Body&& body)
 {
-    for (int64_t start = 0; start < images.size(); start += kBatch) {
-        const int64_t end = std::min(images.size(), start + kBatch);
+    const auto batch = inferenceBatchSize(model.net->config(), images.height(), images.width(), kBatch);
+    for (int64_t start = 0; start < images.size(); start += batch.batchSize) {
+        const int64_t end = std::min(images.size(), start + batch.batchSize);
         body(images.normalizedBatch(torch::arange(start, end)), start, end);
     }
+    return batch;
 }
 
 } // namespace
@@ -57,7 +61,7 @@ FeatureDump dumpFeatures(Classifier& model, int split, const ImageSet& images, s
     dump.split = split;
     dump.ratio = ratio;
     const auto labels = images.labels.to(torch::kInt64).contiguous();
-    forEachBatch(images, [&](const torch::Tensor& x, int64_t start, int64_t end) {
+    dump.batch = forEachBatch(model, images, [&](const torch::Tensor& x, int64_t start, int64_t end) {
         auto f = model.net->head(x, split);
         dump.channels = uint32_t(f.size(1));
         if (kept.empty()) {
@@ -83,7 +87,7 @@ double accuracyThroughSplit(Classifier& model, int split, const ImageSet& images
     model.net->eval();
     int64_t correct = 0;
     const auto labels = images.labels.to(torch::kInt64);
-    forEachBatch(images, [&](const torch::Tensor& x, int64_t start, int64_t end) {
+    forEachBatch(model, images, [&](const torch::Tensor& x, int64_t start, int64_t end) {
         auto f = model.net->head(x, split).contiguous();
         for (int64_t i = 0; i < f.size(0); ++i) {
             codec::FeatureTensor t = toFeatureTensor(f[i], uint32_t(f.size(1)), {});

@@ -8,6 +8,7 @@
 #include "aecnn/model/classifier.h"
 #include "aecnn/codec/feature_tensor.h"
 #include "aecnn/model/image_set.h"
+#include "aecnn/model/memory_budget.h"
 
 namespace aecnn::cli {
 
@@ -19,6 +20,7 @@ struct FeatureDump {
     std::vector<uint16_t> kept; // ascending; all channels when ratio == 1
     std::vector<codec::FeatureTensor> tensors;
     std::vector<int64_t> labels;
+    InferenceBatch batch; // images per forward pass (memory_budget.h)
 };
 
 // Keeps the C / ratio channels of highest importance (paper Eq. 8, mean channel

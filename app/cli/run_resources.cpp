@@ -117,6 +117,23 @@ BatchChoice chooseTrainingBatch(const ParsedArgs& args, ResNetImpl& model, int i
     return choice;
 }
 
+QJsonObject inferenceBatchJson(const InferenceBatch& batch)
+{
+    return {{"batch_size", batch.batchSize},
+            {"wanted", batch.wanted},
+            {"lowered", batch.lowered()},
+            {"estimated_bytes_per_image", static_cast<qint64>(batch.perImageBytes)},
+            {"available_bytes", static_cast<qint64>(batch.availableBytes)}};
+}
+
+void noteInferenceBatch(const InferenceBatch& batch, const std::string& what, std::ostream* log)
+{
+    if (log && batch.lowered())
+        *log << what << ": batches of " << batch.batchSize << " instead of " << batch.wanted << " images (about "
+             << formatBytes(batch.perImageBytes) << " per image, " << formatBytes(batch.availableBytes)
+             << " available)\n";
+}
+
 QJsonObject peakRssJson()
 {
     const int64_t peak = peakRssBytes();

@@ -43,6 +43,12 @@ int batchSizeSyntax(const ParsedArgs& args);
 BatchChoice chooseTrainingBatch(const ParsedArgs& args, ResNetImpl& model, int inputHeight, int inputWidth,
                                 const torch::Device& device, std::ostream* log);
 
+// An inference batch chosen by memory_budget (inferenceBatchSize) for reports:
+// {"batch_size", "wanted", "lowered", "estimated_bytes_per_image", "available_bytes"};
+// noteInferenceBatch says so on `log` when the batch was lowered to fit.
+QJsonObject inferenceBatchJson(const InferenceBatch& batch);
+void noteInferenceBatch(const InferenceBatch& batch, const std::string& what, std::ostream* log);
+
 // Peak resident set size for reports: {"peak_rss_bytes": N, "peak_rss_mib": M}.
 QJsonObject peakRssJson();
 void printPeakRss(std::ostream& out);

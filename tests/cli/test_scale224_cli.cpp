@@ -190,6 +190,50 @@ private Q_SLOTS:
         QVERIFY2(overhead >= 0 && overhead < 128, qPrintable(QString::number(overhead)));
     }
 
+    // Inference batches (importance / Eq. 8 streaming, eval --codec) are chosen by
+    // memory_budget: with 20 MB "available" (10 MB planned) and about 2.2 MB per 224^2
+    // image of this net, 16-image batches become 4-image ones, and the results stay the
+    // same (eval mode: the images are independent; Eq. 8 sums in double).
+    void inferenceBatchesFitTheMemory()
+    {
+        const QStringList importance{"importance", "--model",      model_, "--split",      "1", "--dataset", kData,
+                                     "--limit",    "16",           "--batches", "1",       "--batch-size", "16",
+                                     "--ratios",   "2",            "--out",  path("imp.csv"), "--threads", "1",
+                                     "--json"};
+        const auto roomy = runCli(importance);
+        QVERIFY2(roomy.exitCode == 0 && roomy.jsonValid, qPrintable(why(roomy)));
+        QCOMPARE(roomy.json["forward_batch"].toObject()["batch_size"].toInt(), 16);
+        const auto tight = runWithEnv(importance, "AECNN_MEMORY_LIMIT_MB", "20");
+        QVERIFY2(tight.exitCode == 0 && tight.jsonValid, qPrintable(why(tight)));
+        const auto forward = tight.json["forward_batch"].toObject();
+        QVERIFY(forward["lowered"].toBool());
+        QCOMPARE(forward["wanted"].toInt(), 16);
+        QVERIFY2(forward["batch_size"].toInt() >= 1 && forward["batch_size"].toInt() <= 4,
+                 qPrintable(QString::number(forward["batch_size"].toInt())));
+        QVERIFY(forward["batch_size"].toInt() * forward["estimated_bytes_per_image"].toInteger() <= 10LL << 20);
+        const auto a = roomy.json["importance"].toArray(), b = tight.json["importance"].toArray();
+        QCOMPARE(a.size(), 8);
+        QCOMPARE(b.size(), a.size());
+        for (int c = 0; c < a.size(); ++c)
+            QVERIFY2(std::abs(a[c].toDouble() - b[c].toDouble()) <= 1e-12 * std::abs(a[c].toDouble()),
+                     qPrintable(QString("channel %1").arg(c)));
+        const auto batchA = roomy.json["batch_means"].toArray()[0].toArray();
+        const auto batchB = tight.json["batch_means"].toArray()[0].toArray();
+        for (int c = 0; c < batchA.size(); ++c)
+            QVERIFY(std::abs(batchA[c].toDouble() - batchB[c].toDouble()) <= 1e-12 * std::abs(batchA[c].toDouble()));
+
+        const QString aecnn = models_ + "/split1-v2-aecnn.aecnn";
+        const QStringList eval{"eval", "--model", aecnn,  "--dataset", kData,       "--codec", "context",
+                               "--bits", "8",     "--limit", "8",     "--threads", "1",       "--json"};
+        const auto codecTight = runWithEnv(eval, "AECNN_MEMORY_LIMIT_MB", "20");
+        QVERIFY2(codecTight.exitCode == 0 && codecTight.jsonValid, qPrintable(why(codecTight)));
+        QVERIFY(!offlineEval_.isEmpty());
+        QCOMPARE(offlineEval_["forward_batch"].toObject()["batch_size"].toInt(), 128);
+        QVERIFY(codecTight.json["forward_batch"].toObject()["batch_size"].toInt() <= 4);
+        QCOMPARE(codecTight.json["correct"].toInt(), offlineEval_["correct"].toInt());
+        QCOMPARE(codecTight.json["mean_frame_bytes"].toDouble(), offlineEval_["mean_frame_bytes"].toDouble());
+    }
+
     // An explicit batch whose estimate exceeds the (injected) memory is refused before
     // training, naming the estimate, the memory and the batch that fits; auto picks that batch.
     void batchSizeThatDoesNotFit()

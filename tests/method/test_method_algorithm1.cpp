@@ -165,6 +165,49 @@ private Q_SLOTS:
         QVERIFY(warned());
     }
 
+    // Mid-stage checkpoints: every run is stopped (as by SIGTERM) two steps after it
+    // started, inside a stage, and the next run continues that stage from its state file;
+    // the models at the end equal an uninterrupted run's, bitwise.
+    void stoppedInsideStagesAndResumedEqualsUninterrupted()
+    {
+        QTemporaryDir whole, parts;
+        auto options = tinyOptions();
+        options.splits = {1};
+        options.ratios = {2};
+        options.checkpointEvery = 1;
+        const auto full = runAlgorithm1(base_, data_, options, whole.path());
+
+        int stops = 0;
+        bool finished = false;
+        Algorithm1Result resumed;
+        for (int run = 0; run < 30 && !finished; ++run) {
+            int steps = 0;
+            auto stopping = options;
+            stopping.stopRequested = [&steps] { return ++steps == 2; };
+            try {
+                resumed = runAlgorithm1(base_, data_, stopping, parts.path());
+                finished = true;
+            } catch (const TrainingInterrupted& stopped) {
+                ++stops;
+                QVERIFY(QFileInfo::exists(stopped.checkpoint));
+                QVERIFY(stopped.checkpoint.endsWith(".resume"));
+            }
+        }
+        QVERIFY(finished);
+        QVERIFY2(stops >= 5, qPrintable(QString::number(stops))); // CA, CA_Pruned, AECNN, BottleNet++ x 2
+        QVERIFY2(QDir(parts.path()).entryList({"*.resume"}).isEmpty(), "state files go once their model is saved");
+        torch::NoGradGuard noGrad;
+        const auto x = data_.test.normalizedBatch(torch::arange(8));
+        QCOMPARE(resumed.entries.size(), full.entries.size());
+        for (size_t i = 0; i < full.entries.size(); ++i) {
+            auto a = loadAecnnClassifierFile(full.entries[i].path);
+            auto b = loadAecnnClassifierFile(resumed.entries[i].path);
+            QVERIFY2(torch::equal(a.net->forward(x), b.net->forward(x)), qPrintable(resumed.entries[i].path));
+        }
+        QCOMPARE(resumed.importance.empty() ? std::vector<double>{} : resumed.importance[0].importance,
+                 full.importance[0].importance);
+    }
+
     // Demo models: only FR / BottleNet++ train, head and tail keep the base weights,
     // and the files hold little more than what differs from the base file.
     void frozenBackboneKeepsTheBaseWeightsAndStoresOnlyTheDifference()

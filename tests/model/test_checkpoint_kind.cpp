@@ -88,7 +88,8 @@ private Q_SLOTS:
         QCOMPARE(checkpointKindName(CheckpointKind::SplitModel), QString("aecnn"));
         QCOMPARE(checkpointKindName(CheckpointKind::SplitHead), QString("aecnn-head"));
         QCOMPARE(checkpointKindName(CheckpointKind::CaNetwork), QString("aecnn_ca_network"));
-        QCOMPARE(checkpointKinds().size(), size_t(4));
+        QCOMPARE(checkpointKindName(CheckpointKind::TrainingState), QString("training-state"));
+        QCOMPARE(checkpointKinds().size(), size_t(5));
 
         QSet<QString> seen;
         for (const auto& info : checkpointKinds()) {
@@ -176,7 +177,7 @@ private Q_SLOTS:
         QVERIFY(!readCheckpointKind(mystery));
         QString message = errorOf([&] { readCheckpoint(mystery, CheckpointKind::Classifier); });
         QVERIFY2(message.contains(mystery + ": holds a model of kind 'mystery', which this build does not know "
-                                            "(known: classifier, aecnn, aecnn-head, aecnn_ca_network), expected a classifier"),
+                                            "(known: classifier, aecnn, aecnn-head, aecnn_ca_network, training-state), expected a classifier"),
                  qPrintable(message));
 
         const QString none = dir.filePath("none.aecnn");

@@ -3,6 +3,7 @@
 
 #include <QDateTime>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -167,10 +168,43 @@ private:
         return evaluateClassifier(module, forward, test_);
     }
 
+    // Where a training stage keeps its mid-run state: split1-v2-aecnn.resume for stage
+    // split1/v2/aecnn (BottleNet++'s two phases have one each).
+    QString stageStatePath(const std::string& stage) const
+    {
+        return pathOf(QString::fromStdString(stage).replace('/', '-') + ".resume");
+    }
+
+    // Removes the mid-run states of the stages that wrote the file just saved.
+    void dropStageStates()
+    {
+        for (const auto& path : pendingStates_)
+            QFile::remove(path);
+        pendingStates_.clear();
+    }
+
     TrainResult train(torch::nn::Module& module, const ForwardFn& forward, std::vector<torch::Tensor> parameters,
                       TrainOptions options, uint64_t seed, const std::string& stage)
     {
         options.seed = seed;
+        if (options_.checkpoints) {
+            auto& c = options.checkpointing;
+            c.path = stageStatePath(stage);
+            pendingStates_.push_back(c.path);
+            c.everySteps = options_.checkpointEvery;
+            c.stopRequested = options_.stopRequested;
+            c.fingerprint = {{"stage", QString::fromStdString(stage)}, {"budget", budget()}};
+            if (QFileInfo::exists(c.path)) {
+                const auto saved = readCheckpointMetadata(c.path).value("fingerprint").toObject();
+                if (saved != c.fingerprint) {
+                    say(stage + ": warning: discarding " + c.path.toStdString() +
+                        ", the mid-run state of a run with another budget or settings; the stage starts over");
+                    c.resume = false;
+                } else {
+                    say(stage + ": continuing from " + c.path.toStdString());
+                }
+            }
+        }
         say(stage + ": training");
         result_.stagesRun.push_back(stage);
         return trainClassifier(module, forward, std::move(parameters), data_.train, options, stage, progress_);
@@ -221,6 +255,7 @@ private:
         ca.network.usage.provenance = stageProvenance(stage, trained, evaluation);
         ca.network.usage.provenance.insert("budget", budget());
         saveCaNetwork(path, ca, options_.baseFile);
+        dropStageStates();
         return ca;
     }
 
@@ -255,6 +290,7 @@ private:
             out.usage.provenance = stageProvenance(stage, trained, evaluation);
             out.usage.provenance.insert("budget", budget());
             saveAecnnClassifier(path, out, options_.baseFile);
+            dropStageStates();
             entry.accuracy = evaluation.accuracy();
             entry.evaluated = evaluation.count;
             say(stage + ": accuracy " + std::to_string(entry.accuracy) + ", saved " + path.toStdString());
@@ -348,6 +384,7 @@ private:
     StageLog log_;
     ImageSet test_;
     Algorithm1Result result_;
+    std::vector<QString> pendingStates_; // mid-run state files of the model being made
 };
 
 } // namespace

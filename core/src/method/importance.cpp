@@ -184,17 +184,20 @@ ImportanceReport computeImportance(ResNetImpl& net, int split, const ImageSet& d
     ImportanceReport report;
     report.split = split;
 
+    // Forward passes of at most `chunk` images: what fits in memory (memory_budget.h).
+    report.forwardBatch = inferenceBatchSize(net.config(), data.height(), data.width(), batchSize);
+    const int64_t chunk = report.forwardBatch.batchSize;
     auto attentionOf = [&](const torch::Tensor& indices) {
         return channelAttention(net.head(data.normalizedBatch(indices), split));
     };
     std::unique_ptr<ImportanceAccumulator> all;
-    for (int64_t begin = 0; begin < n; begin += batchSize) {
-        const auto q = attentionOf(torch::arange(begin, std::min(n, begin + batchSize), torch::kInt64));
+    for (int64_t begin = 0; begin < n; begin += chunk) {
+        const auto q = attentionOf(torch::arange(begin, std::min(n, begin + chunk), torch::kInt64));
         if (!all)
             all = std::make_unique<ImportanceAccumulator>(static_cast<int>(q.size(1)));
         all->add(q);
         if (progress)
-            progress(std::min(n, begin + batchSize), total);
+            progress(std::min(n, begin + chunk), total);
     }
     report.importance = all->mean();
     report.samples = all->count();
@@ -207,7 +210,9 @@ ImportanceReport computeImportance(ResNetImpl& net, int split, const ImageSet& d
         std::shuffle(order.begin(), order.end(), rng);
         std::vector<int64_t> picked(order.begin(), order.begin() + std::min<int64_t>(batchSize, n));
         ImportanceAccumulator batch(report.channels);
-        batch.add(attentionOf(torch::tensor(picked, torch::kInt64)));
+        const auto pickedTensor = torch::tensor(picked, torch::kInt64);
+        for (int64_t begin = 0; begin < pickedTensor.size(0); begin += chunk)
+            batch.add(attentionOf(pickedTensor.slice(0, begin, std::min(pickedTensor.size(0), begin + chunk))));
         report.batchMeans.push_back(batch.mean());
         report.batchIndices.push_back(std::move(picked));
         if (progress)

@@ -16,6 +16,8 @@ const std::vector<CheckpointKindInfo>& checkpointKinds()
          "deploy the head of a split model (aecnn edge does this)"},
         {CheckpointKind::CaNetwork, "aecnn_ca_network", {"aecnn-ca-network"}, "a CA-trained network",
          "use a ca-split<L>.ckpt written by `aecnn aecnn-train`"},
+        {CheckpointKind::TrainingState, "training-state", {}, "a mid-training state",
+         "it is written by an interrupted `aecnn train` (OUT.resume) to continue that run; it holds no finished model"},
     };
     return kinds;
 }

@@ -2,6 +2,7 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -74,6 +75,41 @@ int fittingBatchSize(const TrainingMemoryEstimate& estimate, int64_t budgetBytes
         return maxBatch;
     const int64_t fit = (budgetBytes - estimate.fixedBytes) / estimate.perSampleBytes;
     return static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(maxBatch, fit)));
+}
+
+int64_t estimateInferenceBytesPerImage(const ResNetConfig& config, int inputHeight, int inputWidth)
+{
+    const bool imagenet = config.stem == StemKind::ImageNet;
+    int64_t h = imagenet ? (inputHeight - 1) / 2 + 1 : inputHeight; // conv1 7x7/2 pad 3, or 3x3/1 pad 1
+    int64_t w = imagenet ? (inputWidth - 1) / 2 + 1 : inputWidth;
+    int64_t largest = int64_t(config.stemChannels) * h * w;
+    h = (h - 1) / 2 + 1; // maxpool 3x3/2 pad 1
+    w = (w - 1) / 2 + 1;
+    largest = std::max(largest, int64_t(config.stemChannels) * h * w);
+    for (size_t stage = 0; stage < config.stagePlanes.size(); ++stage) {
+        const int64_t planes = config.stagePlanes[stage];
+        largest = std::max(largest, planes * h * w); // first block's conv1, before its stride
+        if (stage > 0) {
+            h = (h - 1) / 2 + 1;
+            w = (w - 1) / 2 + 1;
+        }
+        largest = std::max(largest, planes * ResNetConfig::expansion * h * w);
+    }
+    return 4 * (kInferenceLiveTensors * largest + int64_t(config.inChannels) * inputHeight * inputWidth);
+}
+
+InferenceBatch inferenceBatchSize(const ResNetConfig& config, int inputHeight, int inputWidth, int wanted)
+{
+    InferenceBatch batch;
+    batch.wanted = std::max(1, wanted);
+    batch.batchSize = batch.wanted;
+    batch.perImageBytes = estimateInferenceBytesPerImage(config, inputHeight, inputWidth);
+    batch.availableBytes = availableMemoryBytes();
+    if (batch.availableBytes > 0 && batch.perImageBytes > 0) {
+        const auto budget = static_cast<int64_t>(kTrainingMemoryShare * static_cast<double>(batch.availableBytes));
+        batch.batchSize = static_cast<int>(std::clamp<int64_t>(budget / batch.perImageBytes, 1, batch.wanted));
+    }
+    return batch;
 }
 
 std::string formatBytes(int64_t bytes)

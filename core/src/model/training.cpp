@@ -5,8 +5,14 @@
 #include <cmath>
 #include <numeric>
 #include <random>
+#include <sstream>
 #include <thread>
+#include <unordered_map>
 
+#include <QFileInfo>
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <c10/util/string_utils.h>
 #include <torch/torch.h>
 
 #include "aecnn/error.h"
@@ -49,6 +55,96 @@ private:
     torch::nn::Module& module_;
     torch::Device home_;
 };
+
+std::string rngText(const std::mt19937_64& rng)
+{
+    std::ostringstream out;
+    out << rng;
+    return out.str();
+}
+
+std::vector<std::pair<std::string, torch::Tensor>> moduleTensors(torch::nn::Module& module)
+{
+    std::vector<std::pair<std::string, torch::Tensor>> tensors;
+    for (const auto& item : module.named_parameters(true))
+        tensors.emplace_back(item.key(), item.value());
+    for (const auto& item : module.named_buffers(true))
+        tensors.emplace_back(item.key(), item.value());
+    return tensors;
+}
+
+void restoreModuleTensors(torch::nn::Module& module, const std::vector<std::pair<std::string, torch::Tensor>>& saved,
+                          const QString& path)
+{
+    std::unordered_map<std::string, torch::Tensor> byName(saved.begin(), saved.end());
+    const auto current = moduleTensors(module);
+    if (current.size() != saved.size())
+        throw Error(path.toStdString() + " holds " + std::to_string(saved.size()) + " model tensors, the network being "
+                    "trained has " + std::to_string(current.size()) + ": it is the checkpoint of another network; "
+                    "delete it (or pass --fresh) to start over");
+    torch::NoGradGuard noGrad;
+    for (const auto& [name, tensor] : current) {
+        const auto found = byName.find(name);
+        if (found == byName.end() || !found->second.sizes().equals(tensor.sizes()))
+            throw Error(path.toStdString() + ": tensor '" + name + "' is missing or has another shape than the network " +
+                        "being trained; delete it (or pass --fresh) to start over");
+        tensor.copy_(found->second);
+    }
+}
+
+std::string momentumKey(const torch::Tensor& parameter)
+{
+    return c10::guts::to_string(parameter.unsafeGetTensorImpl());
+}
+
+std::vector<std::vector<torch::Tensor>> momentumBuffers(torch::optim::SGD& optimizer)
+{
+    std::vector<std::vector<torch::Tensor>> buffers;
+    for (auto& group : optimizer.param_groups()) {
+        auto& out = buffers.emplace_back();
+        for (const auto& p : group.params()) {
+            const auto found = optimizer.state().find(momentumKey(p));
+            out.push_back(found == optimizer.state().end()
+                              ? torch::Tensor()
+                              : static_cast<torch::optim::SGDParamState&>(*found->second).momentum_buffer());
+        }
+    }
+    return buffers;
+}
+
+void restoreMomentumBuffers(torch::optim::SGD& optimizer, const std::vector<std::vector<torch::Tensor>>& saved,
+                            const QString& path)
+{
+    auto& groups = optimizer.param_groups();
+    for (size_t g = 0; g < saved.size(); ++g) {
+        for (size_t i = 0; i < saved[g].size(); ++i) {
+            if (!saved[g][i].defined())
+                continue;
+            if (g >= groups.size() || i >= groups[g].params().size() ||
+                !groups[g].params()[i].sizes().equals(saved[g][i].sizes()))
+                throw Error(path.toStdString() + ": optimizer state " + std::to_string(g) + "/" + std::to_string(i) +
+                            " does not fit the parameters being trained; delete it (or pass --fresh) to start over");
+            const auto& p = groups[g].params()[i];
+            auto state = std::make_unique<torch::optim::SGDParamState>();
+            state->momentum_buffer(saved[g][i].to(p.device()).clone());
+            optimizer.state()[momentumKey(p)] = std::move(state);
+        }
+    }
+}
+
+torch::Tensor generatorState()
+{
+    auto generator = at::detail::getDefaultCPUGenerator();
+    std::lock_guard<std::mutex> lock(generator.mutex());
+    return generator.get_state();
+}
+
+void restoreGenerator(const torch::Tensor& state)
+{
+    auto generator = at::detail::getDefaultCPUGenerator();
+    std::lock_guard<std::mutex> lock(generator.mutex());
+    generator.set_state(state);
+}
 
 } // namespace
 
@@ -116,14 +212,46 @@ TrainResult trainClassifier(torch::nn::Module& module, const ForwardFn& forward,
 
     std::vector<int64_t> order(static_cast<size_t>(n));
     std::iota(order.begin(), order.end(), 0);
-    const auto start = std::chrono::steady_clock::now();
     TrainResult result;
+    const auto& checkpointing = options.checkpointing;
+    TrainingPosition at; // where the run starts: 0, or the checkpoint's position
+    if (checkpointing.enabled() && checkpointing.resume && QFileInfo::exists(checkpointing.path)) {
+        const auto state = loadTrainingState(checkpointing.path);
+        requireSameFingerprint(state.fingerprint, checkpointing.fingerprint, checkpointing.path);
+        at = state.position;
+        if (at.batchSize != options.batchSize || at.stepsPerEpoch != stepsPerEpoch || at.totalSteps != totalSteps ||
+            state.order.numel() != n)
+            throw Error(checkpointing.path.toStdString() + " is the checkpoint of a run with batch " +
+                        std::to_string(at.batchSize) + ", " + std::to_string(state.order.numel()) + " images and " +
+                        std::to_string(at.totalSteps) + " steps; this run has batch " +
+                        std::to_string(options.batchSize) + ", " + std::to_string(n) + " images and " +
+                        std::to_string(totalSteps) + " steps: rerun with the same options, or delete the file (or "
+                        "pass --fresh) to start over");
+        restoreModuleTensors(module, state.model, checkpointing.path);
+        restoreMomentumBuffers(optimizer, state.momentum, checkpointing.path);
+        std::istringstream rngIn(at.rngState);
+        rngIn >> rng;
+        if (!rngIn)
+            throw Error(checkpointing.path.toStdString() + ": unreadable RNG state; delete it to start over");
+        const auto savedOrder = state.order.to(torch::kInt64).contiguous();
+        std::copy(savedOrder.data_ptr<int64_t>(), savedOrder.data_ptr<int64_t>() + n, order.begin());
+        restoreGenerator(state.generator);
+        result.steps = at.steps;
+        if (at.seen > 0)
+            result.finalLoss = at.lossSum / static_cast<double>(at.seen);
+    }
+    const auto start = std::chrono::steady_clock::now();
+    const auto elapsed = [&] {
+        return at.elapsedSeconds + std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    };
     module.train();
-    for (int epoch = 0; epoch < options.epochs; ++epoch) {
-        std::shuffle(order.begin(), order.end(), rng);
-        double lossSum = 0.0;
-        int64_t correct = 0, seen = 0;
-        for (int64_t step = 0; step < stepsPerEpoch; ++step) {
+    for (int epoch = at.epoch; epoch < options.epochs; ++epoch) {
+        const bool continuing = epoch == at.epoch && at.stepInEpoch > 0; // resumed inside this epoch
+        double lossSum = continuing ? at.lossSum : 0.0;
+        int64_t correct = continuing ? at.correct : 0, seen = continuing ? at.seen : 0;
+        if (!continuing)
+            std::shuffle(order.begin(), order.end(), rng);
+        for (int64_t step = continuing ? at.stepInEpoch : 0; step < stepsPerEpoch; ++step) {
             const int64_t begin = step * options.batchSize;
             const int64_t end = std::min(n, begin + options.batchSize);
             auto indices = torch::from_blob(order.data() + begin, {end - begin}, torch::kInt64).clone();
@@ -149,6 +277,7 @@ TrainResult trainClassifier(torch::nn::Module& module, const ForwardFn& forward,
             lossSum += lossValue * static_cast<double>(end - begin);
             seen += end - begin;
             correct += logits.argmax(1).eq(labels).sum().item<int64_t>();
+            result.finalLoss = lossSum / static_cast<double>(seen);
             if (progress) {
                 TrainProgress p;
                 p.stage = stage;
@@ -158,7 +287,7 @@ TrainResult trainClassifier(torch::nn::Module& module, const ForwardFn& forward,
                 p.stepsPerEpoch = stepsPerEpoch;
                 p.loss = lossSum / static_cast<double>(seen);
                 p.accuracy = static_cast<double>(correct) / static_cast<double>(seen);
-                p.elapsedSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+                p.elapsedSeconds = elapsed();
                 p.etaSeconds = p.elapsedSeconds / static_cast<double>(result.steps) *
                                static_cast<double>(totalSteps - result.steps);
                 if (!progress(p)) {
@@ -166,11 +295,31 @@ TrainResult trainClassifier(torch::nn::Module& module, const ForwardFn& forward,
                     throw TrainingCancelled{};
                 }
             }
-            result.finalLoss = lossSum / static_cast<double>(seen);
+            if (!checkpointing.enabled())
+                continue;
+            const bool epochEnd = step + 1 == stepsPerEpoch;
+            const bool stop = (checkpointing.stopAfterSteps > 0 && result.steps >= checkpointing.stopAfterSteps &&
+                               result.steps < totalSteps) ||
+                              (checkpointing.stopRequested && checkpointing.stopRequested());
+            if (!stop && !epochEnd && (checkpointing.everySteps <= 0 || result.steps % checkpointing.everySteps != 0))
+                continue;
+            TrainingState state;
+            state.position = {result.steps, epochEnd ? epoch + 1 : epoch, epochEnd ? 0 : step + 1, stepsPerEpoch,
+                              totalSteps, options.batchSize, lossSum, correct, seen, elapsed(), rngText(rng)};
+            state.fingerprint = checkpointing.fingerprint;
+            state.model = moduleTensors(module);
+            state.momentum = momentumBuffers(optimizer);
+            state.order = torch::from_blob(order.data(), {n}, torch::kInt64).clone();
+            state.generator = generatorState();
+            saveTrainingState(checkpointing.path, state);
+            if (stop) {
+                module.eval();
+                throw TrainingInterrupted{result.steps, checkpointing.path};
+            }
         }
     }
     module.eval();
-    result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    result.seconds = elapsed();
     return result;
 }
 

@@ -6,6 +6,7 @@
 
 #include "aecnn/split/split_model.h"
 #include "aecnn/error.h"
+#include "aecnn/model/memory_budget.h"
 #include "aecnn/codec/quantizer.h"
 #include "aecnn/model/image_set.h"
 
@@ -201,7 +202,8 @@ codec::ZstdDictionary trainTransportDictionary(AecnnModelImpl& model, const Spli
     torch::NoGradGuard noGrad;
     model.eval();
     std::vector<std::vector<uint8_t>> samples;
-    constexpr int64_t kBatch = 128;
+    // At most 128 images per forward pass, fewer when they would not fit (memory_budget.h).
+    const int64_t kBatch = inferenceBatchSize(model.config(), calibration.height(), calibration.width(), 128).batchSize;
     for (int64_t start = 0; start < calibration.size(); start += kBatch) {
         const int64_t end = std::min<int64_t>(calibration.size(), start + kBatch);
         const auto transmitted = model.encode(calibration.normalizedBatch(torch::arange(start, end)));
@@ -231,7 +233,8 @@ std::vector<codec::QuantRange> calibrateTransportRanges(AecnnModelImpl& model, c
     const size_t plane = size_t(layout.height) * layout.width;
     const size_t groups = settings.perChannel ? layout.channels : 1;
     std::vector<std::vector<float>> pooled(groups);
-    constexpr int64_t kBatch = 128;
+    // At most 128 images per forward pass, fewer when they would not fit (memory_budget.h).
+    const int64_t kBatch = inferenceBatchSize(model.config(), calibration.height(), calibration.width(), 128).batchSize;
     for (int64_t start = 0; start < calibration.size(); start += kBatch) {
         const int64_t end = std::min<int64_t>(calibration.size(), start + kBatch);
         const auto transmitted = model.encode(calibration.normalizedBatch(torch::arange(start, end)));

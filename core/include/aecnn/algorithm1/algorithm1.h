@@ -59,6 +59,13 @@ struct Algorithm1Options {
     // When set, every file stores the tensors it shares with this checkpoint as
     // references to it (checkpoint.h), e.g. the default model for frozen-backbone runs.
     QString baseFile;
+    // Mid-stage checkpoints (training_checkpoint.h): each training stage saves its state
+    // to <out>/<stage file>.resume every `checkpointEvery` steps (0: only at epoch ends)
+    // and continues from it when rerun; the file goes once the stage's model is saved.
+    // A state written with another budget is discarded with a warning (the stage restarts).
+    bool checkpoints = true;
+    int64_t checkpointEvery = 200;
+    std::function<bool()> stopRequested; // e.g. a signal flag: save the stage's state and stop
 };
 
 struct Algorithm1Entry {

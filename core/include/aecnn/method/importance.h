@@ -11,6 +11,7 @@
 #include <torch/types.h>
 
 #include "aecnn/model/image_set.h"
+#include "aecnn/model/memory_budget.h"
 #include "aecnn/model/resnet.h"
 
 namespace aecnn {
@@ -49,12 +50,15 @@ struct ImportanceReport {
     std::vector<std::vector<double>> batchMeans; // per sampled batch: mean of Q over the batch, per channel
     std::vector<std::vector<int64_t>> batchIndices; // the images of each sampled batch
     RankingStability stability;
+    // Images per forward pass, chosen by memory_budget (inferenceBatchSize); not part of
+    // the record (toJson): the result does not depend on it.
+    InferenceBatch forwardBatch;
 };
 
 using ImportanceProgress = std::function<void(int64_t done, int64_t total)>;
 
-// Runs the head of `net` up to `split` over every image of `data` (in batches of
-// `batchSize`) and accumulates the channel attention of X_l; additionally draws
+// Runs the head of `net` up to `split` over every image of `data` (in forward passes of
+// at most `batchSize` images, fewer when they would not fit in memory: forwardBatch) and accumulates the channel attention of X_l; additionally draws
 // `batches` random batches of `batchSize` images (seeded) and reports each one's
 // mean attention. `ratios` selects the top-k overlaps (k = C / V) reported.
 ImportanceReport computeImportance(ResNetImpl& net, int split, const ImageSet& data, int batches, int batchSize,

@@ -16,6 +16,7 @@ namespace aecnn {
 //   SplitModel  "aecnn"             split AECNN / CA_Pruned / BottleNet++    aecnn aecnn-train / split/split_model.h
 //   SplitHead   "aecnn-head"        device half of a split model             aecnn edge (deploy) / split/split_head.h
 //   CaNetwork   "aecnn_ca_network"  CA-trained network + importance report   aecnn aecnn-train / algorithm1.h
+//   TrainingState "training-state"  a run's mid-training state (resume)      trainClassifier / training_checkpoint.h
 //
 // Names are part of the file format: files in the field carry them, so a name is
 // never changed or reused. Aliases are further names accepted on reading only (the
@@ -26,6 +27,7 @@ enum class CheckpointKind {
     SplitModel,
     SplitHead,
     CaNetwork,
+    TrainingState,
 };
 
 struct CheckpointKindInfo {

@@ -51,6 +51,24 @@ inline constexpr double kTrainingMemoryShare = 0.5;
 // The largest batch <= maxBatch whose estimate fits in `budgetBytes` (at least 1).
 int fittingBatchSize(const TrainingMemoryEstimate& estimate, int64_t budgetBytes, int maxBatch);
 
+// Batches of inference without gradients (importance / Eq. 8 streaming, feature
+// dumps, eval --codec, codec accuracy): only a few activations are alive at a time, so
+//   perImageBytes = 4 * (kInferenceLiveTensors * M + inChannels * H * W)
+// with M the largest single activation (elements) of one image (the stem conv at 224^2).
+// Weights already exist and are not counted. inferenceBatchSize() is the largest batch
+// <= wanted whose estimate fits in kTrainingMemoryShare of availableMemoryBytes() (at
+// least 1); results do not depend on it (eval mode: images are independent).
+inline constexpr int kInferenceLiveTensors = 4;
+struct InferenceBatch {
+    int wanted = 0;
+    int batchSize = 0;
+    int64_t perImageBytes = 0;
+    int64_t availableBytes = 0;
+    bool lowered() const { return batchSize < wanted; }
+};
+int64_t estimateInferenceBytesPerImage(const ResNetConfig& config, int inputHeight, int inputWidth);
+InferenceBatch inferenceBatchSize(const ResNetConfig& config, int inputHeight, int inputWidth, int wanted);
+
 // "1.23 GiB" style text for messages.
 std::string formatBytes(int64_t bytes);
 

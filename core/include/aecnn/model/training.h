@@ -8,6 +8,7 @@
 #include <torch/nn.h>
 
 #include "aecnn/model/image_set.h"
+#include "aecnn/model/training_checkpoint.h"
 
 namespace aecnn {
 
@@ -22,6 +23,8 @@ struct TrainOptions {
     // Where the steps run. The module is moved there for the run and back to the device
     // it was on afterwards, so callers keep CPU modules (checkpoints, surgery, codecs).
     torch::Device device = torch::kCPU;
+    // Mid-run checkpoints and resume (training_checkpoint.h); off unless a path is set.
+    TrainCheckpointing checkpointing;
 };
 
 struct TrainProgress {
@@ -52,6 +55,11 @@ struct TrainResult {
 
 // Trains `parameters` of whatever `forward` computes with cross-entropy on `data`.
 // `module` is switched to train mode during the run and back to eval mode afterwards.
+// With options.checkpointing: continues from its file when it exists (fingerprint and
+// tensors checked), saves it every `everySteps` steps and at each epoch end, and on a
+// stop request saves it and throws TrainingInterrupted. `module` must hold everything
+// that is trained (its parameters and buffers are what the file keeps). The file is
+// left in place when the run ends; the caller removes it once the result is saved.
 TrainResult trainClassifier(torch::nn::Module& module, const ForwardFn& forward, std::vector<torch::Tensor> parameters,
                             const ImageSet& data, const TrainOptions& options, const std::string& stage,
                             const ProgressCallback& progress);
