@@ -43,6 +43,14 @@ const SplitTiming& DeviceProfile::split(int l) const
     throw Error("device profile '" + name + "' has no split point " + std::to_string(l) + "; it has: " + available);
 }
 
+const FullOffloadTiming* DeviceProfile::fullOffloadAt(int width, int height, int quality) const
+{
+    for (const auto& f : fullOffloading)
+        if (f.width == width && f.height == height && (quality < 0 || f.quality == quality))
+            return &f;
+    return nullptr;
+}
+
 std::string DeviceProfile::inputLabel() const
 {
     if (inputHeight <= 0 || inputWidth <= 0)
@@ -82,6 +90,19 @@ QJsonObject toJson(const DeviceProfile& profile)
                      {"splits", splits}};
     if (profile.inputHeight > 0 && profile.inputWidth > 0)
         json["input"] = QJsonObject{{"height", profile.inputHeight}, {"width", profile.inputWidth}};
+    if (!profile.fullOffloading.empty()) {
+        QJsonArray full;
+        for (const auto& f : profile.fullOffloading)
+            full.append(QJsonObject{{"size", QString::fromStdString(f.size)},
+                                    {"width", f.width},
+                                    {"height", f.height},
+                                    {"quality", f.quality},
+                                    {"resize_ms", f.resizeMs},
+                                    {"enc_ms", f.encMs},
+                                    {"bytes", f.bytes}});
+        json["capture_ms"] = profile.captureMs;
+        json["full_offloading"] = full;
+    }
     return json;
 }
 
@@ -100,6 +121,19 @@ DeviceProfile deviceProfileFromJson(const QJsonObject& json)
         const auto input = json.value("input").toObject();
         p.inputHeight = requirePositiveInt(input, "height", "'input'");
         p.inputWidth = requirePositiveInt(input, "width", "'input'");
+    }
+    p.captureMs = json.contains("capture_ms") ? requireNumber(json, "capture_ms", "the profile") : 0.0;
+    for (const auto& fv : json.value("full_offloading").toArray()) {
+        const auto fo = fv.toObject();
+        FullOffloadTiming f;
+        f.size = fo.value("size").toString("native").toStdString();
+        f.width = requirePositiveInt(fo, "width", "a full_offloading entry");
+        f.height = requirePositiveInt(fo, "height", "a full_offloading entry");
+        f.quality = requirePositiveInt(fo, "quality", "a full_offloading entry");
+        f.resizeMs = requireNumber(fo, "resize_ms", "a full_offloading entry");
+        f.encMs = requireNumber(fo, "enc_ms", "a full_offloading entry");
+        f.bytes = requireNumber(fo, "bytes", "a full_offloading entry");
+        p.fullOffloading.push_back(f);
     }
     const auto splits = json.value("splits").toArray();
     if (splits.isEmpty())
