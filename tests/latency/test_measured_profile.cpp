@@ -301,6 +301,11 @@ private Q_SLOTS:
         QCOMPARE(full.cmpMs(), 16.5);
         QCOMPARE(full.totalMs(), 216.5);
         QCOMPARE(predictFullOffloading(p, *p.fullOffloadAt(28, 28), 10.0).totalMs(), 7.48);
+        // By the stream's settings (resolution, jpeg_quality), as `aecnn edge` and the studio look it up.
+        QCOMPARE(p.fullOffloadFor("640X480", 90), vga);
+        QCOMPARE(p.fullOffloadFor("native", 90), p.fullOffloadAt(28, 28));
+        QVERIFY(p.fullOffloadFor("native", 75) == nullptr);
+        QVERIFY(p.fullOffloadFor("1920x1080", 90) == nullptr);
         // Fig. 5 of a measured profile: its capture sizes with their measured bytes.
         const auto images = fig5ImagesFor(p);
         QCOMPARE(images.size(), size_t(2));

@@ -101,9 +101,18 @@ void InputBaselinePlot::setData(const std::vector<InputCodecPoint>& inputs, cons
         label->setObjectName(input.label());
         label->setText(input.label());
         label->setColor(input.lossless ? Qt::black : Qt::darkRed);
-        label->position->setCoords(input.meanBytes, input.accuracy);
-        label->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
-        label->setPadding(QMargins(4, 0, 0, 2));
+        if (input.lossless) {
+            // Along its vertical line, left of it, so that close sizes do not overlap.
+            label->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+            label->position->setCoords(input.meanBytes, 0.5);
+            label->setRotation(-90);
+            label->setPositionAlignment(Qt::AlignHCenter | Qt::AlignBottom);
+            label->setText(tr("input %1: %2 B").arg(input.label(), bytesText(input.meanBytes)));
+        } else {
+            label->position->setCoords(input.meanBytes, input.accuracy);
+            label->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
+            label->setPadding(QMargins(4, 0, 0, 2));
+        }
         if (input.lossless) {
             auto* line = new QCPItemStraightLine(plot_);
             line->setObjectName(input.label());

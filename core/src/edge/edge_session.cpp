@@ -593,14 +593,11 @@ double EdgeSession::Private::profilePrediction(const EdgeFrameResult& r) const
         // Device side from the profile's full offloading at this stream's capture size and JPEG
         // quality (capture + resize, JPEG encode); the link and the edge's decode + whole model
         // as measured for this frame, like the split modes.
-        const QString resolution = settings.value("resolution").toString("native").trimmed().toLower();
-        const int quality = settings.value("jpeg_quality").toInt(90);
-        if (!model)
+        const auto* f = profile.fullOffloadFor(settings.value("resolution").toString("native").trimmed().toStdString(),
+                                               settings.value("jpeg_quality").toInt(90));
+        if (!model || f == nullptr)
             return -1.0;
-        for (const auto& f : profile.fullOffloading)
-            if (QString::fromStdString(f.size).toLower() == resolution && f.quality == quality)
-                return transferMs + profile.captureMs + f.resizeMs + f.encMs + r.decMs + r.esMs;
-        return -1.0;
+        return transferMs + profile.captureMs + f->resizeMs + f->encMs + r.decMs + r.esMs;
     }
     if ((m != "aecnn" && m != "bottlenetpp") || !model || model->splitPoint() == 0)
         return -1.0;

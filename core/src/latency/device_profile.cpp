@@ -1,6 +1,7 @@
 #include "aecnn/latency/device_profile.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 
 #include <QFile>
@@ -47,6 +48,18 @@ const FullOffloadTiming* DeviceProfile::fullOffloadAt(int width, int height, int
 {
     for (const auto& f : fullOffloading)
         if (f.width == width && f.height == height && (quality < 0 || f.quality == quality))
+            return &f;
+    return nullptr;
+}
+
+const FullOffloadTiming* DeviceProfile::fullOffloadFor(const std::string& resolution, int quality) const
+{
+    auto lower = [](std::string text) {
+        std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
+        return text;
+    };
+    for (const auto& f : fullOffloading)
+        if (lower(f.size) == lower(resolution) && f.quality == quality)
             return &f;
     return nullptr;
 }

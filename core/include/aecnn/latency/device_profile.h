@@ -61,6 +61,9 @@ struct DeviceProfile {
 
     // The measured full offloading at width x height (and quality when >= 0), or null.
     const FullOffloadTiming* fullOffloadAt(int width, int height, int quality = -1) const;
+    // The measured full offloading of a stream with resolution setting `resolution` ("native"
+    // or "WxH", case-insensitive) at JPEG `quality`, or null.
+    const FullOffloadTiming* fullOffloadFor(const std::string& resolution, int quality) const;
 
     std::string inputLabel() const; // "224x224", or "unknown input size"
 
