@@ -3,7 +3,9 @@
 #include <cstdio>
 #include <sstream>
 
+#include <QFile>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QSaveFile>
 
 #include "aecnn/error.h"
@@ -229,8 +231,17 @@ QJsonArray fullOffloadTerms(std::ostream& out, const DeviceProfile& profile, con
 
 QJsonObject runLatency(const ParsedArgs& args, CommandContext& context)
 {
-    const auto profile = loadDeviceProfile(args.text("profile"), args.has("coder") ? args.text("coder") : "",
+    auto profile = loadDeviceProfile(args.text("profile"), args.has("coder") ? args.text("coder") : "",
                                            args.has("bits") ? args.integer("bits", 0, 8) : -1);
+    if (args.has("edge-bench")) {
+        // The edge side a measured device profile lacks: this edge's `aecnn bench-model --json`.
+        const std::string path = args.text("edge-bench");
+        QFile file(QString::fromStdString(path));
+        if (!file.open(QIODevice::ReadOnly))
+            throw Error("cannot open --edge-bench '" + path + "': " + file.errorString().toStdString() +
+                        "; make it with aecnn bench-model --json > FILE");
+        applyEdgeSide(profile, edgeSideFromBenchModel(QJsonDocument::fromJson(file.readAll()).object(), path));
+    }
     const int split = args.integer("split", 1, 1000);
     const auto rates = parseRates(args.text("rates"));
     const double deadline = args.number("deadline-ms", 1e-6, 1e9);
@@ -279,6 +290,9 @@ Command latencyCommand()
              {"coder", "C", "measured device profile: the entropy coder whose t_enc and bits/element to use "
                             "(default: the first one measured)", ""},
              {"bits", "B", "measured device profile: its bit depth (0 = float32)", ""},
+             {"edge-bench", "FILE", "edge side (t_es per split, whole model on the edge) from `aecnn bench-model "
+                                    "--json` on the edge, e.g. resources/results/bench-model.json; for a measured "
+                                    "device profile, which has none (default: 0)", ""},
              {"split", "L", "split point", "1"},
              {"rates", "R1,R2,..", "uplink data rates in Mbps", "1,2,5,10,20,50,100,150,200,500"},
              {"deadline-ms", "MS", "deadline for choosing V", "100"},

@@ -34,6 +34,14 @@ void TradeoffProfiles::setConnected(std::optional<latency::MeasuredDeviceProfile
 {
     connected_ = std::move(profile);
     connectedNote_ = note;
+    if (connected_) {
+        try {
+            latency::toLatencyProfile(*connected_); // heads of one split must agree (C/V of one tensor)
+        } catch (const std::exception& e) {
+            connectedNote_ = QObject::tr("the agent's profile is unusable: %1").arg(QString::fromUtf8(e.what()));
+            connected_.reset();
+        }
+    }
     ++revision_;
 }
 
@@ -182,24 +190,19 @@ std::optional<latency::DeviceProfile> edgeSideFromResults(const QString& benchMo
             *error = QObject::tr("Cannot read %1: %2").arg(benchModelJson, file.errorString());
         return std::nullopt;
     }
-    const QJsonObject bench = QJsonDocument::fromJson(file.readAll()).object();
-    const double fullMs = bench.value(QStringLiteral("full_ms")).toDouble(-1.0);
-    if (!(fullMs >= 0) || !bench.value(QStringLiteral("splits")).isArray()) {
+    latency::DeviceProfile edge;
+    try {
+        edge = latency::edgeSideFromBenchModel(QJsonDocument::fromJson(file.readAll()).object(),
+                                               benchModelJson.toStdString());
+    } catch (const std::exception& e) {
         if (error)
-            *error = QObject::tr("%1 has no 'full_ms' and 'splits' (aecnn bench-model --json)").arg(benchModelJson);
+            *error = QString::fromUtf8(e.what());
         return std::nullopt;
     }
-    latency::DeviceProfile edge;
     edge.name = "edge (bench-model, Table I ours)";
-    edge.source = "t_es per split and whole model: " + benchModelJson.toStdString() +
-                  "; t_dec and accuracy per V: Table I ours";
-    edge.edgeFullMs = fullMs;
+    edge.source += "; t_dec and accuracy per V: Table I ours";
     edge.unsplitAccuracy = unsplitAccuracy;
-    for (const auto& value : bench.value(QStringLiteral("splits")).toArray()) {
-        const QJsonObject o = value.toObject();
-        latency::SplitTiming s;
-        s.split = o.value(QStringLiteral("split")).toInt();
-        s.edgeMs = o.value(QStringLiteral("tail_ms")).toDouble();
+    for (auto& s : edge.splits) {
         for (const auto& row : ours)
             if (row.split == s.split && row.ratio > 1) {
                 latency::RatioTiming r;
@@ -208,7 +211,6 @@ std::optional<latency::DeviceProfile> edgeSideFromResults(const QString& benchMo
                 r.decMs = std::isnan(row.decMs) ? 0.0 : row.decMs;
                 s.ratios.push_back(r);
             }
-        edge.splits.push_back(s);
     }
     return edge;
 }

@@ -104,6 +104,22 @@ private Q_SLOTS:
         const auto row = QJsonDocument::fromJson(given.out)["curves"][0]["full_ms"].toObject();
         QCOMPARE(row["640x480"].toDouble(), 210.5);
         QCOMPARE(row["1920x1080"].toDouble(), 1600.0);
+        // The edge side from `aecnn bench-model --json`: whole model 5 ms, split 1 tail 3 ms.
+        // Full offloading 640x480: 210.5 + 5 = 215.5 ms; AECNN 1x: 3200 B = 25.6 ms + head 10 + 3.
+        QFile bench(dir.filePath("bench.json"));
+        QVERIFY(bench.open(QIODevice::WriteOnly));
+        bench.write(R"({"full_ms": 5, "machine": "test", "splits": [{"split": 1, "head_ms": 1, "tail_ms": 3}]})");
+        bench.close();
+        const auto withEdge = runCli({"latency", "--profile", file.fileName(), "--edge-bench", bench.fileName(),
+                                      "--rates", "1", "--json"});
+        QVERIFY2(withEdge.exitCode == 0, withEdge.err.constData());
+        const auto edgeJson = QJsonDocument::fromJson(withEdge.out);
+        QCOMPARE(edgeJson["curves"][0]["full_ms"]["640x480"].toDouble(), 215.5);
+        QCOMPARE(edgeJson["curves"][0]["aecnn_ms"]["1"].toDouble(), 25.6 + 10.0 + 3.0);
+        QVERIFY(edgeJson["profile"]["source"].toString().contains("bench.json"));
+        const auto badBench = runCli({"latency", "--profile", file.fileName(), "--edge-bench", file.fileName()});
+        QVERIFY(badBench.exitCode != 0);
+        QVERIFY2(badBench.err.contains("aecnn bench-model --json"), badBench.err.constData());
     }
 
     void paperExampleAsJson()

@@ -170,6 +170,12 @@ private Q_SLOTS:
         QVERIFY2(profiles.label().startsWith(
                      QStringLiteral("(no profile from a connected agent: disconnected) Raspberry Pi 4B (paper)")),
                  qPrintable(profiles.label()));
+        // A connected profile whose heads disagree (V = 2 is not C/V of split 1) is not used; the label says why.
+        auto broken = slowDevice();
+        broken.heads[1].channels = 7;
+        profiles.setConnected(broken);
+        QCOMPARE(profiles.effective(), TradeoffProfiles::Source::Pi4);
+        QVERIFY2(profiles.label().contains(QStringLiteral("the agent's profile is unusable")), qPrintable(profiles.label()));
     }
 };
 

@@ -71,6 +71,47 @@ std::string DeviceProfile::inputLabel() const
     return std::to_string(inputWidth) + "x" + std::to_string(inputHeight);
 }
 
+void applyEdgeSide(DeviceProfile& profile, const DeviceProfile& edge)
+{
+    for (auto& s : profile.splits)
+        for (const auto& e : edge.splits) {
+            if (e.split != s.split)
+                continue;
+            s.edgeMs = e.edgeMs;
+            for (auto& r : s.ratios)
+                for (const auto& er : e.ratios)
+                    if (er.ratio == r.ratio) {
+                        r.decMs = er.decMs;
+                        r.accuracy = er.accuracy;
+                    }
+        }
+    profile.edgeFullMs = edge.edgeFullMs;
+    profile.imageDecodeMs = edge.imageDecodeMs;
+    if (edge.unsplitAccuracy > 0)
+        profile.unsplitAccuracy = edge.unsplitAccuracy;
+    profile.source += "; edge side (t_es, t_dec, whole model) from " + edge.name + ": " + edge.source;
+}
+
+DeviceProfile edgeSideFromBenchModel(const QJsonObject& json, const std::string& origin)
+{
+    const double fullMs = json.value("full_ms").toDouble(-1.0);
+    if (!(fullMs >= 0) || !json.value("splits").isArray())
+        throw Error("'" + origin + "' has no 'full_ms' and 'splits': expected the output of aecnn bench-model --json");
+    DeviceProfile edge;
+    edge.name = "bench-model";
+    edge.source = origin + " (" + json.value("machine").toString().toStdString() + ", " +
+                  json.value("date").toString().toStdString() + "): t_es per split, whole model " +
+                  std::to_string(fullMs) + " ms; no JPEG decode time";
+    edge.edgeFullMs = fullMs;
+    for (const auto& value : json.value("splits").toArray()) {
+        SplitTiming s;
+        s.split = requirePositiveInt(value.toObject(), "split", "'" + origin + "' splits");
+        s.edgeMs = requireNumber(value.toObject(), "tail_ms", "'" + origin + "' split " + std::to_string(s.split));
+        edge.splits.push_back(s);
+    }
+    return edge;
+}
+
 QJsonObject toJson(const DeviceProfile& profile)
 {
     QJsonArray splits;

@@ -80,6 +80,14 @@ DeviceProfile raspberryPi4Profile();
 DeviceProfile loadDeviceProfile(const std::string& spec, const std::string& coder = {}, int bits = -1);
 std::string deviceProfileHelp();
 
+// The edge side of `edge` put into `profile` (whose device side stays): t_es per split, t_dec
+// and accuracy per V where `edge` has them, the whole model and JPEG decode on the edge, the
+// unsplit accuracy; `source` says where they came from.
+void applyEdgeSide(DeviceProfile& profile, const DeviceProfile& edge);
+// `aecnn bench-model --json` output (full_ms, splits[].tail_ms) as an edge side: t_es per split
+// and the whole model on the edge. Throws aecnn::Error naming `origin` when it has neither.
+DeviceProfile edgeSideFromBenchModel(const QJsonObject& json, const std::string& origin);
+
 QJsonObject toJson(const DeviceProfile& profile);
 DeviceProfile deviceProfileFromJson(const QJsonObject& json); // throws aecnn::Error
 void writeDeviceProfile(const QString& path, const DeviceProfile& profile); // atomic, throws aecnn::Error
