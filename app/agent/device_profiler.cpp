@@ -17,6 +17,7 @@
 #include "aecnn/split/split_model.h"
 #include "aecnn/split/split_transport.h"
 #include "frame_source.h"
+#include "jpeg_capture.h"
 
 namespace aecnn::agent {
 namespace {
@@ -44,6 +45,50 @@ void checkCoder(const std::string& coder)
     codec::coderFromName(coder); // throws, listing the valid names
 }
 
+// "native" -> (0, 0); "WxH" -> (W, H); throws naming the option.
+std::pair<int, int> parseCaptureSize(const std::string& size)
+{
+    if (size == "native")
+        return {0, 0};
+    int w = 0, h = 0;
+    char tail = 0;
+    if (std::sscanf(size.c_str(), "%dx%d%c", &w, &h, &tail) != 2 || w < 1 || h < 1 || w > 16384 || h > 16384)
+        throw Error("--profile-jpeg-sizes: '" + size + "' is not 'native' or WxH (e.g. 640x480)");
+    return {w, h};
+}
+
+// Full offloading at each capture size: resize + JPEG encode times (median over `repeats`,
+// cycling through `images`) and the mean JPEG bytes of those images.
+std::vector<latency::JpegMeasurement> measureJpeg(const ProfileRequest& request, const std::vector<SourceImage>& images)
+{
+    std::vector<latency::JpegMeasurement> out;
+    for (const auto& size : request.jpegSizes) {
+        const auto [w, h] = parseCaptureSize(size);
+        latency::JpegMeasurement j;
+        j.size = size;
+        j.quality = request.jpegQuality;
+        size_t next = 0;
+        cv::Mat resized;
+        j.resizeMs = w == 0 ? 0.0 : medianMilliseconds(request.repeats, [&] {
+            resized = resizeToCaptureSize(images[next++ % images.size()].image, w, h);
+        });
+        std::vector<cv::Mat> captured;
+        double bytes = 0;
+        for (const auto& image : images) {
+            captured.push_back(resizeToCaptureSize(image.image, w, h));
+            bytes += static_cast<double>(encodeJpeg(captured.back(), j.quality).size());
+        }
+        j.width = captured.front().cols;
+        j.height = captured.front().rows;
+        j.bytes = bytes / static_cast<double>(captured.size());
+        next = 0;
+        j.encMs = medianMilliseconds(request.repeats,
+                                     [&] { encodeJpeg(captured[next++ % captured.size()], j.quality); });
+        out.push_back(j);
+    }
+    return out;
+}
+
 // One head (input .. CL l) and what it transmits.
 struct ProfiledHead {
     torch::Tensor output;
@@ -64,6 +109,10 @@ latency::MeasuredDeviceProfile measureDeviceProfile(const ProfileRequest& reques
     for (int b : request.bits)
         if (b != 0 && (b < 2 || b > 8))
             throw Error("--profile-bits: " + std::to_string(b) + " is not a bit depth (2..8, or 0 for float32)");
+    if (request.jpegQuality < 1 || request.jpegQuality > 100)
+        throw Error("--profile-jpeg-quality must be 1..100, got " + std::to_string(request.jpegQuality));
+    for (const auto& size : request.jpegSizes)
+        parseCaptureSize(size);
     for (int v : request.ratios)
         if (v < 1)
             throw Error("--profile-ratios: V must be >= 1, got " + std::to_string(v));
@@ -103,6 +152,14 @@ latency::MeasuredDeviceProfile measureDeviceProfile(const ProfileRequest& reques
         input = edge::modelInput(image.image, model.usage.normalization, height, width);
     });
     p.localMs = medianMilliseconds(request.repeats, [&] { net.forward(input); });
+    if (!request.jpegSizes.empty()) {
+        std::vector<SourceImage> images{image};
+        for (int i = 1; i < 8; ++i)
+            images.push_back(source->next());
+        say("full offloading: resize + JPEG encode (quality " + std::to_string(request.jpegQuality) + ") at " +
+            std::to_string(request.jpegSizes.size()) + " capture size(s)");
+        p.jpeg = measureJpeg(request, images);
+    }
 
     std::vector<int> splits = request.splits;
     if (splits.empty()) {
@@ -207,6 +264,13 @@ std::string describeProfile(const latency::MeasuredDeviceProfile& p)
                 out += line;
             }
         out += "\n";
+    }
+    if (!p.jpeg.empty())
+        out += "full offloading   image      quality  resize ms  JPEG enc ms  bytes\n";
+    for (const auto& j : p.jpeg) {
+        std::snprintf(line, sizeof line, "  %-14s %5dx%-5d %4d %10.4f %12.4f %8.1f\n", j.size.c_str(), j.width,
+                      j.height, j.quality, j.resizeMs, j.encMs, j.bytes);
+        out += line;
     }
     return out;
 }

@@ -17,7 +17,9 @@ namespace aecnn::agent {
 //    runs on the device; its time does not depend on which channels are kept);
 //  - t_enc per coder and bit depth: quantize + entropy code that head's output into one
 //    codec frame (SplitTransport, the stream's path), with the bits per element it gave;
-//  - the whole model (local computing).
+//  - the whole model (local computing);
+//  - full offloading per capture size: resize of the captured image to it and JPEG encoding
+//    (the "full" mode's path, jpeg_capture.h), with the mean JPEG bytes over a few images.
 // No LibTorch in this header (the agent's moc-processed code includes it).
 struct ProfileRequest {
     std::string model = "default"; // classifier spec (model_spec.h)
@@ -26,6 +28,9 @@ struct ProfileRequest {
     std::vector<int> ratios{1, 2, 4, 8};
     std::vector<std::string> coders{"zstd", "context"};
     std::vector<int> bits{8, 4};
+    // Full offloading: "native" or WxH (the stream's 'resolution'); empty = none.
+    std::vector<std::string> jpegSizes{"native", "224x224", "640x480", "1920x1080"};
+    int jpegQuality = 90; // the stream's default jpeg_quality
     int repeats = 20;
     int threads = 1;
     std::string name;    // empty: "<arch>-<hostname>"

@@ -1,9 +1,6 @@
 #include <chrono>
 
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
-
-#include "aecnn/error.h"
+#include "jpeg_capture.h"
 #include "modes.h"
 
 namespace aecnn::agent {
@@ -21,17 +18,10 @@ public:
     void process(const SourceImage& source, protocol::FrameData& frame) override
     {
         const auto start = std::chrono::steady_clock::now();
-        cv::Mat image = source.image;
-        if (width_ > 0 && (image.cols != width_ || image.rows != height_)) {
-            const bool shrinking = width_ * height_ < image.cols * image.rows;
-            cv::resize(image, image, cv::Size(width_, height_), 0, 0, shrinking ? cv::INTER_AREA : cv::INTER_LINEAR);
-        }
+        const cv::Mat image = resizeToCaptureSize(source.image, width_, height_);
         frame.iotMs = msSince(start);
         const auto encodeStart = std::chrono::steady_clock::now();
-        std::vector<uchar> jpeg;
-        if (!cv::imencode(".jpg", image, jpeg, {cv::IMWRITE_JPEG_QUALITY, quality_}))
-            throw Error("OpenCV could not JPEG-encode a " + std::to_string(image.cols) + "x" +
-                        std::to_string(image.rows) + " image");
+        const std::vector<uchar> jpeg = encodeJpeg(image, quality_);
         frame.encMs = msSince(encodeStart);
         frame.kind = "jpeg";
         frame.predicted = -1;

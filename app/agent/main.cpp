@@ -81,7 +81,14 @@ int runProfile(const QCommandLineParser& parser, int threads)
     request.bits = parseInts("profile-bits", parser.value("profile-bits"));
     request.coders = parseList<std::string>("profile-coders", parser.value("profile-coders"),
                                             [](const QString& part) { return part.toStdString(); });
+    request.jpegSizes = parseList<std::string>("profile-jpeg-sizes", parser.value("profile-jpeg-sizes"),
+                                               [](const QString& part) { return part.trimmed().toStdString(); });
+    if (request.jpegSizes == std::vector<std::string>{"none"})
+        request.jpegSizes.clear();
     bool ok = false;
+    request.jpegQuality = parser.value("profile-jpeg-quality").toInt(&ok);
+    if (!ok)
+        throw aecnn::Error("--profile-jpeg-quality must be an integer 1..100");
     request.repeats = parser.value("repeats").toInt(&ok);
     if (!ok || request.repeats < 1 || request.repeats > 100000)
         throw aecnn::Error("--repeats must be 1..100000");
@@ -183,6 +190,9 @@ int main(int argc, char** argv)
         {"profile-ratios", "--profile: compression ratios V (1 = the unpruned head).", "V1,V2", "1,2,4,8"},
         {"profile-coders", "--profile: entropy coders (store, zstd, zstd-entropy, context).", "C1,C2", "zstd,context"},
         {"profile-bits", "--profile: bit depths (2..8; 0 = float32).", "B1,B2", "8,4"},
+        {"profile-jpeg-sizes", "--profile: full offloading capture sizes ('native' or WxH; resize + JPEG encode "
+                               "and bytes); 'none' = skip.", "S1,S2", "native,224x224,640x480,1920x1080"},
+        {"profile-jpeg-quality", "--profile: JPEG quality of full offloading (default 90, the stream's).", "Q", "90"},
         {"repeats", "--profile: timed runs per measurement, median reported (default 20).", "N", "20"},
         {"profile-name", "--profile: the profile's name (default ARCH-HOSTNAME).", "NAME", ""},
         {"profile-file", QString("Device profile sent to the edge after authentication (default: $%1 or "

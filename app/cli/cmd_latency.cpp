@@ -3,7 +3,9 @@
 #include <cstdio>
 #include <sstream>
 
+#include <QFile>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QSaveFile>
 
 #include "aecnn/error.h"
@@ -52,8 +54,9 @@ std::vector<double> parseRates(const std::string& text)
     return rates;
 }
 
-// WxH uses the paper's 1920x1080 = 200 KB density; WxH:BYTES gives the JPEG size.
-std::vector<ImageSize> parseImages(const std::string& text)
+// WxH:BYTES gives the JPEG size; WxH the size the profile measured at that capture size
+// (a measured device profile's "jpeg"), else the paper's 1920x1080 = 200 KB density.
+std::vector<ImageSize> parseImages(const std::string& text, const DeviceProfile& profile)
 {
     std::vector<ImageSize> images;
     for (const auto& item : splitList(text)) {
@@ -64,6 +67,8 @@ std::vector<ImageSize> parseImages(const std::string& text)
         if (x == std::string::npos || std::sscanf(dims.c_str(), "%dx%d", &w, &h) != 2 || w <= 0 || h <= 0)
             throw UsageError("--images: expected WxH or WxH:BYTES, got '" + item + "'");
         ImageSize image = imageAtPaperDensity(w, h);
+        if (const FullOffloadTiming* measured = profile.fullOffloadAt(w, h))
+            image.bytes = measured->bytes;
         if (colon != std::string::npos)
             image.bytes = parsePositive(item.substr(colon + 1), "--images bytes of " + dims);
         images.push_back(image);
@@ -154,7 +159,7 @@ QJsonArray crossoverTable(std::ostream& out, const DeviceProfile& profile, int s
         out << "  " << image.label() << " (" << static_cast<long long>(image.bytes) << " B):";
         QJsonObject perRatio;
         for (int v : curves.ratios) {
-            const auto c = crossoverRate(profile, split, v, image.bytes);
+            const auto c = crossoverRate(profile, split, v, image);
             perRatio[QString::number(v)] = crossoverJson(c);
             if (c.kind == Crossover::Kind::BelowRate)
                 std::snprintf(line, sizeof line, " V=%d %.2f", v, c.rateMbps);
@@ -197,18 +202,56 @@ QJsonArray deadlineChoices(std::ostream& out, const DeviceProfile& profile, int 
     return choices;
 }
 
+// The terms of Eq. 3 for full offloading of each image: device-side ones (capture + resize,
+// JPEG encode) where the profile measured that capture size, else none (the paper's Fig. 5).
+QJsonArray fullOffloadTerms(std::ostream& out, const DeviceProfile& profile, const std::vector<ImageSize>& images)
+{
+    char line[512];
+    QJsonArray terms;
+    for (const auto& image : images) {
+        const FullOffloadTiming* measured = profile.fullOffloadAt(image.width, image.height);
+        const Prediction p = predictFullOffloading(profile, image, 1.0);
+        std::snprintf(line, sizeof line,
+                      "full offloading %s: %.0f B JPEG; t_iot (capture + resize) %.4f ms, t_enc (JPEG) %.4f ms, "
+                      "t_dec %.4f ms, t_es %.4f ms%s\n",
+                      image.label().c_str(), image.bytes, p.iotMs, p.encMs, p.decMs, p.edgeMs,
+                      measured ? " (device side measured)" : " (device side not measured: 0, as the paper)");
+        out << line;
+        terms.append(QJsonObject{{"image", QString::fromStdString(image.label())},
+                                 {"bytes", image.bytes},
+                                 {"measured", measured != nullptr},
+                                 {"quality", measured ? QJsonValue(measured->quality) : QJsonValue()},
+                                 {"iot_ms", p.iotMs},
+                                 {"enc_ms", p.encMs},
+                                 {"dec_ms", p.decMs},
+                                 {"es_ms", p.edgeMs}});
+    }
+    return terms;
+}
+
 QJsonObject runLatency(const ParsedArgs& args, CommandContext& context)
 {
-    const auto profile = loadDeviceProfile(args.text("profile"), args.has("coder") ? args.text("coder") : "",
+    auto profile = loadDeviceProfile(args.text("profile"), args.has("coder") ? args.text("coder") : "",
                                            args.has("bits") ? args.integer("bits", 0, 8) : -1);
+    if (args.has("edge-bench")) {
+        // The edge side a measured device profile lacks: this edge's `aecnn bench-model --json`.
+        const std::string path = args.text("edge-bench");
+        QFile file(QString::fromStdString(path));
+        if (!file.open(QIODevice::ReadOnly))
+            throw Error("cannot open --edge-bench '" + path + "': " + file.errorString().toStdString() +
+                        "; make it with aecnn bench-model --json > FILE");
+        applyEdgeSide(profile, edgeSideFromBenchModel(QJsonDocument::fromJson(file.readAll()).object(), path));
+    }
     const int split = args.integer("split", 1, 1000);
     const auto rates = parseRates(args.text("rates"));
     const double deadline = args.number("deadline-ms", 1e-6, 1e9);
-    const auto images = parseImages(args.text("images"));
+    const auto images = args.has("images") ? parseImages(args.text("images"), profile) : fig5ImagesFor(profile);
     const auto curves = fig5Curves(profile, split, rates, images);
     auto& out = *context.text;
 
-    out << "profile " << profile.name << " (" << profile.inputLabel() << "): " << profile.source << "\n\n";
+    out << "profile " << profile.name << " (" << profile.inputLabel() << "): " << profile.source << "\n";
+    QJsonArray fullTerms = fullOffloadTerms(out, profile, images);
+    out << "\n";
     const QJsonArray rows = curveTable(out, curves, rates, images, split);
     const QJsonArray crossovers = crossoverTable(out, profile, split, curves, images);
     const QJsonArray choices = deadlineChoices(out, profile, split, rates, deadline);
@@ -233,7 +276,8 @@ QJsonObject runLatency(const ParsedArgs& args, CommandContext& context)
             {"ratios", ratios},
             {"curves", rows},
             {"crossovers", crossovers},
-            {"choices", choices}};
+            {"choices", choices},
+            {"full_offloading", fullTerms}};
 }
 
 } // namespace
@@ -246,11 +290,16 @@ Command latencyCommand()
              {"coder", "C", "measured device profile: the entropy coder whose t_enc and bits/element to use "
                             "(default: the first one measured)", ""},
              {"bits", "B", "measured device profile: its bit depth (0 = float32)", ""},
+             {"edge-bench", "FILE", "edge side (t_es per split, whole model on the edge) from `aecnn bench-model "
+                                    "--json` on the edge, e.g. resources/results/bench-model.json; for a measured "
+                                    "device profile, which has none (default: 0)", ""},
              {"split", "L", "split point", "1"},
              {"rates", "R1,R2,..", "uplink data rates in Mbps", "1,2,5,10,20,50,100,150,200,500"},
              {"deadline-ms", "MS", "deadline for choosing V", "100"},
-             {"images", "WxH[:BYTES],..", "full-offloading images (default size scaled from 1920x1080 = 200 KB)",
-              "224x224,640x480,1280x720,1920x1080"},
+             {"images", "WxH[:BYTES],..",
+              "full-offloading images (default: the capture sizes a measured device profile has, else "
+              "224x224,640x480,1280x720,1920x1080; bytes: measured, else scaled from 1920x1080 = 200 KB)",
+              ""},
              {"csv", "FILE", "write the curves as CSV", ""},
              {"save-profile", "FILE", "write the profile as JSON (a template for measured times)", ""}},
             0,

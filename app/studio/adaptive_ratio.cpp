@@ -2,17 +2,23 @@
 
 namespace aecnn::studio {
 
-void AdaptiveRatioFollower::configure(const StudioConfig& config, const latency::DeviceProfile& profile)
+void AdaptiveRatioFollower::configure(const StudioConfig& config, const latency::DeviceProfile& profile,
+                                      const QString& profileKey)
 {
     if (!config.adaptiveRatio || !isSplitMode(config.mode)) {
         selector_.reset();
         return;
     }
-    if (selector_ && config.split == split_ && config.deadlineMs == deadlineMs_)
+    if (selector_ && config.split == split_ && config.deadlineMs == deadlineMs_ && profileKey == profileKey_)
         return;
+    profileKey_ = profileKey;
     split_ = config.split;
     deadlineMs_ = config.deadlineMs;
-    selector_ = std::make_unique<latency::AdaptiveRatioSelector>(profile, split_, deadlineMs_);
+    try {
+        selector_ = std::make_unique<latency::AdaptiveRatioSelector>(profile, split_, deadlineMs_);
+    } catch (const std::exception&) {
+        selector_.reset(); // the profile has no such split point: nothing to choose from
+    }
 }
 
 int AdaptiveRatioFollower::observe(int64_t bytes, double transferMs, int currentRatio)

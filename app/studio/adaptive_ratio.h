@@ -15,8 +15,9 @@ namespace aecnn::studio {
 class AdaptiveRatioFollower {
 public:
     // Active only with "adaptive V" on in a split mode; keeps its estimate while the
-    // split point and the deadline stay the same.
-    void configure(const StudioConfig& config, const latency::DeviceProfile& profile);
+    // split point, the deadline and `profileKey` (names the profile: a new one, e.g. the
+    // connected device's instead of the Pi 4 table, means a new selector) stay the same.
+    void configure(const StudioConfig& config, const latency::DeviceProfile& profile, const QString& profileKey = {});
     bool active() const { return selector_ != nullptr; }
 
     // The V to switch to after this frame, or 0 to keep `currentRatio`.
@@ -27,6 +28,7 @@ private:
     std::unique_ptr<latency::AdaptiveRatioSelector> selector_;
     int split_ = 0;
     double deadlineMs_ = 0.0;
+    QString profileKey_;
 };
 
 } // namespace aecnn::studio

@@ -100,6 +100,7 @@ MainWindow::MainWindow(const StartupOptions& options, QWidget* parent)
     connectEdge();
     connectPanels();
     connectTraining();
+    connectTradeoffs();
     applyStartupConfig();
     runStartupActions();
 }
@@ -484,7 +485,7 @@ void MainWindow::buildMenus()
 
 void MainWindow::applyConfig(const StudioConfig& config)
 {
-    adaptiveRatio_.configure(config, profile_);
+    adaptiveRatio_.configure(config, tradeoffProfiles_.profile(config.codec), tradeoffProfileKey(config));
     config_ = config;
     const widgets::ExportContext context = exportContextOf(config);
     for (widgets::PlotView* view : std::initializer_list<widgets::PlotView*>{attention_, live_, entropy_, tradeoff_,
@@ -520,25 +521,6 @@ void MainWindow::applyConfig(const StudioConfig& config)
     Q_EMIT configApplied(config);
 }
 
-void MainWindow::updateTradeoffs()
-{
-    try {
-        std::vector<double> rates;
-        for (double r = 0.1; r <= 1000.0 * 1.0001; r *= 1.25)
-            rates.push_back(r);
-        const latency::Fig5Curves curves =
-            latency::fig5Curves(profile_, config_.split, rates, latency::defaultFig5Images());
-        int chosen = config_.ratio;
-        if (config_.adaptiveRatio) {
-            const auto choice = latency::selectRatio(profile_, config_.split, config_.rateMbps, config_.deadlineMs);
-            chosen = choice ? choice->ratio : 0;
-        }
-        tradeoff_->setFig5(curves, config_.deadlineMs, chosen);
-    } catch (const std::exception& e) {
-        status_->setText(tr("Fig. 5: %1").arg(QString::fromStdString(e.what())));
-    }
-}
-
 void MainWindow::loadTable1()
 {
     QString error;
@@ -561,6 +543,7 @@ void MainWindow::loadTable1()
             status_->setText(error);
     }
     tradeoff_->setTable1(ours, paper);
+    loadTradeoffResults(ours);
 }
 
 void MainWindow::computeAttention()
@@ -725,13 +708,20 @@ void MainWindow::onFrame(const ReceivedFrame& frame)
         liveInputHeight_ = frame.result.inputHeight;
         liveInputWidth_ = frame.result.inputWidth;
         updatePredictionSource();
+        updateTradeoffs(); // its "not comparable" note names the input size measured here
     }
     try {
         const latency::DeviceProfile profile = liveProfile();
         latency::Prediction p;
         if (config_.mode == QLatin1String("local"))
             p = latency::predictLocal(profile);
-        else if (config_.mode == QLatin1String("full-offloading"))
+        else if (const auto* measured = config_.mode == QLatin1String("full-offloading")
+                                            ? profile.fullOffloadFor("native", 90) // the studio's stream settings
+                                            : nullptr) {
+            latency::FullOffloadTiming sent = *measured; // device side from the profile, this frame's bytes
+            sent.bytes = static_cast<double>(frame.bytes);
+            p = latency::predictFullOffloading(profile, sent, config_.rateMbps);
+        } else if (config_.mode == QLatin1String("full-offloading"))
             p = latency::predictFullOffloading(profile, static_cast<double>(frame.bytes), config_.rateMbps);
         else
             p = latency::predictAecnn(profile, config_.split, config_.ratio, config_.rateMbps);
@@ -761,6 +751,8 @@ void MainWindow::onDeviceProfile(bool fromDevice, const QString& name, const QSt
         }
     }
     updatePredictionSource();
+    tradeoffProfiles_.setConnected(deviceProfile_, deviceProfileNote_);
+    refreshTradeoffProfile();
 }
 
 latency::DeviceProfile MainWindow::liveProfile() const

@@ -15,6 +15,7 @@
 #include "presentation_tour.h"
 #include "startup_options.h"
 #include "studio_config.h"
+#include "tradeoff_profiles.h"
 #include "training_request.h"
 
 class QLabel;
@@ -86,6 +87,11 @@ public:
     void configureAgent(const QJsonObject& settings);
     void startStream(quint32 frames = 0);
     void stopStream();
+    // Trade-off views and adaptive V (main_window_tradeoffs.cpp): the device profile they
+    // predict with (the chooser above Fig. 5 does the same).
+    bool loadTradeoffProfile(const QString& path, QString* error = nullptr);
+    void chooseTradeoffProfile(TradeoffProfiles::Source source);
+    const TradeoffProfiles& tradeoffProfiles() const { return tradeoffProfiles_; }
 
 Q_SIGNALS:
     void configApplied(const aecnn::studio::StudioConfig& config);
@@ -113,6 +119,10 @@ private:
     void shutdownControllers(); // stops and joins their threads
     void applyConfig(const StudioConfig& config);
     void updateTradeoffs();
+    void connectTradeoffs();
+    void refreshTradeoffProfile(); // the profile in effect changed: adaptive V, Fig. 5, source label
+    QString tradeoffProfileKey(const StudioConfig& config) const;
+    void loadTradeoffResults(const std::vector<widgets::Table1Row>& ours); // edge side, input-codec baseline
     void loadTable1();
     void onFrame(const ReceivedFrame& frame);
     void onDeviceProfile(bool fromDevice, const QString& name, const QString& note, const QJsonObject& measured);
@@ -132,7 +142,8 @@ private:
 
     StartupOptions options_;
     StudioConfig config_;
-    latency::DeviceProfile profile_; // trade-off views and adaptive V (the Pi 4 table)
+    latency::DeviceProfile profile_; // live predictions without a connected device's profile (the Pi 4 table)
+    TradeoffProfiles tradeoffProfiles_; // trade-off views and adaptive V: connected / file / Pi 4
     // Live predictions: the connected agent's measured profile, else profile_ (fallback).
     std::optional<latency::MeasuredDeviceProfile> deviceProfile_;
     QString deviceProfileNote_ = QStringLiteral("no agent connected");

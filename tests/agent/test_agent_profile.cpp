@@ -53,7 +53,8 @@ private Q_SLOTS:
         // Split 1: 8 channels (V = 1, 2, 4, 8 all divide); split 4: 32 channels.
         const auto r = runAgent({"--profile", "--json", "--model", model_, "--dataset", "synthetic:8", "--out", out,
                                  "--profile-splits", "1,4", "--profile-ratios", "1,2,4", "--profile-coders",
-                                 "zstd,context", "--profile-bits", "8,4", "--repeats", "3", "--profile-name", "tiny-test"});
+                                 "zstd,context", "--profile-bits", "8,4", "--repeats", "3", "--profile-name", "tiny-test",
+                                 "--profile-jpeg-sizes", "native,64x48", "--profile-jpeg-quality", "75"});
         QVERIFY2(r.exitCode == 0, r.err.constData());
         const auto json = QJsonDocument::fromJson(r.out).object();
         QCOMPARE(json.value("written_to").toString(), out);
@@ -86,11 +87,27 @@ private Q_SLOTS:
                 QCOMPARE(heads, 1);
                 QCOMPARE(encoders, 4);
             }
+        // Full offloading per capture size: native (the 28x28 source image, no resize) and 64x48.
+        QCOMPARE(profile.jpeg.size(), size_t(2));
+        QCOMPARE(profile.jpeg[0].size, std::string("native"));
+        QCOMPARE(profile.jpeg[0].width, 28);
+        QCOMPARE(profile.jpeg[0].resizeMs, 0.0);
+        QCOMPARE(profile.jpeg[1].width, 64);
+        QCOMPARE(profile.jpeg[1].height, 48);
+        for (const auto& j : profile.jpeg) {
+            QCOMPARE(j.quality, 75);
+            QVERIFY(j.encMs > 0 && j.bytes > 100); // a JPEG has a few hundred bytes of headers
+        }
+        QVERIFY(profile.jpeg[1].resizeMs > 0);
+        QVERIFY(profile.jpeg[1].bytes > profile.jpeg[0].bytes);
         // The latency room reads it as a device profile: Eq. 4 at split 1, V = 2 over 1 Mbps.
         const auto latencyProfile = latency::loadDeviceProfile(out.toStdString());
         QCOMPARE(latencyProfile.inputLabel(), std::string("28x28"));
         const auto p = latency::predictAecnn(latencyProfile, 1, 2, 1.0);
         QVERIFY(p.iotMs > 0 && p.totalMs() > p.iotMs);
+        const auto full = latency::predictFullOffloading(latencyProfile, *latencyProfile.fullOffloadAt(64, 48), 1.0);
+        QCOMPARE(full.iotMs, profile.captureMs + profile.jpeg[1].resizeMs);
+        QCOMPARE(full.bytes, profile.jpeg[1].bytes);
     }
 
     void badRequestsAreClearErrors()
@@ -105,6 +122,10 @@ private Q_SLOTS:
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.contains("split points 1..6"), r.err.constData());
         QVERIFY(!QFile::exists(out));
+        r = runAgent({"--profile", "--model", model_, "--dataset", "synthetic:8", "--out", out,
+                      "--profile-jpeg-sizes", "native,640by480"});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("640by480") && r.err.contains("WxH"), r.err.constData());
         // A broken profile file for the agent to send is refused at start-up, naming the file.
         QFile broken(dir_.filePath("broken.json"));
         QVERIFY(broken.open(QIODevice::WriteOnly));

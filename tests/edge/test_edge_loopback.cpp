@@ -460,6 +460,46 @@ private Q_SLOTS:
         }
     }
 
+    // Full offloading from the agent's profile (version 2): Eq. 4 = capture + resize + JPEG encode
+    // at the stream's resolution and quality (the profile's) + this frame's JPEG decode and whole
+    // model on the edge (unshaped: no transfer term); a quality it did not measure: no prediction.
+    void fullOffloadingPredictsFromTheDeviceProfile()
+    {
+        auto model = tinyWholeModel(5);
+        const QString path = dir_.filePath("full-profiled.ckpt");
+        saveClassifier(path, model);
+        latency::MeasuredDeviceProfile profile;
+        profile.name = "jpeg-device";
+        profile.arch = "test-arch";
+        profile.threads = 1;
+        profile.inputHeight = profile.inputWidth = 28;
+        profile.inputChannels = 1;
+        profile.captureMs = 0.25;
+        profile.heads = {{1, 1, 8, 14, 14, 2.0}};
+        profile.jpeg = {{"native", 28, 28, 90, 0.0, 0.5, 600.0}, {"64x64", 64, 64, 90, 0.125, 1.5, 1500.0}};
+        auto options = agentOptions();
+        options.deviceProfile = latency::toJson(profile);
+        agent::AgentServer server(options);
+        QVERIFY(server.listen());
+        for (const QString& resolution : {QString("native"), QString("64x64")}) {
+            edge::EdgeSession session;
+            const auto run = runEdgeSession(
+                session, server.port(), {{"mode", "full"}, {"jpeg_quality", 90}, {"resolution", resolution}}, path, 3);
+            QVERIFY2(run.error.isEmpty(), qPrintable(run.error));
+            QCOMPARE(int(run.frames.size()), 3);
+            const double device = resolution == "native" ? 0.25 + 0.0 + 0.5 : 0.25 + 0.125 + 1.5;
+            for (const auto& f : run.frames) {
+                QVERIFY(f.decMs > 0 && f.esMs > 0);
+                QCOMPARE(f.profileMs, device + f.decMs + f.esMs);
+            }
+        }
+        edge::EdgeSession other;
+        const auto run = runEdgeSession(other, server.port(), {{"mode", "full"}, {"jpeg_quality", 75}}, path, 2);
+        QVERIFY2(run.error.isEmpty(), qPrintable(run.error));
+        for (const auto& f : run.frames)
+            QCOMPARE(f.profileMs, -1.0);
+    }
+
     void headCheckpointHoldsOnlyTheDevicePart()
     {
         auto model = tinySplitModel(SplitVariant::Aecnn, 2, 3);

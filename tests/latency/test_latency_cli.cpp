@@ -65,6 +65,61 @@ private Q_SLOTS:
         const auto missing = runCli({"latency", "--profile", file.fileName(), "--coder", "zstd", "--bits", "4"});
         QVERIFY(missing.exitCode != 0);
         QVERIFY2(missing.err.contains("no encoder measured for coder 'zstd' at 4 bits"), missing.err.constData());
+        // Version 1 has no full offloading: the paper's four image sizes at its 200 KB density.
+        QVERIFY(row["full_ms"].toObject().contains("1920x1080"));
+        QCOMPARE(row["full_ms"].toObject()["1920x1080"].toDouble(), 1600.0);
+        QCOMPARE(json["full_offloading"].toArray()[0].toObject()["measured"].toBool(), false);
+    }
+
+    // Version 2: full offloading measured at 640x480 (capture 0.5 ms, resize 2, JPEG encode 8,
+    // 25,000 B). At 1 Mbps, Eq. 4 = 200 (Eq. 2) + 0.5 + 2 + 8 = 210.5 ms (edge side: not in a
+    // device profile, 0).
+    void measuredFullOffloading()
+    {
+        QTemporaryDir dir;
+        QFile file(dir.filePath("device2.json"));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(R"({"format": "aecnn-device-profile", "version": 2, "name": "jpeg-device",
+            "device": {"arch": "aarch64", "threads": 4}, "input": {"height": 28, "width": 28, "channels": 1},
+            "capture_ms": 0.5, "preprocess_ms": 0.25, "local_ms": 40,
+            "heads": [{"split": 1, "ratio": 1, "channels": 8, "height": 10, "width": 10, "head_ms": 10}],
+            "jpeg": [{"size": "640x480", "width": 640, "height": 480, "quality": 90, "resize_ms": 2, "enc_ms": 8,
+                      "bytes": 25000}]})");
+        file.close();
+        const auto run = runCli({"latency", "--profile", file.fileName(), "--rates", "1", "--json"});
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        const auto json = QJsonDocument::fromJson(run.out).object();
+        const auto full = json["curves"].toArray()[0].toObject()["full_ms"].toObject();
+        QCOMPARE(full.keys(), QStringList{"640x480"}); // the measured capture size by default
+        QCOMPARE(full["640x480"].toDouble(), 210.5);
+        const auto terms = json["full_offloading"].toArray()[0].toObject();
+        QVERIFY(terms["measured"].toBool());
+        QCOMPARE(terms["iot_ms"].toDouble(), 2.5);
+        QCOMPARE(terms["enc_ms"].toDouble(), 8.0);
+        QCOMPARE(terms["bytes"].toDouble(), 25000.0);
+        // Given sizes: 640x480 takes the measured bytes and times, 1920x1080 the paper's 200 KB only.
+        const auto given = runCli({"latency", "--profile", file.fileName(), "--rates", "1", "--images",
+                                   "640x480,1920x1080", "--json"});
+        QVERIFY2(given.exitCode == 0, given.err.constData());
+        const auto row = QJsonDocument::fromJson(given.out)["curves"][0]["full_ms"].toObject();
+        QCOMPARE(row["640x480"].toDouble(), 210.5);
+        QCOMPARE(row["1920x1080"].toDouble(), 1600.0);
+        // The edge side from `aecnn bench-model --json`: whole model 5 ms, split 1 tail 3 ms.
+        // Full offloading 640x480: 210.5 + 5 = 215.5 ms; AECNN 1x: 3200 B = 25.6 ms + head 10 + 3.
+        QFile bench(dir.filePath("bench.json"));
+        QVERIFY(bench.open(QIODevice::WriteOnly));
+        bench.write(R"({"full_ms": 5, "machine": "test", "splits": [{"split": 1, "head_ms": 1, "tail_ms": 3}]})");
+        bench.close();
+        const auto withEdge = runCli({"latency", "--profile", file.fileName(), "--edge-bench", bench.fileName(),
+                                      "--rates", "1", "--json"});
+        QVERIFY2(withEdge.exitCode == 0, withEdge.err.constData());
+        const auto edgeJson = QJsonDocument::fromJson(withEdge.out);
+        QCOMPARE(edgeJson["curves"][0]["full_ms"]["640x480"].toDouble(), 215.5);
+        QCOMPARE(edgeJson["curves"][0]["aecnn_ms"]["1"].toDouble(), 25.6 + 10.0 + 3.0);
+        QVERIFY(edgeJson["profile"]["source"].toString().contains("bench.json"));
+        const auto badBench = runCli({"latency", "--profile", file.fileName(), "--edge-bench", file.fileName()});
+        QVERIFY(badBench.exitCode != 0);
+        QVERIFY2(badBench.err.contains("aecnn bench-model --json"), badBench.err.constData());
     }
 
     void paperExampleAsJson()

@@ -36,6 +36,9 @@ MeasuredDeviceProfile handProfile()
     p.heads = {{1, 1, 8, 10, 10, 10.0}, {1, 2, 4, 10, 10, 6.0}, {1, 4, 2, 10, 10, 4.0}, {2, 1, 16, 5, 5, 20.0}};
     // zstd at 8 bits: V = 2 codes 400 elements at 2 bits/element in 1 ms.
     p.encoders = {{1, 2, "zstd", 8, 1.0, 2.0}, {1, 4, "zstd", 8, 0.5, 4.0}, {1, 2, "context", 4, 3.0, 1.0}};
+    // Full offloading (version 2): native 28x28 JPEG of 600 B encoded in 0.5 ms; 640x480
+    // resized in 2 ms, encoded in 8 ms, 25,000 B.
+    p.jpeg = {{"native", 28, 28, 90, 0.0, 0.5, 600.0}, {"640x480", 640, 480, 90, 2.0, 8.0, 25000.0}};
     return p;
 }
 
@@ -108,6 +111,15 @@ private Q_SLOTS:
             j["heads"] = heads;
             return j;
         };
+        auto jpegWith = [](int i, const char* key, const QJsonValue& v) {
+            auto j = handJson();
+            auto list = j["jpeg"].toArray();
+            auto e = list[i].toObject();
+            e[key] = v;
+            list[i] = e;
+            j["jpeg"] = list;
+            return j;
+        };
         auto encoderWith = [](int i, const char* key, const QJsonValue& v) {
             auto j = handJson();
             auto list = j["encoders"].toArray();
@@ -118,7 +130,11 @@ private Q_SLOTS:
             return j;
         };
         QTest::newRow("no format") << without("format") << "has no \"format\"";
-        QTest::newRow("newer version") << with("version", 2) << "version 2, this build reads up to version 1";
+        QTest::newRow("newer version") << with("version", 3) << "version 3, this build reads up to version 2";
+        QTest::newRow("jpeg not array") << with("jpeg", 5) << "needs an array 'jpeg'";
+        QTest::newRow("jpeg no bytes") << jpegWith(1, "bytes", 0) << "jpeg[1] needs a positive number 'bytes'";
+        QTest::newRow("jpeg quality") << jpegWith(0, "quality", 101) << "jpeg[0] needs an integer 'quality' in 1..100";
+        QTest::newRow("jpeg repeated") << jpegWith(1, "size", "native") << "jpeg[1] repeats size native";
         QTest::newRow("no version") << without("version") << "has no 'version'";
         QTest::newRow("no name") << without("name") << "'name'";
         QTest::newRow("no device") << without("device") << "'device' is not a JSON object";
@@ -235,6 +251,82 @@ private Q_SLOTS:
                  qPrintable(other));
         // Input size not known yet (no frame): say so rather than claim a match.
         QVERIFY(QString::fromStdString(predictionMismatch(own, true, 0, 0)).contains("not known yet"));
+    }
+
+    // A version-1 profile (before full offloading was measured) still reads: no JPEG entries,
+    // so full offloading falls back to the paper's formula and Fig. 5's default images.
+    void versionOneStillParses()
+    {
+        auto json = handJson();
+        json["version"] = 1;
+        json.remove("jpeg");
+        const auto v1 = measuredProfileFromJson(json);
+        QVERIFY(v1.jpeg.empty());
+        QCOMPARE(v1.heads.size(), size_t(4));
+        const auto p = toLatencyProfile(v1);
+        QVERIFY(p.fullOffloading.empty());
+        QCOMPARE(fig5ImagesFor(p).size(), defaultFig5Images().size());
+        QCOMPARE(predictFullOffloading(p, ImageSize{640, 480, 25000.0}, 1.0).totalMs(), 200.0);
+    }
+
+    // Full offloading from the hand-made profile, Eq. 1-4 worked out by hand. Edge side
+    // (another profile): JPEG decode 1 ms, whole model 5 ms.
+    //   640x480 at 1 Mbps: t_com = 25,000 B * 8 / 1000 = 200 ms (Eq. 2)
+    //     t_iot = capture 0.5 + resize 2 = 2.5, t_enc = JPEG 8, t_dec = 1, t_es = 5 (Eq. 3: 16.5)
+    //     Eq. 4: 216.5 ms
+    //   native 28x28 at 10 Mbps: t_com = 600 * 8 / 10,000 = 0.48; 0.5 + 0 + 0.5 + 1 + 5 = 7; 7.48 ms
+    void fullOffloadingEqOneToFour()
+    {
+        DeviceProfile edge;
+        edge.name = "edge-measured";
+        edge.edgeFullMs = 5.0;
+        edge.imageDecodeMs = 1.0;
+        SplitTiming es;
+        es.split = 1;
+        es.channels = 8;
+        es.height = es.width = 10;
+        edge.splits = {es};
+        const auto p = toLatencyProfile(handProfile(), "zstd", 8, &edge);
+        QCOMPARE(p.captureMs, 0.5);
+        QCOMPARE(p.fullOffloading.size(), size_t(2));
+        const FullOffloadTiming* vga = p.fullOffloadAt(640, 480);
+        QVERIFY(vga != nullptr);
+        const auto full = predictFullOffloading(p, *vga, 1.0);
+        QCOMPARE(full.bytes, 25000.0);
+        QCOMPARE(full.comMs, 200.0);
+        QCOMPARE(full.iotMs, 2.5);
+        QCOMPARE(full.encMs, 8.0);
+        QCOMPARE(full.decMs, 1.0);
+        QCOMPARE(full.edgeMs, 5.0);
+        QCOMPARE(full.cmpMs(), 16.5);
+        QCOMPARE(full.totalMs(), 216.5);
+        QCOMPARE(predictFullOffloading(p, *p.fullOffloadAt(28, 28), 10.0).totalMs(), 7.48);
+        // By the stream's settings (resolution, jpeg_quality), as `aecnn edge` and the studio look it up.
+        QCOMPARE(p.fullOffloadFor("640X480", 90), vga);
+        QCOMPARE(p.fullOffloadFor("native", 90), p.fullOffloadAt(28, 28));
+        QVERIFY(p.fullOffloadFor("native", 75) == nullptr);
+        QVERIFY(p.fullOffloadFor("1920x1080", 90) == nullptr);
+        // Fig. 5 of a measured profile: its capture sizes with their measured bytes.
+        const auto images = fig5ImagesFor(p);
+        QCOMPARE(images.size(), size_t(2));
+        QCOMPARE(images[1].label(), std::string("640x480"));
+        QCOMPARE(images[1].bytes, 25000.0);
+        const auto curves = fig5Curves(p, 1, {1.0, 10.0}, images);
+        QCOMPARE(curves.fullMs[1][0], 216.5);
+        QCOMPARE(curves.fullMs[0][1], 7.48);
+        // An image the profile did not measure: the paper's formula (no device-side terms).
+        QCOMPARE(predictFullOffloading(p, ImageSize{1920, 1080, 200000.0}, 1.0).totalMs(), 1600.0 + 1.0 + 5.0);
+        // Crossover with AECNN split 1, V = 2 (zstd 8 bits: 100 B, 6 + 1 ms on the device, no edge
+        // t_es/t_dec for split 1 in this edge profile): AECNN line 100 B + 7 ms, full offloading at
+        // 640x480 25,000 B + 16.5 ms -> AECNN is faster at every rate.
+        QCOMPARE(crossoverRate(p, 1, 2, images[1]).kind, Crossover::Kind::Always);
+        // Native 28x28: 600 B + 7 ms vs AECNN's 100 B + 7 ms (coded) -> AECNN sends less at the same
+        // fixed time: faster at every rate as well; with the uncoded V = 1 (3200 B + 10 ms) never.
+        QCOMPARE(crossoverRate(p, 1, 1, images[0]).kind, Crossover::Kind::Never);
+        // The latency JSON keeps the full-offloading terms.
+        const auto back = deviceProfileFromJson(toJson(p));
+        QCOMPARE(back.captureMs, 0.5);
+        QCOMPARE(predictFullOffloading(back, *back.fullOffloadAt(640, 480), 1.0).totalMs(), 216.5);
     }
 
     void latencyProfileJsonKeepsPerRatioHeadTimes()

@@ -1,7 +1,10 @@
 #include <QApplication>
+#include <QComboBox>
+#include <QTabWidget>
 #include <QImage>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <algorithm>
 #include <cmath>
 
 #include "aecnn/latency/latency_model.h"
@@ -9,6 +12,7 @@
 #include "aecnn/widgets/channel_ranking.h"
 #include "aecnn/widgets/entropy_view.h"
 #include "aecnn/widgets/features_view.h"
+#include "aecnn/widgets/input_baseline_plot.h"
 #include "aecnn/widgets/live_view.h"
 #include "aecnn/widgets/tradeoff_view.h"
 #include "csv_reader.h"
@@ -73,6 +77,9 @@ private Q_SLOTS:
     void entropyViewExports();
     void table1ParsesPaperAndReportsBadInput();
     void tradeoffJoinsTablesAndPlotsFig5();
+    void tradeoffSaysWhereFig5ComesFrom();
+    void inputBaselineDrawsTheCommittedCsvValues();
+    void inputBaselineReportsBadCsv();
     void featuresViewMosaicsAndExport();
     void exportReportsUnwritablePath();
 };
@@ -354,6 +361,130 @@ void TestStudioViews::tradeoffJoinsTablesAndPlotsFig5()
     QVERIFY(csv.comments.contains(QStringLiteral("# chosen_V: 4")));
     QVERIFY2(view.exportCsv(dir.filePath(QStringLiteral("table1.csv")), &error), qPrintable(error));
     QVERIFY2(view.exportPlot(dir.filePath(QStringLiteral("fig5.png")), &error), qPrintable(error));
+}
+
+void TestStudioViews::tradeoffSaysWhereFig5ComesFrom()
+{
+    TradeoffView view;
+    QSignalSpy requested(&view, &TradeoffView::profileChoiceRequested);
+    view.setProfileSource(QStringLiteral("device: aecnn-agent on pi, measured 2026-11-27, input 28\u00d728"), {});
+    QCOMPARE(view.profileSourceText(), QStringLiteral("device: aecnn-agent on pi, measured 2026-11-27, input 28\u00d728"));
+    view.setProfileSource(QStringLiteral("Raspberry Pi 4B (paper)"), QStringLiteral("the paper's 224x224 input"));
+    QVERIFY(view.profileSourceText().contains(QStringLiteral("NOT comparable: the paper's 224x224 input")));
+    view.setProfileChoice(TradeoffView::PaperPi4, false, false);
+    QCOMPARE(view.profileChoice(), TradeoffView::PaperPi4);
+    QCOMPARE(requested.count(), 0); // only the user's pick asks for a change
+    auto* chooser = view.findChild<QComboBox*>(QStringLiteral("profileChooser"));
+    QVERIFY(chooser);
+    QVERIFY(chooser->itemText(TradeoffView::ConnectedDevice).contains(QStringLiteral("(none)")));
+    Q_EMIT chooser->activated(TradeoffView::ConnectedDevice);
+    QCOMPARE(requested.count(), 1);
+    QCOMPARE(requested.last().first().toInt(), int(TradeoffView::ConnectedDevice));
+}
+
+// Issue 15 item 3 in the trade-off view: the committed CSVs, read back independently, are
+// what the plot holds, and an offscreen screenshot shows the series.
+void TestStudioViews::inputBaselineDrawsTheCommittedCsvValues()
+{
+    const QString inputPath = QStringLiteral(AECNN_RESULTS_DIR "/input-codec-baseline.csv");
+    const QString frontierPath = QStringLiteral(AECNN_RESULTS_DIR "/frontier.csv");
+    QString error;
+    const auto inputs = readInputCodecCsv(inputPath, &error);
+    QVERIFY2(inputs, qPrintable(error));
+    const auto frontier = readFrontierCsv(frontierPath, &error);
+    QVERIFY2(frontier, qPrintable(error));
+
+    TradeoffView view;
+    view.resize(1100, 800);
+    view.inputBaseline()->setData(*inputs, *frontier, inputPath);
+    auto* tabs = view.findChild<QTabWidget*>(QStringLiteral("tradeoffPlots"));
+    QVERIFY(tabs);
+    tabs->setCurrentWidget(view.inputBaseline());
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    const InputBaselinePlot& plot = *view.inputBaseline();
+
+    // The input codecs, from the CSV read line by line here (codec, quality, mean_bytes, accuracy).
+    const ParsedCsv inputCsv = readCsv(inputPath);
+    const int codecCol = inputCsv.header.indexOf(QStringLiteral("codec"));
+    const int qualityCol = inputCsv.header.indexOf(QStringLiteral("quality"));
+    const int bytesCol = inputCsv.header.indexOf(QStringLiteral("mean_bytes"));
+    const int accCol = inputCsv.header.indexOf(QStringLiteral("accuracy"));
+    QVERIFY(codecCol >= 0 && qualityCol >= 0 && bytesCol >= 0 && accCol >= 0);
+    const QStringList names = plot.seriesNames();
+    int inputSeries = 0;
+    for (const QStringList& row : inputCsv.rows) {
+        const QString codec = row[codecCol];
+        if (codec == QLatin1String("raw"))
+            continue;
+        const QString label = codec == QLatin1String("png")             ? QStringLiteral("PNG")
+                              : codec == QLatin1String("webp-lossless") ? QStringLiteral("WebP lossless")
+                                                                        : QStringLiteral("JPEG q") + row[qualityCol];
+        QString name;
+        for (const QString& n : names)
+            if (n.startsWith(QStringLiteral("input ") + label + QStringLiteral(":")))
+                name = n;
+        QVERIFY2(!name.isEmpty(), qPrintable(label + " not drawn; series: " + names.join(", ")));
+        const auto points = plot.seriesPoints(name);
+        QCOMPARE(points.size(), 1);
+        QCOMPARE(points[0].x(), row[bytesCol].toDouble());
+        QCOMPARE(points[0].y(), row[accCol].toDouble() * 100.0);
+        const QStringList references = plot.referenceLabels();
+        QVERIFY2(std::any_of(references.begin(), references.end(),
+                             [&](const QString& text) { return text == label || text.startsWith("input " + label + ":"); }),
+                 qPrintable(references.join(", ")));
+        ++inputSeries;
+    }
+    QCOMPARE(inputSeries, 5); // PNG, lossless WebP, JPEG q50, q75, q90
+    QVERIFY(plot.referenceLabels().contains(QStringLiteral("unsplit model 92.20 %")));
+
+    // AECNN: every frontier row is a point of its split's and V's series.
+    const ParsedCsv frontierCsv = readCsv(frontierPath);
+    const int splitCol = frontierCsv.header.indexOf(QStringLiteral("split"));
+    const int vCol = frontierCsv.header.indexOf(QStringLiteral("V"));
+    const int wireCol = frontierCsv.header.indexOf(QStringLiteral("wire_bytes_per_frame"));
+    const int frontierAccCol = frontierCsv.header.indexOf(QStringLiteral("accuracy"));
+    QVERIFY(!frontierCsv.rows.empty());
+    int drawn = 0;
+    for (const QStringList& row : frontierCsv.rows) {
+        const auto points =
+            plot.seriesPoints(QStringLiteral("AECNN split %1, V=%2").arg(row[splitCol], row[vCol]));
+        const QPointF expected(row[wireCol].toDouble(), row[frontierAccCol].toDouble() * 100.0);
+        QVERIFY2(std::any_of(points.begin(), points.end(),
+                             [&](const QPointF& p) { return qFuzzyCompare(p.x(), expected.x()) &&
+                                                            qFuzzyCompare(p.y(), expected.y()); }),
+                 qPrintable(QString("split %1 V=%2 point %3 B %4 % not drawn")
+                                .arg(row[splitCol], row[vCol]).arg(expected.x()).arg(expected.y())));
+        ++drawn;
+    }
+    QCOMPARE(drawn, static_cast<int>(frontierCsv.rows.size()));
+
+    // The screenshot (offscreen): the JPEG triangles (dark red) and the AECNN discs are painted.
+    const QImage shot = view.inputBaseline()->grab().toImage().convertToFormat(QImage::Format_RGB32);
+    QTemporaryDir dir; // AECNN_TEST_SCREENSHOTS=DIR keeps the screenshot for a look
+    const QString keep = qEnvironmentVariable("AECNN_TEST_SCREENSHOTS");
+    QVERIFY(shot.save(QDir(keep.isEmpty() ? dir.path() : keep).filePath(QStringLiteral("input-baseline.png"))));
+    int darkRed = 0, aecnnBlue = 0;
+    for (int y = 0; y < shot.height(); ++y)
+        for (int x = 0; x < shot.width(); ++x) {
+            const QRgb c = shot.pixel(x, y);
+            darkRed += c == QColor(Qt::darkRed).rgb();
+            aecnnBlue += c == QColor(31, 119, 180).rgb();
+        }
+    QVERIFY2(darkRed > 20, qPrintable(QString("dark red pixels: %1").arg(darkRed)));
+    QVERIFY2(aecnnBlue > 20, qPrintable(QString("AECNN marker pixels: %1").arg(aecnnBlue)));
+}
+
+void TestStudioViews::inputBaselineReportsBadCsv()
+{
+    QString error;
+    QVERIFY(!parseInputCodecCsv("codec,mean_bytes\npng,500\n", QStringLiteral("in.csv"), &error));
+    QVERIFY2(error.contains(QStringLiteral("'accuracy'")), qPrintable(error));
+    QVERIFY(!parseFrontierCsv("split,V,accuracy,wire_bytes_per_frame\n1,64,90,80\n", QStringLiteral("f.csv"), &error));
+    QVERIFY2(error.contains(QStringLiteral("line 2")) && error.contains(QStringLiteral("fraction")), qPrintable(error));
+    const auto ok = parseFrontierCsv("# c\nsplit,V,accuracy,wire_bytes_per_frame\n1,64,0.9,80\n", QStringLiteral("f.csv"),
+                                     &error);
+    QVERIFY(ok && ok->size() == 1 && ok->front().accuracy == 90.0);
 }
 
 void TestStudioViews::featuresViewMosaicsAndExport()

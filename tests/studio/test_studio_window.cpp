@@ -1,6 +1,10 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QSettings>
 #include <QSignalSpy>
@@ -56,6 +60,7 @@ private Q_SLOTS:
     void controlsChangeConfiguration();
     void settingsRestoreConfiguration();
     void screenshotIsNotBlank();
+    void tradeoffsUseTheChosenDeviceProfile();
     void workerReportsMissingModel();
     void attentionComputedInWorker();
     void streamsFramesFromAgentIntoLiveView();
@@ -146,6 +151,104 @@ void TestStudioWindow::settingsRestoreConfiguration()
     QVERIFY(settings.contains(QStringLiteral("MainWindow.geometry")));
     MainWindow restored{StartupOptions{}};
     QCOMPARE(restored.config().ratio, 32);
+}
+
+// A measured device profile (aecnn-agent --profile, version 2) made by hand: split 1 with a
+// 16x14x14 tensor, the unpruned head 50 ms; capture 2 ms; full offloading at the native 28x28:
+// JPEG encode 0.5 ms, 700 B.
+static QJsonObject fakeDeviceProfile()
+{
+    QJsonObject head1{{"split", 1}, {"ratio", 1}, {"channels", 16}, {"height", 14}, {"width", 14}, {"head_ms", 50.0}};
+    QJsonObject head2{{"split", 1}, {"ratio", 2}, {"channels", 8}, {"height", 14}, {"width", 14}, {"head_ms", 45.0}};
+    QJsonObject jpeg{{"size", "native"}, {"width", 28}, {"height", 28}, {"quality", 90},
+                     {"resize_ms", 0.0}, {"enc_ms", 0.5}, {"bytes", 700.0}};
+    return {{"format", "aecnn-device-profile"},
+            {"version", 2},
+            {"name", "fake-device"},
+            {"device", QJsonObject{{"hostname", "fakehost"}, {"arch", "aarch64"}, {"threads", 4}}},
+            {"model", "default"},
+            {"input", QJsonObject{{"height", 28}, {"width", 28}, {"channels", 1}}},
+            {"date", "2026-11-27T12:00:00Z"},
+            {"capture_ms", 2.0},
+            {"preprocess_ms", 0.1},
+            {"local_ms", 300.0},
+            {"heads", QJsonArray{head1, head2}},
+            {"jpeg", QJsonArray{jpeg}}};
+}
+
+// Issue 13 item 3 in the trade-off tab: Fig. 5 predicts with the chosen profile, says which
+// on screen, and its numbers are the profile's (worked out by hand below).
+void TestStudioWindow::tradeoffsUseTheChosenDeviceProfile()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("fake-device.json"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(QJsonDocument(fakeDeviceProfile()).toJson());
+    file.close();
+    StartupOptions options;
+    options.split = 1;
+    MainWindow window(options);
+    auto* view = window.tradeoffView();
+    // Nothing connected, no file: the Pi 4 table, said so.
+    QVERIFY2(view->profileSourceText().contains(QStringLiteral("Raspberry Pi 4B (paper)")) &&
+                 view->profileSourceText().contains(QStringLiteral("NOT comparable")),
+             qPrintable(view->profileSourceText()));
+    QCOMPARE(view->fig5().images.size(), size_t(4)); // the paper's four image sizes
+
+    QString error;
+    QVERIFY2(window.loadTradeoffProfile(path, &error), qPrintable(error));
+    QCOMPARE(view->profileChoice(), aecnn::widgets::TradeoffView::ProfileFile);
+    const QString label = view->profileSourceText();
+    QVERIFY2(label.startsWith(QStringLiteral("file fake-device.json: aecnn-agent on fakehost, measured "
+                                             "2026-11-27T12:00:00Z, input 28\u00d728")),
+             qPrintable(label));
+    QVERIFY2(!label.contains(QStringLiteral("NOT comparable")), qPrintable(label));
+
+    // The edge side of a measured profile: the committed bench-model.json (t_es, whole model).
+    QFile bench(QStringLiteral(AECNN_RESULTS_DIR "/bench-model.json"));
+    QVERIFY(bench.open(QIODevice::ReadOnly));
+    const QJsonObject benchJson = QJsonDocument::fromJson(bench.readAll()).object();
+    const double fullMs = benchJson.value("full_ms").toDouble();
+    double tail1 = -1;
+    for (const auto& s : benchJson.value("splits").toArray())
+        if (s.toObject().value("split").toInt() == 1)
+            tail1 = s.toObject().value("tail_ms").toDouble();
+    QVERIFY(fullMs > 0 && tail1 > 0);
+
+    // By hand, at the curve's first rate r = 0.1 Mbps:
+    //   AECNN 1x: 4 * 16 * 14 * 14 = 12,544 B -> 12,544 * 8 / 100 = 1003.52 ms + head 50 + t_es(split 1)
+    //   full offloading 28x28: 700 B -> 56 ms + capture 2 + resize 0 + JPEG 0.5 + whole model on the edge
+    const auto& curves = view->fig5();
+    QCOMPARE(curves.ratesMbps.front(), 0.1);
+    QCOMPARE(curves.ratios.front(), 1);
+    QCOMPARE(curves.aecnnMs[0][0], 1003.52 + 50.0 + tail1);
+    QCOMPARE(curves.images.size(), size_t(1));
+    QCOMPARE(curves.images[0].label(), std::string("28x28"));
+    QCOMPARE(curves.fullMs[0][0], 56.0 + 2.0 + 0.5 + fullMs);
+    QCOMPARE(curves.localMs[0], 300.0);
+
+    // The chooser: the paper's Pi 4 again, then "connected" without an agent falls back to the file.
+    window.chooseTradeoffProfile(TradeoffProfiles::Source::Pi4);
+    QCOMPARE(view->profileChoice(), aecnn::widgets::TradeoffView::PaperPi4);
+    QVERIFY(view->profileSourceText().startsWith(QStringLiteral("Raspberry Pi 4B (paper)")));
+    QCOMPARE(view->fig5().localMs[0], aecnn::latency::raspberryPi4Profile().localMs);
+    window.chooseTradeoffProfile(TradeoffProfiles::Source::Connected);
+    QCOMPARE(view->profileChoice(), aecnn::widgets::TradeoffView::ProfileFile);
+    QVERIFY2(view->profileSourceText().startsWith(QStringLiteral("(no profile from a connected agent")),
+             qPrintable(view->profileSourceText()));
+    QCOMPARE(view->fig5().localMs[0], 300.0);
+
+    // A file that is not a profile: a clear error, the loaded one stays.
+    const QString bad = dir.filePath(QStringLiteral("bad.json"));
+    QFile badFile(bad);
+    QVERIFY(badFile.open(QIODevice::WriteOnly));
+    badFile.write("{\"format\": \"aecnn-device-profile\", \"version\": 9}");
+    badFile.close();
+    QVERIFY(!window.loadTradeoffProfile(bad, &error));
+    QVERIFY2(error.contains(QStringLiteral("bad.json")) && error.contains(QStringLiteral("version 9")),
+             qPrintable(error));
+    QCOMPARE(view->fig5().localMs[0], 300.0);
 }
 
 void TestStudioWindow::screenshotIsNotBlank()

@@ -1,11 +1,16 @@
 #include "aecnn/widgets/tradeoff_view.h"
 
+#include <QComboBox>
+#include <QHBoxLayout>
 #include <QHeaderView>
+#include <QLabel>
 #include <QSplitter>
+#include <QTabWidget>
 #include <QTableWidget>
 #include <QVBoxLayout>
 #include <cmath>
 #include <map>
+#include "aecnn/widgets/input_baseline_plot.h"
 #include "qcustomplot_include.h"
 
 namespace aecnn::widgets {
@@ -56,11 +61,34 @@ QColor curveColor(int index)
 } // namespace
 
 TradeoffView::TradeoffView(QWidget* parent)
-    : PlotView(parent), tableWidget_(new QTableWidget(this)), plot_(new QCustomPlot(this))
+    : PlotView(parent), tableWidget_(new QTableWidget(this)), plot_(new QCustomPlot(this)),
+      profileChooser_(new QComboBox(this)), profileSource_(new QLabel(this)), plots_(new QTabWidget(this)),
+      baseline_(new InputBaselinePlot(this))
 {
+    profileChooser_->setObjectName(QStringLiteral("profileChooser"));
+    profileChooser_->addItem(tr("connected device's profile"));
+    profileChooser_->addItem(tr("profile file..."));
+    profileChooser_->addItem(tr("Raspberry Pi 4B (paper)"));
+    profileSource_->setObjectName(QStringLiteral("profileSource"));
+    profileSource_->setWordWrap(true);
+    profileSource_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    connect(profileChooser_, QOverload<int>::of(&QComboBox::activated), this,
+            [this](int index) { Q_EMIT profileChoiceRequested(index); });
+    auto* fig5Page = new QWidget(this);
+    auto* chooserRow = new QHBoxLayout;
+    chooserRow->addWidget(new QLabel(tr("Fig. 5 predicts with:"), fig5Page));
+    chooserRow->addWidget(profileChooser_);
+    chooserRow->addWidget(profileSource_, 1);
+    auto* fig5Layout = new QVBoxLayout(fig5Page);
+    fig5Layout->setContentsMargins(0, 0, 0, 0);
+    fig5Layout->addLayout(chooserRow);
+    fig5Layout->addWidget(plot_, 1);
+    plots_->setObjectName(QStringLiteral("tradeoffPlots"));
+    plots_->addTab(fig5Page, tr("Fig. 5: completion time"));
+    plots_->addTab(baseline_, tr("Bytes vs accuracy: AECNN and the input image"));
     auto* splitter = new QSplitter(Qt::Vertical, this);
     splitter->addWidget(tableWidget_);
-    splitter->addWidget(plot_);
+    splitter->addWidget(plots_);
     splitter->setSizes({200, 500});
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(splitter);
@@ -81,6 +109,31 @@ TradeoffView::TradeoffView(QWidget* parent)
     plot_->yAxis->setScaleType(QCPAxis::stLogarithmic);
     plot_->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>::create());
     setTable1({}, {});
+}
+
+void TradeoffView::setProfileSource(const QString& label, const QString& warning)
+{
+    profileSource_->setText(warning.isEmpty() ? label
+                                              : label + QStringLiteral(" \u2014 NOT comparable: ") + warning);
+    profileSource_->setStyleSheet(warning.isEmpty() ? QString() : QStringLiteral("color: #b00000;"));
+}
+
+QString TradeoffView::profileSourceText() const
+{
+    return profileSource_->text();
+}
+
+void TradeoffView::setProfileChoice(ProfileChoice choice, bool connectedAvailable, bool fileAvailable)
+{
+    profileChooser_->setItemText(ConnectedDevice, connectedAvailable ? tr("connected device's profile")
+                                                                     : tr("connected device's profile (none)"));
+    profileChooser_->setItemText(ProfileFile, fileAvailable ? tr("profile file") : tr("profile file..."));
+    profileChooser_->setCurrentIndex(choice);
+}
+
+TradeoffView::ProfileChoice TradeoffView::profileChoice() const
+{
+    return static_cast<ProfileChoice>(profileChooser_->currentIndex());
 }
 
 void TradeoffView::setTable1(const std::vector<Table1Row>& ours, const std::vector<Table1Row>& paper)

@@ -664,6 +664,16 @@ double EdgeSession::Private::profilePrediction(const EdgeFrameResult& r) const
                         : latency::raspberryPi4Profile();
     if (m == "local")
         return profile.localMs > 0 ? transferMs + profile.localMs : -1.0;
+    if (m == "full") {
+        // Device side from the profile's full offloading at this stream's capture size and JPEG
+        // quality (capture + resize, JPEG encode); the link and the edge's decode + whole model
+        // as measured for this frame, like the split modes.
+        const auto* f = profile.fullOffloadFor(settings.value("resolution").toString("native").trimmed().toStdString(),
+                                               settings.value("jpeg_quality").toInt(90));
+        if (!model || f == nullptr)
+            return -1.0;
+        return transferMs + profile.captureMs + f->resizeMs + f->encMs + r.decMs + r.esMs;
+    }
     if ((m != "aecnn" && m != "bottlenetpp") || !model || model->splitPoint() == 0)
         return -1.0;
     const auto device = latency::deviceSideTimes(profile, model->splitPoint(), model->ratio());

@@ -1,6 +1,7 @@
 #include "aecnn/latency/device_profile.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 
 #include <QFile>
@@ -43,11 +44,72 @@ const SplitTiming& DeviceProfile::split(int l) const
     throw Error("device profile '" + name + "' has no split point " + std::to_string(l) + "; it has: " + available);
 }
 
+const FullOffloadTiming* DeviceProfile::fullOffloadAt(int width, int height, int quality) const
+{
+    for (const auto& f : fullOffloading)
+        if (f.width == width && f.height == height && (quality < 0 || f.quality == quality))
+            return &f;
+    return nullptr;
+}
+
+const FullOffloadTiming* DeviceProfile::fullOffloadFor(const std::string& resolution, int quality) const
+{
+    auto lower = [](std::string text) {
+        std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
+        return text;
+    };
+    for (const auto& f : fullOffloading)
+        if (lower(f.size) == lower(resolution) && f.quality == quality)
+            return &f;
+    return nullptr;
+}
+
 std::string DeviceProfile::inputLabel() const
 {
     if (inputHeight <= 0 || inputWidth <= 0)
         return "unknown input size";
     return std::to_string(inputWidth) + "x" + std::to_string(inputHeight);
+}
+
+void applyEdgeSide(DeviceProfile& profile, const DeviceProfile& edge)
+{
+    for (auto& s : profile.splits)
+        for (const auto& e : edge.splits) {
+            if (e.split != s.split)
+                continue;
+            s.edgeMs = e.edgeMs;
+            for (auto& r : s.ratios)
+                for (const auto& er : e.ratios)
+                    if (er.ratio == r.ratio) {
+                        r.decMs = er.decMs;
+                        r.accuracy = er.accuracy;
+                    }
+        }
+    profile.edgeFullMs = edge.edgeFullMs;
+    profile.imageDecodeMs = edge.imageDecodeMs;
+    if (edge.unsplitAccuracy > 0)
+        profile.unsplitAccuracy = edge.unsplitAccuracy;
+    profile.source += "; edge side (t_es, t_dec, whole model) from " + edge.name + ": " + edge.source;
+}
+
+DeviceProfile edgeSideFromBenchModel(const QJsonObject& json, const std::string& origin)
+{
+    const double fullMs = json.value("full_ms").toDouble(-1.0);
+    if (!(fullMs >= 0) || !json.value("splits").isArray())
+        throw Error("'" + origin + "' has no 'full_ms' and 'splits': expected the output of aecnn bench-model --json");
+    DeviceProfile edge;
+    edge.name = "bench-model";
+    edge.source = origin + " (" + json.value("machine").toString().toStdString() + ", " +
+                  json.value("date").toString().toStdString() + "): t_es per split, whole model " +
+                  std::to_string(fullMs) + " ms; no JPEG decode time";
+    edge.edgeFullMs = fullMs;
+    for (const auto& value : json.value("splits").toArray()) {
+        SplitTiming s;
+        s.split = requirePositiveInt(value.toObject(), "split", "'" + origin + "' splits");
+        s.edgeMs = requireNumber(value.toObject(), "tail_ms", "'" + origin + "' split " + std::to_string(s.split));
+        edge.splits.push_back(s);
+    }
+    return edge;
 }
 
 QJsonObject toJson(const DeviceProfile& profile)
@@ -82,6 +144,19 @@ QJsonObject toJson(const DeviceProfile& profile)
                      {"splits", splits}};
     if (profile.inputHeight > 0 && profile.inputWidth > 0)
         json["input"] = QJsonObject{{"height", profile.inputHeight}, {"width", profile.inputWidth}};
+    if (!profile.fullOffloading.empty()) {
+        QJsonArray full;
+        for (const auto& f : profile.fullOffloading)
+            full.append(QJsonObject{{"size", QString::fromStdString(f.size)},
+                                    {"width", f.width},
+                                    {"height", f.height},
+                                    {"quality", f.quality},
+                                    {"resize_ms", f.resizeMs},
+                                    {"enc_ms", f.encMs},
+                                    {"bytes", f.bytes}});
+        json["capture_ms"] = profile.captureMs;
+        json["full_offloading"] = full;
+    }
     return json;
 }
 
@@ -100,6 +175,19 @@ DeviceProfile deviceProfileFromJson(const QJsonObject& json)
         const auto input = json.value("input").toObject();
         p.inputHeight = requirePositiveInt(input, "height", "'input'");
         p.inputWidth = requirePositiveInt(input, "width", "'input'");
+    }
+    p.captureMs = json.contains("capture_ms") ? requireNumber(json, "capture_ms", "the profile") : 0.0;
+    for (const auto& fv : json.value("full_offloading").toArray()) {
+        const auto fo = fv.toObject();
+        FullOffloadTiming f;
+        f.size = fo.value("size").toString("native").toStdString();
+        f.width = requirePositiveInt(fo, "width", "a full_offloading entry");
+        f.height = requirePositiveInt(fo, "height", "a full_offloading entry");
+        f.quality = requirePositiveInt(fo, "quality", "a full_offloading entry");
+        f.resizeMs = requireNumber(fo, "resize_ms", "a full_offloading entry");
+        f.encMs = requireNumber(fo, "enc_ms", "a full_offloading entry");
+        f.bytes = requireNumber(fo, "bytes", "a full_offloading entry");
+        p.fullOffloading.push_back(f);
     }
     const auto splits = json.value("splits").toArray();
     if (splits.isEmpty())

@@ -140,6 +140,42 @@ Prediction predictFullOffloading(const DeviceProfile& profile, double imageBytes
     return p;
 }
 
+Prediction predictFullOffloading(const DeviceProfile& profile, const FullOffloadTiming& measured, double rateMbps)
+{
+    Prediction p = predictFullOffloading(profile, measured.bytes, rateMbps);
+    p.iotMs = profile.captureMs + measured.resizeMs;
+    p.encMs = measured.encMs;
+    return p;
+}
+
+Prediction predictFullOffloading(const DeviceProfile& profile, const ImageSize& image, double rateMbps)
+{
+    if (const FullOffloadTiming* measured = profile.fullOffloadAt(image.width, image.height)) {
+        FullOffloadTiming sized = *measured;
+        sized.bytes = image.bytes;
+        return predictFullOffloading(profile, sized, rateMbps);
+    }
+    return predictFullOffloading(profile, image.bytes, rateMbps);
+}
+
+std::vector<ImageSize> measuredFullOffloadImages(const DeviceProfile& profile)
+{
+    std::vector<ImageSize> images;
+    for (const auto& f : profile.fullOffloading) {
+        const bool seen = std::any_of(images.begin(), images.end(),
+                                      [&](const ImageSize& i) { return i.width == f.width && i.height == f.height; });
+        if (!seen)
+            images.push_back({f.width, f.height, f.bytes});
+    }
+    return images;
+}
+
+std::vector<ImageSize> fig5ImagesFor(const DeviceProfile& profile)
+{
+    auto images = measuredFullOffloadImages(profile);
+    return images.empty() ? defaultFig5Images() : images;
+}
+
 std::string ImageSize::label() const
 {
     return std::to_string(width) + "x" + std::to_string(height);
@@ -159,6 +195,12 @@ std::vector<ImageSize> defaultFig5Images()
 
 Crossover crossoverRate(const DeviceProfile& profile, int split, int ratio, double imageBytes)
 {
+    return crossoverRate(profile, split, ratio, ImageSize{0, 0, imageBytes});
+}
+
+Crossover crossoverRate(const DeviceProfile& profile, int split, int ratio, const ImageSize& image)
+{
+    const double imageBytes = image.bytes;
     const auto& s = profile.split(split);
     predictAecnn(profile, split, ratio, 1.0); // validates split and ratio
     const int kept = s.channels / ratio;
@@ -168,7 +210,8 @@ Crossover crossoverRate(const DeviceProfile& profile, int split, int ratio, doub
     if (const RatioTiming* t = timing)
         aecnn.push_back({static_cast<double>(kept) * s.height * s.width * t->entropyBits / 8.0,
                          fixed + t->encMs + t->decMs});
-    const Line full{imageBytes, profile.edgeFullMs + profile.imageDecodeMs};
+    // Full offloading's fixed part: its Eq. 3 terms (device-side ones when measured).
+    const Line full{imageBytes, predictFullOffloading(profile, image, 1.0).cmpMs()};
 
     // AECNN's time is the lower of its lines (each bytes*8/r + fixed), so it beats full
     // offloading at r wherever one of its lines does.
@@ -232,7 +275,7 @@ Fig5Curves fig5Curves(const DeviceProfile& profile, int split, const std::vector
     for (const auto& image : images) {
         std::vector<double> row;
         for (double r : ratesMbps)
-            row.push_back(predictFullOffloading(profile, image.bytes, r).totalMs());
+            row.push_back(predictFullOffloading(profile, image, r).totalMs());
         c.fullMs.push_back(row);
     }
     return c;

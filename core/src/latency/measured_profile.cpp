@@ -88,7 +88,16 @@ QJsonObject toJson(const MeasuredDeviceProfile& p)
                                     {"enc_ms", e.encMs},
                                     {"bits_per_element", e.bitsPerElement}});
     auto s = [](const std::string& v) { return QString::fromStdString(v); };
-    return {{"format", kMeasuredProfileFormat},
+    QJsonArray jpeg;
+    for (const auto& j : p.jpeg)
+        jpeg.append(QJsonObject{{"size", s(j.size)},
+                                {"width", j.width},
+                                {"height", j.height},
+                                {"quality", j.quality},
+                                {"resize_ms", j.resizeMs},
+                                {"enc_ms", j.encMs},
+                                {"bytes", j.bytes}});
+    QJsonObject json{{"format", kMeasuredProfileFormat},
             {"version", kMeasuredProfileVersion},
             {"name", s(p.name)},
             {"device", QJsonObject{{"hostname", s(p.hostname)},
@@ -107,6 +116,9 @@ QJsonObject toJson(const MeasuredDeviceProfile& p)
             {"local_ms", p.localMs},
             {"heads", heads},
             {"encoders", encoders}};
+    if (!p.jpeg.empty())
+        json["jpeg"] = jpeg;
+    return json;
 }
 
 bool isMeasuredProfileJson(const QJsonObject& json)
@@ -180,6 +192,28 @@ MeasuredDeviceProfile measuredProfileFromJson(const QJsonObject& json)
             bad(where, "is for split " + std::to_string(e.split) + " V=" + std::to_string(e.ratio) +
                            ", which has no entry in 'heads'");
         p.encoders.push_back(e);
+    }
+    // Version 2: full offloading per capture size (absent in version 1: no full-offloading entries).
+    if (json.contains("jpeg") && !json.value("jpeg").isArray())
+        bad("the profile", "needs an array 'jpeg'");
+    const auto jpeg = json.value("jpeg").toArray();
+    for (int i = 0; i < jpeg.size(); ++i) {
+        const std::string where = "jpeg[" + std::to_string(i) + "]";
+        const auto o = object(jpeg[i], where);
+        JpegMeasurement j;
+        j.size = text(o, "size", where, true);
+        j.width = integer(o, "width", where, 1, 1 << 16);
+        j.height = integer(o, "height", where, 1, 1 << 16);
+        j.quality = integer(o, "quality", where, 1, 100);
+        j.resizeMs = number(o, "resize_ms", where);
+        j.encMs = number(o, "enc_ms", where);
+        j.bytes = number(o, "bytes", where);
+        if (j.bytes <= 0)
+            bad(where, "needs a positive number 'bytes' (the JPEG size)");
+        for (const auto& other : p.jpeg)
+            if (other.size == j.size && other.quality == j.quality)
+                bad(where, "repeats size " + j.size + " at quality " + std::to_string(j.quality));
+        p.jpeg.push_back(j);
     }
     return p;
 }
@@ -278,6 +312,9 @@ DeviceProfile toLatencyProfile(const MeasuredDeviceProfile& m, const std::string
         }
         p.splits.push_back(s);
     }
+    p.captureMs = m.captureMs;
+    for (const auto& j : m.jpeg)
+        p.fullOffloading.push_back({j.size, j.width, j.height, j.quality, j.resizeMs, j.encMs, j.bytes});
     if (edgeSide != nullptr) {
         p.edgeFullMs = edgeSide->edgeFullMs;
         p.imageDecodeMs = edgeSide->imageDecodeMs;
@@ -290,6 +327,9 @@ DeviceProfile toLatencyProfile(const MeasuredDeviceProfile& m, const std::string
                (anyEncoder ? ", t_enc and bits/element of " + coder + " at " +
                                  (bits == 0 ? std::string("float32") : std::to_string(bits) + " bits")
                            : std::string(", no encoder measured (raw float32)")) +
+               (m.jpeg.empty() ? std::string("; no full offloading measured")
+                               : "; full offloading: capture, resize and JPEG encode at " +
+                                     std::to_string(m.jpeg.size()) + " capture size(s)") +
                (edgeSide != nullptr ? "; edge-side times (t_es, t_dec, full offloading) from " + edgeSide->name
                                     : "; edge-side times (t_es, t_dec, full offloading) not in a device profile: 0");
     return p;

@@ -29,8 +29,9 @@ struct EdgeFrameResult {
     double predictedMs = 0.0; // Eq. 4 for this frame: bytes / rate + t_iot + t_enc + t_dec + t_es
     // Eq. 4 with the device-side terms (t_iot, t_enc; local: the whole model) from the
     // device profile in use (`deviceProfile`: the agent's, or the Pi 4 table as fallback)
-    // and this frame's bytes at the set rate, t_dec and t_es; < 0 = the profile has no
-    // entry for this configuration (or full offloading, whose JPEG encoding is not profiled).
+    // and this frame's bytes at the set rate, t_dec and t_es; full offloading: capture +
+    // resize + JPEG encode at the stream's resolution and quality (profile version 2);
+    // < 0 = the profile has no entry for this configuration.
     double profileMs = -1.0;
     std::string deviceProfile;
     int inputHeight = 0; // the deployed model's input size (0 = no model): what was measured
