@@ -51,8 +51,14 @@ for split in 1 2; do
       name=split$split-v$ratio-$variant.aecnn
       src=$work/models/$name
       [ -f "$src" ] || { echo "skip $name: not trained (yet) in $work/models" >&2; continue; }
-      "$aecnn" pack-model --base "$base" --bits 8 "$src" "$demo/$name" --json > "$logs/$name.pack.json"
-      "$aecnn" eval --model "$demo/$name" --threads "$threads" --json > "$logs/$name.eval.json"
+      if [ "$demo/$name" -nt "$src" ] && [ -s "$logs/$name.pack.json" ] && [ -s "$logs/$name.eval.json" ]; then
+        echo "$name: packed and evaluated before (remove $logs/$name.eval.json to redo)" >&2
+      else
+        "$aecnn" pack-model --base "$base" --bits 8 "$src" "$demo/$name" --json > "$logs/$name.pack.json.new"
+        mv "$logs/$name.pack.json.new" "$logs/$name.pack.json"
+        "$aecnn" eval --model "$demo/$name" --threads "$threads" --json > "$logs/$name.eval.json.new"
+        mv "$logs/$name.eval.json.new" "$logs/$name.eval.json"
+      fi
       packed=$(json_number accuracy < "$logs/$name.eval.json")
       echo "$split,$ratio,$variant,$(table_value "$here/resources/results/table1.csv" $split $ratio $variant),$(awk -v a="$(json_number input_test_accuracy < "$logs/$name.pack.json")" 'BEGIN{printf "%.2f", a*100}'),$(awk -v a="$packed" 'BEGIN{printf "%.2f", a*100}'),$(stat -c %s "$demo/$name"),$(stat -c %s "$src"),$(json_number max_relative_error < "$logs/$name.pack.json")" >> "$tmp"
       echo "$name: $(tail -1 "$tmp")"
