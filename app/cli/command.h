@@ -48,6 +48,7 @@ Command latencyCommand();
 Command edgeCommand();
 Command sweepCommand();
 Command exportCommand();
+Command packModelCommand();
 
 // Shared option specs.
 OptionSpec modelOption();

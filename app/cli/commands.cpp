@@ -8,7 +8,7 @@ namespace aecnn::cli {
 std::vector<Command> allCommands()
 {
     return {trainCommand(), evalCommand(), predictCommand(), splitsCommand(), benchModelCommand(), reproduceCommand(), aecnnTrainCommand(), importanceCommand(), latencyCommand(), edgeCommand(), codecCommand(), dumpFeaturesCommand(),
-            benchCodecCommand(), sweepCommand(), exportCommand(), baselineInputCommand()};
+            benchCodecCommand(), sweepCommand(), exportCommand(), baselineInputCommand(), packModelCommand()};
 }
 
 OptionSpec modelOption()

@@ -11,6 +11,7 @@
 #include <torch/types.h>
 
 #include "aecnn/model/checkpoint_kind.h"
+#include "aecnn/model/packed_tensor.h"
 
 #include "aecnn/io/file_io.h" // writeFileAtomically, readWholeFile (were declared here)
 
@@ -29,15 +30,33 @@ namespace aecnn {
 // tensor bitwise equal to a tensor of the base is written as a reference
 // ({"base_tensor": name in the base}, no data), and metadata "base" records the
 // base file (relative to the derived file) and the SHA-256 trailer of that file.
+//
+// Packed checkpoints (format version 2, checkpoint_pack.h): the bytes after the 16-byte
+// header up to the SHA-256 trailer are one zstd frame whose content is what version 1
+// stores there (u64 metadata length | metadata | data). Tensor entries may then carry
+// "encoding" (packed_tensor.h) and "bits"; an entry with "reference" stores its
+// difference to that tensor of the base model, and with "reference_dim" d to that
+// tensor with only the metadata's "kept_channels" along dim d (a pruned model's base
+// after the same filter surgery). readCheckpoint decodes them; no caller sees packing.
 struct Checkpoint {
     static constexpr quint32 formatVersion = 1;
+    static constexpr quint32 packedFormatVersion = 2;
 
     QJsonObject metadata;
     std::vector<std::pair<std::string, torch::Tensor>> tensors;
 
-    // Filled by parseCheckpoint for a derived checkpoint until readCheckpoint resolves
-    // them: (index into tensors, tensor name in the base).
-    std::vector<std::pair<size_t, std::string>> baseReferences;
+    // Filled by parseCheckpoint for a derived checkpoint until readCheckpoint resolves them.
+    struct BaseReference {
+        size_t index = 0;       // into tensors
+        std::string baseTensor; // name in the base
+        // Packed entries: what is stored relative to the base tensor.
+        bool packed = false;
+        TensorEncoding encoding = TensorEncoding::Exact;
+        int bits = 0;
+        int referenceDim = -1; // >= 0: the base tensor's "kept_channels" along this dim
+        QByteArray payload;
+    };
+    std::vector<BaseReference> baseReferences;
 
     const torch::Tensor* find(const std::string& name) const;
 };
