@@ -12,6 +12,7 @@
 #   BUILD_DIR defaults to build/, WORK_DIR (unpacked models, ~7 MB each) to /var/tmp/aecnn-table1-demo.
 #   AECNN_TABLE1_SKIP_TRAINING=1 packs and evaluates the models already in WORK_DIR/models;
 #   AECNN_TABLE1_ONLY_EVALUATED=1 only writes the CSV rows of models packed and evaluated before;
+#   AECNN_TABLE1_VARIANTS="aecnn bottlenetpp" packs only those variants (default: all three);
 #   AECNN_TABLE1_PACK_LOGS=DIR keeps the pack-model/eval --json outputs there (default WORK_DIR/pack).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -43,13 +44,13 @@ tmp=$csv.new
 {
   echo "# Packed Table I demo models: accuracy in % on all 10000 Fashion-MNIST test images"
   echo "# table1_acc: resources/results/table1.csv (committed run); unpacked_acc: this run's model before packing (its provenance.test_accuracy, 10000 test images); packed_acc: aecnn eval of the shipped file"
-  echo "# command: packaging/train-table1-demo-models.sh $* (AECNN_TABLE1_SKIP_TRAINING=${AECNN_TABLE1_SKIP_TRAINING:-0} AECNN_TABLE1_ONLY_EVALUATED=${AECNN_TABLE1_ONLY_EVALUATED:-0}): reproduce table1 --ratios 4,8,16,64 --epochs-ca 0.15 --epochs-finetune 0.15 --epochs-fr 0.2; pack-model --bits 8; eval"
+  echo "# command: packaging/train-table1-demo-models.sh $* (AECNN_TABLE1_SKIP_TRAINING=${AECNN_TABLE1_SKIP_TRAINING:-0} AECNN_TABLE1_ONLY_EVALUATED=${AECNN_TABLE1_ONLY_EVALUATED:-0} AECNN_TABLE1_VARIANTS=${AECNN_TABLE1_VARIANTS:-all}): reproduce table1 --ratios 4,8,16,64 --epochs-ca 0.15 --epochs-finetune 0.15 --epochs-fr 0.2; pack-model --bits 8; eval"
   echo "# date: $(date -u +%Y-%m-%dT%H:%M:%SZ); machine: $(uname -srm); nproc $(nproc); load $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "split,V,variant,table1_acc,unpacked_acc,packed_acc,packed_bytes,unpacked_bytes,max_relative_weight_error"
 } > "$tmp"
 for split in 1 2; do
   for ratio in 4 8 16 64; do
-    for variant in aecnn bottlenetpp ca_pruned; do
+    for variant in ${AECNN_TABLE1_VARIANTS:-aecnn bottlenetpp ca_pruned}; do
       name=split$split-v$ratio-$variant.aecnn
       src=$work/models/$name
       [ -f "$src" ] || { echo "skip $name: not trained (yet) in $work/models" >&2; continue; }
