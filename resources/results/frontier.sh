@@ -73,7 +73,7 @@ QAT=${QAT:-$OUT/qat-s1v64}
 if [ "$what" = qat-train ]; then
     mkdir -p "$QAT"
     run "$AECNN" aecnn-train --splits 1 --ratios 64 --epochs-ca 0.1 --importance-limit 5000 \
-        --epochs-finetune 0.4 --epochs-fr 0.4 --eval-limit 2000 --batch-size 128 --no-bottlenet \
+        --epochs-finetune 0.02 --epochs-fr 0.15 --eval-limit 2000 --batch-size 128 --no-bottlenet \
         --qat-bits 2 --qat-ranges calibrated --qat-range mse --qat-calibrate $CAL --threads 1 --json \
         --out "$QAT" > "$QAT/results.json"
 fi

@@ -199,7 +199,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const auto result = runAlgorithm1(base, data, o, dir.path());
         QCOMPARE(result.stagesRun.back(), std::string("split1/v4/aecnn-qat"));
-        const auto saved = loadAecnnClassifierFile(QDir(dir.path()).filePath(splitModelFileName(1, 4, SplitVariant::Aecnn)));
+        auto saved = loadAecnnClassifierFile(QDir(dir.path()).filePath(splitModelFileName(1, 4, SplitVariant::Aecnn)));
         const auto qat = saved.usage.provenance.value("qat").toObject();
         QCOMPARE(qat.value("bits").toInt(), 2);
         QCOMPARE(qat.value("ranges").toString(), QString("calibrated"));
