@@ -203,7 +203,7 @@ private Q_SLOTS:
         const auto qat = saved.usage.provenance.value("qat").toObject();
         QCOMPARE(qat.value("bits").toInt(), 2);
         QCOMPARE(qat.value("ranges").toString(), QString("calibrated"));
-        QCOMPARE(qat.value("fixed_ranges").toArray().size(), 2); // C' = 8 / 4
+        QCOMPARE(int(qat.value("fixed_ranges").toArray().size()), 2); // C' = 8 / 4
 
         auto& net = *saved.net;
         TransportSettings s;
@@ -220,7 +220,7 @@ private Q_SLOTS:
             QCOMPARE(r.value("zero_point").toInt(), int(s.fixedRanges[size_t(c)].zeroPoint));
         }
         const auto live = evaluateThroughTransport(net, SplitTransport(layout, s), data.test);
-        QCOMPARE(live.count, qat.value("quantized_test_count").toInteger());
+        QCOMPARE(qint64(live.count), qat.value("quantized_test_count").toInteger());
         QCOMPARE(live.accuracy(), qat.value("quantized_test_accuracy").toDouble());
 
         // And the fake quantizer's logits are the codec path's, image by image.
