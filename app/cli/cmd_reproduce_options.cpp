@@ -34,7 +34,14 @@ std::vector<OptionSpec> algorithm1OptionSpecs(const std::string& defaultSplits, 
             {"importance-limit", "N", "training images in the Eq. 8 mean, 0 = all", "0"},
             {"train-limit", "N", "use only the first N training images, 0 = all", "0"},
             {"eval-limit", "N", "evaluate on the first N test images, 0 = all", "0"},
-            {"seed", "S", "random seed", "1"}};
+            {"seed", "S", "random seed", "1"},
+            {"qat-bits", "B", "quantization-aware FR stage: fake-quantize the transmitted tensor like the codec at "
+                              "B bits (2, 3 or 4; 0 = off)", "0"},
+            {"qat-ranges", "MODE", "QAT ranges: calibrated (fixed per channel, as `edge --framing session "
+                                   "--calibrate N`; freezes the head) or per-frame", "calibrated"},
+            {"qat-range", "CHOICE", "QAT range choice, as --range of the codec: minmax or mse", "mse"},
+            {"qat-calibrate", "N", "calibrated QAT ranges: the first N training images (use the same N for "
+                                   "`edge --calibrate`)", "2000"}};
 }
 
 Algorithm1Options algorithm1OptionsFromArgs(const ParsedArgs& args, int64_t trainImages, int batchSize)
@@ -66,6 +73,18 @@ Algorithm1Options algorithm1OptionsFromArgs(const ParsedArgs& args, int64_t trai
     o.importanceImages = args.integer("importance-limit", 0, 1 << 30);
     o.evalLimit = args.integer("eval-limit", 0, 1 << 30);
     o.seed = static_cast<uint64_t>(args.integer("seed", 0, 1 << 30));
+    o.qat.bits = args.integer("qat-bits", 0, 8);
+    const std::string ranges = args.text("qat-ranges");
+    if (ranges != "calibrated" && ranges != "per-frame")
+        throw UsageError("--qat-ranges must be 'calibrated' or 'per-frame', got '" + ranges + "'");
+    o.qat.calibrated = ranges == "calibrated";
+    try {
+        o.qat.range = codec::rangeChoiceFromName(args.text("qat-range"));
+        validate(o.qat);
+    } catch (const Error& e) {
+        throw UsageError(e.what());
+    }
+    o.qat.calibrationImages = args.integer("qat-calibrate", 1, 1 << 20);
     return o;
 }
 

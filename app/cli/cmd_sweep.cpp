@@ -54,7 +54,7 @@ Command sweepCommand()
         {"task-threads", "N", "plan: LibTorch threads of every task (results are reproducible per thread count)", "1"},
         {"codec-images", "N", "plan: test images for the entropy and codec timing columns", "200"}};
     for (auto& option : algorithm1OptionSpecs("1,2", "2,4,8,16,32,64"))
-        if (option.name != "seed" && option.name != "no-bottlenet")
+        if (option.name != "seed" && option.name != "no-bottlenet" && option.name.rfind("qat-", 0) != 0)
             options.push_back(option);
     const std::vector<OptionSpec> more{
         {"local", "", "run: run the tasks on this machine", ""},

@@ -48,7 +48,7 @@ QJsonObject sweepPlan(const ParsedArgs& args, CommandContext& context)
     plan.codecImages = args.integer("codec-images", 1, 1 << 20);
     for (const auto& option : algorithm1OptionSpecs("1,2", "2,4,8,16,32,64")) {
         if (option.name == "splits" || option.name == "ratios" || option.name == "seed" ||
-            option.name == "no-bottlenet")
+            option.name == "no-bottlenet" || option.name.rfind("qat-", 0) == 0) // QAT: aecnn-train only
             continue;
         if (option.valueName.empty())
             plan.options.insert(QString::fromStdString(option.name), args.flag(option.name));

@@ -82,7 +82,7 @@ def main():
                 "codec_frame_bytes": round(r["mean_frame_bytes"], 3), "framing_bytes": round(overhead, 3),
                 "security_bytes": "", "n": r["n"], "source": os.path.relpath(path, os.path.dirname(os.path.dirname(HERE))),
             })
-    rows.sort(key=lambda r: (r["split"], -r["V"], r["path"], r["framing"], r["ranges"], r["range"], r["bits"]))
+    rows.sort(key=lambda r: ("models/demo/" not in r["model"], r["split"], -r["V"], r["path"], r["framing"], r["ranges"], r["range"], r["bits"]))
     out = os.path.join(HERE, "frontier.csv")
     with open(out, "w", newline="") as f:
         f.write("# python3 resources/results/frontier-table.py (from resources/results/frontier/*.json, "
@@ -92,11 +92,12 @@ def main():
         w.writerows(rows)
     print(f"wrote {out}: {len(rows)} rows")
     if "--markdown" in sys.argv:  # the table of frontier.md
-        print("| path | split | V | framing | ranges | range | coder | bits | accuracy | vs unsplit | codec frame B "
-              "| framing B | wire B | wire ratio | vs PNG |")
-        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+        print("| model | path | split | V | framing | ranges | range | coder | bits | accuracy | vs unsplit "
+              "| codec frame B | framing B | wire B | wire ratio | vs PNG |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         for r in rows:
-            print(f'| {r["path"]} | {r["split"]} | {r["V"]} | {r["framing"]} | {r["ranges"]} | {r["range"]} | '
+            label = "demo" if "models/demo/" in r["model"] else os.path.basename(os.path.dirname(r["model"]))
+            print(f'| {label} | {r["path"]} | {r["split"]} | {r["V"]} | {r["framing"]} | {r["ranges"]} | {r["range"]} | '
                   f'{r["coder"]} | {r["bits"]} | {100 * r["accuracy"]:.2f} % | {100 * (r["accuracy"] - baseline):+.2f} | '
                   f'{r["codec_frame_bytes"]:.1f} | {r["framing_bytes"]:.1f} | {r["wire_bytes_per_frame"]:.1f} | '
                   f'{r["wire_ratio"]:.0f}× | {r["wire_bytes_per_frame"] / r["input_png_bytes"]:.2f} |')

@@ -55,6 +55,14 @@ QJsonObject toJson(const SplitModelCost& c)
             {"tail_params", static_cast<qint64>(c.tailParams)}};
 }
 
+QJsonObject toJson(const QatOptions& q)
+{
+    return {{"bits", q.bits},
+            {"ranges", q.calibrated ? "calibrated" : "per-frame"},
+            {"range", QString::fromStdString(codec::rangeChoiceName(q.range))},
+            {"calibration_images", q.calibrated ? static_cast<qint64>(q.calibrationImages) : 0}};
+}
+
 QJsonObject stageProvenance(const std::string& stage, const TrainResult& trained, const EvalResult& evaluation)
 {
     return {{"stage", QString::fromStdString(stage)},
@@ -131,6 +139,7 @@ private:
             throw Error("Algorithm 1 needs at least one split point and one ratio");
         if (!options_.caVariants && !options_.bottleNet)
             throw Error("Algorithm 1 has nothing to train: both the CA variants and BottleNet++ are switched off");
+        aecnn::validate(options_.qat);
         if (data_.train.size() == 0 || data_.test.size() == 0)
             throw Error("Algorithm 1 needs non-empty training and test sets");
         for (int split : options_.splits) {
@@ -150,11 +159,14 @@ private:
     // a different budget is reported instead of silently mixing budgets.
     QJsonObject budget() const
     {
-        return {{"ca", toJson(options_.caTraining)},
-                {"finetune", toJson(options_.pruneFinetune)},
-                {"fr", toJson(options_.recoveryFinetune)},
-                {"prune_from", options_.pruneFromCaNetwork ? "ca_network" : "original"},
-                {"frozen_backbone", options_.frozenBackbone}};
+        QJsonObject b{{"ca", toJson(options_.caTraining)},
+                      {"finetune", toJson(options_.pruneFinetune)},
+                      {"fr", toJson(options_.recoveryFinetune)},
+                      {"prune_from", options_.pruneFromCaNetwork ? "ca_network" : "original"},
+                      {"frozen_backbone", options_.frozenBackbone}};
+        if (options_.qat.enabled())
+            b.insert("qat", toJson(options_.qat));
+        return b;
     }
 
     void checkBudget(const QJsonObject& provenance, const std::string& stage) const
@@ -278,6 +290,7 @@ private:
             entry.accuracy = loaded.usage.provenance.value("test_accuracy").toDouble();
             entry.evaluated = loaded.usage.provenance.value("test_count").toInteger();
             entry.resumed = true;
+            entry.qat = loaded.usage.provenance.value("qat").toObject();
             checkBudget(loaded.usage.provenance, stage);
         } else {
             model = build();
@@ -289,6 +302,10 @@ private:
             out.usage = base_.usage;
             out.usage.provenance = stageProvenance(stage, trained, evaluation);
             out.usage.provenance.insert("budget", budget());
+            if (!stageNotes_.isEmpty())
+                out.usage.provenance.insert("qat", stageNotes_);
+            entry.qat = stageNotes_;
+            stageNotes_ = {};
             saveAecnnClassifier(path, out, options_.baseFile);
             dropStageStates();
             entry.accuracy = evaluation.accuracy();
@@ -330,6 +347,8 @@ private:
                 split, ratio, SplitVariant::Aecnn,
                 [&](AecnnModel& m) {
                     auto& net = *m;
+                    if (options_.qat.enabled())
+                        return quantizationAwareStage(net, split, ratio, prefix);
                     const ForwardFn forward = [&](const torch::Tensor& x) { return net.forward(x); };
                     if (options_.frozenBackbone)
                         return trainWithFrozenBackbone(net, *net.recovery, forward, options_.recoveryFinetune,
@@ -349,6 +368,51 @@ private:
             if (options_.bottleNet)
                 bottleNetStage(split, ratio);
         }
+    }
+
+    // Step 4 with the transmitted tensor fake-quantized like the codec (QatOptions).
+    TrainResult quantizationAwareStage(AecnnModelImpl& net, int split, int ratio, const std::string& prefix)
+    {
+        const auto& qat = options_.qat;
+        say(prefix + "aecnn: " + (qat.calibrated ? "calibrating the transmitted tensor's ranges on " +
+                                                       std::to_string(std::min<int64_t>(qat.calibrationImages,
+                                                                                        data_.train.size())) +
+                                                       " training images"
+                                                 : std::string("per-frame ranges")));
+        const auto fakeQuant =
+            makeTransportFakeQuant(net, qat, data_.train, base_.usage.inputHeight, base_.usage.inputWidth);
+        const bool freezeHead = qat.calibrated || options_.frozenBackbone;
+        const ForwardFn forward = [&](const torch::Tensor& x) {
+            if (freezeHead)
+                net.head->eval(); // BN statistics of the head stay those the ranges were calibrated on
+            return net.decode(fakeQuant(net.encode(x)));
+        };
+        const auto seed = stageSeed(options_.seed, split, ratio, 3);
+        TrainResult trained;
+        if (options_.frozenBackbone) {
+            trained = trainWithFrozenBackbone(net, *net.recovery, forward, options_.recoveryFinetune, seed,
+                                              prefix + "aecnn-fr-qat");
+        } else {
+            std::vector<torch::Tensor> trainable = net.recovery->parameters();
+            for (auto& p : net.tail->parameters())
+                trainable.push_back(p);
+            std::vector<torch::Tensor> head = net.head->parameters();
+            if (!freezeHead)
+                trainable.insert(trainable.end(), head.begin(), head.end());
+            FreezeGuard frozen(freezeHead ? head : std::vector<torch::Tensor>{});
+            trained = train(net, forward, trainable, options_.recoveryFinetune, seed, prefix + "aecnn-qat");
+        }
+        const auto quantized = evaluate(net, forward);
+        QJsonArray ranges;
+        for (const auto& r : fakeQuant.fixedRanges())
+            ranges.append(QJsonObject{{"scale", double(r.scale)}, {"zero_point", int(r.zeroPoint)}});
+        stageNotes_ = toJson(qat);
+        stageNotes_.insert("fixed_ranges", ranges);
+        stageNotes_.insert("quantized_test_accuracy", quantized.accuracy());
+        stageNotes_.insert("quantized_test_count", static_cast<qint64>(quantized.count));
+        say(prefix + "aecnn: accuracy through the " + fakeQuant.describe() + " quantizer " +
+            std::to_string(quantized.accuracy()));
+        return trained;
     }
 
     void bottleNetStage(int split, int ratio)
@@ -385,6 +449,7 @@ private:
     ImageSet test_;
     Algorithm1Result result_;
     std::vector<QString> pendingStates_; // mid-run state files of the model being made
+    QJsonObject stageNotes_; // the QAT stage's record, put into the provenance of the file it makes
 };
 
 } // namespace
@@ -444,15 +509,19 @@ CaNetwork runCaStage(const Classifier& base, const DataSplit& data, int split, c
 QJsonObject toJson(const Algorithm1Result& result)
 {
     QJsonArray entries, importance, stages;
-    for (const auto& e : result.entries)
-        entries.append(QJsonObject{{"split", e.split},
-                                   {"ratio", e.ratio},
-                                   {"variant", QString::fromStdString(toString(e.variant))},
-                                   {"path", e.path},
-                                   {"accuracy", e.accuracy},
-                                   {"evaluated", static_cast<qint64>(e.evaluated)},
-                                   {"resumed", e.resumed},
-                                   {"cost", toJson(e.cost)}});
+    for (const auto& e : result.entries) {
+        QJsonObject entry{{"split", e.split},
+                          {"ratio", e.ratio},
+                          {"variant", QString::fromStdString(toString(e.variant))},
+                          {"path", e.path},
+                          {"accuracy", e.accuracy},
+                          {"evaluated", static_cast<qint64>(e.evaluated)},
+                          {"resumed", e.resumed},
+                          {"cost", toJson(e.cost)}};
+        if (!e.qat.isEmpty())
+            entry.insert("qat", e.qat);
+        entries.append(entry);
+    }
     for (const auto& r : result.importance) {
         auto json = toJson(r);
         json.remove("batch_indices");

@@ -8,6 +8,7 @@
 #include <QJsonObject>
 #include <QString>
 
+#include "aecnn/algorithm1/transport_fake_quant.h"
 #include "aecnn/split/split_model.h"
 #include "aecnn/split/split_model_files.h"
 #include "aecnn/model/classifier.h"
@@ -56,6 +57,12 @@ struct Algorithm1Options {
     // CA_Pruned is pruned but not fine-tuned, AECNN trains only FR (recoveryFinetune),
     // BottleNet++ only its encoder/decoder (pruneFinetune).
     bool frozenBackbone = false;
+    // Quantization-aware fine-tuning of the last stage (step 4, AECNN only): the transmitted
+    // tensor passes through the codec's quantizer (fake quantization, straight-through
+    // gradient) while head, FR and tail are fine-tuned. With calibrated ranges the head is
+    // frozen (weights and BN statistics), so the ranges calibrated before the stage stay
+    // those `aecnn edge --calibrate N` computes for the saved model.
+    QatOptions qat;
     // When set, every file stores the tensors it shares with this checkpoint as
     // references to it (checkpoint.h), e.g. the default model for frozen-backbone runs.
     QString baseFile;
@@ -76,6 +83,7 @@ struct Algorithm1Entry {
     double accuracy = 0.0;
     int64_t evaluated = 0;
     bool resumed = false; // loaded from an earlier run instead of trained
+    QJsonObject qat;      // QAT stage record (bits, ranges, accuracy through the quantizer); empty without QAT
     SplitModelCost cost;
 };
 

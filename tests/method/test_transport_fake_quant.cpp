@@ -1,0 +1,243 @@
+// QAT's fake quantizer against the codec: on random tensors (ReLU-like, signed, constant
+// and all-zero channels, exact half-step ties, saturating fixed ranges) its forward value
+// equals codec::toSymbols / toSymbolsWithRanges -> codec::fromSymbols bit for bit at every
+// bit depth and range mode, and its gradient is the straight-through identity. End to end:
+// the QAT stage of Algorithm 1 records the accuracy through the fake quantizer, and the
+// saved model evaluated through the live path (SplitTransport, session framing, ranges
+// calibrated as `aecnn edge --calibrate N` does) gets the same predictions.
+
+#include <cstring>
+
+#include <QDir>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <torch/torch.h>
+
+#include "aecnn/algorithm1/algorithm1.h"
+#include "aecnn/algorithm1/transport_fake_quant.h"
+#include "aecnn/codec/quantizer.h"
+#include "aecnn/datasets/synthetic.h"
+#include "aecnn/error.h"
+#include "aecnn/split/split_model_files.h"
+#include "aecnn/split/split_transport.h"
+#include "tiny_model.h"
+
+using namespace aecnn;
+
+namespace {
+
+// The codec's round trip of one image (C x H x W) with per-frame ranges or fixed ones.
+std::vector<float> codecRoundTrip(const torch::Tensor& image, int bits, codec::RangeChoice range,
+                                  const std::vector<codec::QuantRange>* fixed)
+{
+    const auto t = image.contiguous();
+    codec::FeatureTensor f;
+    f.channels = uint32_t(t.size(0));
+    f.height = uint32_t(t.size(1));
+    f.width = uint32_t(t.size(2));
+    f.originalChannels = f.channels;
+    f.values.assign(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
+    codec::SymbolTensor symbols;
+    if (fixed) {
+        codec::QuantParams params;
+        params.bits = bits;
+        params.perChannel = fixed->size() == f.channels;
+        params.ranges = *fixed;
+        symbols = codec::toSymbolsWithRanges(f, params);
+    } else {
+        symbols = codec::toSymbols(f, codec::Representation::Uniform, bits, true, range);
+    }
+    codec::FeatureTensor back = f;
+    back.values.clear();
+    codec::fromSymbols(symbols, back);
+    return back.values;
+}
+
+// Index of the first element whose bits differ, -1 when all are identical.
+int64_t firstDifference(const torch::Tensor& fake, const std::vector<float>& codec)
+{
+    const auto t = fake.contiguous();
+    if (size_t(t.numel()) != codec.size())
+        return 0;
+    const float* a = t.data_ptr<float>();
+    for (size_t i = 0; i < codec.size(); ++i)
+        if (std::memcmp(&a[i], &codec[i], 4) != 0)
+            return int64_t(i);
+    return -1;
+}
+
+// A batch of 6 images x 3 channels x 7 x 9 with the kinds of channels a head transmits.
+torch::Tensor awkwardBatch(uint64_t seed)
+{
+    torch::manual_seed(seed);
+    auto x = torch::randn({6, 3, 7, 9}) * 2.5;
+    x[0][0] = torch::relu(x[0][0]);          // ReLU output: zero point 0
+    x[1][1] = -torch::relu(x[1][1]);         // all non-positive: zero point = levels
+    x[2][2].zero_();                         // all zero: empty range
+    x[3][0].fill_(0.75f);                    // constant positive
+    x[4][1] = x[4][1] * 1e-3;                // tiny values
+    x[5][2] = torch::relu(x[5][2]) * 40.0;   // large values
+    return x;
+}
+
+} // namespace
+
+class TestTransportFakeQuant : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase() { torch::set_num_threads(1); }
+
+    void perFrameRangesMatchTheCodecBitForBit()
+    {
+        for (uint64_t seed = 1; seed <= 20; ++seed) {
+            const auto x = awkwardBatch(seed);
+            for (int bits = 2; bits <= 8; ++bits)
+                for (auto range : {codec::RangeChoice::MinMax, codec::RangeChoice::MinMse}) {
+                    const TransportFakeQuant fq(bits, range);
+                    const auto fake = fq.quantizeDequantize(x);
+                    for (int64_t i = 0; i < x.size(0); ++i) {
+                        const auto expected = codecRoundTrip(x[i], bits, range, nullptr);
+                        const auto at = firstDifference(fake[i], expected);
+                        if (at >= 0)
+                            QFAIL(qPrintable(QString("seed %1, %2 bits, %3, image %4: element %5 differs (%6 vs codec %7)")
+                                                 .arg(seed).arg(bits)
+                                                 .arg(QString::fromStdString(codec::rangeChoiceName(range)))
+                                                 .arg(i).arg(at)
+                                                 .arg(double(fake[i].contiguous().data_ptr<float>()[at]), 0, 'g', 9)
+                                                 .arg(double(expected[size_t(at)]), 0, 'g', 9)));
+                    }
+                }
+        }
+    }
+
+    void fixedRangesMatchTheCodecIncludingSaturation()
+    {
+        for (uint64_t seed = 1; seed <= 20; ++seed) {
+            const auto x = awkwardBatch(100 + seed);
+            for (int bits = 2; bits <= 4; ++bits) {
+                // Ranges calibrated on another batch (so this one saturates somewhere), a
+                // hand-made one with a mid zero point and an empty one.
+                const auto other = awkwardBatch(200 + seed).transpose(0, 1).contiguous();
+                std::vector<codec::QuantRange> fixed;
+                fixed.push_back(codec::chooseRange(other[0].data_ptr<float>(), size_t(other[0].numel()), bits,
+                                                   codec::RangeChoice::MinMse));
+                fixed.push_back({0.37f, uint8_t((1 << bits) / 2)});
+                fixed.push_back({0.0f, 0});
+                const TransportFakeQuant fq(bits, fixed);
+                const auto fake = fq.quantizeDequantize(x);
+                for (int64_t i = 0; i < x.size(0); ++i)
+                    QCOMPARE(firstDifference(fake[i], codecRoundTrip(x[i], bits, codec::RangeChoice::MinMax, &fixed)),
+                             int64_t(-1));
+            }
+        }
+    }
+
+    // lround rounds half away from zero; torch::round (half to even) would differ here.
+    void halfStepTiesRoundAwayFromZeroLikeTheCodec()
+    {
+        const std::vector<codec::QuantRange> fixed{{0.25f, 2}}; // 3 bits, levels -2..5 around zero
+        const TransportFakeQuant fq(3, fixed);
+        auto x = torch::tensor({-0.625f, -0.375f, -0.125f, 0.125f, 0.375f, 0.625f, 0.875f, 1.125f}).reshape({1, 1, 1, 8});
+        const auto fake = fq.quantizeDequantize(x);
+        QCOMPARE(firstDifference(fake[0], codecRoundTrip(x[0], 3, codec::RangeChoice::MinMax, &fixed)), int64_t(-1));
+        // 0.125 / 0.25 = 0.5 -> 1 step (away from zero), not 0 (to even).
+        QCOMPARE(fake[0][0][0][3].item<float>(), 0.25f);
+        QCOMPARE(fake[0][0][0][4].item<float>(), 0.5f); // 1.5 -> 2 steps
+        QCOMPARE(fake[0][0][0][0].item<float>(), -0.5f); // -2.5 -> -3 steps, saturated at -2
+    }
+
+    void gradientsPassStraightThrough()
+    {
+        const auto x = awkwardBatch(7).requires_grad_(true);
+        const TransportFakeQuant fq(2, codec::RangeChoice::MinMax);
+        const auto y = fq(x);
+        QVERIFY(y.requires_grad());
+        QVERIFY(torch::equal(y.detach(), fq.quantizeDequantize(x))); // the estimator leaves the value exact
+        const auto weights = torch::randn(x.sizes());
+        (y * weights).sum().backward();
+        QVERIFY(x.grad().defined());
+        QVERIFY(torch::equal(x.grad(), weights));
+    }
+
+    void rejectsBadSettings()
+    {
+        QVERIFY_THROWS_EXCEPTION(Error, TransportFakeQuant(1, codec::RangeChoice::MinMax));
+        QVERIFY_THROWS_EXCEPTION(Error, TransportFakeQuant(3, std::vector<codec::QuantRange>{}));
+        QVERIFY_THROWS_EXCEPTION(Error, TransportFakeQuant(2, std::vector<codec::QuantRange>{{0.1f, 4}}));
+        QatOptions five;
+        five.bits = 5;
+        QVERIFY_THROWS_EXCEPTION(Error, validate(five));
+        const TransportFakeQuant two(2, std::vector<codec::QuantRange>{{0.1f, 0}, {0.1f, 0}});
+        QVERIFY_THROWS_EXCEPTION(Error, two.quantizeDequantize(torch::zeros({1, 3, 2, 2})));
+    }
+
+    // Algorithm 1 with a 2-bit calibrated QAT stage: the accuracy it records through the
+    // fake quantizer is what the live codec path gets with the edge's calibration.
+    void qatStageMatchesTheLiveCodecPath()
+    {
+        auto data = datasets::makeSynthetic(160, 3);
+        Classifier base;
+        base.net = testing::tinyNet(23);
+        base.usage = {data.train.classNames, data.train.normalization, 28, 28, {}};
+        Algorithm1Options o;
+        o.splits = {1};
+        o.ratios = {4};
+        TrainOptions quick;
+        quick.epochs = 1;
+        quick.batchSize = 16;
+        quick.learningRate = 0.05;
+        quick.maxStepsPerEpoch = 3;
+        o.caTraining = o.pruneFinetune = o.recoveryFinetune = quick;
+        o.importanceBatches = 1;
+        o.importanceBatchSize = 16;
+        o.bottleNet = false;
+        o.qat.bits = 2;
+        o.qat.calibrated = true;
+        o.qat.range = codec::RangeChoice::MinMse;
+        o.qat.calibrationImages = 50;
+        QTemporaryDir dir;
+        const auto result = runAlgorithm1(base, data, o, dir.path());
+        QCOMPARE(result.stagesRun.back(), std::string("split1/v4/aecnn-qat"));
+        auto saved = loadAecnnClassifierFile(QDir(dir.path()).filePath(splitModelFileName(1, 4, SplitVariant::Aecnn)));
+        const auto qat = saved.usage.provenance.value("qat").toObject();
+        QCOMPARE(qat.value("bits").toInt(), 2);
+        QCOMPARE(qat.value("ranges").toString(), QString("calibrated"));
+        QCOMPARE(int(qat.value("fixed_ranges").toArray().size()), 2); // C' = 8 / 4
+
+        auto& net = *saved.net;
+        TransportSettings s;
+        s.coder = "context";
+        s.representation = "uint";
+        s.bits = 2;
+        s.range = "mse";
+        s.framing = "session";
+        const auto layout = transmittedLayout(net, 28, 28);
+        s.fixedRanges = calibrateTransportRanges(net, layout, s, data.train.head(50));
+        for (int c = 0; c < 2; ++c) { // the stage's ranges are the edge's for the saved model
+            const auto r = qat.value("fixed_ranges").toArray()[c].toObject();
+            QCOMPARE(float(r.value("scale").toDouble()), s.fixedRanges[size_t(c)].scale);
+            QCOMPARE(r.value("zero_point").toInt(), int(s.fixedRanges[size_t(c)].zeroPoint));
+        }
+        const auto live = evaluateThroughTransport(net, SplitTransport(layout, s), data.test);
+        QCOMPARE(qint64(live.count), qat.value("quantized_test_count").toInteger());
+        QCOMPARE(live.accuracy(), qat.value("quantized_test_accuracy").toDouble());
+
+        // And the fake quantizer's logits are the codec path's, image by image.
+        torch::NoGradGuard noGrad;
+        const auto x = data.test.normalizedBatch(torch::arange(16));
+        const auto fq = makeTransportFakeQuant(net, o.qat, data.train, 28, 28);
+        const auto viaFake = net.decode(fq(net.encode(x)));
+        const SplitTransport transport(layout, s);
+        std::vector<torch::Tensor> received;
+        const auto sent = net.encode(x);
+        for (int64_t i = 0; i < 16; ++i) {
+            const auto frame = transport.encode(sent[i]);
+            received.push_back(transport.decode(frame.data(), frame.size()));
+        }
+        QVERIFY(torch::equal(net.decode(torch::cat(received, 0)), viaFake));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestTransportFakeQuant)
+#include "test_transport_fake_quant.moc"
