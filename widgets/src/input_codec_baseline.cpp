@@ -5,46 +5,10 @@
 #include <cmath>
 #include <functional>
 
+#include "csv_rows.h"
+
 namespace aecnn::widgets {
 namespace {
-
-// Rows of a '#'-commented CSV with named columns; `row` gets a lookup by column name and
-// returns an error text (empty = fine).
-bool forEachCsvRow(const QByteArray& text, const QString& origin, const QStringList& required, QString* error,
-                   const std::function<QString(const std::function<QString(const char*)>&)>& row)
-{
-    auto fail = [&](const QString& why) {
-        if (error)
-            *error = QStringLiteral("%1: %2").arg(origin, why);
-        return false;
-    };
-    QStringList header;
-    const QList<QByteArray> lines = text.split('\n');
-    for (int lineNo = 0; lineNo < lines.size(); ++lineNo) {
-        const QString line = QString::fromUtf8(lines[lineNo]).trimmed();
-        if (line.isEmpty() || line.startsWith(QLatin1Char('#')))
-            continue;
-        const QStringList fields = line.split(QLatin1Char(','));
-        if (header.isEmpty()) {
-            header = fields;
-            for (const QString& name : required)
-                if (!header.contains(name))
-                    return fail(QStringLiteral("the header has no '%1' column").arg(name));
-            continue;
-        }
-        if (fields.size() != header.size())
-            return fail(QStringLiteral("line %1 has %2 fields, the header %3")
-                            .arg(lineNo + 1)
-                            .arg(fields.size())
-                            .arg(header.size()));
-        const QString why = row([&](const char* name) { return fields.value(header.indexOf(QLatin1String(name))); });
-        if (!why.isEmpty())
-            return fail(QStringLiteral("line %1: %2").arg(lineNo + 1).arg(why));
-    }
-    if (header.isEmpty())
-        return fail(QStringLiteral("no header row"));
-    return true;
-}
 
 bool readAll(const QString& path, QByteArray* text, QString* error)
 {
@@ -83,7 +47,7 @@ std::optional<std::vector<InputCodecPoint>> parseInputCodecCsv(const QByteArray&
 {
     std::vector<InputCodecPoint> points;
     const bool ok = forEachCsvRow(
-        text, origin, {QStringLiteral("codec"), QStringLiteral("mean_bytes"), QStringLiteral("accuracy")}, error,
+        text, origin, {QStringLiteral("codec"), QStringLiteral("mean_bytes"), QStringLiteral("accuracy")}, {}, error,
         [&](const auto& field) -> QString {
             InputCodecPoint p;
             p.codec = field("codec");
@@ -109,7 +73,7 @@ std::optional<std::vector<FrontierPoint>> parseFrontierCsv(const QByteArray& tex
         text, origin,
         {QStringLiteral("split"), QStringLiteral("V"), QStringLiteral("accuracy"),
          QStringLiteral("wire_bytes_per_frame")},
-        error, [&](const auto& field) -> QString {
+        {}, error, [&](const auto& field) -> QString {
             FrontierPoint p;
             bool splitOk = false, ratioOk = false;
             p.split = field("split").toInt(&splitOk);

@@ -7,9 +7,9 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QSaveFile>
 
 #include "aecnn/error.h"
+#include "profile_file.h"
 #include "aecnn/latency/measured_profile.h"
 
 namespace aecnn::latency {
@@ -263,12 +263,7 @@ std::string deviceProfileHelp()
 
 void writeDeviceProfile(const QString& path, const DeviceProfile& profile)
 {
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        throw Error("cannot write device profile '" + path.toStdString() + "': " + file.errorString().toStdString());
-    file.write(QJsonDocument(toJson(profile)).toJson());
-    if (!file.commit())
-        throw Error("cannot write device profile '" + path.toStdString() + "': " + file.errorString().toStdString());
+    writeProfileJson(path, toJson(profile));
 }
 
 } // namespace aecnn::latency

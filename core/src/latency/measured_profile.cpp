@@ -7,9 +7,9 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QSaveFile>
 
 #include "aecnn/error.h"
+#include "profile_file.h"
 
 namespace aecnn::latency {
 namespace {
@@ -220,12 +220,7 @@ MeasuredDeviceProfile measuredProfileFromJson(const QJsonObject& json)
 
 void writeMeasuredProfile(const QString& path, const MeasuredDeviceProfile& profile)
 {
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        throw Error("cannot write device profile '" + path.toStdString() + "': " + file.errorString().toStdString());
-    file.write(QJsonDocument(toJson(profile)).toJson());
-    if (!file.commit())
-        throw Error("cannot write device profile '" + path.toStdString() + "': " + file.errorString().toStdString());
+    writeProfileJson(path, toJson(profile));
 }
 
 MeasuredDeviceProfile readMeasuredProfile(const QString& path)
