@@ -2,6 +2,7 @@
 
 #include <QCloseEvent>
 #include <QDockWidget>
+#include <algorithm>
 #include <QFile>
 #include <QFileDialog>
 #include <QGuiApplication>
@@ -13,6 +14,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSettings>
 #include <QShortcut>
 #include <QStatusBar>
@@ -170,6 +172,12 @@ void MainWindow::setupSidePanel()
     auto* scroll = new QScrollArea;
     scroll->setWidgetResizable(true);
     scroll->setWidget(side);
+    // A scroll area's own size hint is tiny, so the dock would open squashed with every label
+    // cut; it opens as wide as the panel wants (the panel still scrolls vertically).
+    // Capped so that the window still fits a 1280-pixel-wide projector.
+    const int wanted = side->sizeHint().width() + scroll->verticalScrollBar()->sizeHint().width()
+                       + 2 * scroll->frameWidth();
+    scroll->setMinimumWidth(std::min(wanted, 400));
     auto* dock = new QDockWidget(tr("Agent and configuration"), this);
     dock->setObjectName(QStringLiteral("ConfigurationDock"));
     dock->setWidget(scroll);

@@ -83,23 +83,27 @@ RaceTab::RaceTab(const QString& dataset, QWidget* parent)
         updateNote();
     });
 
-    auto* controls = new QHBoxLayout;
-    controls->addWidget(preset_);
-    controls->addWidget(new QLabel(tr("split"), this));
-    controls->addWidget(split_);
-    controls->addWidget(new QLabel(tr("V"), this));
-    controls->addWidget(ratio_);
-    controls->addWidget(new QLabel(tr("frames"), this));
-    controls->addWidget(frames_);
-    controls->addWidget(new QLabel(tr("full offloading capture"), this));
-    controls->addWidget(capture_);
-    controls->addStretch(1);
-    controls->addWidget(start_);
-    controls->addWidget(stop_);
-    controls->addWidget(export_);
+    // Two rows, so that the tab fits beside the configuration dock on a 1280-pixel screen.
+    auto* settings = new QHBoxLayout;
+    settings->addWidget(new QLabel(tr("split"), this));
+    settings->addWidget(split_);
+    settings->addWidget(new QLabel(tr("V"), this));
+    settings->addWidget(ratio_);
+    settings->addWidget(new QLabel(tr("frames"), this));
+    settings->addWidget(frames_);
+    settings->addWidget(new QLabel(tr("full offloading capture"), this));
+    settings->addWidget(capture_);
+    settings->addStretch(1);
+    auto* actions = new QHBoxLayout;
+    actions->addWidget(preset_);
+    actions->addStretch(1);
+    actions->addWidget(start_);
+    actions->addWidget(stop_);
+    actions->addWidget(export_);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(list_);
-    layout->addLayout(controls);
+    layout->addLayout(settings);
+    layout->addLayout(actions);
     layout->addWidget(view_, 1);
 
     connect(preset_, &QPushButton::clicked, this, &RaceTab::startPreset);

@@ -4,6 +4,7 @@
 #include <QDoubleSpinBox>
 #include <QFormLayout>
 #include <QHBoxLayout>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QProgressBar>
@@ -11,6 +12,7 @@
 #include <QSpinBox>
 #include <cmath>
 
+#include "aecnn/model/checkpoint.h"
 #include "split_model_lookup.h"
 #include "training_cache.h"
 
@@ -152,6 +154,23 @@ QString TrainingPanel::cacheText() const
     return cache_->text();
 }
 
+namespace {
+// What a shipped demo model is, from the budget Algorithm 1 recorded in it
+// (resources/models/demo/README.md: Table I models and frozen-backbone models).
+QString shippedModelKind(const QString& path)
+{
+    try {
+        const QJsonObject budget = readCheckpointMetadata(path).value(QStringLiteral("provenance")).toObject().value(
+            QStringLiteral("budget")).toObject();
+        return budget.value(QStringLiteral("frozen_backbone")).toBool()
+                   ? QObject::tr("frozen backbone")
+                   : QObject::tr("Table I model, full Algorithm 1");
+    } catch (const std::exception& e) {
+        return QObject::tr("unreadable: %1").arg(QString::fromUtf8(e.what()));
+    }
+}
+} // namespace
+
 void TrainingPanel::refreshCache()
 {
     if (ratio_ < 2) {
@@ -162,10 +181,11 @@ void TrainingPanel::refreshCache()
     const auto cached = cachedOutcome(request());
     if (cached)
         cache_->setText(tr("Split %1, V=%2 trained with this budget: %3").arg(split_).arg(ratio_).arg(cached->summary()));
-    else if (!splitModelFile(request(), QStringLiteral("aecnn")).isEmpty())
-        cache_->setText(tr("Split %1, V=%2: the shipped demo model is used (frozen backbone); training here replaces it")
+    else if (const QString shipped = splitModelFile(request(), QStringLiteral("aecnn")); !shipped.isEmpty())
+        cache_->setText(tr("Split %1, V=%2: the shipped demo model is used (%3); training here replaces it")
                             .arg(split_)
-                            .arg(ratio_));
+                            .arg(ratio_)
+                            .arg(shippedModelKind(shipped)));
     else
         cache_->setText(tr("Split %1, V=%2: not trained with this budget yet").arg(split_).arg(ratio_));
     train_->setEnabled(!training_);

@@ -1,11 +1,14 @@
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDockWidget>
 #include <QDoubleSpinBox>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -60,6 +63,7 @@ private Q_SLOTS:
     void controlsChangeConfiguration();
     void settingsRestoreConfiguration();
     void screenshotIsNotBlank();
+    void configurationDockIsReadableOnA1280Screen();
     void tradeoffsUseTheChosenDeviceProfile();
     void workerReportsMissingModel();
     void attentionComputedInWorker();
@@ -264,6 +268,28 @@ void TestStudioWindow::screenshotIsNotBlank()
     const QImage image(path);
     QCOMPARE(image.size(), QSize(1280, 800));
     QVERIFY2(distinctColours(image) > 30, qPrintable(QString::number(distinctColours(image))));
+}
+
+// A conference projector is often 1280 pixels wide: the window must fit it, and the
+// configuration dock must open wide enough to read (it once opened 55 pixels wide, every
+// label cut).
+void TestStudioWindow::configurationDockIsReadableOnA1280Screen()
+{
+    MainWindow window{StartupOptions{}};
+    window.resize(1280, 800);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QVERIFY2(window.minimumSizeHint().width() <= 1280, qPrintable(QString::number(window.minimumSizeHint().width())));
+    QCOMPARE(window.width(), 1280);
+    auto* dock = window.findChild<QDockWidget*>(QStringLiteral("ConfigurationDock"));
+    QVERIFY(dock);
+    auto* scroll = qobject_cast<QScrollArea*>(dock->widget());
+    QVERIFY(scroll && scroll->widget());
+    QVERIFY2(dock->width() >= 300, qPrintable(QString::number(dock->width())));
+    // Nothing of the panel is cut at the right edge.
+    QVERIFY2(scroll->viewport()->width() >= scroll->widget()->minimumSizeHint().width(),
+             qPrintable(QStringLiteral("%1 < %2").arg(scroll->viewport()->width()).arg(scroll->widget()->minimumSizeHint().width())));
+    QVERIFY(!scroll->horizontalScrollBar()->isVisible());
 }
 
 void TestStudioWindow::workerReportsMissingModel()

@@ -17,6 +17,9 @@ QCustomPlot* makeRacePlot(QWidget* parent, const QString& name, const QString& t
     auto* plot = new QCustomPlot(parent);
     plot->setObjectName(name);
     plot->setMinimumHeight(200);
+    // Three plots side by side: without this their titles' widths would set the tab's minimum
+    // width (about 900 pixels) and push the window past a 1280-pixel screen.
+    plot->setMinimumWidth(200);
     plot->plotLayout()->insertRow(0);
     plot->plotLayout()->addElement(0, 0, new QCPTextElement(plot, title, QFont(plot->font().family(), -1, QFont::Bold)));
     plot->xAxis->setLabel(QObject::tr("frame"));
@@ -46,7 +49,7 @@ RaceView::RaceView(QWidget* parent)
     : PlotView(parent), status_(new QLabel(this)), capture_(new QLabel(this)),
       accuracy_(makeRacePlot(this, QStringLiteral("raceAccuracy"), tr("Running accuracy"), tr("accuracy"))),
       bytes_(makeRacePlot(this, QStringLiteral("raceBytes"), tr("Bytes per frame (on the wire)"), tr("bytes"))),
-      time_(makeRacePlot(this, QStringLiteral("raceTime"), tr("Completion time: measured (solid), Eq. 4 (dashed)"),
+      time_(makeRacePlot(this, QStringLiteral("raceTime"), tr("Completion time\nmeasured (solid), Eq. 4 (dashed)"),
                          tr("ms"))),
       summaryTable_(new QTableWidget(this))
 {
