@@ -221,9 +221,9 @@ private Q_SLOTS:
     }
 
     // `aecnn edge --connect A,B --deadline-ms MS --adaptive`: each agent's V switched live. A
-    // slow agent (0.1 Mbps) started at V=2 ends at V=4, a fast one (8 Mbps) started at V=4
-    // ends at V=2 (a profile of the tiny models' split: V=2 fits 100 ms from about 0.3 Mbps
-    // on); every frame's prediction is the offline one of the V its CSV row names.
+    // slow agent (0.02 Mbps) started at V=2 ends at V=4, a fast one (8 Mbps) started at V=4
+    // ends at V=2 (a profile of the tiny models' split: V=2 fits 800 ms from about 0.035 Mbps
+    // on, V=4 from 0.016); every frame's prediction is the offline one of the V its CSV row names.
     void adaptiveRatioSwitchesLive()
     {
         QTemporaryDir dir;
@@ -265,13 +265,13 @@ private Q_SLOTS:
         {
             QFile file(settings);
             QVERIFY(file.open(QIODevice::WriteOnly));
-            file.write(QString(R"([{"rate_mbps": 0.1, "model": "%1"}, {"rate_mbps": 8, "model": "%2"}])")
+            file.write(QString(R"([{"rate_mbps": 0.02, "model": "%1"}, {"rate_mbps": 8, "model": "%2"}])")
                            .arg(paths[2], paths[4])
                            .toUtf8());
         }
         const QString csv = dir.filePath("adaptive.csv");
         const auto edge = runCli({"edge", "--connect", endpoints.join(','), "--agent-settings", settings, "--frames",
-                                  "8", "--deadline-ms", "100", "--profile", profilePath, "--adaptive", "--csv", csv});
+                                  "8", "--deadline-ms", "800", "--profile", profilePath, "--adaptive", "--csv", csv});
         QVERIFY2(edge.exitCode == 0, qPrintable(edge.output));
         const auto agents = edge.json.value("agents").toArray();
         QCOMPARE(agents.size(), 2);

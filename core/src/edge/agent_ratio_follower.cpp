@@ -1,9 +1,12 @@
 #include "aecnn/edge/agent_ratio_follower.h"
 
+#include <algorithm>
 #include <vector>
 
 namespace aecnn::edge {
 namespace {
+
+constexpr double kComFloorMs = 0.1; // below the clock offset's precision
 
 std::vector<int> ratiosWithModels(const AdaptiveRatioSpec& spec)
 {
@@ -25,10 +28,14 @@ AgentRatioFollower::AgentRatioFollower(const AdaptiveRatioSpec& spec)
 
 std::optional<RatioSwitch> AgentRatioFollower::observe(const EdgeFrameResult& frame, int currentRatio)
 {
-    if (!frame.failure.empty() || frame.bytes <= 0 || !(frame.comMs > 0))
+    if (!frame.failure.empty() || frame.bytes <= 0)
         return std::nullopt; // no transfer measurement
-    selector_.observe(frame.bytes, frame.comMs / 1000.0, frame.queueMs);
-    rateOnly_.observe(frame.bytes, frame.comMs / 1000.0, 0.0);
+    // t_com comes from the agent's send time mapped with the ping-estimated clock offset,
+    // good to a fraction of a millisecond: a transfer measured shorter than that (even <= 0
+    // on a fast link) counts as that floor, i.e. as a fast link, instead of no measurement.
+    const double seconds = std::max(frame.comMs, kComFloorMs) / 1000.0;
+    selector_.observe(frame.bytes, seconds, frame.queueMs);
+    rateOnly_.observe(frame.bytes, seconds, 0.0);
     if (rateChoiceBefore_ == 0)
         rateChoiceBefore_ = currentRatio; // the V the agent started with
     const int chosen = selector_.ratio();

@@ -3,7 +3,8 @@
 // Adaptive V for one agent of a many-agent edge (multi_edge.h): after each finished
 // frame, latency::AdaptiveRatioSelector (the one decision rule, also the studio's) picks
 // V from the agent's measured uplink rate (frame bytes over t_com) and the frame's wait
-// at the shared edge (queue_ms); when that V differs from the one the agent streams
+// at the shared edge (queue_ms; t_com shorter than 0.1 ms, below the clock offset's
+// precision, counts as 0.1 ms: a fast link); when that V differs from the one the agent streams
 // with, the follower asks for a switch to the split model of that V. A second selector
 // fed the same frames without the queue says why: "queue" when the rate alone asks for
 // the same V as at the previous switch (or the start: the agent's first V), so only the
