@@ -351,8 +351,8 @@ private Q_SLOTS:
         QCOMPARE(tail->queued(), int64_t(0)); // its queued frames were removed, not run for nobody
     }
 
-    // Adaptive V, live, per agent: two agents at very different shaped rates, each starting
-    // at the V that suits the other. After the first frames the slow one is switched to the
+    // Adaptive V, live, per agent: two agents at very different shaped rates (window 2: a
+    // frame is in flight when a switch is asked for), each starting at the V that suits the other. After the first frames the slow one is switched to the
     // more compressed V and the fast one to the more accurate V (why: rate), between frames:
     // every frame is finished exactly once, from the next image, with the offline
     // prediction of the model of the V it was sent with, and its V changes exactly at the
@@ -370,7 +370,8 @@ private Q_SLOTS:
         const int startRatios[] = {2, 4};
         const int firstImages[] = {1, 5};
         for (size_t i = 0; i < 2; ++i)
-            request.agents.push_back(adaptiveAgent(i, rates[i], startRatios[i], firstImages[i], kFrames, "rate", 800.0));
+            request.agents.push_back(
+                adaptiveAgent(i, rates[i], startRatios[i], firstImages[i], kFrames, "rate", 800.0, /*window=*/2));
         const auto result = edge::runMultiEdge(request);
         for (size_t i = 0; i < 2; ++i) {
             checkAdaptiveRun(result.agents[i], request.agents[i], startRatios[i], firstImages[i], kFrames);
@@ -437,6 +438,44 @@ private Q_SLOTS:
         QCOMPARE(first.toRatio, 4);
         QCOMPARE(first.why, QString("queue"));
         QVERIFY2(first.queueMs > 200.0, qPrintable(QString::number(first.queueMs))); // measured wait > the deadline
+    }
+
+    // The agent dies while its switch to another V is under way (stopped, the frame it was
+    // sending lost with it): the session reconnects to the restarted agent and resumes the
+    // stream with the new V at the next image; every frame once, each predicted by the model
+    // of the V it was sent with.
+    void adaptiveSwitchSurvivesAgentLoss()
+    {
+        constexpr uint32_t kFrames = 6;
+        edge::MultiEdgeRequest request;
+        request.session.reconnectInitialMs = 100;
+        request.timeoutMs = aecnn::test::budgetMs(40000);
+        request.agents.push_back(adaptiveAgent(0, 0.02, 2, 2, kFrames, "loss", 800.0));
+        bool killed = false;
+        request.onFrame = [&](size_t, const edge::EdgeFrameResult& f) {
+            if (killed || f.sequence != 0)
+                return;
+            killed = true;
+            // After this frame's callback, which asks for the switch: the agent is then sending
+            // frame 1 (0.4 s at 0.02 Mbps), so the switch is still waiting for its end.
+            QTimer::singleShot(0, [&] {
+                agents_[0].kill();
+                QTimer::singleShot(300, [&] {
+                    QString error;
+                    QCOMPARE(agents_[0].start("127.0.0.1", ports_[0], tokenFile_, &error), ports_[0]);
+                });
+            });
+        };
+        const auto result = edge::runMultiEdge(request);
+        QVERIFY(killed);
+        const auto& a = result.agents[0];
+        checkAdaptiveRun(a, request.agents[0], 2, 2, kFrames);
+        if (QTest::currentTestFailed())
+            return;
+        QCOMPARE(a.reconnects, 1);
+        QCOMPARE(a.switches.size(), size_t(1));
+        QCOMPARE(a.switches[0].toRatio, 4);
+        QCOMPARE(a.switches[0].firstFrame, int64_t(1)); // frame 1 was lost with the agent: re-sent with V=4
     }
 
     // The same with each agent in its own network namespace behind a veth pair whose
@@ -541,13 +580,13 @@ private:
     }
 
     edge::AgentRunSpec adaptiveAgent(size_t i, double rateMbps, int ratio, int firstImage, uint32_t frames,
-                                     const QString& tag, double deadlineMs)
+                                     const QString& tag, double deadlineMs, int window = 1)
     {
         edge::AgentRunSpec spec;
         spec.name = QString("agent%1").arg(i + 1);
         spec.port = ports_[i];
         spec.token = kEdgeToken;
-        spec.settings = {{"mode", "aecnn"}, {"rate_mbps", rateMbps}, {"window", 1}, {"first_image", firstImage}};
+        spec.settings = {{"mode", "aecnn"}, {"rate_mbps", rateMbps}, {"window", window}, {"first_image", firstImage}};
         spec.modelPath = paths_[ratio];
         spec.frames = frames;
         spec.csvPath = dir_.filePath(QString("adaptive-%1-%2.csv").arg(tag, spec.name));
