@@ -352,11 +352,12 @@ private Q_SLOTS:
     }
 
     // Adaptive V, live, per agent: two agents at very different shaped rates (window 2: a
-    // frame is in flight when a switch is asked for), each starting at the V that suits the other. After the first frames the slow one is switched to the
-    // more compressed V and the fast one to the more accurate V (why: rate), between frames:
-    // every frame is finished exactly once, from the next image, with the offline
-    // prediction of the model of the V it was sent with, and its V changes exactly at the
-    // recorded switches (JSON/CSV: EdgeFrameResult::ratio, column `ratio`).
+    // frame is in flight when a switch is asked for), each starting at the V that suits the
+    // other. After the first frames the slow one is switched to the more compressed V and
+    // the fast one to the more accurate V (why: rate), between frames: every frame is
+    // finished exactly once, from the next image, with the offline prediction of the model
+    // of the V it was sent with, and its V changes exactly at the recorded switches
+    // (JSON/CSV: EdgeFrameResult::ratio, column `ratio`).
     void adaptiveRatioFollowsEachAgentsRate()
     {
         constexpr uint32_t kFrames = 10;
@@ -387,7 +388,8 @@ private Q_SLOTS:
             QCOMPARE(a.switches.front().why, QString("rate"));
         }
         const int slowEnd = result.agents[0].frames.back().ratio, fastEnd = result.agents[1].frames.back().ratio;
-        QVERIFY2(slowEnd > fastEnd, qPrintable(QString("slow agent ends at V=%1, fast at V=%2").arg(slowEnd).arg(fastEnd)));
+        QVERIFY2(slowEnd > fastEnd,
+                 qPrintable(QString("slow agent ends at V=%1, fast at V=%2").arg(slowEnd).arg(fastEnd)));
     }
 
     // Adaptive V from queueing at the shared edge, not the rate: agent 1 (adaptive, a fast

@@ -182,10 +182,8 @@ MultiEdgeResult runMultiEdge(const MultiEdgeRequest& request)
                 r.switches.push_back(*next);
                 a.ratio = next->toRatio;
             } else if (r.adaptiveError.isEmpty()) {
-                r.adaptiveError = QString("no switch to V=%1 after frame %2: %3")
-                                      .arg(next->toRatio)
-                                      .arg(next->afterFrame)
-                                      .arg(error);
+                r.adaptiveError =
+                    QString("no switch to V=%1 after frame %2: %3").arg(next->toRatio).arg(next->afterFrame).arg(error);
             }
         };
         cb.frameFailed = [&, i](const EdgeFrameResult& frame) { result.agents[i].failed.push_back(frame); };

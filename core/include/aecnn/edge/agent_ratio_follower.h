@@ -39,8 +39,8 @@ struct RatioSwitch {
     int64_t firstFrame = -1; // first frame sent with the new V; -1 = the stream ended before
     int fromRatio = 0;
     int toRatio = 0;
-    QString why; // "rate", "queue" or "rate+queue"
-    double mbps = 0.0;    // the estimates the decision used
+    QString why;       // "rate", "queue" or "rate+queue"
+    double mbps = 0.0; // the estimates the decision used
     double queueMs = 0.0;
 };
 
