@@ -209,8 +209,11 @@ Command edgeCommand()
         {"batch-max-delay-ms", "MS", "many agents: the longest a decoded frame waits for others before its batch "
                                      "runs", "2"},
         {"no-batching", "", "many agents: run the tail frame by frame (for comparison)", ""},
-        {"deadline-ms", "MS", "many agents: report the V that adaptive selection (measured rate and edge queueing, "
-                              "with --profile) would choose per agent", ""},
+        {"deadline-ms", "MS", "adaptive V (runs the many-agent edge, also for one agent): report the V that adaptive "
+                              "selection (measured rate and edge queueing, with --profile) chooses per agent", ""},
+        {"adaptive", "", "with --deadline-ms: switch each agent's V live, between frames, to the split model of the "
+                         "chosen V (found next to its model or among the demo models); frames in flight finish with "
+                         "their V; JSON ratio_switches, CSV column ratio", ""},
         {"profile", "P", "device profile for --deadline-ms", "pi4"},
         {"token-file", "FILE", "pre-shared token (omit for a tokenless loopback agent: unauthenticated)", ""},
         {"encrypt", "on|off|auto", "encrypt the session's records (ChaCha20-Poly1305; every message is "

@@ -1,9 +1,11 @@
 #include "cmd_edge_multi.h"
 
 #include <cstdio>
+#include <map>
 #include <memory>
 
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 
@@ -11,6 +13,7 @@
 #include "aecnn/error.h"
 #include "aecnn/latency/device_profile.h"
 #include "aecnn/latency/ratio_selection.h"
+#include "aecnn/split/split_model_files.h"
 #include "cmd_edge_run.h"
 
 namespace aecnn::cli {
@@ -61,13 +64,41 @@ edge::StageSummary queueSummary(const edge::AgentRunResult& a)
     return fieldSummary(a, &edge::EdgeFrameResult::queueMs);
 }
 
+// Adaptive V's choices for one agent: its own model, and the split model of each other V
+// of the profile's split found next to it or among the demo models.
+std::map<int, QString> adaptiveModelsFor(const std::string& mode, const QString& own, int split, int ownRatio,
+                                         const latency::DeviceProfile& profile)
+{
+    std::map<int, QString> models{{ownRatio, own}};
+    const QStringList near{QFileInfo(own).absolutePath()};
+    for (const auto& timing : profile.split(split).ratios)
+        if (models.count(timing.ratio) == 0)
+            if (const QString path = findSplitModel(split, timing.ratio, mode, near); !path.isEmpty())
+                models[timing.ratio] = path;
+    return models;
+}
+
+QJsonArray switchesJson(const std::vector<edge::RatioSwitch>& switches)
+{
+    QJsonArray list;
+    for (const auto& s : switches)
+        list.append(QJsonObject{{"after_frame", static_cast<qint64>(s.afterFrame)},
+                                {"first_frame", static_cast<qint64>(s.firstFrame)},
+                                {"from", s.fromRatio},
+                                {"to", s.toRatio},
+                                {"why", s.why},
+                                {"mbps", s.mbps},
+                                {"queue_ms", s.queueMs}});
+    return list;
+}
+
 } // namespace
 
 bool isMultiAgentEdge(const ParsedArgs& args)
 {
     // --batch-max-size and --batch-max-delay-ms have defaults: they only tune a many-agent run.
     return args.text("connect").find(',') != std::string::npos || args.has("agent-settings") ||
-           args.flag("no-batching") || args.has("deadline-ms");
+           args.flag("no-batching") || args.has("deadline-ms") || args.flag("adaptive");
 }
 
 QString agentCsvPath(const QString& csv, size_t index)
@@ -82,6 +113,10 @@ QString agentCsvPath(const QString& csv, size_t index)
 
 QJsonObject runMultiAgentEdge(const ParsedArgs& args, CommandContext& context)
 {
+    const bool live = args.flag("adaptive");
+    if (live && !args.has("deadline-ms"))
+        throw UsageError("--adaptive needs --deadline-ms MS: the completion time adaptive V keeps each agent within "
+                         "(predicted with --profile P)");
     std::vector<std::string> endpoints;
     {
         const std::string list = args.text("connect");
@@ -166,23 +201,29 @@ QJsonObject runMultiAgentEdge(const ParsedArgs& args, CommandContext& context)
         request.agents.push_back(std::move(spec));
     }
 
-    // Adaptive V per agent from its measured rate and its frames' wait at this edge (advisory).
-    std::vector<std::unique_ptr<latency::AdaptiveRatioSelector>> selectors(endpoints.size());
+    // Adaptive V per agent from its measured rate and its frames' wait at this edge: with
+    // --deadline-ms the V it would pick is reported; with --adaptive too it is switched live.
     if (args.has("deadline-ms")) {
         const auto profile = latency::loadDeviceProfile(args.text("profile"));
         const double deadline = args.number("deadline-ms", 0.001, 1e9);
-        for (size_t i = 0; i < endpoints.size(); ++i)
-            if ((modes[i] == "aecnn" || modes[i] == "bottlenetpp") && splits[i] > 0) {
-                try {
-                    selectors[i] = std::make_unique<latency::AdaptiveRatioSelector>(profile, splits[i], deadline);
-                } catch (const std::exception& e) {
-                    throw UsageError(request.agents[i].name.toStdString() + ": --deadline-ms: " + e.what());
-                }
+        for (size_t i = 0; i < endpoints.size(); ++i) {
+            auto& spec = request.agents[i];
+            if ((modes[i] != "aecnn" && modes[i] != "bottlenetpp") || splits[i] <= 0)
+                continue;
+            edge::AdaptiveRatioSpec adaptive;
+            adaptive.profile = profile;
+            adaptive.split = splits[i];
+            adaptive.deadlineMs = deadline;
+            adaptive.live = live;
+            try {
+                adaptive.models =
+                    adaptiveModelsFor(modes[i], spec.modelPath, splits[i], splitOfModel(spec.modelPath).second, profile);
+                edge::AgentRatioFollower check(adaptive); // the profile has the split and a V with a model
+            } catch (const std::exception& e) {
+                throw UsageError(spec.name.toStdString() + ": --deadline-ms: " + e.what());
             }
-        request.onFrame = [&selectors](size_t agent, const edge::EdgeFrameResult& f) {
-            if (selectors[agent] && f.comMs > 0)
-                selectors[agent]->observe(f.bytes, f.comMs / 1000.0, f.queueMs);
-        };
+            spec.adaptive = std::move(adaptive);
+        }
     }
 
     const auto r = edge::runMultiEdge(request);
@@ -243,17 +284,32 @@ QJsonObject runMultiAgentEdge(const ParsedArgs& args, CommandContext& context)
                           {"csv", spec.csvPath},
                           {"end", a.endReason},
                           {"error", a.error}};
-        if (selectors[i] && selectors[i]->ratio() > 0) {
-            agent["adaptive_ratio"] = selectors[i]->ratio();
-            agent["adaptive_meets_deadline"] = selectors[i]->meetsDeadline();
-            agent["adaptive_mbps"] = selectors[i]->estimatedMbps();
-            agent["adaptive_queue_ms"] = selectors[i]->estimatedQueueMs();
-            std::snprintf(line, sizeof line,
-                          "  adaptive V for %s: %d (measured %.2f Mbps, edge queue %.2f ms%s; advisory, not switched "
-                          "live)\n",
-                          a.name.toStdString().c_str(), selectors[i]->ratio(), selectors[i]->estimatedMbps(),
-                          selectors[i]->estimatedQueueMs(), selectors[i]->meetsDeadline() ? "" : ", misses the deadline");
+        if (a.adaptive && a.adaptive->chosen > 0) {
+            const auto& st = *a.adaptive;
+            agent["adaptive_ratio"] = st.chosen;
+            agent["adaptive_meets_deadline"] = st.meetsDeadline;
+            agent["adaptive_mbps"] = st.mbps;
+            agent["adaptive_queue_ms"] = st.queueMs;
+            agent["adaptive_live"] = st.live;
+            agent["ratio_switches"] = switchesJson(a.switches);
+            agent["final_ratio"] = a.frames.empty() ? ratio : a.frames.back().ratio;
+            if (!a.adaptiveError.isEmpty())
+                agent["adaptive_error"] = a.adaptiveError;
+            std::snprintf(line, sizeof line, "  adaptive V for %s: %d (measured %.2f Mbps, edge queue %.2f ms%s; %s)\n",
+                          a.name.toStdString().c_str(), st.chosen, st.mbps, st.queueMs,
+                          st.meetsDeadline ? "" : ", misses the deadline",
+                          st.live ? "switched live" : "advisory, not switched live: add --adaptive");
             out << line;
+            for (const auto& sw : a.switches) {
+                std::snprintf(line, sizeof line,
+                              "    V %d -> %d after frame %llu (%s: %.2f Mbps, queue %.2f ms), first frame at V=%d: %lld\n",
+                              sw.fromRatio, sw.toRatio, static_cast<unsigned long long>(sw.afterFrame),
+                              sw.why.toStdString().c_str(), sw.mbps, sw.queueMs, sw.toRatio,
+                              static_cast<long long>(sw.firstFrame));
+                out << line;
+            }
+            if (!a.adaptiveError.isEmpty())
+                out << "    " << a.adaptiveError.toStdString() << "\n";
         }
         agents.append(agent);
     }

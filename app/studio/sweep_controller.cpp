@@ -9,8 +9,16 @@
 
 namespace aecnn::studio {
 
-SweepController::SweepController(QObject* parent) : QObject(parent), program_(findCli())
+SweepController::SweepController(QObject* parent)
+    : QObject(parent), program_(findCli()), worker_(new SweepStatusWorker)
 {
+    qRegisterMetaType<SweepStatusReading>();
+    thread_.setObjectName(QStringLiteral("sweep-status"));
+    worker_->moveToThread(&thread_);
+    connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
+    connect(this, &SweepController::readRequested, worker_, &SweepStatusWorker::read);
+    connect(worker_, &SweepStatusWorker::readingReady, this, &SweepController::applyReading);
+    thread_.start();
     process_.setProcessChannelMode(QProcess::MergedChannels);
     connect(&process_, &QProcess::readyRead, this,
             [this] { Q_EMIT output(QString::fromUtf8(process_.readAll())); });
@@ -45,6 +53,9 @@ SweepController::~SweepController()
 {
     disconnect(&process_, nullptr, this, nullptr); // no signals from a controller going away
     stopProcess();
+    disconnect(worker_, nullptr, this, nullptr); // a reading in flight is not applied
+    thread_.quit();
+    thread_.wait(); // after the reading in flight, if any; then the worker is deleted
 }
 
 QString SweepController::findCli()
@@ -98,18 +109,31 @@ void SweepController::refresh()
 {
     if (dir_.isEmpty())
         return;
-    try {
-        std::map<int, QString> slurm, logs;
-        if (!sweep::readSlurmJobs(dir_).isEmpty())
-            slurm = sweep::querySlurmTaskStates(dir_, &logs, 2000); // only for submitted sweeps
-        report_ = sweep::sweepStatusReport(dir_, slurm, logs);
-        if (watcher_.directories().size() < 2)
-            rewatch(); // tasks/ appeared
-        Q_EMIT statusChanged();
-    } catch (const std::exception& e) {
-        report_ = {};
-        Q_EMIT statusFailed(QString::fromUtf8(e.what()));
+    if (reading_) {
+        readAgain_ = true; // once, when the one in flight is back
+        return;
     }
+    reading_ = true;
+    readAgain_ = false;
+    Q_EMIT readRequested(++requests_, dir_);
+}
+
+void SweepController::applyReading(const SweepStatusReading& reading)
+{
+    reading_ = false;
+    if (reading.dir == dir_ && !dir_.isEmpty()) { // else another folder was chosen meanwhile
+        if (reading.ok) {
+            report_ = reading.report;
+            if (watcher_.directories().size() < 2)
+                rewatch(); // tasks/ appeared
+            Q_EMIT statusChanged();
+        } else {
+            report_ = {};
+            Q_EMIT statusFailed(reading.error);
+        }
+    }
+    if (readAgain_ || reading.dir != dir_)
+        refresh();
 }
 
 bool SweepController::start(const QString& action, const QStringList& args, QString* error)

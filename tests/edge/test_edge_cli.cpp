@@ -7,7 +7,10 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "aecnn/edge/frame_csv.h"
+#include "aecnn/latency/device_profile.h"
 #include "aecnn/latency/measured_profile.h"
+#include "aecnn/split/split_model_files.h"
 
 #include "agent_server.h"
 #include "edge_fixture.h"
@@ -215,6 +218,98 @@ private Q_SLOTS:
         const auto mismatch = runCli({"edge", "--connect", endpoints.join(','), "--agent-settings", settings + "x"});
         QCOMPARE(mismatch.exitCode, 2);
         QVERIFY2(mismatch.output.contains("--agent-settings"), qPrintable(mismatch.output));
+    }
+
+    // `aecnn edge --connect A,B --deadline-ms MS --adaptive`: each agent's V switched live. A
+    // slow agent (0.02 Mbps) started at V=2 ends at V=4, a fast one (8 Mbps) started at V=4
+    // ends at V=2 (a profile of the tiny models' split: V=2 fits 800 ms from about 0.035 Mbps
+    // on, V=4 from 0.016); every frame's prediction is the offline one of the V its CSV row names.
+    void adaptiveRatioSwitchesLive()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const auto images = edgeTestImages();
+        std::map<int, std::vector<int>> expected;
+        std::map<int, QString> paths;
+        for (int ratio : {2, 4}) {
+            auto model = tinySplitModel(SplitVariant::Aecnn, ratio, 60 + ratio);
+            paths[ratio] = dir.filePath(splitModelFileName(1, ratio, SplitVariant::Aecnn)); // found next to each other
+            saveAecnnClassifier(paths[ratio], model);
+            expected[ratio] = offlineSplitPredictions(model, TransportSettings{}, images);
+        }
+        latency::DeviceProfile profile;
+        profile.name = "tiny-test";
+        profile.source = "test_edge_cli";
+        latency::SplitTiming split;
+        split.split = 1;
+        split.channels = 8;
+        split.height = 14;
+        split.width = 14;
+        split.iotMs = 1.0;
+        split.edgeMs = 1.0;
+        split.ratios = {{2, 90.0, 32.0, 0.0, 0.0, -1.0}, {4, 80.0, 32.0, 0.0, 0.0, -1.0}};
+        profile.splits = {split};
+        const QString profilePath = dir.filePath("tiny-profile.json");
+        latency::writeDeviceProfile(profilePath, profile);
+        std::vector<std::unique_ptr<agent::AgentServer>> servers;
+        QStringList endpoints;
+        for (int i = 0; i < 2; ++i) {
+            agent::AgentOptions options;
+            options.port = 0;
+            options.dataset = kEdgeDataset;
+            servers.push_back(std::make_unique<agent::AgentServer>(options));
+            QVERIFY(servers.back()->listen());
+            endpoints << QString("127.0.0.1:%1").arg(servers.back()->port());
+        }
+        const QString settings = dir.filePath("agents.json");
+        {
+            QFile file(settings);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write(QString(R"([{"rate_mbps": 0.02, "model": "%1"}, {"rate_mbps": 8, "model": "%2"}])")
+                           .arg(paths[2], paths[4])
+                           .toUtf8());
+        }
+        const QString csv = dir.filePath("adaptive.csv");
+        const auto edge = runCli({"edge", "--connect", endpoints.join(','), "--agent-settings", settings, "--frames",
+                                  "8", "--deadline-ms", "800", "--profile", profilePath, "--adaptive", "--csv", csv});
+        QVERIFY2(edge.exitCode == 0, qPrintable(edge.output));
+        const auto agents = edge.json.value("agents").toArray();
+        QCOMPARE(agents.size(), 2);
+        const int ends[] = {4, 2};
+        for (int i = 0; i < 2; ++i) {
+            const auto a = agents[i].toObject();
+            QVERIFY2(a.value("error").toString().isEmpty(), qPrintable(a.value("error").toString()));
+            QCOMPARE(a.value("frames").toInt(), 8);
+            QVERIFY(a.value("adaptive_live").toBool());
+            QCOMPARE(a.value("final_ratio").toInt(), ends[i]);
+            const auto switches = a.value("ratio_switches").toArray();
+            QVERIFY2(!switches.isEmpty(), qPrintable(edge.output));
+            QCOMPARE(switches[0].toObject().value("from").toInt(), 6 - ends[i]);
+            QCOMPARE(switches[0].toObject().value("to").toInt(), ends[i]);
+            QCOMPARE(switches[0].toObject().value("why").toString(), QString("rate"));
+            QVERIFY(switches[0].toObject().value("first_frame").toInt() > switches[0].toObject().value("after_frame").toInt());
+            // Each row: the V the frame was sent with (last column), the prediction of that V's model.
+            const auto predictions = a.value("predictions").toArray();
+            QFile file(dir.filePath(QString("adaptive-agent%1.csv").arg(i + 1)));
+            QVERIFY(file.open(QIODevice::ReadOnly));
+            const auto header = edge::FrameCsvWriter::header().split(',');
+            int rows = 0;
+            for (const auto& line : file.readAll().split('\n')) {
+                if (line.isEmpty() || line.startsWith('#') || line.startsWith("sequence"))
+                    continue;
+                const auto cells = QString::fromUtf8(line).split(',');
+                QCOMPARE(cells.size(), header.size());
+                const int k = cells[0].toInt(), ratio = cells.back().toInt();
+                QVERIFY(ratio == 2 || ratio == 4);
+                QCOMPARE(cells[3].toInt(), expected[ratio][size_t(k % images.size())]);
+                QCOMPARE(predictions[k].toInt(), cells[3].toInt());
+                ++rows;
+            }
+            QCOMPARE(rows, 8);
+        }
+        const auto noDeadline = runCli({"edge", "--connect", endpoints.join(','), "--adaptive"});
+        QCOMPARE(noDeadline.exitCode, 2);
+        QVERIFY2(noDeadline.output.contains("--adaptive needs --deadline-ms"), qPrintable(noDeadline.output));
     }
 
     void usageErrorsNameTheProblem()

@@ -249,7 +249,7 @@ private Q_SLOTS:
             const auto rows = csvRows(request.agents[i].csvPath);
             QCOMPARE(rows.size(), int(kFrames));
             const int failureColumn = edge::FrameCsvWriter::header().split(',').indexOf("failure");
-            QCOMPARE(failureColumn, edge::FrameCsvWriter::header().split(',').size() - 1); // appended at the end
+            QCOMPARE(failureColumn, edge::FrameCsvWriter::header().split(',').size() - 2); // appended, then `ratio`
             std::set<int> sequences;
             int failedRows = 0;
             for (const auto& row : rows) {
@@ -344,11 +344,140 @@ private Q_SLOTS:
         int failedRows = 0;
         for (const auto& row : rows) {
             sequences.insert(row[0].toInt());
-            failedRows += row.back().contains("closed while this frame was in the shared tail") ? 1 : 0;
+            failedRows += row[row.size() - 2].contains("closed while this frame was in the shared tail") ? 1 : 0;
         }
         QCOMPARE(uint64_t(sequences.size()), victimReceived);
         QVERIFY2(failedRows == inTailAtDestruction, rows.isEmpty() ? "no rows" : rows.back().join(',').constData());
         QCOMPARE(tail->queued(), int64_t(0)); // its queued frames were removed, not run for nobody
+    }
+
+    // Adaptive V, live, per agent: two agents at very different shaped rates (window 2: a
+    // frame is in flight when a switch is asked for), each starting at the V that suits the
+    // other. After the first frames the slow one is switched to the more compressed V and
+    // the fast one to the more accurate V (why: rate), between frames: every frame is
+    // finished exactly once, from the next image, with the offline prediction of the model
+    // of the V it was sent with, and its V changes exactly at the recorded switches
+    // (JSON/CSV: EdgeFrameResult::ratio, column `ratio`).
+    void adaptiveRatioFollowsEachAgentsRate()
+    {
+        constexpr uint32_t kFrames = 10;
+        edge::MultiEdgeRequest request;
+        request.batching.maxBatch = 4;
+        request.batching.maxDelayMs = 2;
+        request.timeoutMs = aecnn::test::budgetMs(40000);
+        // Mbps, deadline 800 ms: V=2 misses it at the first (V=4 fits), V=2 fits at the second even
+        // when the edge's own delays make its measured rate 200 times lower (a 500-byte frame in 110 ms).
+        const double rates[] = {0.02, 8.0};
+        const int startRatios[] = {2, 4};
+        const int firstImages[] = {1, 5};
+        for (size_t i = 0; i < 2; ++i)
+            request.agents.push_back(
+                adaptiveAgent(i, rates[i], startRatios[i], firstImages[i], kFrames, "rate", 800.0, /*window=*/2));
+        const auto result = edge::runMultiEdge(request);
+        for (size_t i = 0; i < 2; ++i) {
+            checkAdaptiveRun(result.agents[i], request.agents[i], startRatios[i], firstImages[i], kFrames);
+            if (QTest::currentTestFailed())
+                return;
+            const auto& a = result.agents[i];
+            QString measured; // what the selection saw, for a failure's message
+            for (const auto& f : a.frames)
+                measured += QString(" %1 B/%2 ms q %3").arg(f.bytes).arg(f.comMs, 0, 'f', 1).arg(f.queueMs, 0, 'f', 1);
+            QVERIFY2(!a.switches.empty(), qPrintable(a.name + " was never switched; frames:" + measured));
+            QCOMPARE(a.switches.front().fromRatio, startRatios[i]);
+            QCOMPARE(a.switches.front().toRatio, startRatios[1 - i]);
+            QCOMPARE(a.switches.front().why, QString("rate"));
+        }
+        const int slowEnd = result.agents[0].frames.back().ratio, fastEnd = result.agents[1].frames.back().ratio;
+        QVERIFY2(slowEnd > fastEnd,
+                 qPrintable(QString("slow agent ends at V=%1, fast at V=%2").arg(slowEnd).arg(fastEnd)));
+    }
+
+    // Adaptive V from queueing at the shared edge, not the rate: agent 1 (adaptive, a fast
+    // link) shares its V=2 tail queue with agent 2 (not adaptive, a very slow link: 0.7 s a
+    // frame); with a 300 ms batch delay each frame of agent 1 waits for agent 2's (or the
+    // delay) before the tail runs, longer than the 200 ms deadline, so it is switched to V=4
+    // although its rate fits V=2 (why: queue). With a 1 ms batch delay (the control) it
+    // keeps V=2. The wait is the batcher's timer, not CPU time: the same on a busy machine.
+    void adaptiveRatioFollowsEdgeQueue_data()
+    {
+        QTest::addColumn<int>("batchDelayMs");
+        QTest::newRow("batch delay 300 ms: queueing switches") << 300;
+        QTest::newRow("batch delay 1 ms: no switch") << 1;
+    }
+
+    void adaptiveRatioFollowsEdgeQueue()
+    {
+        QFETCH(int, batchDelayMs);
+        constexpr uint32_t kFrames = 8;
+        edge::MultiEdgeRequest request;
+        request.batching.maxBatch = 8;
+        request.batching.maxDelayMs = batchDelayMs;
+        request.timeoutMs = aecnn::test::budgetMs(40000);
+        request.agents.push_back(adaptiveAgent(0, 8.0, 2, 0, kFrames, QString("queue%1").arg(batchDelayMs), 200.0));
+        auto slow = adaptiveAgent(1, 0.01, 2, 0, 3, QString("queue%1").arg(batchDelayMs), 200.0);
+        slow.adaptive.reset();
+        request.agents.push_back(slow);
+        const auto result = edge::runMultiEdge(request);
+        const auto& a = result.agents[0];
+        checkAdaptiveRun(a, request.agents[0], 2, 0, kFrames);
+        if (QTest::currentTestFailed())
+            return;
+        QVERIFY2(result.agents[1].error.isEmpty(), qPrintable(result.agents[1].error));
+        if (batchDelayMs == 1) {
+            const QString switched = a.switches.empty() ? QString()
+                                                        : QString("switched to V=%1 (%2)")
+                                                              .arg(a.switches.front().toRatio)
+                                                              .arg(a.switches.front().why);
+            QVERIFY2(a.switches.empty(), qPrintable(switched));
+            return;
+        }
+        QString measured; // what the selection saw, for a failure's message
+        for (const auto& f : a.frames)
+            measured += QString(" %1 B/%2 ms q %3").arg(f.bytes).arg(f.comMs, 0, 'f', 1).arg(f.queueMs, 0, 'f', 1);
+        QVERIFY2(!a.switches.empty(), qPrintable("agent 1 was never switched; frames:" + measured));
+        const auto& first = a.switches.front();
+        QCOMPARE(first.fromRatio, 2);
+        QCOMPARE(first.toRatio, 4);
+        QCOMPARE(first.why, QString("queue"));
+        QVERIFY2(first.queueMs > 200.0, qPrintable(QString::number(first.queueMs))); // measured wait > the deadline
+    }
+
+    // The agent dies while its switch to another V is under way (stopped, the frame it was
+    // sending lost with it): the session reconnects to the restarted agent and resumes the
+    // stream with the new V at the next image; every frame once, each predicted by the model
+    // of the V it was sent with.
+    void adaptiveSwitchSurvivesAgentLoss()
+    {
+        constexpr uint32_t kFrames = 6;
+        edge::MultiEdgeRequest request;
+        request.session.reconnectInitialMs = 100;
+        request.timeoutMs = aecnn::test::budgetMs(40000);
+        request.agents.push_back(adaptiveAgent(0, 0.02, 2, 2, kFrames, "loss", 800.0));
+        bool killed = false;
+        request.onFrame = [&](size_t, const edge::EdgeFrameResult& f) {
+            if (killed || f.sequence != 0)
+                return;
+            killed = true;
+            // After this frame's callback, which asks for the switch: the agent is then sending
+            // frame 1 (0.4 s at 0.02 Mbps), so the switch is still waiting for its end.
+            QTimer::singleShot(0, [&] {
+                agents_[0].kill();
+                QTimer::singleShot(300, [&] {
+                    QString error;
+                    QCOMPARE(agents_[0].start("127.0.0.1", ports_[0], tokenFile_, &error), ports_[0]);
+                });
+            });
+        };
+        const auto result = edge::runMultiEdge(request);
+        QVERIFY(killed);
+        const auto& a = result.agents[0];
+        checkAdaptiveRun(a, request.agents[0], 2, 2, kFrames);
+        if (QTest::currentTestFailed())
+            return;
+        QCOMPARE(a.reconnects, 1);
+        QCOMPARE(a.switches.size(), size_t(1));
+        QCOMPARE(a.switches[0].toRatio, 4);
+        QCOMPARE(a.switches[0].firstFrame, int64_t(1)); // frame 1 was lost with the agent: re-sent with V=4
     }
 
     // The same with each agent in its own network namespace behind a veth pair whose
@@ -431,6 +560,84 @@ private Q_SLOTS:
     }
 
 private:
+    // The profile adaptive V predicts with in these tests: the tiny split models' tensor at
+    // split 1 (8 x 14 x 14, float32: S = 6272 bytes), 1 ms on each side, V=2 more accurate
+    // than V=4. V=2 fits a 200 ms deadline from about 0.13 Mbps on (0.14 with the selection's
+    // 10 % headroom), V=4 from about 0.06 Mbps; 800 ms: V=2 from 0.032 (0.035), V=4 from 0.016.
+    static latency::DeviceProfile tinyTestProfile()
+    {
+        latency::DeviceProfile profile;
+        profile.name = "tiny-test";
+        profile.source = "test_edge_multi";
+        latency::SplitTiming split;
+        split.split = 1;
+        split.channels = 8;
+        split.height = 14;
+        split.width = 14;
+        split.iotMs = 1.0;
+        split.edgeMs = 1.0;
+        split.ratios = {{2, 90.0, 32.0, 0.0, 0.0, -1.0}, {4, 80.0, 32.0, 0.0, 0.0, -1.0}};
+        profile.splits = {split};
+        return profile;
+    }
+
+    edge::AgentRunSpec adaptiveAgent(size_t i, double rateMbps, int ratio, int firstImage, uint32_t frames,
+                                     const QString& tag, double deadlineMs, int window = 1)
+    {
+        edge::AgentRunSpec spec;
+        spec.name = QString("agent%1").arg(i + 1);
+        spec.port = ports_[i];
+        spec.token = kEdgeToken;
+        spec.settings = {{"mode", "aecnn"}, {"rate_mbps", rateMbps}, {"window", window}, {"first_image", firstImage}};
+        spec.modelPath = paths_[ratio];
+        spec.frames = frames;
+        spec.csvPath = dir_.filePath(QString("adaptive-%1-%2.csv").arg(tag, spec.name));
+        edge::AdaptiveRatioSpec adaptive;
+        adaptive.profile = tinyTestProfile();
+        adaptive.split = 1;
+        adaptive.deadlineMs = deadlineMs;
+        adaptive.models = {{2, paths_[2]}, {4, paths_[4]}};
+        spec.adaptive = adaptive;
+        return spec;
+    }
+
+    // Every frame finished once, in order, from the next image, with the offline prediction
+    // of the model of the V it was sent with; the V changes exactly at the recorded switches
+    // (first_frame), and the CSV holds the same frames with the same V.
+    void checkAdaptiveRun(const edge::AgentRunResult& a, const edge::AgentRunSpec& spec, int startRatio, int firstImage,
+                          uint32_t frames)
+    {
+        QVERIFY2(a.error.isEmpty(), qPrintable(a.name + ": " + a.error));
+        QVERIFY2(a.adaptiveError.isEmpty(), qPrintable(a.name + ": " + a.adaptiveError));
+        QVERIFY(a.failed.empty());
+        QCOMPARE(a.frames.size(), size_t(frames));
+        int ratio = startRatio;
+        size_t next = 0;
+        for (size_t k = 0; k < a.frames.size(); ++k) {
+            const auto& f = a.frames[k];
+            QCOMPARE(f.sequence, quint64(k));
+            if (next < a.switches.size() && a.switches[next].firstFrame == static_cast<int64_t>(k)) {
+                QCOMPARE(a.switches[next].fromRatio, ratio);
+                QVERIFY(a.switches[next].afterFrame < k);
+                ratio = a.switches[next++].toRatio;
+            }
+            QCOMPARE(f.ratio, ratio);
+            const int64_t image = (firstImage + static_cast<int64_t>(k)) % images_.size();
+            QCOMPARE(f.label, static_cast<int>(images_.labels[image].item<int64_t>()));
+            QCOMPARE(f.predicted, expected_[ratio][size_t(image)]);
+        }
+        // A switch asked for after the last frame was sent has no first frame; nothing else.
+        QVERIFY2(next == a.switches.size() || (next + 1 == a.switches.size() && a.switches.back().firstFrame < 0),
+                 qPrintable(QString("%1 of %2 switches seen in the frames").arg(next).arg(a.switches.size())));
+        QVERIFY(a.adaptive && a.adaptive->live);
+        const auto rows = csvRows(spec.csvPath);
+        QCOMPARE(rows.size(), int(frames));
+        const int ratioColumn = edge::FrameCsvWriter::header().split(',').indexOf("ratio");
+        QCOMPARE(ratioColumn, edge::FrameCsvWriter::header().split(',').size() - 1); // appended at the end
+        for (const auto& row : rows)
+            QCOMPARE(row[ratioColumn].toInt(), a.frames[size_t(row[0].toInt())].ratio);
+    }
+
     QTemporaryDir dir_;
     QString tokenFile_;
     ImageSet images_;

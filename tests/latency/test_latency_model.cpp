@@ -268,6 +268,27 @@ private Q_SLOTS:
         QCOMPARE(selector.ratio(), 2);
     }
 
+    // Only the V that can be deployed (a split model exists for it) are chosen among.
+    void adaptiveSelectionAmongDeployableRatios()
+    {
+        const auto p = raspberryPi4Profile();
+        // 10 Mbps, 100 ms: V=4 among all; among {8, 16}, the more accurate of the two that fits.
+        QCOMPARE(selectRatio(p, 1, 10.0, 100.0, 0.0, {})->ratio, 4);
+        const auto restricted = selectRatio(p, 1, 10.0, 100.0, 0.0, {8, 16});
+        QVERIFY(restricted.has_value());
+        QVERIFY(restricted->ratio == 8 || restricted->ratio == 16);
+        AdaptiveRatioSelector selector(p, 1, 100.0, 0.1, 1.0);
+        selector.restrictTo({8, 16});
+        selector.observe(1'250'000, 1.0);
+        QCOMPARE(selector.ratio(), restricted->ratio);
+        // Far too slow: the most compressed allowed V, not the profile's 64.
+        selector.observe(1'000, 1.0);
+        QCOMPARE(selector.ratio(), 16);
+        QVERIFY(!selector.meetsDeadline());
+        // None of them in the profile: refused.
+        QVERIFY_THROWS_EXCEPTION(Error, selector.restrictTo({3, 5}));
+    }
+
     // Many agents, one edge: the wait in the edge's queue lengthens t_es of every V.
     void edgeQueueingPushesToASmallerTransfer()
     {

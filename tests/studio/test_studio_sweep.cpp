@@ -6,8 +6,10 @@
 #include <QPlainTextEdit>
 #include <QProcess>
 #include <QPushButton>
+#include <QSignalSpy>
 #include <QTableWidget>
 #include <QTemporaryDir>
+#include <QTimer>
 #include <QtTest>
 
 #include "startup_options.h"
@@ -25,6 +27,26 @@ bool writeText(const QString& path, const QByteArray& text)
 {
     QFile file(path);
     return file.open(QIODevice::WriteOnly) && file.write(text) == text.size();
+}
+
+// `aecnn sweep plan` of four tasks into tmp/sweep; empty = failed (*error says why).
+QString planFourTasks(const QTemporaryDir& tmp, QString* error)
+{
+    const QString model = tmp.filePath("model.aecnn"); // the plan only records its hash
+    if (!writeText(model, "not loaded by the plan")) {
+        *error = "cannot write " + model;
+        return {};
+    }
+    const QString dir = tmp.filePath("sweep");
+    QProcess plan;
+    plan.setProcessChannelMode(QProcess::MergedChannels);
+    plan.start(AECNN_CLI_PATH, {"sweep", "plan", "--out", dir, "--model", model, "--dataset", "synthetic:300",
+                                "--splits", "1", "--ratios", "2,4", "--methods", "aecnn,bottlenetpp"});
+    if (!plan.waitForFinished(60000) || plan.exitCode() != 0) {
+        *error = "aecnn sweep plan failed: " + QString::fromUtf8(plan.readAll());
+        return {};
+    }
+    return dir;
 }
 
 } // namespace
@@ -46,15 +68,9 @@ private Q_SLOTS:
     {
         QTemporaryDir tmp;
         QVERIFY(tmp.isValid());
-        const QString model = tmp.filePath("model.aecnn"); // the plan only records its hash
-        QVERIFY(writeText(model, "not loaded by the plan"));
-        const QString dir = tmp.filePath("sweep");
-        QProcess plan;
-        plan.setProcessChannelMode(QProcess::MergedChannels);
-        plan.start(AECNN_CLI_PATH, {"sweep", "plan", "--out", dir, "--model", model, "--dataset", "synthetic:300",
-                                    "--splits", "1", "--ratios", "2,4", "--methods", "aecnn,bottlenetpp"});
-        QVERIFY(plan.waitForFinished(60000));
-        QVERIFY2(plan.exitCode() == 0, plan.readAll().constData());
+        QString error;
+        const QString dir = planFourTasks(tmp, &error);
+        QVERIFY2(!dir.isEmpty(), qPrintable(error));
 
         SweepPanel panel;
         panel.resize(1000, 700);
@@ -67,7 +83,7 @@ private Q_SLOTS:
         auto* log = panel.findChild<QPlainTextEdit*>("sweepTaskLog");
         auto* output = panel.findChild<QPlainTextEdit*>("sweepOutput");
         QVERIFY(table && counts && log && output);
-        QCOMPARE(table->rowCount(), 4); // split 1 x V 2,4 x two methods x one seed
+        QTRY_COMPARE(table->rowCount(), 4); // split 1 x V 2,4 x two methods x one seed (read off the UI thread)
         for (int row = 0; row < 4; ++row)
             QCOMPARE(table->item(row, 5)->text(), QString("pending"));
         QVERIFY2(counts->text().contains("4 pending"), qPrintable(counts->text()));
@@ -107,6 +123,78 @@ private Q_SLOTS:
         QVERIFY(collect->isEnabled());
         lock.unlock();
         QTRY_VERIFY_WITH_TIMEOUT(counts->text().contains("0 running, 2 pending"), 15000);
+    }
+
+    // squeue / sacct run off the UI thread: a fake squeue on PATH that takes 1 s (well under
+    // the 2 s the query allows). While it runs, the UI thread's event loop keeps firing a
+    // timer; the table shows Slurm's state when it returns. Refreshes asked for while a
+    // reading is in flight are not started twice (one re-read after it); the controller's
+    // destructor joins its thread, with a reading in flight.
+    void slurmQueryDoesNotBlockTheUiThread()
+    {
+        QTemporaryDir tmp;
+        QVERIFY(tmp.isValid());
+        QString error;
+        const QString dir = planFourTasks(tmp, &error);
+        QVERIFY2(!dir.isEmpty(), qPrintable(error));
+        QVERIFY(QDir().mkpath(dir + "/slurm"));
+        QVERIFY(writeText(dir + "/slurm/jobs.json", R"({"jobs": [{"job_id": "4242"}]})"));
+        const QString bin = tmp.filePath("bin"), started = tmp.filePath("squeue-started"),
+                      done = tmp.filePath("squeue-done"), runs = tmp.filePath("squeue-runs");
+        QVERIFY(QDir().mkpath(bin));
+        const QByteArray squeue = "#!/bin/sh\necho run >> '" + runs.toUtf8() + "'\ntouch '" + started.toUtf8() +
+                                  "'\nsleep 1\necho '4242_1|RUNNING'\ntouch '" + done.toUtf8() + "'\n";
+        QVERIFY(writeText(bin + "/squeue", squeue));
+        QVERIFY(writeText(bin + "/sacct", "#!/bin/sh\nexit 0\n")); // knows nothing (and no real Slurm is asked)
+        for (const char* tool : {"/squeue", "/sacct"})
+            QVERIFY(QFile::setPermissions(bin + tool, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+        const QByteArray oldPath = qgetenv("PATH");
+        qputenv("PATH", bin.toUtf8() + ":" + oldPath);
+        struct RestorePath {
+            QByteArray path;
+            ~RestorePath() { qputenv("PATH", path); }
+        } restore{oldPath};
+
+        int ticksWhileQuerying = 0;
+        QTimer ticker;
+        ticker.setInterval(20);
+        connect(&ticker, &QTimer::timeout, [&] {
+            if (QFile::exists(started) && !QFile::exists(done))
+                ++ticksWhileQuerying;
+        });
+        ticker.start();
+        {
+            SweepPanel panel;
+            panel.show();
+            auto* controller = panel.controller();
+            controller->setRefreshMs(600000); // only the refreshes this test asks for
+            QSignalSpy changed(controller, &SweepController::statusChanged);
+            auto* table = panel.findChild<QTableWidget*>("sweepTasks");
+            QVERIFY(table);
+            panel.setFolder(dir); // returns at once, squeue still running
+            QVERIFY(controller->isRefreshing());
+            QCOMPARE(changed.count(), 0);
+            QCOMPARE(table->rowCount(), 0);
+            for (int i = 0; i < 3; ++i)
+                controller->refresh(); // in flight: coalesced into one re-read
+            QTRY_VERIFY_WITH_TIMEOUT(changed.count() >= 1, 20000);
+            QVERIFY2(ticksWhileQuerying >= 3,
+                     qPrintable(QString("%1 timer events while squeue ran").arg(ticksWhileQuerying)));
+            QCOMPARE(table->rowCount(), 4);
+            QCOMPARE(table->item(1, 6)->text(), QString("RUNNING")); // Slurm's state, from the fake squeue
+            QCOMPARE(table->item(1, 5)->text(), QString("running"));
+            QTRY_VERIFY_WITH_TIMEOUT(changed.count() == 2 && !controller->isRefreshing(), 20000);
+            QFile log(runs);
+            QVERIFY(log.open(QIODevice::ReadOnly));
+            QCOMPARE(log.readAll().count('\n'), 2); // the first reading and one re-read, not four
+            QVERIFY(controller->statusThread()->isRunning());
+            QFile::remove(started);
+            QFile::remove(done);
+            controller->refresh(); // destroyed below with this reading in flight
+            QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(started), 20000);
+        }
+        // The destructor waited for the reading in flight (squeue ran to its end).
+        QVERIFY(QFile::exists(done));
     }
 };
 

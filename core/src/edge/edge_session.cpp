@@ -82,6 +82,12 @@ struct EdgeSession::Private {
     std::string deployedCategory; // "head" or "whole": what the device holds now
 
     bool streamWanted = false; // a stream is running or must be resumed after a reconnect
+    // Adaptive V (switchModel): the model the stream goes on with once the agent has
+    // stopped and the frames it sent before are finished; then, between the deployment
+    // of its head and the agent's DeployResult, awaitingSwitchDeploy.
+    std::shared_ptr<EdgeModel> switchTo;
+    bool awaitingSwitchDeploy = false;
+    std::map<QString, std::shared_ptr<EdgeModel>> switchModels; // loaded once per file
     uint32_t streamFrames = 0; // 0 = continuous
     uint64_t received = 0;     // this run
     long long nextImage = 0;   // source position of the next image the edge has not received
@@ -224,6 +230,10 @@ struct EdgeSession::Private {
             return;
         }
         deferredEnd.reset();
+        if (switchTo && continueWithNextModel())
+            return; // the same stream goes on with the next model
+        switchTo.reset();
+        awaitingSwitchDeploy = false;
         streamWanted = false;
         detachTail();
         finishCsv();
@@ -241,6 +251,8 @@ struct EdgeSession::Private {
         reconnectTimer.stop();
         streamWanted = false;
         deferredEnd.reset();
+        switchTo.reset();
+        awaitingSwitchDeploy = false;
         closeCsvSoon();
         reportError(message);
         setState(EdgeState::Disconnected, message);
@@ -300,6 +312,61 @@ struct EdgeSession::Private {
         deployedCategory = categoryOf(mode());
     }
 
+    // What a stream needs on the edge before Start (throws): the model prepared for the
+    // mode and transport, framing "session"'s layout agreed, the shared tail loaded and
+    // this session counted on the queue of its model.
+    void prepareStream()
+    {
+        const std::string m = mode();
+        if (!model && (m == "aecnn" || m == "bottlenetpp"))
+            throw Error("mode '" + m + "' finishes frames on the edge: deploy a split model first");
+        TransportSettings transport = transportSettingsWithin(settings);
+        if (transport.framing == "session" && transport.representation == "uint")
+            transport.fixedRanges = fixedRanges;
+        if (model) {
+            model->prepare(m, transport);
+            if (const auto layout = model->sessionLayoutBase64(); !layout.isEmpty() || settings.contains("session_layout")) {
+                // The layout is agreed before the stream starts: the device refuses to start with another one.
+                settings["session_layout"] = QString::fromLatin1(layout);
+                if (connected())
+                    send(Configure{QJsonObject{{"session_layout", QString::fromLatin1(layout)}}});
+            }
+        }
+        detachTail();
+        if (model && options.tail && (m == "aecnn" || m == "bottlenetpp")) { // loads and warms the shared tail
+            auto& tail = options.tail->internal();
+            tail.modelFor(model->path())->prepare(m, transport);
+            tail.attach(model->path());
+            attachedTail = model->path();
+        }
+    }
+
+    // The agent stopped for a model switch and every frame it sent before is finished
+    // (with the model it was sent with): the stream goes on with `switchTo` from the next
+    // image (after a reconnect when the link is down now). False when nothing is left to
+    // stream or the session has failed (the switch is dropped, the stream ends).
+    bool continueWithNextModel()
+    {
+        if (streamFrames != 0 && received >= streamFrames)
+            return false;
+        if (state == EdgeState::Reconnecting)
+            return true; // onAuthenticated resumes the stream with the next model
+        if (!connected())
+            return false;
+        model = std::move(switchTo);
+        switchTo.reset();
+        try {
+            prepareStream();
+            send(Configure{QJsonObject{{"first_image", static_cast<double>(nextImage)}}});
+            sendDeployment();
+        } catch (const std::exception& e) {
+            fail(QString("cannot switch to %1: %2").arg(model->path(), e.what()));
+            return true;
+        }
+        awaitingSwitchDeploy = true; // Start once the agent has loaded it (DeployResult)
+        return true;
+    }
+
     void onAuthenticated()
     {
         const bool resuming = authenticatedOnce;
@@ -320,6 +387,19 @@ struct EdgeSession::Private {
             return;
         }
         ++reconnects;
+        awaitingSwitchDeploy = false; // the deployment and Start below replace it
+        if (switchTo && streamWanted) {
+            // Lost during a model switch: the new agent process streams with the next model.
+            model = std::move(switchTo);
+            switchTo.reset();
+            try {
+                prepareStream();
+            } catch (const std::exception& e) {
+                fail(QString("cannot switch to %1: %2").arg(model->path(), e.what()));
+                return;
+            }
+        }
+        switchTo.reset();
         // A new agent process knows nothing: settings, model, and where the stream was.
         QJsonObject again = settings;
         again["first_image"] = static_cast<double>(nextImage);
@@ -451,6 +531,16 @@ void EdgeSession::Private::handle(const Frame& frame, int64_t arrivedUs, int64_t
     }
     case MessageType::DeployResult: {
         const auto result = decodeMessage<DeployResult>(frame);
+        if (awaitingSwitchDeploy) {
+            // The head of the next model is on the device: the stream goes on.
+            awaitingSwitchDeploy = false;
+            if (!result.ok) {
+                fail(QString("the agent refused the model switched to (%1): %2").arg(model->path(), result.message));
+                return;
+            }
+            send(Start{streamFrames == 0 ? 0 : streamFrames - static_cast<uint32_t>(received)});
+            return;
+        }
         if (cb.deployed)
             cb.deployed(result.ok, result.message);
         return;
@@ -517,6 +607,7 @@ void EdgeSession::Private::handleFrameData(const FrameData& data, int64_t arrive
     r.receivedMs = arrivedUs / 1000.0;
     r.clockSynced = clock.hasEstimate();
     r.rateMbps = settings.value("rate_mbps").toDouble(0.0);
+    r.ratio = model ? model->ratio() : 0;
     const int64_t sentUs = clock.toEdgeUs(data.sendTimeUs);
     r.comMs = (arrivedUs - sentUs) / 1000.0;
     if (options.tail && model && r.kind == "features") {
@@ -818,34 +909,15 @@ void EdgeSession::start(uint32_t frames)
     if (d_->state != EdgeState::Ready)
         return;
     try {
-        const std::string mode = d_->mode();
-        if (!d_->model && (mode == "aecnn" || mode == "bottlenetpp"))
-            throw Error("mode '" + mode + "' finishes frames on the edge: deploy a split model first");
-        TransportSettings transport = transportSettingsWithin(d_->settings);
-        if (transport.framing == "session" && transport.representation == "uint")
-            transport.fixedRanges = d_->fixedRanges;
-        if (d_->model) {
-            d_->model->prepare(mode, transport);
-            if (const auto layout = d_->model->sessionLayoutBase64(); !layout.isEmpty() || d_->settings.contains("session_layout")) {
-                // The layout is agreed before the stream starts: the device refuses to start with another one.
-                d_->settings["session_layout"] = QString::fromLatin1(layout);
-                if (d_->connected())
-                    d_->send(Configure{QJsonObject{{"session_layout", QString::fromLatin1(layout)}}});
-            }
-        }
-        d_->detachTail();
-        if (d_->model && d_->options.tail && (mode == "aecnn" || mode == "bottlenetpp")) { // loads and warms the shared tail
-            auto& tail = d_->options.tail->internal();
-            tail.modelFor(d_->model->path())->prepare(mode, transport);
-            tail.attach(d_->model->path());
-            d_->attachedTail = d_->model->path();
-        }
+        d_->prepareStream();
     } catch (const std::exception& e) {
         d_->reportError(QString("cannot start: %1").arg(e.what()));
         return;
     }
     d_->streamWanted = true;
     d_->deferredEnd.reset();
+    d_->switchTo.reset();
+    d_->awaitingSwitchDeploy = false;
     d_->streamFrames = frames;
     d_->received = 0;
     d_->correct = d_->labelled = 0;
@@ -855,6 +927,38 @@ void EdgeSession::start(uint32_t frames)
         d_->send(Ping{steadyNowUs()});
     d_->send(Start{frames});
     d_->setState(EdgeState::Streaming, "streaming");
+}
+
+bool EdgeSession::switchModel(const QString& path, QString* error)
+{
+    const auto refuse = [error](const QString& why) {
+        if (error)
+            *error = why;
+        return false;
+    };
+    if (d_->state != EdgeState::Streaming || !d_->streamWanted || d_->deferredEnd)
+        return refuse("no stream is running");
+    if (switchingModel())
+        return refuse("a model switch is already under way");
+    if (d_->streamFrames != 0 && d_->received >= d_->streamFrames)
+        return refuse("every frame of the stream has arrived");
+    try {
+        auto& next = d_->switchModels[path];
+        if (!next)
+            next = std::make_shared<EdgeModel>(path);
+        next->requireMode(d_->mode());
+        d_->switchTo = next;
+    } catch (const std::exception& e) {
+        d_->switchModels.erase(path);
+        return refuse(QString("cannot switch to %1: %2").arg(path, e.what()));
+    }
+    d_->send(Stop{}); // the agent answers with StreamEnd after the frames it has sent
+    return true;
+}
+
+bool EdgeSession::switchingModel() const
+{
+    return d_->switchTo != nullptr || d_->awaitingSwitchDeploy;
 }
 
 void EdgeSession::setFixedRanges(std::vector<codec::QuantRange> ranges)

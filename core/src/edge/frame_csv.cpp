@@ -10,7 +10,7 @@ QString FrameCsvWriter::header()
 {
     return "sequence,agent_sequence,label,predicted,correct,kind,bytes,payload_bytes,t_iot_ms,t_enc_ms,t_com_ms,"
            "t_dec_ms,t_es_ms,measured_ms,predicted_ms,rate_mbps,clock_synced,running_accuracy,security_bytes,"
-           "queue_ms,batch_size,profile_predicted_ms,device_profile,failure";
+           "queue_ms,batch_size,profile_predicted_ms,device_profile,failure,ratio";
 }
 
 FrameCsvWriter::FrameCsvWriter(const QString& path, const QStringList& contextLines)
@@ -53,13 +53,13 @@ void FrameCsvWriter::append(const EdgeFrameResult& f)
             if (c == ',' || c == '\n' || c == '\r' || c == '"')
                 c = c == ',' ? ';' : '_'; // one CSV cell without quoting
     const int n = std::snprintf(line, sizeof line,
-                                "%llu,%llu,%d,%d,%d,%s,%lld,%lld,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%g,%d,%.6f,%lld,%.4f,%d,%s,%s,%s\n",
+                                "%llu,%llu,%d,%d,%d,%s,%lld,%lld,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%g,%d,%.6f,%lld,%.4f,%d,%s,%s,%s,%d\n",
                                 static_cast<unsigned long long>(f.sequence),
                                 static_cast<unsigned long long>(f.agentSequence), f.label, f.predicted, correct,
                                 f.kind.c_str(), static_cast<long long>(f.bytes), static_cast<long long>(f.payloadBytes),
                                 f.iotMs, f.encMs, f.comMs, f.decMs, f.esMs, f.measuredMs, f.predictedMs, f.rateMbps,
                                 f.clockSynced ? 1 : 0, f.runningAccuracy(), static_cast<long long>(f.securityBytes),
-                                f.queueMs, f.batchSize, profileMs, profileName.c_str(), failure.c_str());
+                                f.queueMs, f.batchSize, profileMs, profileName.c_str(), failure.c_str(), f.ratio);
     if (n <= 0 || n >= static_cast<int>(sizeof line) || file_.write(line, n) != n || !file_.flush())
         throw Error("cannot append to the frame CSV '" + file_.fileName().toStdString() + "': " +
                     file_.errorString().toStdString());

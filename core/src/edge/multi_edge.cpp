@@ -62,6 +62,8 @@ MultiEdgeResult runMultiEdge(const MultiEdgeRequest& request)
     struct Agent {
         std::unique_ptr<EdgeSession> session;
         bool configured = false, deployed = false, started = false, done = false;
+        std::unique_ptr<AgentRatioFollower> follower; // adaptive V
+        int ratio = 0;                                // V the agent streams with (or is being switched to)
     };
     std::vector<Agent> agents(n);
     size_t finished = 0;
@@ -155,11 +157,34 @@ MultiEdgeResult runMultiEdge(const MultiEdgeRequest& request)
             maybeStart();
         };
         cb.frame = [&, i](const EdgeFrameResult& frame) {
-            result.agents[i].frames.push_back(frame);
+            auto& r = result.agents[i];
+            r.frames.push_back(frame);
             lastFrame = steadyNowMs();
-            result.agents[i].finishedMs = lastFrame;
+            r.finishedMs = lastFrame;
             if (request.onFrame)
                 request.onFrame(i, frame);
+            auto& a = agents[i];
+            if (!a.follower || a.done)
+                return;
+            for (auto& s : r.switches)
+                if (s.firstFrame < 0 && s.toRatio == frame.ratio && frame.sequence > s.afterFrame)
+                    s.firstFrame = static_cast<int64_t>(frame.sequence);
+            if (a.ratio == 0)
+                a.ratio = frame.ratio; // the V it started with
+            if (a.session->switchingModel())
+                return; // frames sent before the switch: measured, the decision waits for the next V
+            const auto next = a.follower->observe(frame, a.ratio);
+            const auto& spec = request.agents[i];
+            if (!next || (spec.frames != 0 && a.session->framesReceived() >= spec.frames))
+                return; // nothing to switch, or every frame has arrived: nothing left to send with another V
+            QString error;
+            if (a.session->switchModel(a.follower->spec().models.at(next->toRatio), &error)) {
+                r.switches.push_back(*next);
+                a.ratio = next->toRatio;
+            } else if (r.adaptiveError.isEmpty()) {
+                r.adaptiveError =
+                    QString("no switch to V=%1 after frame %2: %3").arg(next->toRatio).arg(next->afterFrame).arg(error);
+            }
         };
         cb.frameFailed = [&, i](const EdgeFrameResult& frame) { result.agents[i].failed.push_back(frame); };
         cb.streamEnded = [&, i](uint64_t, const QString& reason) { finish(i, {}, reason); };
@@ -168,6 +193,16 @@ MultiEdgeResult runMultiEdge(const MultiEdgeRequest& request)
             finish(i, message, {});
         };
         session.setCallbacks(cb);
+        if (spec.adaptive) {
+            try {
+                agents[i].follower = std::make_unique<AgentRatioFollower>(*spec.adaptive);
+            } catch (const std::exception& e) {
+                result.agents[i].error = QString("adaptive V: %1").arg(e.what());
+                agents[i].done = true;
+                ++finished;
+                continue;
+            }
+        }
         QString csvError;
         if (!session.setCsv(spec.csvPath, spec.csvContext, &csvError)) {
             result.agents[i].error = csvError;
@@ -191,6 +226,8 @@ MultiEdgeResult runMultiEdge(const MultiEdgeRequest& request)
     loop.exec();
     for (size_t i = 0; i < n; ++i) {
         result.agents[i].reconnects = agents[i].session->reconnects();
+        if (agents[i].follower)
+            result.agents[i].adaptive = agents[i].follower->state();
         agents[i].session->disconnectFromAgent(); // finishes the CSV (and frames still queued)
     }
     for (size_t i = 0; i < n; ++i) {

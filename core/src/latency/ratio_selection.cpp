@@ -18,25 +18,30 @@ double accuracyOf(const DeviceProfile& profile, const SplitTiming& split, int ra
     return 0.0;
 }
 
-// Candidate V values, 1 (uncompressed) first, in ascending order.
-std::vector<int> candidates(const SplitTiming& split)
+// Candidate V values, 1 (uncompressed) first, in ascending order; only those in `allowed`
+// unless it is empty.
+std::vector<int> candidates(const SplitTiming& split, const std::vector<int>& allowed = {})
 {
     std::vector<int> list{1};
     for (const auto& r : split.ratios)
         if (r.ratio != 1)
             list.push_back(r.ratio);
     std::sort(list.begin(), list.end());
+    if (!allowed.empty())
+        list.erase(std::remove_if(list.begin(), list.end(),
+                                  [&](int v) { return std::find(allowed.begin(), allowed.end(), v) == allowed.end(); }),
+                   list.end());
     return list;
 }
 
 } // namespace
 
 std::optional<RatioChoice> selectRatio(const DeviceProfile& profile, int split, double rateMbps, double deadlineMs,
-                                       double edgeQueueMs)
+                                       double edgeQueueMs, const std::vector<int>& allowedRatios)
 {
     const auto& s = profile.split(split);
     std::optional<RatioChoice> best;
-    for (int v : candidates(s)) {
+    for (int v : candidates(s, allowedRatios)) {
         auto prediction = predictAecnn(profile, split, v, rateMbps);
         prediction.edgeMs += std::max(0.0, edgeQueueMs);
         if (prediction.totalMs() > deadlineMs)
@@ -76,6 +81,14 @@ AdaptiveRatioSelector::AdaptiveRatioSelector(DeviceProfile profile, int split, d
         throw Error("headroom must be in [0, 1), got " + std::to_string(headroom));
 }
 
+void AdaptiveRatioSelector::restrictTo(std::vector<int> ratios)
+{
+    if (!ratios.empty() && candidates(profile_.split(split_), ratios).empty())
+        throw Error("none of the V values given is in the profile's split " + std::to_string(split_));
+    allowed_ = std::move(ratios);
+    ratio_ = 0;
+}
+
 bool AdaptiveRatioSelector::observe(int64_t bytes, double seconds, double edgeQueueMs)
 {
     estimator_.addSample(bytes, seconds);
@@ -86,18 +99,18 @@ bool AdaptiveRatioSelector::observe(int64_t bytes, double seconds, double edgeQu
     if (!estimator_.hasEstimate() || !(estimator_.mbps() > 0))
         return false;
     const double rate = estimator_.mbps();
-    const auto strict = selectRatio(profile_, split_, rate, deadlineMs_, queueMs_);
+    const auto strict = selectRatio(profile_, split_, rate, deadlineMs_, queueMs_, allowed_);
     int next = ratio_;
     if (!strict) {
         // Nothing meets the deadline: send as little as possible.
-        next = candidates(profile_.split(split_)).back();
+        next = candidates(profile_.split(split_), allowed_).back();
         meets_ = false;
     } else if (ratio_ == 0) {
         next = strict->ratio;
         meets_ = true;
     } else {
         const bool currentFits = predictAecnn(profile_, split_, ratio_, rate).totalMs() + queueMs_ <= deadlineMs_;
-        const auto relaxed = selectRatio(profile_, split_, rate, deadlineMs_ * (1.0 - headroom_), queueMs_);
+        const auto relaxed = selectRatio(profile_, split_, rate, deadlineMs_ * (1.0 - headroom_), queueMs_, allowed_);
         if (!currentFits)
             next = strict->ratio; // must react now
         else if (relaxed && relaxed->ratio != ratio_ && relaxed->accuracy > accuracyOf(profile_, profile_.split(split_), ratio_))

@@ -128,6 +128,15 @@ public:
     // differs, and a frame that does not decode against the layout closes the connection.
     void start(uint32_t frames = 0);
     void stop();
+    // Adaptive V: the running stream goes on with another split model of the same mode,
+    // between frames. The agent is stopped; every frame it sent before is finished with
+    // the model it was sent with (EdgeFrameResult::ratio); the device gets the head of
+    // `path` and the stream continues at the next image with the frames left, as the same
+    // run (sequence numbers, running accuracy and CSV go on; no streamEnded in between).
+    // Returns false with *error when no stream is running, a switch is under way, every
+    // frame has arrived, or the file cannot be used for the mode; the stream is unchanged.
+    bool switchModel(const QString& path, QString* error);
+    bool switchingModel() const; // asked for and the stream not yet going on with it
 
     // Per-frame CSV of the following runs (empty = none); see FrameCsvWriter. The file
     // is renamed to `path` when a stream ends or the session is destroyed.

@@ -12,7 +12,9 @@ namespace aecnn::edge {
 // as it is written, so a crash loses no recorded row; finish() renames the file to
 // its final name. Lines starting with '#' carry the run's context. Every frame the
 // edge received is one row: a failed frame too (last column `failure`: why; empty for
-// a finished frame; appended as the last column in session 6).
+// a finished frame; appended as the last column in session 6). Column `ratio` (V of the
+// split model the frame was sent with, 0 = none; it changes within a run with adaptive V)
+// was appended after it in session 7.
 class FrameCsvWriter {
 public:
     // Throws aecnn::Error when the file cannot be created.

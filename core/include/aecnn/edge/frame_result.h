@@ -37,6 +37,7 @@ struct EdgeFrameResult {
     int inputHeight = 0; // the deployed model's input size (0 = no model): what was measured
     int inputWidth = 0;
     double rateMbps = 0.0;    // configured uplink rate; 0 = unshaped (no transfer term predicted)
+    int ratio = 0;            // V of the split model the frame was sent with (0 = not a split model)
     bool clockSynced = false; // false until a ping exchange gave a clock offset (0 assumed)
 
     int64_t bytes = 0;         // the whole protocol frame on the wire: framing + message + security

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include <QByteArray>
@@ -16,6 +17,7 @@
 #include <QString>
 #include <QStringList>
 
+#include "aecnn/edge/agent_ratio_follower.h"
 #include "aecnn/edge/edge_session.h"
 #include "aecnn/edge/frame_result.h"
 #include "aecnn/edge/stage_summary.h"
@@ -33,6 +35,11 @@ struct AgentRunSpec {
     uint32_t frames = 100;
     QString csvPath; // empty = none
     QStringList csvContext;
+    // Adaptive V (agent_ratio_follower.h): after each finished frame the V for this agent is
+    // chosen from its measured rate and its frames' wait at this edge; live, the stream is
+    // switched to that V's model between frames (EdgeSession::switchModel: frames already
+    // sent finish with their V, the run goes on as one stream and one CSV).
+    std::optional<AdaptiveRatioSpec> adaptive;
 };
 
 struct MultiEdgeRequest {
@@ -56,6 +63,9 @@ struct AgentRunResult {
     QString error; // empty = the stream ended normally (and no frame failed)
     QString endReason;
     int reconnects = 0;
+    std::vector<RatioSwitch> switches;          // adaptive V: the switches asked for, in order
+    std::optional<AdaptiveRatioState> adaptive; // adaptive V: the selection's state at the end
+    QString adaptiveError;                      // a switch that could not be made (the stream went on)
     double startedMs = 0.0;  // edge steady clock when its stream started
     double finishedMs = 0.0; // ... when its last frame was finished
     double framesPerSecond() const;

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 #include "aecnn/latency/latency_model.h"
 
@@ -17,8 +18,9 @@ struct RatioChoice {
 // <= deadline at rate r; ties go to the smaller V. Empty when no V meets the deadline.
 // edgeQueueMs: time a frame waits at a shared edge before its tail runs (many agents,
 // one edge); added to the edge-side time t_es of every candidate (Eq. 3-4).
+// allowedRatios: only these V are candidates (e.g. those a split model exists for); empty = all.
 std::optional<RatioChoice> selectRatio(const DeviceProfile& profile, int split, double rateMbps, double deadlineMs,
-                                       double edgeQueueMs = 0.0);
+                                       double edgeQueueMs = 0.0, const std::vector<int>& allowedRatios = {});
 
 // Uplink throughput from (bytes, seconds) observations, exponentially weighted.
 class ThroughputEstimator {
@@ -48,6 +50,10 @@ public:
     // so a busy edge pushes the choice to a smaller transfer). Returns true when the
     // chosen V changed.
     bool observe(int64_t bytes, double seconds, double edgeQueueMs = 0.0);
+    // Chooses only among these V (those that can be deployed; 1 = uncompressed only when
+    // listed); empty = every V of the profile's split. Throws aecnn::Error when none of
+    // them is in the profile. Forgets the current choice.
+    void restrictTo(std::vector<int> ratios);
     double estimatedQueueMs() const { return queueMs_; }
     int ratio() const { return ratio_; } // 0 until the first observation
     double estimatedMbps() const { return estimator_.mbps(); }
@@ -64,6 +70,7 @@ private:
     bool queueSampled_ = false;
     int ratio_ = 0;
     bool meets_ = false;
+    std::vector<int> allowed_;
 };
 
 } // namespace aecnn::latency
