@@ -214,7 +214,11 @@ QJsonObject runTrain(const ParsedArgs& args, CommandContext& context)
                 {"memory", peakRssJson()}};
     }
     net.to(device);
-    const auto evaluation = evaluateClassifier(net, [&](const torch::Tensor& x) { return net.forward(x); }, test);
+    // Batches of at most 128 test images, fewer when they would not fit in memory (memory_budget.h).
+    const auto evalBatch = inferenceBatchSize(net.config(), test.height(), test.width(), 128);
+    noteInferenceBatch(evalBatch, "train's evaluation", context.text);
+    const auto evaluation =
+        evaluateClassifier(net, [&](const torch::Tensor& x) { return net.forward(x); }, test, evalBatch.batchSize);
     net.to(torch::kCPU);
 
     model.usage.provenance = {{"command", QString::fromStdString(context.commandLine)},
@@ -238,6 +242,7 @@ QJsonObject runTrain(const ParsedArgs& args, CommandContext& context)
                   << result.seconds << " s; saved " << out << "\n";
     printPeakRss(*context.text);
     return {{"batch", batch.toJson()},
+            {"forward_batch", inferenceBatchJson(evalBatch)},
             {"interrupted", false},
             {"device", QString::fromStdString(deviceName(device))},
             {"memory", peakRssJson()},

@@ -232,6 +232,29 @@ private Q_SLOTS:
         QVERIFY(codecTight.json["forward_batch"].toObject()["batch_size"].toInt() <= 4);
         QCOMPARE(codecTight.json["correct"].toInt(), offlineEval_["correct"].toInt());
         QCOMPARE(codecTight.json["mean_frame_bytes"].toDouble(), offlineEval_["mean_frame_bytes"].toDouble());
+
+        // Plain eval (no codec) of the classifier and of the split model, on the 32 training
+        // images: the same counts with 128 images per batch as with the few that fit in 20 MB.
+        for (const QString& m : {model_, aecnn}) {
+            const QStringList plain{"eval",   "--model", m,    "--dataset", kData,       "--subset",
+                                    "train",  "--limit", "32", "--threads", "1",         "--json"};
+            const auto plainRoomy = runCli(plain);
+            QVERIFY2(plainRoomy.exitCode == 0 && plainRoomy.jsonValid, qPrintable(why(plainRoomy)));
+            const auto plainTight = runWithEnv(plain, "AECNN_MEMORY_LIMIT_MB", "20");
+            QVERIFY2(plainTight.exitCode == 0 && plainTight.jsonValid, qPrintable(why(plainTight)));
+            const auto roomyBatch = plainRoomy.json["forward_batch"].toObject();
+            const auto tightBatch = plainTight.json["forward_batch"].toObject();
+            QCOMPARE(roomyBatch["batch_size"].toInt(), 128);
+            QVERIFY(!roomyBatch["lowered"].toBool());
+            QVERIFY(tightBatch["lowered"].toBool());
+            QVERIFY2(tightBatch["batch_size"].toInt() >= 1 && tightBatch["batch_size"].toInt() <= 4,
+                     qPrintable(QString::number(tightBatch["batch_size"].toInt())));
+            QVERIFY(tightBatch["batch_size"].toInt() * tightBatch["estimated_bytes_per_image"].toInteger() <=
+                    10LL << 20);
+            QCOMPARE(plainTight.json["n"].toInt(), 32);
+            QCOMPARE(plainTight.json["correct"].toInt(), plainRoomy.json["correct"].toInt());
+            QCOMPARE(plainTight.json["accuracy"].toDouble(), plainRoomy.json["accuracy"].toDouble());
+        }
     }
 
     // An explicit batch whose estimate exceeds the (injected) memory is refused before

@@ -51,8 +51,8 @@ inline constexpr double kTrainingMemoryShare = 0.5;
 // The largest batch <= maxBatch whose estimate fits in `budgetBytes` (at least 1).
 int fittingBatchSize(const TrainingMemoryEstimate& estimate, int64_t budgetBytes, int maxBatch);
 
-// Batches of inference without gradients (importance / Eq. 8 streaming, feature
-// dumps, eval --codec, codec accuracy): only a few activations are alive at a time, so
+// Batches of inference without gradients (evaluateClassifier's test-set accuracy,
+// importance / Eq. 8 streaming, feature dumps, eval --codec, codec accuracy): only a few activations are alive at a time, so
 //   perImageBytes = 4 * (kInferenceLiveTensors * M + inChannels * H * W)
 // with M the largest single activation (elements) of one image (the stem conv at 224^2).
 // Weights already exist and are not counted. inferenceBatchSize() is the largest batch
