@@ -49,7 +49,7 @@ QJsonObject runAecnnTrain(const ParsedArgs& args, CommandContext& context)
                 runProvenance(context, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()));
     json.insert("out", QString::fromStdString(out));
     json.insert("batch", inputs.batch.toJson());
-    json.insert("device", QString::fromStdString(deviceName(options.caTraining.device)));
+    insertDeviceJson(json, args, options.caTraining.device);
     json.insert("memory", peakRssJson());
     writeFileAtomically(QDir(QString::fromStdString(out)).filePath("results.json"),
                         QJsonDocument(json).toJson(QJsonDocument::Indented));

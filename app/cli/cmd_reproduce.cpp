@@ -142,6 +142,7 @@ QJsonObject reproduceTable1(const ParsedArgs& args, CommandContext& context)
     auto json = toJson(result);
     json.insert("provenance", provenance);
     json.insert("batch", inputs.batch.toJson());
+    insertDeviceJson(json, args, options.caTraining.device);
     QJsonArray table;
     for (const auto& r : rows)
         table.append(QJsonObject{{"split", r.split},
