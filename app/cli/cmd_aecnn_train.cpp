@@ -36,19 +36,12 @@ QJsonObject runAecnnTrain(const ParsedArgs& args, CommandContext& context)
     if (options.frozenBackbone)
         options.baseFile = baseCheckpointFile(args.text("model"));
     options.checkpointEvery = args.integer("checkpoint-every", 0, 1 << 30);
-    TrainStopSignals stopSignals;
-    options.stopRequested = &TrainStopSignals::requested;
     *context.text << "Algorithm 1 on " << args.text("dataset") << " (" << inputs.data.train.size()
                   << " training images), " << context.threads << " thread(s), output " << out << "\n";
-    Algorithm1Result result;
-    try {
-        result = runAlgorithm1(inputs.base, inputs.data, options, QString::fromStdString(out), context.progress,
-                               stageLogTo(context.text));
-    } catch (const TrainingInterrupted& stopped) {
-        throw Error("stopped by signal " + std::to_string(TrainStopSignals::signal()) + "; finished models are kept in " +
-                    out + " and the stage in progress is saved in " + stopped.checkpoint.toStdString() +
-                    ": rerun the same command to continue");
-    }
+    const QString dir = QString::fromStdString(out);
+    const auto result = runStoppableBySignal(options, dir, [&] {
+        return runAlgorithm1(inputs.base, inputs.data, options, dir, context.progress, stageLogTo(context.text));
+    });
     printAlgorithm1Table(*context.text, result);
     printPeakRss(*context.text);
     auto json = toJson(result);
@@ -56,7 +49,7 @@ QJsonObject runAecnnTrain(const ParsedArgs& args, CommandContext& context)
                 runProvenance(context, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()));
     json.insert("out", QString::fromStdString(out));
     json.insert("batch", inputs.batch.toJson());
-    json.insert("device", QString::fromStdString(deviceName(options.caTraining.device)));
+    insertDeviceJson(json, args, options.caTraining.device);
     json.insert("memory", peakRssJson());
     writeFileAtomically(QDir(QString::fromStdString(out)).filePath("results.json"),
                         QJsonDocument(json).toJson(QJsonDocument::Indented));

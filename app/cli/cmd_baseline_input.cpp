@@ -21,6 +21,7 @@
 #include "cli_common.h"
 #include "command.h"
 #include "input_codecs.h"
+#include "run_resources.h"
 
 namespace aecnn::cli {
 namespace {
@@ -104,7 +105,10 @@ QJsonObject runBaselineInput(const ParsedArgs& args, CommandContext& context)
                   << rawBytes << " bytes raw), model " << modelSpec << "\n";
 
     std::vector<BaselineRow> rows;
-    const EvalResult original = evaluateClassifier(*model.module, model.forward, set);
+    // Batches of at most 128 images, fewer when they would not fit in memory (memory_budget.h).
+    const auto batch = inferenceBatchSize(model.config, set.height(), set.width(), 128);
+    noteInferenceBatch(batch, "baseline-input", context.text);
+    const EvalResult original = evaluateClassifier(*model.module, model.forward, set, batch.batchSize);
     rows.push_back({"raw", "raw", -1, true, "", rawBytes * count, original});
     for (const auto& codec : codecs) {
         BaselineRow row{codec.label(), codec.name, codec.quality, codec.lossless, codec.paramsText(), 0, original};
@@ -115,7 +119,7 @@ QJsonObject runBaselineInput(const ParsedArgs& args, CommandContext& context)
             row.totalBytes = encodeAllImages(set, codec, &decoded);
             ImageSet lossy = set;
             lossy.images = decoded;
-            row.eval = evaluateClassifier(*model.module, model.forward, lossy);
+            row.eval = evaluateClassifier(*model.module, model.forward, lossy, batch.batchSize);
         }
         rows.push_back(row);
     }
@@ -168,6 +172,7 @@ QJsonObject runBaselineInput(const ParsedArgs& args, CommandContext& context)
                                      {"n", qint64(original.count)},
                                      {"accuracy", original.accuracy()}}},
             {"codecs", jsonRows},
+            {"forward_batch", inferenceBatchJson(batch)},
             {"opencv_version", CV_VERSION},
             {"threads", context.threads},
             {"date", date},

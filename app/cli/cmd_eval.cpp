@@ -44,18 +44,24 @@ QJsonObject runEval(const ParsedArgs& args, CommandContext& context)
         return result;
     }
     model.module->to(device);
-    const auto result = evaluateClassifier(*model.module, model.forward, set);
+    // Batches of at most 128 images, fewer when they would not fit in memory (memory_budget.h).
+    const auto batch = inferenceBatchSize(model.config, model.usage.inputHeight, model.usage.inputWidth, 128);
+    noteInferenceBatch(batch, "eval", context.text);
+    const auto result = evaluateClassifier(*model.module, model.forward, set, batch.batchSize);
     *context.text << "accuracy " << result.accuracy() << " (" << result.correct << "/" << result.count << ") on "
                   << dataSpec << " " << which << "\n";
-    return {{"accuracy", result.accuracy()},
-            {"n", static_cast<qint64>(result.count)},
-            {"correct", static_cast<qint64>(result.correct)},
-            {"model", QString::fromStdString(modelSpec)},
-            {"model_kind", checkpointKindName(model.kind)},
-            {"model_description", model.description},
-            {"dataset", QString::fromStdString(dataSpec)},
-            {"subset", QString::fromStdString(which)},
-            {"device", QString::fromStdString(deviceName(device))}};
+    QJsonObject json{{"accuracy", result.accuracy()},
+                     {"n", static_cast<qint64>(result.count)},
+                     {"correct", static_cast<qint64>(result.correct)},
+                     {"model", QString::fromStdString(modelSpec)},
+                     {"model_kind", checkpointKindName(model.kind)},
+                     {"model_description", model.description},
+                     {"dataset", QString::fromStdString(dataSpec)},
+                     {"subset", QString::fromStdString(which)},
+                     {"forward_batch", inferenceBatchJson(batch)},
+                     {"memory", peakRssJson()}};
+    insertDeviceJson(json, args, device);
+    return json;
 }
 
 } // namespace

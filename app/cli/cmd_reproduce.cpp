@@ -96,11 +96,13 @@ QJsonObject reproduceTable1(const ParsedArgs& args, CommandContext& context)
     const auto start = std::chrono::steady_clock::now();
     const QDir out(QString::fromStdString(args.text("out")));
     auto inputs = loadMethodInputs(args, context.text);
-    const auto options = algorithm1OptionsFor(args, inputs);
-    *context.text << "Table I: Algorithm 1 into " << modelsDir(args, out).toStdString() << " (resumable), "
-                  << context.threads << " thread(s)\n";
-    const auto result = runAlgorithm1(inputs.base, inputs.data, options, modelsDir(args, out), context.progress,
-                                      stageLogTo(context.text));
+    auto options = algorithm1OptionsFor(args, inputs);
+    const QString models = modelsDir(args, out);
+    *context.text << "Table I: Algorithm 1 into " << models.toStdString() << " (resumable), " << context.threads
+                  << " thread(s)\n";
+    const auto result = runStoppableBySignal(options, models, [&] {
+        return runAlgorithm1(inputs.base, inputs.data, options, models, context.progress, stageLogTo(context.text));
+    });
 
     const int codecImages = args.integer("codec-images", 1, 1 << 20);
     const ImageSet test = options.evalLimit > 0 ? inputs.data.test.head(options.evalLimit) : inputs.data.test;
@@ -140,6 +142,7 @@ QJsonObject reproduceTable1(const ParsedArgs& args, CommandContext& context)
     auto json = toJson(result);
     json.insert("provenance", provenance);
     json.insert("batch", inputs.batch.toJson());
+    insertDeviceJson(json, args, options.caTraining.device);
     QJsonArray table;
     for (const auto& r : rows)
         table.append(QJsonObject{{"split", r.split},

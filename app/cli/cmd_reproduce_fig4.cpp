@@ -85,12 +85,15 @@ QJsonObject reproduceFig4(const ParsedArgs& args, CommandContext& context)
     const auto start = std::chrono::steady_clock::now();
     const QDir out(QString::fromStdString(args.text("out")));
     auto inputs = loadMethodInputs(args, context.text);
-    const auto options = algorithm1OptionsFor(args, inputs);
+    auto options = algorithm1OptionsFor(args, inputs);
     const int split = options.splits.front();
-    *context.text << "Fig. 4: attention at split " << split << " (CA training resumes from " 
-                  << modelsDir(args, out).toStdString() << ")\n";
-    const auto ca = runCaStage(inputs.base, inputs.data, split, options, modelsDir(args, out), context.progress,
-                               stageLogTo(context.text));
+    const QString models = modelsDir(args, out);
+    *context.text << "Fig. 4: attention at split " << split << " (CA training resumes from " << models.toStdString()
+                  << ")\n";
+    const auto ca = runStoppableBySignal(options, models, [&] {
+        return runCaStage(inputs.base, inputs.data, split, options, models, context.progress,
+                          stageLogTo(context.text));
+    });
     const auto& report = ca.importance;
     if (report.batchMeans.empty())
         throw UsageError("Fig. 4 needs sampled batches: use --importance-batches >= 1");

@@ -138,6 +138,14 @@ QJsonObject runProvenance(const CommandContext& context, double seconds)
             {"peak_rss_bytes", static_cast<qint64>(peakRssBytes())}};
 }
 
+Error algorithm1StoppedError(const QString& dir, const TrainingInterrupted& stopped)
+{
+    return Error("stopped by signal " + std::to_string(TrainStopSignals::signal()) + " after " +
+                 std::to_string(stopped.steps) + " steps of the stage in progress; finished models are kept in " +
+                 dir.toStdString() + " and the stage is saved in " + stopped.checkpoint.toStdString() +
+                 ": rerun the same command to continue");
+}
+
 StageLog stageLogTo(std::ostream* out)
 {
     return [out](const std::string& text) {

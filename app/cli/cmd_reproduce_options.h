@@ -7,9 +7,11 @@
 #include <QJsonObject>
 
 #include "aecnn/algorithm1/algorithm1.h"
+#include "aecnn/error.h"
 #include "cli_args.h"
 #include "command.h"
 #include "run_resources.h"
+#include "train_resume.h"
 
 namespace aecnn::cli {
 
@@ -31,6 +33,23 @@ struct MethodInputs {
 MethodInputs loadMethodInputs(const ParsedArgs& args, std::ostream* log = nullptr);
 // algorithm1OptionsFromArgs with the batch and data size of `inputs`.
 Algorithm1Options algorithm1OptionsFor(const ParsedArgs& args, const MethodInputs& inputs);
+
+// Runs `stages` (runAlgorithm1 or runCaStage with `options`) so that SIGINT/SIGTERM save
+// the training stage in progress at once to its <dir>/<stage>.resume, as `aecnn train`
+// saves its run (TrainStopSignals), and end the command with an Error saying where the
+// models and the saved stage are and that the same command continues the run.
+Error algorithm1StoppedError(const QString& dir, const TrainingInterrupted& stopped);
+template <typename Stages>
+auto runStoppableBySignal(Algorithm1Options& options, const QString& dir, Stages&& stages) -> decltype(stages())
+{
+    const TrainStopSignals stopSignals;
+    options.stopRequested = &TrainStopSignals::requested;
+    try {
+        return stages();
+    } catch (const TrainingInterrupted& stopped) {
+        throw algorithm1StoppedError(dir, stopped);
+    }
+}
 
 // Human-readable accuracy table of an Algorithm 1 run.
 void printAlgorithm1Table(std::ostream& out, const Algorithm1Result& result);

@@ -214,7 +214,11 @@ QJsonObject runTrain(const ParsedArgs& args, CommandContext& context)
                 {"memory", peakRssJson()}};
     }
     net.to(device);
-    const auto evaluation = evaluateClassifier(net, [&](const torch::Tensor& x) { return net.forward(x); }, test);
+    // Batches of at most 128 test images, fewer when they would not fit in memory (memory_budget.h).
+    const auto evalBatch = inferenceBatchSize(net.config(), test.height(), test.width(), 128);
+    noteInferenceBatch(evalBatch, "train's evaluation", context.text);
+    const auto evaluation =
+        evaluateClassifier(net, [&](const torch::Tensor& x) { return net.forward(x); }, test, evalBatch.batchSize);
     net.to(torch::kCPU);
 
     model.usage.provenance = {{"command", QString::fromStdString(context.commandLine)},
@@ -237,23 +241,25 @@ QJsonObject runTrain(const ParsedArgs& args, CommandContext& context)
     *context.text << "test accuracy " << evaluation.accuracy() << " on " << evaluation.count << " images, trained in "
                   << result.seconds << " s; saved " << out << "\n";
     printPeakRss(*context.text);
-    return {{"batch", batch.toJson()},
-            {"interrupted", false},
-            {"device", QString::fromStdString(deviceName(device))},
-            {"memory", peakRssJson()},
-            {"out", QString::fromStdString(out)},
-            {"accuracy", evaluation.accuracy()},
-            {"n", static_cast<qint64>(evaluation.count)},
-            {"train_seconds", result.seconds},
-            {"final_loss", result.finalLoss},
-            {"steps", static_cast<qint64>(result.steps)},
-            {"threads", context.threads},
-            {"classes", numClasses},
-            {"init", QString::fromStdString(start.initSpec)},
-            {"freeze", QString::fromStdString(toString(start.frozen))},
-            {"trainable_parameters", static_cast<qint64>(trainable->trainableParameterCount())},
-            {"frozen_parameters", static_cast<qint64>(trainable->frozenParameterCount())},
-            {"config", toJson(model.net->config())}};
+    QJsonObject json{{"batch", batch.toJson()},
+                     {"forward_batch", inferenceBatchJson(evalBatch)},
+                     {"interrupted", false},
+                     {"memory", peakRssJson()},
+                     {"out", QString::fromStdString(out)},
+                     {"accuracy", evaluation.accuracy()},
+                     {"n", static_cast<qint64>(evaluation.count)},
+                     {"train_seconds", result.seconds},
+                     {"final_loss", result.finalLoss},
+                     {"steps", static_cast<qint64>(result.steps)},
+                     {"threads", context.threads},
+                     {"classes", numClasses},
+                     {"init", QString::fromStdString(start.initSpec)},
+                     {"freeze", QString::fromStdString(toString(start.frozen))},
+                     {"trainable_parameters", static_cast<qint64>(trainable->trainableParameterCount())},
+                     {"frozen_parameters", static_cast<qint64>(trainable->frozenParameterCount())},
+                     {"config", toJson(model.net->config())}};
+    insertDeviceJson(json, args, device);
+    return json;
 }
 
 } // namespace

@@ -38,6 +38,19 @@ std::string deviceName(const torch::Device& device)
     return device.is_cuda() ? "cuda" : "cpu";
 }
 
+void insertDeviceJson(QJsonObject& json, const ParsedArgs& args, const torch::Device& device)
+{
+    const std::string requested = args.text("device");
+    json.insert("device", QString::fromStdString(deviceName(device)));
+    json.insert("device_requested", QString::fromStdString(requested));
+    if (requested == "auto" && !device.is_cuda())
+        json.insert("device_note", torch::hasCUDA()
+                                       ? "auto: this LibTorch has CUDA but sees no GPU; ran on the CPU"
+                                       : "auto: this LibTorch was built without CUDA; ran on the CPU (to use a GPU, "
+                                         "build against a CUDA LibTorch with -DCMAKE_PREFIX_PATH, README: 'Another "
+                                         "LibTorch')");
+}
+
 OptionSpec batchSizeOptionSpec()
 {
     return {"batch-size", "B|auto",

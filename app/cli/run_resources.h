@@ -19,6 +19,9 @@ namespace aecnn::cli {
 OptionSpec deviceOptionSpec();
 torch::Device deviceFromArgs(const ParsedArgs& args);
 std::string deviceName(const torch::Device& device);
+// What --json reports about the device: {"device": "cpu"|"cuda", "device_requested": the
+// --device given} and, when auto fell back to the CPU, "device_note" saying why.
+void insertDeviceJson(QJsonObject& json, const ParsedArgs& args, const torch::Device& device);
 
 // --batch-size B|auto for training. auto: the largest batch up to kAutoBatchLimit whose
 // estimated memory (estimateTrainingMemory) fits in kTrainingMemoryShare of the

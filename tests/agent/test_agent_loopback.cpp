@@ -326,7 +326,7 @@ private Q_SLOTS:
             correct += frame.predicted == frame.label;
         }
         QCOMPARE(edge.expect<StreamEnd>().frames, quint64(reference.size()));
-        const auto offline = evaluateClassifier(net, [&](const torch::Tensor& x) { return net.forward(x); }, reference);
+        const auto offline = evaluateClassifier(net, [&](const torch::Tensor& x) { return net.forward(x); }, reference, 256);
         QCOMPARE(correct, offline.correct);
     }
 

@@ -53,6 +53,7 @@ class TestScale224Cli : public QObject {
     QString model_;
     QString models_;
     QJsonObject offlineEval_; // eval --codec of split1-v2-aecnn on the 8 test images
+    QJsonObject trainJson_, aecnnTrainJson_, reproduceJson_; // --json of runs with the default --device auto
 
     QString path(const QString& name) const { return dir_.filePath(name); }
     QStringList trainArgs(const QString& out) const
@@ -80,6 +81,7 @@ private Q_SLOTS:
         QCOMPARE(r.json["batch"].toObject()["batch_size"].toInt(), 8);
         QVERIFY(r.json["memory"].toObject()["peak_rss_bytes"].toInteger() > 0);
         QCOMPARE(r.json["device"].toString(), QString("cpu"));
+        trainJson_ = r.json;
     }
 
     void splitsAt224()
@@ -107,6 +109,7 @@ private Q_SLOTS:
         QVERIFY2(r.exitCode == 0, qPrintable(why(r)));
         QVERIFY(r.json["memory"].toObject()["peak_rss_bytes"].toInteger() > 0);
         QCOMPARE(r.json["batch"].toObject()["batch_size"].toInt(), 8);
+        aecnnTrainJson_ = r.json;
         const QString aecnn = models_ + "/split1-v2-aecnn.aecnn";
         QVERIFY(QFile::exists(aecnn));
 
@@ -128,6 +131,7 @@ private Q_SLOTS:
                                "--codec-images", "4"} +
                    algorithm1Budget() + kThreads);
         QVERIFY2(r.exitCode == 0, qPrintable(why(r)));
+        reproduceJson_ = r.json;
         const auto table = r.json["table1"].toArray();
         QCOMPARE(table.size(), 1);
         QCOMPARE(table[0].toObject()["H"].toInt(), 56);
@@ -232,6 +236,29 @@ private Q_SLOTS:
         QVERIFY(codecTight.json["forward_batch"].toObject()["batch_size"].toInt() <= 4);
         QCOMPARE(codecTight.json["correct"].toInt(), offlineEval_["correct"].toInt());
         QCOMPARE(codecTight.json["mean_frame_bytes"].toDouble(), offlineEval_["mean_frame_bytes"].toDouble());
+
+        // Plain eval (no codec) of the classifier and of the split model, on the 32 training
+        // images: the same counts with 128 images per batch as with the few that fit in 20 MB.
+        for (const QString& m : {model_, aecnn}) {
+            const QStringList plain{"eval",   "--model", m,    "--dataset", kData,       "--subset",
+                                    "train",  "--limit", "32", "--threads", "1",         "--json"};
+            const auto plainRoomy = runCli(plain);
+            QVERIFY2(plainRoomy.exitCode == 0 && plainRoomy.jsonValid, qPrintable(why(plainRoomy)));
+            const auto plainTight = runWithEnv(plain, "AECNN_MEMORY_LIMIT_MB", "20");
+            QVERIFY2(plainTight.exitCode == 0 && plainTight.jsonValid, qPrintable(why(plainTight)));
+            const auto roomyBatch = plainRoomy.json["forward_batch"].toObject();
+            const auto tightBatch = plainTight.json["forward_batch"].toObject();
+            QCOMPARE(roomyBatch["batch_size"].toInt(), 128);
+            QVERIFY(!roomyBatch["lowered"].toBool());
+            QVERIFY(tightBatch["lowered"].toBool());
+            QVERIFY2(tightBatch["batch_size"].toInt() >= 1 && tightBatch["batch_size"].toInt() <= 4,
+                     qPrintable(QString::number(tightBatch["batch_size"].toInt())));
+            QVERIFY(tightBatch["batch_size"].toInt() * tightBatch["estimated_bytes_per_image"].toInteger() <=
+                    10LL << 20);
+            QCOMPARE(plainTight.json["n"].toInt(), 32);
+            QCOMPARE(plainTight.json["correct"].toInt(), plainRoomy.json["correct"].toInt());
+            QCOMPARE(plainTight.json["accuracy"].toDouble(), plainRoomy.json["accuracy"].toDouble());
+        }
     }
 
     // An explicit batch whose estimate exceeds the (injected) memory is refused before
@@ -277,6 +304,33 @@ private Q_SLOTS:
         QCOMPARE(cuda.exitCode, 2);
         QVERIFY2(cuda.err.contains("built without CUDA") || cuda.err.contains("sees no GPU"), cuda.err.constData());
         QVERIFY(!QFile::exists(path("cuda.ckpt")));
+
+        // The other commands with --device: the same error, naming what to do.
+        const QList<QStringList> others{
+            {"eval", "--model", model_, "--dataset", kData, "--limit", "8"},
+            QStringList{"aecnn-train", "--model", model_, "--out", path("cuda-models")} + algorithm1Budget(),
+            QStringList{"reproduce", "table1", "--model", model_, "--out", path("cuda-table1")} + algorithm1Budget(),
+            QStringList{"reproduce", "fig4", "--model", model_, "--out", path("cuda-fig4")} + algorithm1Budget()};
+        for (const auto& args : others) {
+            const auto r = runCli(args + QStringList{"--device", "cuda"} + kThreads);
+            QCOMPARE(r.exitCode, 2);
+            QVERIFY2(r.json["error"].toString().contains("--device cuda") &&
+                         (r.err.contains("-DCMAKE_PREFIX_PATH") || r.err.contains("sees no GPU")),
+                     r.err.constData());
+            QCOMPARE(r.json["kind"].toString(), QString("usage error"));
+        }
+        QVERIFY(!QFile::exists(path("cuda-models")));
+
+        // --device auto (the default) fell back to the CPU and says why in --json.
+        const auto plainEval =
+            runCli(QStringList{"eval", "--model", model_, "--dataset", kData, "--limit", "8"} + kThreads);
+        QVERIFY2(plainEval.exitCode == 0, qPrintable(why(plainEval)));
+        for (const auto& json : {trainJson_, aecnnTrainJson_, reproduceJson_, plainEval.json}) {
+            QCOMPARE(json["device"].toString(), QString("cpu"));
+            QCOMPARE(json["device_requested"].toString(), QString("auto"));
+            QVERIFY2(json["device_note"].toString().contains("ran on the CPU"),
+                     qPrintable(json["device_note"].toString()));
+        }
     }
 };
 

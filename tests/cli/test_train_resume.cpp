@@ -1,6 +1,7 @@
 #include <QtTest>
 
 #include <QFile>
+#include <QJsonArray>
 #include <QProcess>
 #include <QTemporaryDir>
 
@@ -160,6 +161,58 @@ private Q_SLOTS:
         const auto metadata = aecnn::readCheckpointMetadata(out + ".resume");
         const auto steps = metadata["position"].toObject()["steps"].toInteger();
         QVERIFY2(steps > 0 && steps < 1600, qPrintable(QString::number(steps)));
+    }
+
+    // SIGTERM while `reproduce table1` trains: the stage in progress is saved at once to its
+    // .resume file, the command says how to continue, and the same command then ends with
+    // bitwise the models (and accuracies) of a run that was never stopped.
+    void reproduceSigtermSavesTheStageInProgress()
+    {
+        // 30 epochs of CA training (120 steps of 8): long enough to be interrupted in it.
+        const QStringList args{"reproduce",  "table1", "--model",        uninterrupted_, "--dataset", "synthetic:40",
+                               "--splits",   "1",      "--ratios",       "2",            "--epochs-ca", "30",
+                               "--epochs-finetune", "1", "--epochs-fr",   "1",            "--no-bottlenet",
+                               "--batch-size", "8",    "--lr",           "0.02",         "--codec-images", "4",
+                               "--threads",  "1"};
+        const QString whole = path("table1-whole"), parts = path("table1-parts");
+        const auto reference = runCli(args + QStringList{"--out", whole, "--json"});
+        QVERIFY2(reference.exitCode == 0 && reference.jsonValid, qPrintable(why(reference)));
+
+        QProcess process;
+        process.setReadChannel(QProcess::StandardError); // progress lines go to stderr
+        process.start(QStringLiteral(AECNN_CLI_PATH), args + QStringList{"--out", parts});
+        QVERIFY(process.waitForStarted());
+        QByteArray err;
+        while (!err.contains("[split1/ca] epoch 1/") && process.state() == QProcess::Running) {
+            process.waitForReadyRead(200);
+            err += process.readAllStandardError();
+        }
+        QVERIFY2(err.contains("[split1/ca] epoch 1/"), err.constData()); // the CA stage is training
+        process.terminate(); // SIGTERM
+        QVERIFY(process.waitForFinished(aecnn::test::budgetMs(60000)));
+        err += process.readAllStandardError();
+        QCOMPARE(process.exitStatus(), QProcess::NormalExit); // not killed by the signal
+        QCOMPARE(process.exitCode(), 1);
+        QVERIFY2(err.contains("stopped by signal 15") && err.contains("rerun the same command to continue"),
+                 err.constData());
+        const QString state = parts + "/models/split1-ca.resume";
+        QVERIFY2(QFile::exists(state), err.constData());
+        const auto steps = aecnn::readCheckpointMetadata(state)["position"].toObject()["steps"].toInteger();
+        QVERIFY2(steps > 0 && steps < 120, qPrintable(QString::number(steps)));
+
+        const auto resumed = runCli(args + QStringList{"--out", parts, "--json"});
+        QVERIFY2(resumed.exitCode == 0 && resumed.jsonValid, qPrintable(why(resumed)));
+        QVERIFY(!QFile::exists(state));
+        for (const QString name : {"split1-v2-ca_pruned.aecnn", "split1-v2-aecnn.aecnn"}) {
+            QString problem;
+            const double difference = maxDifference(whole + "/models/" + name, parts + "/models/" + name, &problem);
+            QVERIFY2(problem.isEmpty(), qPrintable(name + ": " + problem));
+            QCOMPARE(difference, 0.0);
+        }
+        QCOMPARE(resumed.json["models"].toArray().size(), reference.json["models"].toArray().size());
+        for (int i = 0; i < reference.json["models"].toArray().size(); ++i)
+            QCOMPARE(resumed.json["models"].toArray()[i].toObject()["accuracy"].toDouble(),
+                     reference.json["models"].toArray()[i].toObject()["accuracy"].toDouble());
     }
 };
 

@@ -23,7 +23,7 @@ private Q_SLOTS:
         auto& module = *net;
         const ForwardFn forward = [&](const torch::Tensor& x) { return module.forward(x); };
 
-        const double before = evaluateClassifier(module, forward, data.test).accuracy();
+        const double before = evaluateClassifier(module, forward, data.test, 256).accuracy();
         TrainOptions options;
         options.epochs = 4;
         options.batchSize = 32;
@@ -35,7 +35,7 @@ private Q_SLOTS:
                             epochLoss[size_t(p.epoch - 1)] = p.loss; // running mean of that epoch
                             return true;
                         });
-        const double after = evaluateClassifier(module, forward, data.test).accuracy();
+        const double after = evaluateClassifier(module, forward, data.test, 256).accuracy();
         qInfo("accuracy %.3f -> %.3f; epoch losses %.3f %.3f %.3f %.3f", before, after, epochLoss[0], epochLoss[1],
               epochLoss[2], epochLoss[3]);
 

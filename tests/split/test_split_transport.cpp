@@ -225,7 +225,7 @@ private Q_SLOTS:
         const SplitTransport lossless(transmittedLayout(*model, 28, 28), settings("zstd-entropy", "float32"));
         const auto coded = evaluateThroughTransport(*model, lossless, data.test, 7);
         const auto uncoded = evaluateClassifier(
-            *model, [&](const torch::Tensor& x) { return model->forward(x); }, data.test);
+            *model, [&](const torch::Tensor& x) { return model->forward(x); }, data.test, 256);
         QCOMPARE(coded.count, int64_t(uncoded.count));
         QCOMPARE(coded.correct, int64_t(uncoded.correct));
         QVERIFY(coded.meanFrameBytes() > 0.0);

@@ -7,6 +7,13 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <algorithm>
+#include <numeric>
+
+#include "aecnn/algorithm1/algorithm1.h"
+#include "aecnn/method/importance.h"
+#include "aecnn/split/split_model.h"
+#include "aecnn/datasets/dataset_spec.h"
 #include "main_window.h"
 #include "tiny_model_file.h"
 #include "training_cache.h"
@@ -111,6 +118,30 @@ void TestStudioTraining::panelTrainsAndCachesSplitModels()
     QVERIFY(!outcome.pathOf(QStringLiteral("aecnn")).isEmpty());
     QVERIFY2(panel->cacheText().contains(QStringLiteral("trained with this budget")), qPrintable(panel->cacheText()));
     QVERIFY(window.statusText().contains(QStringLiteral("Trained split 1, V=4")));
+
+    // The CA_Pruned and AECNN models keep exactly the C/V most important channels (Eq. 8):
+    // the importance is recomputed here from the CA network the run saved, over the same
+    // first 64 training images, and ranked by this test's own sort (ties: lower index).
+    auto ca = aecnn::loadCaNetwork(QDir(outcome.directory).filePath(aecnn::caNetworkFileName(1)));
+    aecnn::datasets::DatasetRequest want;
+    want.channels = ca.network.net->config().inChannels;
+    want.height = ca.network.usage.inputHeight;
+    want.width = ca.network.usage.inputWidth;
+    const auto data = aecnn::datasets::loadDataset("synthetic:200", want);
+    const auto recomputed = aecnn::computeImportance(*ca.network.net, 1, data.train.head(64), 0, 16, 1, {4});
+    const auto& importance = recomputed.importance;
+    QCOMPARE(int(importance.size()), 8);
+    std::vector<int64_t> order(importance.size());
+    std::iota(order.begin(), order.end(), int64_t(0));
+    std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return importance[a] > importance[b]; });
+    order.resize(8 / 4);
+    std::sort(order.begin(), order.end());
+    qInfo("importance top %d of 8: channels %lld, %lld", int(order.size()), static_cast<long long>(order[0]),
+          static_cast<long long>(order[1]));
+    for (const QString variant : {"ca_pruned", "aecnn"}) {
+        const auto file = aecnn::loadAecnnClassifierFile(outcome.pathOf(variant));
+        QVERIFY2(file.net->kept() == order, qPrintable(variant));
+    }
 }
 
 void TestStudioTraining::secondRunReusesTheCache()

@@ -12,6 +12,7 @@
 
 #include "aecnn/method/attention.h"
 #include "aecnn/model/checkpoint.h"
+#include "aecnn/model/memory_budget.h"
 #include "aecnn/error.h"
 
 namespace aecnn {
@@ -102,6 +103,8 @@ public:
         : base_(base), data_(data), options_(options), dir_(outDir), progress_(progress), log_(log)
     {
         test_ = options.evalLimit > 0 ? data.test.head(options.evalLimit) : data.test;
+        // Test batches of at most 128 images, fewer when they would not fit (memory_budget.h).
+        evalBatch_ = inferenceBatchSize(base.net->config(), base.usage.inputHeight, base.usage.inputWidth, 128);
     }
 
     Algorithm1Result run()
@@ -177,7 +180,7 @@ private:
 
     EvalResult evaluate(torch::nn::Module& module, const ForwardFn& forward) const
     {
-        return evaluateClassifier(module, forward, test_);
+        return evaluateClassifier(module, forward, test_, evalBatch_.batchSize);
     }
 
     // Where a training stage keeps its mid-run state: split1-v2-aecnn.resume for stage
@@ -447,6 +450,7 @@ private:
     ProgressCallback progress_;
     StageLog log_;
     ImageSet test_;
+    InferenceBatch evalBatch_;
     Algorithm1Result result_;
     std::vector<QString> pendingStates_; // mid-run state files of the model being made
     QJsonObject stageNotes_; // the QAT stage's record, put into the provenance of the file it makes

@@ -329,9 +329,7 @@ EvalResult evaluateClassifier(torch::nn::Module& module, const ForwardFn& forwar
     module.eval();
     EvalResult result;
     const torch::Device device = deviceOf(module);
-    if (data.size() > 0) // at most kEvalPixelsPerBatch input pixels per batch (20 images at 224 x 224)
-        batchSize = static_cast<int>(std::clamp<int64_t>(
-            kEvalPixelsPerBatch / (int64_t(data.height()) * data.width()), 1, std::max(1, batchSize)));
+    batchSize = std::max(1, batchSize);
     for (int64_t begin = 0; begin < data.size(); begin += batchSize) {
         const int64_t end = std::min(data.size(), begin + batchSize);
         const auto indices = torch::arange(begin, end, torch::kInt64);

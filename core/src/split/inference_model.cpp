@@ -23,6 +23,7 @@ InferenceModel inferenceModelOf(const Loaded& loaded, CheckpointKind kind, QStri
     model.forward = [net](const torch::Tensor& x) mutable { return net->forward(x); };
     model.usage = loaded.usage;
     model.inChannels = net->config().inChannels;
+    model.config = net->config();
     return model;
 }
 

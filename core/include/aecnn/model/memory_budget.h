@@ -26,9 +26,11 @@ int64_t peakRssBytes();
 // batch norm, ReLU, max pool, residual sum), the tensors autograd keeps for backward.
 // P: parameter count. kActivationFactor scales A for what autograd keeps and the
 // allocator adds, less what it frees early. Calibrated from the growth of ru_maxrss
-// between batch sizes (resources/results/scale224.md, "Memory calibration"): ResNet-50
-// width 0.25, ImageNet stem, 224 x 224, 1 thread: 4*A = 43.8 MB per image; measured
-// 44.5 MB per image from batch 8 to 32 and 28.7 MB from 32 to 64, so 1.0 covers both.
+// between batch sizes: ResNet-50 width 0.25, ImageNet stem, 224 x 224, 1 thread:
+// 4*A = 43.8 MB per image; measured 44.5 MB per image from batch 8 to 32 and 28.7 MB from
+// 32 to 64, so 1.0 covers both (`git show b21e41c:resources/results/scale224.md`); width
+// 0.125: 27.2 MiB estimated, 27.7 and 28.6 MiB measured (+5 %; the current
+// resources/results/scale224.md, "Memory calibration").
 // Smaller inputs use relatively more (tests/model/test_scale224: width 0.125 at 96 x 96
 // grows 6.2 MB per image against 5.2 MB estimated, +19 %); the unused half of the memory
 // (kTrainingMemoryShare) absorbs such errors.
@@ -51,8 +53,8 @@ inline constexpr double kTrainingMemoryShare = 0.5;
 // The largest batch <= maxBatch whose estimate fits in `budgetBytes` (at least 1).
 int fittingBatchSize(const TrainingMemoryEstimate& estimate, int64_t budgetBytes, int maxBatch);
 
-// Batches of inference without gradients (importance / Eq. 8 streaming, feature
-// dumps, eval --codec, codec accuracy): only a few activations are alive at a time, so
+// Batches of inference without gradients (evaluateClassifier's test-set accuracy,
+// importance / Eq. 8 streaming, feature dumps, eval --codec, codec accuracy): only a few activations are alive at a time, so
 //   perImageBytes = 4 * (kInferenceLiveTensors * M + inChannels * H * W)
 // with M the largest single activation (elements) of one image (the stem conv at 224^2).
 // Weights already exist and are not counted. inferenceBatchSize() is the largest batch

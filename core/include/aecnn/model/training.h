@@ -70,13 +70,12 @@ struct EvalResult {
     double accuracy() const { return count ? static_cast<double>(correct) / static_cast<double>(count) : 0.0; }
 };
 
-// Batches go to the device of the module's first parameter (CPU for a module without).
-// `batchSize` is lowered to keep at most kEvalPixelsPerBatch input pixels in a batch: at
-// 224 x 224 a batch of 256 holds GBs of activations even without gradients (the
-// accuracy does not depend on the batch: the module is in eval mode).
-inline constexpr int64_t kEvalPixelsPerBatch = 1 << 20;
+// Batches of `batchSize` images go to the device of the module's first parameter (CPU
+// for a module without). Callers pick the batch with inferenceBatchSize
+// (memory_budget.h): at 224 x 224 a few hundred images hold GBs of activations even
+// without gradients. The accuracy does not depend on the batch (eval mode).
 EvalResult evaluateClassifier(torch::nn::Module& module, const ForwardFn& forward, const ImageSet& data,
-                              int batchSize = 256);
+                              int batchSize);
 
 // Random shifts and flips applied to a normalized batch (deterministic for a given generator state).
 torch::Tensor augmentBatch(const torch::Tensor& batch, std::mt19937_64& rng);

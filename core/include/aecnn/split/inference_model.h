@@ -22,6 +22,7 @@ struct InferenceModel {
     std::function<torch::Tensor(const torch::Tensor&)> forward;
     ModelUsage usage{{}, {}, 28, 28, {}};
     int inChannels = 1;
+    ResNetConfig config; // of its network: what inferenceBatchSize (memory_budget.h) needs
 };
 
 // Accepts every model spec (see model_spec.h) and split-model checkpoints.
