@@ -112,6 +112,40 @@ QByteArray base64Layout(const codec::SessionLayout& layout)
     return QByteArray(reinterpret_cast<const char*>(bytes.data()), qsizetype(bytes.size())).toBase64();
 }
 
+// One live frame of a compact stream (compact_frame.h) costs exactly the bytes computed here by hand.
+void checkCompactFraming(const edge::EdgeFrameResult& f, bool timing)
+{
+    const auto varintBytes = [](uint64_t v) {
+        int64_t n = 1;
+        for (; v >= 0x80; v >>= 7)
+            ++n;
+        return n;
+    };
+    const int64_t framing = f.bytes - f.payloadBytes - f.securityBytes;
+    // Compact, by hand: type byte | varint length of the sealed record (gap, label, [times],
+    // codec frame, 24 B of sequence number and tag) | gap 0 | zigzag label | [t_iot | t_enc | send time].
+    const int64_t labelBytes = varintBytes(uint64_t(f.label) * 2);
+    int64_t fields = 1 + labelBytes;
+    int64_t sendTimeBytes = 0;
+    if (timing) {
+        QVERIFY(f.iotMs > 0 && f.encMs > 0 && f.decMs > 0);
+        fields += varintBytes(uint64_t(std::llround(f.iotMs * 1000))) +
+                  varintBytes(uint64_t(std::llround(f.encMs * 1000)));
+        // The send time's difference to the previous frame's: not known here exactly, 1..10 bytes.
+        sendTimeBytes = framing - 1 - varintBytes(uint64_t(fields + 1 + f.payloadBytes + f.securityBytes)) - fields;
+        QVERIFY2(sendTimeBytes >= 1 && sendTimeBytes <= 10, qPrintable(QString::number(sendTimeBytes)));
+        fields += sendTimeBytes;
+    } else {
+        QVERIFY(std::isnan(f.iotMs) && std::isnan(f.encMs) && std::isnan(f.comMs) && std::isnan(f.measuredMs) &&
+                std::isnan(f.predictedMs));
+        QVERIFY(f.decMs > 0 && f.esMs > 0); // the edge's own stages are still measured
+    }
+    const int64_t sealedLength = fields + f.payloadBytes + f.securityBytes;
+    QCOMPARE(framing, 1 + varintBytes(uint64_t(sealedLength)) + fields);
+    if (!timing) // type, length, gap, label: 4 bytes, 5 from 128 bytes sealed
+        QCOMPARE(framing, int64_t(sealedLength < 128 ? 4 : 5));
+}
+
 } // namespace
 
 // Agent and edge over loopback for each mode: the edge's predictions are exactly
@@ -319,12 +353,6 @@ private Q_SLOTS:
         QVERIFY(run.ended);
         QCOMPARE(predictionsOf(run), expected);
         int64_t correct = 0, total = 0;
-        const auto varintBytes = [](uint64_t v) {
-            int64_t n = 1;
-            for (; v >= 0x80; v >>= 7)
-                ++n;
-            return n;
-        };
         for (size_t i = 0; i < run.frames.size(); ++i) {
             const auto& f = run.frames[i];
             QCOMPARE(f.payloadBytes, frameBytes[i]);
@@ -337,30 +365,9 @@ private Q_SLOTS:
                 QVERIFY2(framing >= int64_t(protocol::kHeaderBytes) + 5 &&
                              framing <= int64_t(protocol::kHeaderBytes) + 18,
                          qPrintable(QString::number(framing)));
-                continue;
-            }
-            // Compact, by hand: type byte | varint length of the sealed record (gap, label, [times],
-            // codec frame, 24 B of sequence number and tag) | gap 0 | zigzag label | [t_iot | t_enc | send time].
-            const int64_t labelBytes = varintBytes(uint64_t(f.label) * 2);
-            int64_t fields = 1 + labelBytes;
-            int64_t sendTimeBytes = 0;
-            if (timing) {
-                QVERIFY(f.iotMs > 0 && f.encMs > 0 && f.decMs > 0);
-                fields += varintBytes(uint64_t(std::llround(f.iotMs * 1000))) +
-                          varintBytes(uint64_t(std::llround(f.encMs * 1000)));
-                // The send time's difference to the previous frame's: not known here exactly, 1..10 bytes.
-                sendTimeBytes = framing - 1 - varintBytes(uint64_t(fields + 1 + f.payloadBytes + f.securityBytes)) - fields;
-                QVERIFY2(sendTimeBytes >= 1 && sendTimeBytes <= 10, qPrintable(QString::number(sendTimeBytes)));
-                fields += sendTimeBytes;
             } else {
-                QVERIFY(std::isnan(f.iotMs) && std::isnan(f.encMs) && std::isnan(f.comMs) && std::isnan(f.measuredMs) &&
-                        std::isnan(f.predictedMs));
-                QVERIFY(f.decMs > 0 && f.esMs > 0); // the edge's own stages are still measured
+                checkCompactFraming(f, timing);
             }
-            const int64_t sealedLength = fields + f.payloadBytes + f.securityBytes;
-            QCOMPARE(framing, 1 + varintBytes(uint64_t(sealedLength)) + fields);
-            if (!timing) // type, length, gap, label: 4 bytes, 5 from 128 bytes sealed
-                QCOMPARE(framing, int64_t(sealedLength < 128 ? 4 : 5));
             QCOMPARE(f.symbols.size(), size_t(4 * 14 * 14));
             correct += f.predicted == f.label;
             total += f.payloadBytes;
