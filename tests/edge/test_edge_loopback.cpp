@@ -129,6 +129,11 @@ void checkCompactFraming(const edge::EdgeFrameResult& f, bool timing)
     int64_t sendTimeBytes = 0;
     if (timing) {
         QVERIFY(f.iotMs > 0 && f.encMs > 0 && f.decMs > 0);
+        // The send time (differences between frames) is back: t_com, measured and Eq. 4 times exist.
+        QVERIFY(std::isfinite(f.comMs) && std::isfinite(f.measuredMs) && std::isfinite(f.predictedMs));
+        // Not a speed check: a send time rebuilt wrongly (a difference taken as the time itself) is
+        // off by the agent's clock, hours here, far outside this loose bound.
+        QVERIFY2(std::abs(f.comMs) < 600000.0, qPrintable(QString::number(f.comMs)));
         fields += varintBytes(uint64_t(std::llround(f.iotMs * 1000))) +
                   varintBytes(uint64_t(std::llround(f.encMs * 1000)));
         // The send time's difference to the previous frame's: not known here exactly, 1..10 bytes.
