@@ -79,18 +79,20 @@ if [ "$what" = table1 ]; then
     agent=$!
     trap 'kill $agent 2>/dev/null; rm -f "$token"' EXIT
     sleep 3
-    live_t1() { # name, model, bits
+    live_t1() { # name, model, bits[, device times on|off (default off)]
         name=live-t1-$1 model=$2 bits=$3
         [ -s "$OUT/$name.json" ] && return 0
         run "$AECNN" edge --connect 127.0.0.1:$port --token-file "$token" --model "$DEMO/$model.aecnn" \
             --frames 10000 --window 0 --threads 1 --timeout-s 3600 --json --codec context --bits "$bits" \
-            --framing session --range mse --calibrate $CAL --frame-header compact --frame-timing off \
+            --framing session --range mse --calibrate $CAL --frame-header compact --frame-timing "${4:-off}" \
             > "$OUT/$name.json"
     }
     live_t1 split1-v64-context4-compact split1-v64-aecnn 4
     live_t1 split1-v64-context3-compact split1-v64-aecnn 3
     live_t1 split1-v64-context2-compact split1-v64-aecnn 2
     live_t1 split1-v8-context4-compact split1-v8-aecnn 4
+    # What the device times cost (the latency studies keep them): 3 bits with frame_timing on.
+    live_t1 split1-v64-context3-compact-times split1-v64-aecnn 3 on
     offline_t1() { # name, model, bits
         name=offline-t1-$2-$1
         [ -s "$OUT/$name.json" ] && return 0
