@@ -345,7 +345,10 @@ void AgentConnection::startStream(quint32 frames)
     frameLimit_ = frames;
     sent_ = 0;
     acked_ = 0;
-    compactWriter_ = CompactFrameWriter(settings_.frameTiming); // sequence 0 again, as the edge expects
+    // The wire form is fixed for the stream (a Configure during it applies from the next Start),
+    // numbered from 0 again, as the edge expects.
+    compactStream_ = settings_.frameHeader == "compact";
+    compactWriter_ = CompactFrameWriter(settings_.frameTiming);
     if (writer_->idle())
         produceNext();
 }
@@ -386,7 +389,7 @@ void AgentConnection::produceNext()
             const auto micros = [](double ms) { return quint32(std::clamp(ms * 1000.0, 0.0, 4294967295.0)); };
             const SessionFrame compact{frame.sequence, frame.label, micros(frame.iotMs), micros(frame.encMs),
                                        frame.sendTimeUs, frame.payload};
-            if (settings_.frameHeader == "compact")
+            if (compactStream_)
                 send(encodeFrame(compactWriter_.toFrame(compact)), false);
             else
                 send(encodeMessage(compact, version_), false);

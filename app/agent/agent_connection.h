@@ -87,7 +87,8 @@ private:
     bool producing_ = false;
     quint32 frameLimit_ = 0;
     quint64 sent_ = 0;
-    protocol::CompactFrameWriter compactWriter_; // frame_header "compact": numbers this stream's frames
+    bool compactStream_ = false;                 // frame_header "compact" when this stream started
+    protocol::CompactFrameWriter compactWriter_; // then: numbers this stream's frames
     quint64 acked_ = 0; // frames the edge has finished (FrameAck), for the window
 };
 
