@@ -5,6 +5,7 @@
 #include <QTcpSocket>
 
 #include "aecnn/error.h"
+#include "aecnn/protocol/compact_frame.h"
 #include "aecnn/protocol/messages.h"
 #include "frame_source.h"
 #include "modes.h"
@@ -344,6 +345,10 @@ void AgentConnection::startStream(quint32 frames)
     frameLimit_ = frames;
     sent_ = 0;
     acked_ = 0;
+    // The wire form is fixed for the stream (a Configure during it applies from the next Start),
+    // numbered from 0 again, as the edge expects.
+    compactStream_ = settings_.frameHeader == "compact";
+    compactWriter_ = CompactFrameWriter(settings_.frameTiming);
     if (writer_->idle())
         produceNext();
 }
@@ -379,12 +384,15 @@ void AgentConnection::produceNext()
         ++sent_;
         producing_ = false;
         if (mode_->sessionFramed()) {
-            // Only what changes per frame (the edge configured this layout, protocol SessionFrame).
+            // Only what changes per frame (the edge configured this layout, protocol SessionFrame);
+            // with frame_header "compact" in the compact form (CompactFrame, compact_frame.h).
             const auto micros = [](double ms) { return quint32(std::clamp(ms * 1000.0, 0.0, 4294967295.0)); };
-            send(encodeMessage(SessionFrame{frame.sequence, frame.label, micros(frame.iotMs), micros(frame.encMs),
-                                            frame.sendTimeUs, frame.payload},
-                               version_),
-                 false);
+            const SessionFrame compact{frame.sequence, frame.label, micros(frame.iotMs), micros(frame.encMs),
+                                       frame.sendTimeUs, frame.payload};
+            if (compactStream_)
+                send(encodeFrame(compactWriter_.toFrame(compact)), false);
+            else
+                send(encodeMessage(compact, version_), false);
         } else {
             send(encodeMessage(frame, version_), false);
         }

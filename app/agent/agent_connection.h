@@ -7,6 +7,7 @@
 
 #include "aecnn/protocol/auth.h"
 #include "aecnn/protocol/auth_throttle.h"
+#include "aecnn/protocol/compact_frame.h"
 #include "aecnn/protocol/record_layer.h"
 #include "aecnn/protocol/session_security.h"
 #include "aecnn/protocol/frame.h"
@@ -86,6 +87,8 @@ private:
     bool producing_ = false;
     quint32 frameLimit_ = 0;
     quint64 sent_ = 0;
+    bool compactStream_ = false;                 // frame_header "compact" when this stream started
+    protocol::CompactFrameWriter compactWriter_; // then: numbers this stream's frames
     quint64 acked_ = 0; // frames the edge has finished (FrameAck), for the window
 };
 

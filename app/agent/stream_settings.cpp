@@ -15,7 +15,7 @@ namespace {
 std::string validKeys()
 {
     return "mode, rate_mbps, dataset, jpeg_quality, resolution (\"native\" or WxH), input (WxHxC), window, "
-           "first_image, session_layout, " +
+           "first_image, session_layout, frame_header (full or compact), frame_timing (true or false), " +
            transportKeysText();
 }
 
@@ -85,6 +85,14 @@ StreamSettings applySettings(const StreamSettings& current, const QJsonObject& j
                     throw Error(std::string("setting 'session_layout' is not a session layout: ") + e.what());
                 }
             }
+        } else if (key == "frame_header") {
+            s.frameHeader = text(v, key);
+            if (s.frameHeader != "full" && s.frameHeader != "compact")
+                throw Error("setting 'frame_header' must be \"full\" or \"compact\", got '" + s.frameHeader + "'");
+        } else if (key == "frame_timing") {
+            if (!v.isBool())
+                throw Error("setting 'frame_timing' must be true or false");
+            s.frameTiming = v.toBool();
         } else if (key == "first_image") {
             s.firstImage = static_cast<long long>(number(v, key, 0, 1e12));
         } else {
@@ -107,7 +115,9 @@ QJsonObject toJson(const StreamSettings& s)
                           {"input", QString("%1x%2x%3").arg(s.inputWidth).arg(s.inputHeight).arg(s.inputChannels)},
                           {"window", s.window},
                           {"first_image", static_cast<double>(s.firstImage)},
-                          {"session_layout", QString::fromStdString(s.sessionLayout)}};
+                          {"session_layout", QString::fromStdString(s.sessionLayout)},
+                          {"frame_header", QString::fromStdString(s.frameHeader)},
+                          {"frame_timing", s.frameTiming}};
     for (auto it = own.begin(); it != own.end(); ++it)
         json.insert(it.key(), it.value());
     return json;

@@ -25,6 +25,12 @@ struct StreamSettings {
     // Framing "session": the layout the edge derived from its model (codec::serializeLayout, base64),
     // which the device must reproduce exactly; its fixed ranges, if any, are adopted. Empty = none.
     std::string sessionLayout;
+    // How session-framed frames travel (protocol/compact_frame.h): "full" = SessionFrame with the
+    // 16-byte header, "compact" = CompactFrame (type 23: 1-byte type, varint length, sequence gap).
+    // With framing "frame" frames are FrameData either way.
+    std::string frameHeader = "full";
+    // Compact frames only: the device's times (t_iot, t_enc, send time) travel with each frame.
+    bool frameTiming = true;
 };
 
 // Applies `json` on top of `current`; throws aecnn::Error naming the bad key and the valid ones.

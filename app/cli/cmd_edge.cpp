@@ -44,6 +44,24 @@ QJsonObject edgeAgentSettings(const ParsedArgs& args, const std::string& mode)
         s.insert(it.key(), it.value());
     if (args.has("resolution"))
         s["resolution"] = QString::fromStdString(args.text("resolution"));
+    // Sent only when not the default, so that an agent without compact frames is not asked for them.
+    const std::string header = args.text("frame-header"), timing = args.text("frame-timing");
+    if (header != "full" && header != "compact")
+        throw UsageError("--frame-header must be full or compact, got '" + header + "'");
+    if (timing != "on" && timing != "off")
+        throw UsageError("--frame-timing must be on or off, got '" + timing + "'");
+    if (header == "compact") {
+        if (s.value("framing").toString() != "session")
+            throw UsageError("--frame-header compact needs --framing session (compact frames carry layout-framed "
+                             "codec frames)");
+        s["frame_header"] = "compact";
+    }
+    if (timing == "off") {
+        if (header != "compact")
+            throw UsageError("--frame-timing off needs --frame-header compact (the full headers always carry the "
+                             "device's times)");
+        s["frame_timing"] = false;
+    }
     return s;
 }
 
@@ -175,6 +193,7 @@ QJsonObject runEdgeCommand(const ParsedArgs& args, CommandContext& context)
             {"security_bytes_per_frame", static_cast<qint64>(security)},
             {"wire_bytes_per_frame_without_security", bytes.mean - double(security)},
             {"payload_bytes_per_frame", payloadMean},
+            {"framing_bytes_per_frame", bytes.mean - double(security) - payloadMean},
             {"fixed_ranges", !request.fixedRanges.empty()},
             {"stages", stages},
             {"measured_ms_mean", measured.mean},
@@ -238,6 +257,13 @@ Command edgeCommand()
                            "calibrated here on the first N training images of --calibration-dataset and sent to the "
                            "device in the session layout; default: per-frame ranges", ""},
         {"calibration-dataset", "SPEC", "the edge's calibration images for --calibrate", "fashion-mnist"},
+        {"frame-header", "full|compact", "with --framing session, how each frame travels: full = SessionFrame with "
+                                         "the 16-byte protocol header; compact = CompactFrame (1-byte type, varint "
+                                         "length, sequence gap, label; protocol/compact_frame.h), which the agent "
+                                         "must support", "full"},
+        {"frame-timing", "on|off", "with --frame-header compact: off = frames carry no device times (a few bytes "
+                                   "less per frame; no t_iot, t_enc, t_com, measured or Eq. 4 time per frame, only "
+                                   "the edge's own stages and the profile prediction)", "on"},
         {"csv", "OUT", "per-frame CSV (written as OUT.partial, renamed at the end); many agents: one per agent, "
                        "OUT-agentK.csv", ""},
         {"timeout-s", "S", "give up after S seconds", "600"}};

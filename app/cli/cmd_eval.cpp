@@ -24,9 +24,16 @@ QJsonObject runEval(const ParsedArgs& args, CommandContext& context)
     const auto device = coded ? torch::Device(torch::kCPU) : deviceFromArgs(args);
     const auto transportSettings = transportSettingsFromArgs(args);
     auto model = loadInferenceModel(modelSpec);
+    // --calibrate takes its images from the training set: load it too (only as many as needed).
+    const int calibrate = coded ? calibrationImages(args, transportSettings.front()) : 0;
     DataLimits limits;
     (which == "test" ? limits.needTrain : limits.needTest) = false;
     (which == "test" ? limits.test : limits.train) = limit;
+    if (calibrate > 0) {
+        limits.needTrain = true;
+        if (which == "test")
+            limits.train = calibrate;
+    }
     const auto data = loadDatasetForModel(dataSpec, model, 1, limits);
     const auto set = limited(which == "test" ? data.test : data.train, limit);
     if (coded) {
@@ -35,8 +42,10 @@ QJsonObject runEval(const ParsedArgs& args, CommandContext& context)
                            {"model_description", model.description},
                            {"dataset", QString::fromStdString(dataSpec)},
                            {"subset", QString::fromStdString(which)}};
-        const int calibrate = calibrationImages(args, transportSettings.front());
         const auto calibration = limited(data.train, calibrate);
+        if (calibrate > 0 && calibration.size() < calibrate)
+            throw Error("--calibrate " + std::to_string(calibrate) + ": the training set of " + dataSpec + " has only " +
+                        std::to_string(calibration.size()) + " images; calibrate on fewer");
         if (calibrate > 0)
             result["calibration_images"] = static_cast<qint64>(calibration.size());
         evaluateWithCodec(modelSpec, model, transportSettings, !args.flag("no-dict"), set, result, context,

@@ -4,9 +4,14 @@
 Usage (repository root): python3 resources/results/frontier-table.py [--markdown]
 Offline rows (`aecnn eval --codec`): wire bytes = the mean codec frame + the protocol bytes of one
 frame message — FrameData with framing "frame" (16 B header + 64 B fields, constant), SessionFrame
-with framing "session" (16 B header + varint fields, the mean measured in the live session runs).
+with framing "session" (16 B header + varint fields, the mean measured in the live session runs of
+the same models), or for the Table I models (session 7) the compact form without device times
+(CompactFrame: type, varint length, gap, label; the mean measured live at the same split, V and
+bits, else 1 + varint(codec frame + 2 + 24) + 2 by hand).
 Live rows (`aecnn edge` against `aecnn-agent`): everything the agent sent per frame as the edge
 counted it, minus the record layer's 24 B (sequence number + tag), which is reported apart.
+Rows in frontier/models-654d470/ were measured on the demo models before they became the Table I
+models: their `model` is `654d470:<path>` (git show 654d470:<path> gives the file).
 """
 import csv
 import glob
@@ -16,6 +21,8 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 RUNS = os.path.join(HERE, "frontier")
+# (folder, commit of the model files its runs used; "" = the files in the repository now)
+GENERATIONS = [(os.path.join(RUNS, "models-654d470"), "654d470"), (RUNS, "")]
 FRAME_DATA_FRAMING = 16 + 8 + 4 + 4 + 8 + 8 + 8 + (4 + 2 * len("features")) + 4  # = 80
 
 
@@ -34,12 +41,23 @@ def load(path):
         return json.load(f)
 
 
-def main():
-    png, webp, jpeg75 = input_baseline()
-    baseline = load(os.path.join(RUNS, "unsplit.json"))["accuracy"]
+def varint_bytes(v):
+    n = 1
+    while v >= 0x80:
+        v >>= 7
+        n += 1
+    return n
+
+
+def generation_rows(folder, commit, png, webp, jpeg75, baseline):
+    """The rows of one folder's JSONs; `commit` names the model files' commit ("" = now)."""
+    root = os.path.dirname(os.path.dirname(HERE))
+    models = "Table I" if not commit else commit + " (before Table I)"
+    model_of = (lambda m: m) if not commit else (lambda m: commit + ":" + m)
     rows = []
     live_session_framing = []
-    for path in sorted(glob.glob(os.path.join(RUNS, "live-*.json"))):
+    live_compact_framing = {}  # (split, V, bits) -> measured framing of compact untimed frames
+    for path in sorted(glob.glob(os.path.join(folder, "live-*.json"))):
         if os.path.getsize(path) == 0:
             continue
         d = load(path)
@@ -51,56 +69,82 @@ def main():
         security = d["security_bytes_per_frame"]
         wire = d["wire_bytes_per_frame_without_security"]
         frame = d["payload_bytes_per_frame"]
-        if s.get("framing", "frame") == "session":
+        header = s.get("frame_header", "full") if s.get("framing", "frame") == "session" else "full"
+        timing = bool(s.get("frame_timing", True))
+        if s.get("framing", "frame") == "session" and header == "full":
             live_session_framing.append(wire - frame)
+        if header == "compact" and not timing:
+            live_compact_framing[(split, ratio, s.get("bits", 8))] = wire - frame
         rows.append({
             "split": split, "V": ratio, "method": "aecnn", "coder": s.get("codec", ""), "bits": s.get("bits", 8),
-            "model": model, "accuracy": d["accuracy"], "baseline_accuracy": baseline,
+            "model": model_of(model), "accuracy": d["accuracy"], "baseline_accuracy": baseline,
             "wire_bytes_per_frame": round(wire, 3), "wire_ratio": round(unsplit / wire, 2),
             "input_png_bytes": png, "input_webp_bytes": webp, "input_jpeg75_bytes": jpeg75,
             "path": "live", "framing": s.get("framing", "frame"), "range": s.get("range", "minmax"),
             "ranges": "calibrated" if d.get("fixed_ranges") else "per-frame",
             "codec_frame_bytes": round(frame, 3), "framing_bytes": round(wire - frame, 3),
-            "security_bytes": security, "n": d["n"], "source": os.path.relpath(path, os.path.dirname(os.path.dirname(HERE))),
+            "security_bytes": security, "n": d["n"], "source": os.path.relpath(path, root),
+            "frame_header": header, "device_times": "yes" if timing else "no", "models": models,
         })
     session_framing = sum(live_session_framing) / len(live_session_framing) if live_session_framing else 16 + 11
-    for path in sorted(glob.glob(os.path.join(RUNS, "offline-*.json"))):
+    for path in sorted(glob.glob(os.path.join(folder, "offline-*.json"))):
         if os.path.getsize(path) == 0:
             continue
         d = load(path)
         for r in d["results"]:
             framing = r.get("framing", "frame")
-            overhead = FRAME_DATA_FRAMING if framing == "frame" else session_framing
+            header, timing = "full", "yes"
+            if framing == "frame":
+                overhead = FRAME_DATA_FRAMING
+            elif commit:
+                overhead = session_framing
+            else:  # the Table I runs: compact frames without device times
+                header, timing = "compact", "no"
+                overhead = live_compact_framing.get(
+                    (d["split"], d["ratio"], r["bits"]),
+                    1 + varint_bytes(round(r["mean_frame_bytes"]) + 2 + 24) + 2)
             wire = r["mean_frame_bytes"] + overhead
             rows.append({
                 "split": d["split"], "V": d["ratio"], "method": d["variant"], "coder": r["codec"], "bits": r["bits"],
-                "model": d["model"], "accuracy": r["accuracy"], "baseline_accuracy": baseline,
+                "model": model_of(d["model"]), "accuracy": r["accuracy"], "baseline_accuracy": baseline,
                 "wire_bytes_per_frame": round(wire, 3), "wire_ratio": round(r["unsplit_bytes"] / wire, 2),
                 "input_png_bytes": png, "input_webp_bytes": webp, "input_jpeg75_bytes": jpeg75,
                 "path": "offline", "framing": framing, "range": r["range"],
                 "ranges": "calibrated" if r.get("fixed_ranges") else "per-frame",
                 "codec_frame_bytes": round(r["mean_frame_bytes"], 3), "framing_bytes": round(overhead, 3),
-                "security_bytes": "", "n": r["n"], "source": os.path.relpath(path, os.path.dirname(os.path.dirname(HERE))),
+                "security_bytes": "", "n": r["n"], "source": os.path.relpath(path, root),
+                "frame_header": header, "device_times": timing, "models": models,
             })
-    rows.sort(key=lambda r: ("models/demo/" not in r["model"], r["split"], -r["V"], r["path"], r["framing"], r["ranges"], r["range"], r["bits"]))
+    return rows
+
+
+def main():
+    png, webp, jpeg75 = input_baseline()
+    baseline = load(os.path.join(RUNS, "unsplit.json"))["accuracy"]
+    rows = []
+    for folder, commit in GENERATIONS:
+        rows += generation_rows(folder, commit, png, webp, jpeg75, baseline)
+    rows.sort(key=lambda r: (r["models"] != "Table I", "models/demo/" not in r["model"], r["split"], -r["V"], r["path"],
+                             r["framing"], r["frame_header"], r["ranges"], r["range"], r["bits"]))
     out = os.path.join(HERE, "frontier.csv")
     with open(out, "w", newline="") as f:
-        f.write("# python3 resources/results/frontier-table.py (from resources/results/frontier/*.json, "
-                "made by sh resources/results/frontier.sh); see frontier.md\n")
+        f.write("# python3 resources/results/frontier-table.py (from resources/results/frontier/*.json and "
+                "frontier/models-654d470/*.json, made by sh resources/results/frontier.sh); see frontier.md\n")
         w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
         w.writeheader()
         w.writerows(rows)
     print(f"wrote {out}: {len(rows)} rows")
     if "--markdown" in sys.argv:  # the table of frontier.md
-        print("| model | path | split | V | framing | ranges | range | coder | bits | accuracy | vs unsplit "
-              "| codec frame B | framing B | wire B | wire ratio | vs PNG |")
-        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+        print("| models | path | split | V | framing | header | ranges | range | coder | bits | accuracy | vs unsplit "
+              "| codec frame B | framing B | wire B | wire ratio | vs PNG | vs WebP |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         for r in rows:
-            label = "demo" if "models/demo/" in r["model"] else os.path.basename(os.path.dirname(r["model"]))
-            print(f'| {label} | {r["path"]} | {r["split"]} | {r["V"]} | {r["framing"]} | {r["ranges"]} | {r["range"]} | '
+            header = r["frame_header"] + ("" if r["frame_header"] == "full" else ", no times" if r["device_times"] == "no" else ", times")
+            print(f'| {r["models"]} | {r["path"]} | {r["split"]} | {r["V"]} | {r["framing"]} | {header} | {r["ranges"]} | {r["range"]} | '
                   f'{r["coder"]} | {r["bits"]} | {100 * r["accuracy"]:.2f} % | {100 * (r["accuracy"] - baseline):+.2f} | '
                   f'{r["codec_frame_bytes"]:.1f} | {r["framing_bytes"]:.1f} | {r["wire_bytes_per_frame"]:.1f} | '
-                  f'{r["wire_ratio"]:.0f}× | {r["wire_bytes_per_frame"] / r["input_png_bytes"]:.2f} |')
+                  f'{r["wire_ratio"]:.0f}× | {r["wire_bytes_per_frame"] / r["input_png_bytes"]:.2f} | '
+                  f'{r["wire_bytes_per_frame"] / r["input_webp_bytes"]:.2f} |')
         return
     for r in rows:
         print(f'{r["path"]:7} s{r["split"]} V{r["V"]:<3} {r["framing"]:7} {r["ranges"]:10} {r["range"]:6} '

@@ -4,10 +4,13 @@
 # 10,000 Fashion-MNIST test images, self-describing frames against per-session layouts.
 # Usage (repository root, after building aecnn and aecnn-agent in build/):
 #   sh resources/results/frontier.sh [offline|live|all]
+#   sh resources/results/frontier.sh table1     # the Table I demo models with compact frames (session 7)
 #   sh resources/results/frontier.sh qat-train   # Algorithm 1 with a 2-bit QAT FR stage (issue 15)
 #   sh resources/results/frontier.sh qat-live    # its live points (after qat-train)
 # Writes resources/results/frontier/*.json; resources/results/frontier-table.py turns them
 # into frontier.csv. One LibTorch thread, nice 10 (a shared 2-core machine).
+# The rows measured before the demo models became the Table I models (session 6 and before) are in
+# resources/results/frontier/models-654d470/ (their models: git show 654d470:resources/models/demo/...).
 set -eu
 what=${1:-all}
 AECNN=${AECNN:-build/app/cli/aecnn}
@@ -62,6 +65,47 @@ if [ "$what" = live ] || [ "$what" = all ]; then
     live split1-v64-context4-frame split1-v64-aecnn --codec context --bits 4
     live split1-v64-context3-session-mse-cal split1-v64-aecnn --codec context --bits 3 --framing session --range mse --calibrate $CAL
     live split1-v8-context4-session-mse-cal split1-v8-aecnn --codec context --bits 4 --framing session --range mse --calibrate $CAL
+fi
+
+# Session 7: the Table I demo models (resources/models/demo, packed), session layout, calibrated MSE
+# ranges, and the compact per-frame wire form (--frame-header compact --frame-timing off: 1-byte type,
+# varint length, sequence gap, label; protocol/compact_frame.h). Live runs one at a time.
+if [ "$what" = table1 ]; then
+    [ -s "$OUT/unsplit.json" ] || run "$AECNN" eval --model default --threads 1 --json > "$OUT/unsplit.json"
+    port=${PORT:-7933}
+    token=$(mktemp)
+    head -c 48 /dev/urandom | base64 | tr -d '/+=\n' | head -c 48 > "$token"
+    nice -n 10 "$AGENT" --port "$port" --token-file "$token" --dataset fashion-mnist --threads 1 > "$OUT/agent-table1.log" 2>&1 &
+    agent=$!
+    trap 'kill $agent 2>/dev/null; rm -f "$token"' EXIT
+    sleep 3
+    live_t1() { # name, model, bits[, device times on|off (default off)]
+        name=live-t1-$1 model=$2 bits=$3
+        [ -s "$OUT/$name.json" ] && return 0
+        run "$AECNN" edge --connect 127.0.0.1:$port --token-file "$token" --model "$DEMO/$model.aecnn" \
+            --frames 10000 --window 0 --threads 1 --timeout-s 3600 --json --codec context --bits "$bits" \
+            --framing session --range mse --calibrate $CAL --frame-header compact --frame-timing "${4:-off}" \
+            > "$OUT/$name.json"
+    }
+    live_t1 split1-v64-context4-compact split1-v64-aecnn 4
+    live_t1 split1-v64-context3-compact split1-v64-aecnn 3
+    live_t1 split1-v64-context2-compact split1-v64-aecnn 2
+    live_t1 split1-v8-context4-compact split1-v8-aecnn 4
+    # What the device times cost (the latency studies keep them): 3 bits with frame_timing on.
+    live_t1 split1-v64-context3-compact-times split1-v64-aecnn 3 on
+    offline_t1() { # name, model, bits
+        name=offline-t1-$2-$1
+        [ -s "$OUT/$name.json" ] && return 0
+        run "$AECNN" eval --model "$DEMO/$2.aecnn" --codec context --bits "$3" --threads 1 --json \
+            --framing session --range mse --calibrate $CAL > "$OUT/$name.json"
+    }
+    [ -n "${SKIP_OFFLINE:-}" ] || {
+        offline_t1 session-mse-cal split1-v64-aecnn 2,3,4
+        offline_t1 session-mse-cal split1-v8-aecnn 4
+        # The input-codec goal (issue item 3): split 1, V = 4 is the one Table I point within 1 point
+        # in float (91.51 %) with few enough elements (16 x 14 x 14) to come near lossless WebP's 453 B.
+        offline_t1 session-mse-cal split1-v4-aecnn 2,3,4
+    }
 fi
 
 # Quantization-aware fine-tuning (issue 15): Algorithm 1 at split 1, V = 64 with the budgets of the

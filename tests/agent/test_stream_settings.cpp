@@ -72,6 +72,26 @@ private Q_SLOTS:
         QTest::newRow("bits 9") << "bits" << QJsonValue(9);
         QTest::newRow("per_channel as string") << "per_channel" << QJsonValue("no");
         QTest::newRow("codec unknown") << "codec" << QJsonValue("lzma");
+        QTest::newRow("frame_header unknown") << "frame_header" << QJsonValue("tiny");
+        QTest::newRow("frame_timing as string") << "frame_timing" << QJsonValue("off");
+    }
+
+    // The compact per-frame wire form is asked for at Configure (protocol/compact_frame.h) and
+    // reported back in the effective settings; by default frames keep the full header and timing.
+    void compactFrameSettings()
+    {
+        const agent::StreamSettings defaults;
+        QCOMPARE(defaults.frameHeader, std::string("full"));
+        QVERIFY(defaults.frameTiming);
+        const auto s = agent::applySettings(defaults, QJsonObject{{"frame_header", "compact"}, {"frame_timing", false}});
+        QCOMPARE(s.frameHeader, std::string("compact"));
+        QVERIFY(!s.frameTiming);
+        const QJsonObject reported = agent::toJson(s);
+        QCOMPARE(reported.value("frame_header").toString(), QString("compact"));
+        QCOMPARE(reported.value("frame_timing").toBool(true), false);
+        QCOMPARE(agent::toJson(agent::applySettings(agent::StreamSettings{}, reported)), reported);
+        const QString message = errorOf(QJsonObject{{"bitz", 4}});
+        QVERIFY2(message.contains("frame_header") && message.contains("frame_timing"), qPrintable(message));
     }
 
     void wrongTypeOrValueNamesTheKey()

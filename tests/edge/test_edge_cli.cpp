@@ -116,6 +116,32 @@ private Q_SLOTS:
         QVERIFY2(fittedEval.exitCode == 0, qPrintable(fittedEval.output));
         QCOMPARE(fitted.json.value("correct").toInt(), fittedEval.json.value("correct").toInt());
 
+        // Compact frames without device times (--frame-header compact --frame-timing off) and calibrated
+        // ranges: the same predictions and codec bytes as `eval --calibrate` (which must load the training
+        // images it calibrates on), 4-5 bytes of framing per frame, and no device stage times.
+        const auto compact = runCli({"edge", "--connect", QString("127.0.0.1:%1").arg(server.port()), "--token-file",
+                                     tokenFile, "--model", path, "--mode", "aecnn", "--codec", "context", "--bits", "3",
+                                     "--range", "mse", "--framing", "session", "--calibrate", "8",
+                                     "--calibration-dataset", kEdgeDataset, "--frame-header", "compact",
+                                     "--frame-timing", "off", "--frames", "16"});
+        QVERIFY2(compact.exitCode == 0, qPrintable(compact.output));
+        const auto compactEval = runCli({"eval", "--model", path, "--dataset", kEdgeDataset, "--codec", "context",
+                                         "--bits", "3", "--range", "mse", "--framing", "session", "--calibrate", "8"});
+        QVERIFY2(compactEval.exitCode == 0, qPrintable(compactEval.output));
+        QCOMPARE(compactEval.json.value("calibration_images").toInt(), 8);
+        const auto offline = compactEval.json.value("results").toArray().at(0).toObject();
+        QVERIFY(offline.value("fixed_ranges").toBool());
+        QVERIFY(compact.json.value("fixed_ranges").toBool());
+        QCOMPARE(compact.json.value("correct").toInt(), offline.value("correct").toInt());
+        QCOMPARE(compact.json.value("payload_bytes_per_frame").toDouble(), offline.value("mean_frame_bytes").toDouble());
+        const double framing = compact.json.value("framing_bytes_per_frame").toDouble();
+        QVERIFY2(framing >= 4 && framing <= 5, qPrintable(QString::number(framing)));
+        const auto compactStages = compact.json.value("stages").toObject();
+        QCOMPARE(compactStages.value("t_iot_ms").toObject().value("count").toInt(), 0);
+        QCOMPARE(compactStages.value("t_com_ms").toObject().value("count").toInt(), 0);
+        QCOMPARE(compactStages.value("t_es_ms").toObject().value("count").toInt(), 16);
+        QCOMPARE(compact.json.value("settings").toObject().value("frame_header").toString(), QString("compact"));
+
         // An agent with a profile: `aecnn edge` names it and predicts with it.
         latency::MeasuredDeviceProfile measured;
         measured.name = "cli-test-device";
@@ -329,6 +355,16 @@ private Q_SLOTS:
         run = runCli({"edge", "--connect", "127.0.0.1:9", "--mode", "full", "--encrypt", "on"});
         QVERIFY(run.exitCode != 0);
         QVERIFY2(run.output.contains("--encrypt on needs --token-file"), qPrintable(run.output));
+        run = runCli({"edge", "--connect", "127.0.0.1:9", "--mode", "aecnn", "--frame-header", "compact"});
+        QVERIFY(run.exitCode != 0);
+        QVERIFY2(run.output.contains("--frame-header compact needs --framing session"), qPrintable(run.output));
+        run = runCli({"edge", "--connect", "127.0.0.1:9", "--mode", "aecnn", "--framing", "session", "--frame-timing",
+                      "off"});
+        QVERIFY(run.exitCode != 0);
+        QVERIFY2(run.output.contains("--frame-timing off needs --frame-header compact"), qPrintable(run.output));
+        run = runCli({"edge", "--connect", "127.0.0.1:9", "--mode", "aecnn", "--frame-header", "tiny"});
+        QVERIFY(run.exitCode != 0);
+        QVERIFY2(run.output.contains("--frame-header must be full or compact"), qPrintable(run.output));
     }
 };
 

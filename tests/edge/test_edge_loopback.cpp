@@ -1,3 +1,5 @@
+#include <cmath>
+
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -9,6 +11,7 @@
 #include "aecnn/latency/measured_profile.h"
 #include "aecnn/model/checkpoint.h"
 #include "aecnn/protocol/auth.h"
+#include "aecnn/protocol/compact_frame.h"
 #include "aecnn/protocol/messages.h"
 #include "aecnn/protocol/record_layer.h"
 #include "aecnn/protocol/session_security.h"
@@ -107,6 +110,45 @@ QByteArray base64Layout(const codec::SessionLayout& layout)
 {
     const auto bytes = codec::serializeLayout(layout);
     return QByteArray(reinterpret_cast<const char*>(bytes.data()), qsizetype(bytes.size())).toBase64();
+}
+
+// One live frame of a compact stream (compact_frame.h) costs exactly the bytes computed here by hand.
+void checkCompactFraming(const edge::EdgeFrameResult& f, bool timing)
+{
+    const auto varintBytes = [](uint64_t v) {
+        int64_t n = 1;
+        for (; v >= 0x80; v >>= 7)
+            ++n;
+        return n;
+    };
+    const int64_t framing = f.bytes - f.payloadBytes - f.securityBytes;
+    // Compact, by hand: type byte | varint length of the sealed record (gap, label, [times],
+    // codec frame, 24 B of sequence number and tag) | gap 0 | zigzag label | [t_iot | t_enc | send time].
+    const int64_t labelBytes = varintBytes(uint64_t(f.label) * 2);
+    int64_t fields = 1 + labelBytes;
+    int64_t sendTimeBytes = 0;
+    if (timing) {
+        QVERIFY(f.iotMs > 0 && f.encMs > 0 && f.decMs > 0);
+        // The send time (differences between frames) is back: t_com, measured and Eq. 4 times exist.
+        QVERIFY(std::isfinite(f.comMs) && std::isfinite(f.measuredMs) && std::isfinite(f.predictedMs));
+        // Not a speed check: a send time rebuilt wrongly (a difference taken as the time itself) is
+        // off by the agent's clock, hours here, far outside this loose bound.
+        QVERIFY2(std::abs(f.comMs) < 600000.0, qPrintable(QString::number(f.comMs)));
+        fields += varintBytes(uint64_t(std::llround(f.iotMs * 1000))) +
+                  varintBytes(uint64_t(std::llround(f.encMs * 1000)));
+        // The send time's difference to the previous frame's: not known here exactly, 1..10 bytes.
+        sendTimeBytes = framing - 1 - varintBytes(uint64_t(fields + 1 + f.payloadBytes + f.securityBytes)) - fields;
+        QVERIFY2(sendTimeBytes >= 1 && sendTimeBytes <= 10, qPrintable(QString::number(sendTimeBytes)));
+        fields += sendTimeBytes;
+    } else {
+        QVERIFY(std::isnan(f.iotMs) && std::isnan(f.encMs) && std::isnan(f.comMs) && std::isnan(f.measuredMs) &&
+                std::isnan(f.predictedMs));
+        QVERIFY(f.decMs > 0 && f.esMs > 0); // the edge's own stages are still measured
+    }
+    const int64_t sealedLength = fields + f.payloadBytes + f.securityBytes;
+    QCOMPARE(framing, 1 + varintBytes(uint64_t(sealedLength)) + fields);
+    if (!timing) // type, length, gap, label: 4 bytes, 5 from 128 bytes sealed
+        QCOMPARE(framing, int64_t(sealedLength < 128 ? 4 : 5));
 }
 
 } // namespace
@@ -260,18 +302,25 @@ private Q_SLOTS:
         QTest::addColumn<int>("bits");
         QTest::addColumn<QString>("range");
         QTest::addColumn<bool>("calibrated");
-        QTest::newRow("context 4 bits, ranges in each frame") << 4 << "minmax" << false;
-        QTest::newRow("context 3 bits, calibrated mse ranges") << 3 << "mse" << true;
+        QTest::addColumn<QString>("header");
+        QTest::addColumn<bool>("timing");
+        QTest::newRow("context 4 bits, ranges in each frame") << 4 << "minmax" << false << "full" << true;
+        QTest::newRow("context 3 bits, calibrated mse ranges") << 3 << "mse" << true << "full" << true;
+        QTest::newRow("compact header, device times") << 4 << "minmax" << false << "compact" << true;
+        QTest::newRow("compact header, no device times") << 3 << "mse" << true << "compact" << false;
     }
 
     // Framing "session": the live predictions and every frame's codec bytes equal the offline
     // path (`aecnn eval --codec ... --framing session [--calibrate N]`), and each frame costs
-    // the protocol only a few bytes besides the codec frame.
+    // the protocol only a few bytes besides the codec frame; with frame_header "compact" exactly
+    // the bytes compact_frame.h specifies.
     void sessionFramingMatchesOffline()
     {
         QFETCH(int, bits);
         QFETCH(QString, range);
         QFETCH(bool, calibrated);
+        QFETCH(QString, header);
+        QFETCH(bool, timing);
         auto model = tinySplitModel(SplitVariant::Aecnn, 2, 17);
         const QString path = dir_.filePath("session.aecnn");
         saveAecnnClassifier(path, model);
@@ -298,8 +347,12 @@ private Q_SLOTS:
         QVERIFY(server.listen());
         edge::EdgeSession session;
         session.setFixedRanges(transport.fixedRanges);
-        const QJsonObject settings{{"mode", "aecnn"}, {"codec", "context"}, {"bits", bits},
-                                   {"range", range},  {"framing", "session"}, {"window", 1}};
+        QJsonObject settings{{"mode", "aecnn"}, {"codec", "context"}, {"bits", bits},
+                             {"range", range},  {"framing", "session"}, {"window", 1}};
+        if (header == "compact") {
+            settings["frame_header"] = "compact";
+            settings["frame_timing"] = timing;
+        }
         const auto run = runEdgeSession(session, server.port(), settings, path, 16);
         QVERIFY2(run.error.isEmpty(), qPrintable(run.error));
         QVERIFY(run.ended);
@@ -309,11 +362,17 @@ private Q_SLOTS:
             const auto& f = run.frames[i];
             QCOMPARE(f.payloadBytes, frameBytes[i]);
             QCOMPARE(f.securityBytes, int64_t(protocol::kRecordOverheadBytes));
-            // 16 bytes of protocol header, then the SessionFrame fields: sequence, label, t_iot, t_enc,
-            // send time (varints, at most 1 + 1 + 3 + 3 + 10 here).
             const int64_t framing = f.bytes - f.payloadBytes - f.securityBytes;
-            QVERIFY2(framing >= int64_t(protocol::kHeaderBytes) + 5 && framing <= int64_t(protocol::kHeaderBytes) + 18,
-                     qPrintable(QString::number(framing)));
+            QCOMPARE(f.deviceTimed, timing);
+            if (header == "full") {
+                // 16 bytes of protocol header, then the SessionFrame fields: sequence, label, t_iot, t_enc,
+                // send time (varints, at most 1 + 1 + 3 + 3 + 10 here).
+                QVERIFY2(framing >= int64_t(protocol::kHeaderBytes) + 5 &&
+                             framing <= int64_t(protocol::kHeaderBytes) + 18,
+                         qPrintable(QString::number(framing)));
+            } else {
+                checkCompactFraming(f, timing);
+            }
             QCOMPARE(f.symbols.size(), size_t(4 * 14 * 14));
             correct += f.predicted == f.label;
             total += f.payloadBytes;
@@ -365,9 +424,23 @@ private Q_SLOTS:
         QTest::addColumn<QString>("framing");
         QTest::addColumn<QString>("damage");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("another layout's tag") << "session" << "tag" << "made for another layout";
-        QTest::newRow("truncated") << "session" << "truncate" << "truncated";
-        QTest::newRow("not configured") << "frame" << "none" << "not configured with framing 'session'";
+        QTest::addColumn<QString>("header"); // the edge's frame_header setting
+        QTest::addColumn<QString>("closing");
+        const QString unusable = "cannot use what the agent sent";
+        QTest::newRow("another layout's tag") << "session" << "tag" << "made for another layout" << "full" << unusable;
+        QTest::newRow("truncated") << "session" << "truncate" << "truncated" << "full" << unusable;
+        QTest::newRow("not configured") << "frame" << "none" << "not configured with framing 'session'" << "full"
+                                        << unusable;
+        // Compact frames (type 23): on a stream that did not negotiate them, out of sequence, malformed.
+        QTest::newRow("compact, not negotiated")
+            << "session" << "compact" << "did not negotiate compact frame headers" << "full"
+            << "the agent sent a malformed frame";
+        QTest::newRow("compact, sequence gap")
+            << "session" << "compact-gap" << "compact frame out of sequence: expected frame 0" << "compact" << unusable;
+        QTest::newRow("compact, truncated field")
+            << "session" << "compact-cut" << "label is incomplete" << "compact" << unusable;
+        QTest::newRow("compact, another layout's tag")
+            << "session" << "compact-tag" << "made for another layout" << "compact" << unusable;
     }
 
     void sessionFrameOfAnotherLayoutClosesTheConnection()
@@ -375,6 +448,8 @@ private Q_SLOTS:
         QFETCH(QString, framing);
         QFETCH(QString, damage);
         QFETCH(QString, expected);
+        QFETCH(QString, header);
+        QFETCH(QString, closing);
         auto model = tinySplitModel(SplitVariant::Aecnn, 2, 23);
         const QString path = dir_.filePath("scripted.aecnn");
         saveAecnnClassifier(path, model);
@@ -391,16 +466,28 @@ private Q_SLOTS:
                 bytes[0] ^= 1;
             else if (damage == "truncate")
                 bytes.resize(3); // inside the per-frame ranges
+            if (damage == "compact-tag")
+                bytes[0] ^= 1;
             protocol::SessionFrame m{0, 1, 100, 10, 0, QByteArray(reinterpret_cast<const char*>(bytes.data()),
                                                                   qsizetype(bytes.size()))};
+            if (damage.startsWith("compact")) {
+                protocol::CompactFrameWriter writer(true);
+                if (damage == "compact-gap")
+                    m.sequence = 1; // frame 0 never sent
+                protocol::Frame frame = writer.toFrame(m);
+                if (damage == "compact-cut")
+                    frame.payload.truncate(1); // the gap, then nothing
+                return std::vector<protocol::Frame>{frame};
+            }
             return std::vector<protocol::Frame>{protocol::toFrame(m)};
         });
         edge::EdgeSession session;
-        const QJsonObject settings{{"mode", "aecnn"}, {"codec", "context"}, {"bits", 4}, {"framing", framing}};
+        QJsonObject settings{{"mode", "aecnn"}, {"codec", "context"}, {"bits", 4}, {"framing", framing}};
+        if (header == "compact")
+            settings["frame_header"] = "compact";
         const auto run = runEdgeSession(session, agent.port(), settings, path, 4, 10000);
         QVERIFY(run.frames.empty());
-        QVERIFY2(run.error.contains("cannot use what the agent sent") && run.error.contains(expected),
-                 qPrintable(run.error));
+        QVERIFY2(run.error.contains(closing) && run.error.contains(expected), qPrintable(run.error));
     }
 
     void splitModelDictionaryTravelsWithTheHead()

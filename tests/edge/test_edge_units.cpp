@@ -1,3 +1,5 @@
+#include <limits>
+
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -80,6 +82,39 @@ private Q_SLOTS:
         QVERIFY(lines[2].startsWith("0,0,2,2,1,features,"));
         QVERIFY(lines[3].startsWith("1,0,2,1,0,features,"));
         QCOMPARE(lines[2].split(',').size(), FrameCsvWriter::header().split(',').size());
+    }
+
+    // A frame without device times (compact frames, frame_timing false): its five device-dependent
+    // times are empty cells, the edge's own times are written; summaries leave the NaNs out.
+    void untimedFramesHaveEmptyDeviceTimeCells()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("untimed.csv");
+        {
+            FrameCsvWriter csv(path, {});
+            EdgeFrameResult f;
+            f.kind = "features";
+            f.deviceTimed = false;
+            f.iotMs = f.encMs = f.comMs = f.measuredMs = f.predictedMs = std::numeric_limits<double>::quiet_NaN();
+            f.decMs = 0.25;
+            f.esMs = 1.5;
+            csv.append(f);
+        }
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const auto lines = file.readAll().split('\n');
+        const auto header = FrameCsvWriter::header().split(',');
+        const auto cells = QString(lines[1]).split(',');
+        QCOMPARE(cells.size(), header.size());
+        for (const char* empty : {"t_iot_ms", "t_enc_ms", "t_com_ms", "measured_ms", "predicted_ms"})
+            QCOMPARE(cells[header.indexOf(empty)], QString());
+        QCOMPARE(cells[header.indexOf("t_dec_ms")], QString("0.2500"));
+        QCOMPARE(cells[header.indexOf("t_es_ms")], QString("1.5000"));
+        const double nan = std::numeric_limits<double>::quiet_NaN();
+        const auto s = summarize({nan, 2.0, nan, 4.0});
+        QCOMPARE(s.count, 2);
+        QCOMPARE(s.mean, 3.0);
+        QCOMPARE(summarize({nan}).count, 0);
     }
 
     void csvInAMissingFolderIsAClearError()

@@ -227,7 +227,9 @@ private Q_SLOTS:
         QCOMPARE(QString::fromStdString(toString(MessageType::DeviceProfile)), QString("DeviceProfile"));
         QCOMPARE(uint16_t(MessageType::SessionFrame), uint16_t(uint16_t(MessageType::DeviceProfile) + 1));
         QCOMPARE(QString::fromStdString(toString(MessageType::SessionFrame)), QString("SessionFrame"));
-        QVERIFY(!messageTypeFrom(uint16_t(MessageType::SessionFrame) + 1).has_value());
+        QCOMPARE(uint16_t(MessageType::CompactFrame), uint16_t(23));
+        QCOMPARE(QString::fromStdString(toString(MessageType::CompactFrame)), QString("CompactFrame"));
+        QVERIFY(!messageTypeFrom(uint16_t(MessageType::CompactFrame) + 1).has_value());
     }
 };
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <limits>
 #include <map>
 #include <optional>
 
@@ -15,6 +17,7 @@
 #include "aecnn/latency/latency_model.h"
 #include "aecnn/latency/measured_profile.h"
 #include "aecnn/protocol/auth.h"
+#include "aecnn/protocol/compact_frame.h"
 #include "aecnn/protocol/messages.h"
 #include "aecnn/protocol/record_layer.h"
 #include "aecnn/protocol/session_security.h"
@@ -59,6 +62,7 @@ struct EdgeSession::Private {
     QTcpSocket* socket = new QTcpSocket(&context);
     QTimer reconnectTimer, idleTimer, pingTimer;
     FrameReader reader;
+    CompactFrameReader compact; // frame_header "compact": this stream's sequence and timing (compact_frame.h)
     EdgeState state = EdgeState::Disconnected;
     bool quietSocket = false; // our own abort(): its signals are not a loss
     uint64_t generation = 0;  // counts dropped sockets: bytes of an old connection are never handled
@@ -149,6 +153,20 @@ struct EdgeSession::Private {
     {
         const Frame frame = toFrame(message, version);
         socket->write(encodeFrame(record ? record->seal(frame) : frame));
+    }
+    // Configure; once the settings ask for compact frame headers, this connection reads them
+    // (before that a compact frame fails it: compact_not_negotiated).
+    void sendConfigure(const QJsonObject& changed)
+    {
+        send(Configure{changed});
+        if (settings.value("frame_header").toString() == "compact")
+            reader.setCompactAllowed(true);
+    }
+    // Start; the agent numbers the stream's frames from 0 again.
+    void sendStart(uint32_t frames)
+    {
+        compact = CompactFrameReader(settings.value("frame_timing").toBool(true));
+        send(Start{frames});
     }
     void sendHandshake(const Frame& frame)
     {
@@ -329,7 +347,7 @@ struct EdgeSession::Private {
                 // The layout is agreed before the stream starts: the device refuses to start with another one.
                 settings["session_layout"] = QString::fromLatin1(layout);
                 if (connected())
-                    send(Configure{QJsonObject{{"session_layout", QString::fromLatin1(layout)}}});
+                    sendConfigure(QJsonObject{{"session_layout", QString::fromLatin1(layout)}});
             }
         }
         detachTail();
@@ -357,7 +375,7 @@ struct EdgeSession::Private {
         switchTo.reset();
         try {
             prepareStream();
-            send(Configure{QJsonObject{{"first_image", static_cast<double>(nextImage)}}});
+            sendConfigure(QJsonObject{{"first_image", static_cast<double>(nextImage)}});
             sendDeployment();
         } catch (const std::exception& e) {
             fail(QString("cannot switch to %1: %2").arg(model->path(), e.what()));
@@ -403,7 +421,7 @@ struct EdgeSession::Private {
         // A new agent process knows nothing: settings, model, and where the stream was.
         QJsonObject again = settings;
         again["first_image"] = static_cast<double>(nextImage);
-        send(Configure{again});
+        sendConfigure(again);
         if (model)
             sendDeployment();
         const uint32_t remaining = streamFrames == 0 ? 0 : streamFrames - static_cast<uint32_t>(received);
@@ -412,7 +430,7 @@ struct EdgeSession::Private {
             setState(EdgeState::Streaming, "reconnected");
             endStream("done (the agent went away after the last frame)", "reconnected");
         } else if (streamWanted) {
-            send(Start{remaining});
+            sendStart(remaining);
             setState(EdgeState::Streaming, QString("reconnected, resuming at image %1").arg(nextImage));
         } else {
             setState(EdgeState::Ready, "reconnected");
@@ -421,7 +439,8 @@ struct EdgeSession::Private {
 
     void onReadyRead();
     void handle(const Frame& frame, int64_t arrivedUs, int64_t wireBytes);
-    void handleFrameData(const FrameData& data, int64_t arrivedUs, int64_t wireBytes);
+    // deviceTimed false: the frame carried no device times (compact frames with frame_timing false).
+    void handleFrameData(const FrameData& data, int64_t arrivedUs, int64_t wireBytes, bool deviceTimed = true);
     // The rest of a frame once its prediction is known: ack, Eq. 4, counts, CSV, callback.
     void completeFrame(EdgeFrameResult& r, int64_t sentUs, uint64_t agentSequence, uint64_t frameGeneration);
     // A frame counted as received that could not be decoded or finished: its failed row.
@@ -538,7 +557,7 @@ void EdgeSession::Private::handle(const Frame& frame, int64_t arrivedUs, int64_t
                 fail(QString("the agent refused the model switched to (%1): %2").arg(model->path(), result.message));
                 return;
             }
-            send(Start{streamFrames == 0 ? 0 : streamFrames - static_cast<uint32_t>(received)});
+            sendStart(streamFrames == 0 ? 0 : streamFrames - static_cast<uint32_t>(received));
             return;
         }
         if (cb.deployed)
@@ -559,6 +578,21 @@ void EdgeSession::Private::handle(const Frame& frame, int64_t arrivedUs, int64_t
         data.kind = "features";
         data.payload = compact.payload;
         handleFrameData(data, arrivedUs, wireBytes);
+        return;
+    }
+    case MessageType::CompactFrame: {
+        if (!model || !model->sessionFramed())
+            throw Error("the agent sent a compact frame but this stream was not configured with framing 'session'");
+        const auto compactFrame = compact.read(frame);
+        FrameData data;
+        data.sequence = compactFrame.sequence;
+        data.label = compactFrame.label;
+        data.iotMs = compactFrame.iotUs / 1000.0;
+        data.encMs = compactFrame.encUs / 1000.0;
+        data.sendTimeUs = compactFrame.sendTimeUs;
+        data.kind = "features";
+        data.payload = compactFrame.payload;
+        handleFrameData(data, arrivedUs, wireBytes, compact.timing());
         return;
     }
     case MessageType::StreamEnd: {
@@ -591,7 +625,8 @@ void EdgeSession::Private::handle(const Frame& frame, int64_t arrivedUs, int64_t
     }
 }
 
-void EdgeSession::Private::handleFrameData(const FrameData& data, int64_t arrivedUs, int64_t wireBytes)
+void EdgeSession::Private::handleFrameData(const FrameData& data, int64_t arrivedUs, int64_t wireBytes,
+                                           bool deviceTimed)
 {
     EdgeFrameResult r;
     r.sequence = received;
@@ -610,6 +645,12 @@ void EdgeSession::Private::handleFrameData(const FrameData& data, int64_t arrive
     r.ratio = model ? model->ratio() : 0;
     const int64_t sentUs = clock.toEdgeUs(data.sendTimeUs);
     r.comMs = (arrivedUs - sentUs) / 1000.0;
+    if (!deviceTimed) {
+        // Not measured (NaN): t_iot, t_enc and t_com, hence also measured_ms and Eq. 4's predicted_ms.
+        // The edge's own stages (t_dec, t_es, queue) and the profile prediction are measured as always.
+        r.deviceTimed = false;
+        r.iotMs = r.encMs = r.comMs = std::numeric_limits<double>::quiet_NaN();
+    }
     if (options.tail && model && r.kind == "features") {
         // Decoded here, finished by the shared tail with other agents' frames.
         torch::Tensor features;
@@ -873,7 +914,7 @@ void EdgeSession::configure(const QJsonObject& settings)
         d_->nextImage = static_cast<long long>(settings.value("first_image").toDouble(0));
     if (!d_->connected())
         return;
-    d_->send(Configure{settings});
+    d_->sendConfigure(settings);
     if (d_->model && d_->mode() != before && Private::categoryOf(d_->mode()) != d_->deployedCategory) {
         try {
             d_->sendDeployment(); // the device needs another part of the model for the new mode
@@ -925,7 +966,7 @@ void EdgeSession::start(uint32_t frames)
     // least delayed round trips, so the offset is good from the first frame on.
     for (int i = 0; i < kSyncPings; ++i)
         d_->send(Ping{steadyNowUs()});
-    d_->send(Start{frames});
+    d_->sendStart(frames);
     d_->setState(EdgeState::Streaming, "streaming");
 }
 

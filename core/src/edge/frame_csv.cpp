@@ -1,6 +1,8 @@
 #include "aecnn/edge/frame_csv.h"
 
+#include <cmath>
 #include <cstdio>
+#include <string>
 
 #include "aecnn/error.h"
 
@@ -37,6 +39,20 @@ FrameCsvWriter::~FrameCsvWriter()
     }
 }
 
+namespace {
+
+// "%.4f", or an empty cell for a time that was not measured (NaN: no device times, frame_timing false).
+std::string timeCell(double ms)
+{
+    if (std::isnan(ms))
+        return {};
+    char text[32];
+    std::snprintf(text, sizeof text, "%.4f", ms);
+    return text;
+}
+
+} // namespace
+
 void FrameCsvWriter::append(const EdgeFrameResult& f)
 {
     if (finished_)
@@ -53,11 +69,12 @@ void FrameCsvWriter::append(const EdgeFrameResult& f)
             if (c == ',' || c == '\n' || c == '\r' || c == '"')
                 c = c == ',' ? ';' : '_'; // one CSV cell without quoting
     const int n = std::snprintf(line, sizeof line,
-                                "%llu,%llu,%d,%d,%d,%s,%lld,%lld,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%g,%d,%.6f,%lld,%.4f,%d,%s,%s,%s,%d\n",
+                                "%llu,%llu,%d,%d,%d,%s,%lld,%lld,%s,%s,%s,%.4f,%.4f,%s,%s,%g,%d,%.6f,%lld,%.4f,%d,%s,%s,%s,%d\n",
                                 static_cast<unsigned long long>(f.sequence),
                                 static_cast<unsigned long long>(f.agentSequence), f.label, f.predicted, correct,
                                 f.kind.c_str(), static_cast<long long>(f.bytes), static_cast<long long>(f.payloadBytes),
-                                f.iotMs, f.encMs, f.comMs, f.decMs, f.esMs, f.measuredMs, f.predictedMs, f.rateMbps,
+                                timeCell(f.iotMs).c_str(), timeCell(f.encMs).c_str(), timeCell(f.comMs).c_str(), f.decMs,
+                                f.esMs, timeCell(f.measuredMs).c_str(), timeCell(f.predictedMs).c_str(), f.rateMbps,
                                 f.clockSynced ? 1 : 0, f.runningAccuracy(), static_cast<long long>(f.securityBytes),
                                 f.queueMs, f.batchSize, profileMs, profileName.c_str(), failure.c_str(), f.ratio);
     if (n <= 0 || n >= static_cast<int>(sizeof line) || file_.write(line, n) != n || !file_.flush())

@@ -9,6 +9,8 @@ namespace aecnn::edge {
 StageSummary summarize(std::vector<double> values)
 {
     StageSummary s;
+    // NaN = not measured for that frame (e.g. no device times: frame_timing false): left out.
+    values.erase(std::remove_if(values.begin(), values.end(), [](double v) { return std::isnan(v); }), values.end());
     if (values.empty())
         return s;
     std::sort(values.begin(), values.end());

@@ -56,11 +56,58 @@ DecodeResult failed(ProtocolErrorCode error, std::string message)
     return r;
 }
 
+// The compact form (frame.h): marker, varint length, payload.
+DecodeResult decodeCompactFrame(const char* data, size_t size, uint32_t maxPayload)
+{
+    uint64_t length = 0;
+    size_t at = 1;
+    for (;; ++at) {
+        if (at > kMaxCompactLengthBytes)
+            return failed(ProtocolErrorCode::BadCompactHeader,
+                          "bad compact frame header: its length field runs past " +
+                              std::to_string(kMaxCompactLengthBytes) + " bytes");
+        if (at >= size)
+            return {};
+        const auto byte = uint8_t(data[at]);
+        length |= uint64_t(byte & 0x7F) << (7 * (at - 1));
+        if (!(byte & 0x80)) {
+            if (at > 1 && byte == 0)
+                return failed(ProtocolErrorCode::BadCompactHeader,
+                              "bad compact frame header: its length field is not minimally encoded");
+            break;
+        }
+    }
+    if (length > maxPayload)
+        return failed(ProtocolErrorCode::Oversize, "compact frame of " + std::to_string(length) +
+                                                       " bytes is over the cap of " + std::to_string(maxPayload) +
+                                                       " bytes");
+    const size_t header = at + 1;
+    if (size - header < length)
+        return {};
+    DecodeResult r;
+    r.status = DecodeResult::Status::Complete;
+    r.frame.version = kCompactFrameVersion;
+    r.frame.type = MessageType::CompactFrame;
+    r.frame.payload = QByteArray(data + header, static_cast<qsizetype>(length));
+    r.consumed = header + static_cast<size_t>(length);
+    return r;
+}
+
 } // namespace
+
+size_t compactHeaderBytes(size_t payloadBytes)
+{
+    size_t bytes = 1;
+    do {
+        ++bytes;
+        payloadBytes >>= 7;
+    } while (payloadBytes != 0);
+    return bytes;
+}
 
 std::optional<MessageType> messageTypeFrom(uint16_t value)
 {
-    if (value >= uint16_t(MessageType::Hello) && value <= uint16_t(MessageType::SessionFrame))
+    if (value >= uint16_t(MessageType::Hello) && value <= uint16_t(MessageType::CompactFrame))
         return static_cast<MessageType>(value);
     return std::nullopt;
 }
@@ -71,7 +118,7 @@ std::string toString(MessageType type)
                                   "Configure",    "ConfigureAck", "DeployBegin", "DeployChunk", "DeployEnd",
                                   "DeployResult", "Start",     "Stop",       "FrameData",   "StreamEnd",
                                   "Ping",         "Pong",      "Heartbeat",  "Error",       "FrameAck",
-                                  "DeviceProfile", "SessionFrame"};
+                                  "DeviceProfile", "SessionFrame", "CompactFrame"};
     const auto index = static_cast<size_t>(type) - 1;
     return index < std::size(names) ? names[index] : "type " + std::to_string(static_cast<int>(type));
 }
@@ -83,6 +130,20 @@ QByteArray encodeFrame(const Frame& frame, uint32_t maxPayload)
                                                              std::to_string(frame.payload.size()) +
                                                              " bytes: the frame cap is " + std::to_string(maxPayload) +
                                                              " bytes");
+    if (frame.type == MessageType::CompactFrame) {
+        QByteArray out;
+        out.reserve(static_cast<qsizetype>(compactHeaderBytes(size_t(frame.payload.size())) + frame.payload.size()));
+        out.append(char(kCompactFrameMarker));
+        for (auto v = static_cast<uint64_t>(frame.payload.size()); ; v >>= 7) {
+            if (v < 0x80) {
+                out.append(char(uint8_t(v)));
+                break;
+            }
+            out.append(char(uint8_t(v | 0x80)));
+        }
+        out.append(frame.payload);
+        return out;
+    }
     QByteArray out(static_cast<qsizetype>(kHeaderBytes), '\0');
     char* h = out.data();
     std::memcpy(h, kMagic, 4);
@@ -94,8 +155,16 @@ QByteArray encodeFrame(const Frame& frame, uint32_t maxPayload)
     return out;
 }
 
-DecodeResult decodeFrame(const char* data, size_t size, uint32_t maxPayload)
+DecodeResult decodeFrame(const char* data, size_t size, uint32_t maxPayload, bool compactAllowed)
 {
+    if (size > 0 && uint8_t(data[0]) == kCompactFrameMarker) {
+        if (!compactAllowed)
+            return failed(ProtocolErrorCode::CompactNotNegotiated,
+                          "a compact frame (first byte 0x17, message type 23) on a stream that did not negotiate "
+                          "compact frame headers (the edge enables them with the Configure setting frame_header "
+                          "'compact', framing 'session'): the peer is out of step");
+        return decodeCompactFrame(data, size, maxPayload);
+    }
     // Check each header field as soon as its bytes are there, so garbage is refused early.
     const size_t magicSeen = std::min<size_t>(size, 4);
     if (std::memcmp(data, kMagic, magicSeen) != 0)
@@ -110,6 +179,9 @@ DecodeResult decodeFrame(const char* data, size_t size, uint32_t maxPayload)
     if (size >= 8 && !messageTypeFrom(getU16(data + 6)))
         return failed(ProtocolErrorCode::UnknownMessageType,
                       "unknown message type " + std::to_string(getU16(data + 6)));
+    if (size >= 8 && getU16(data + 6) == uint16_t(MessageType::CompactFrame))
+        return failed(ProtocolErrorCode::BadCompactHeader,
+                      "message type 23 (CompactFrame) in a 16-byte header: it travels only in the compact form");
     if (size >= 12 && getU32(data + 8) > maxPayload)
         return failed(ProtocolErrorCode::Oversize, "frame of " + std::to_string(getU32(data + 8)) +
                                                        " bytes is over the cap of " + std::to_string(maxPayload) +
@@ -132,9 +204,9 @@ DecodeResult decodeFrame(const char* data, size_t size, uint32_t maxPayload)
     return r;
 }
 
-DecodeResult decodeWholeFrame(const QByteArray& bytes, uint32_t maxPayload)
+DecodeResult decodeWholeFrame(const QByteArray& bytes, uint32_t maxPayload, bool compactAllowed)
 {
-    auto r = decodeFrame(bytes.constData(), static_cast<size_t>(bytes.size()), maxPayload);
+    auto r = decodeFrame(bytes.constData(), static_cast<size_t>(bytes.size()), maxPayload, compactAllowed);
     if (r.status == DecodeResult::Status::NeedMore)
         return failed(ProtocolErrorCode::Truncated, "truncated frame: " + std::to_string(bytes.size()) + " bytes");
     if (r.status == DecodeResult::Status::Complete && r.consumed != static_cast<size_t>(bytes.size()))
@@ -149,7 +221,7 @@ DecodeResult FrameReader::next()
         return *failure_;
     if (buffer_.isEmpty())
         return {};
-    auto r = decodeFrame(buffer_.constData(), static_cast<size_t>(buffer_.size()), maxPayload_);
+    auto r = decodeFrame(buffer_.constData(), static_cast<size_t>(buffer_.size()), maxPayload_, compactAllowed_);
     if (r.status == DecodeResult::Status::Failed)
         failure_ = r;
     else if (r.status == DecodeResult::Status::Complete)

@@ -8,6 +8,7 @@
 
 #include "aecnn/error.h"
 #include "aecnn/protocol/protocol_errors.h"
+#include "varint.h"
 
 namespace aecnn::protocol {
 namespace {
@@ -65,42 +66,6 @@ void requireSize(const QByteArray& bytes, int size, const char* field)
         throw ProtocolError(ProtocolErrorCode::BadField, std::string("undecodable message: ") + field + " must be " +
                                                              std::to_string(size) + " bytes, got " +
                                                              std::to_string(bytes.size()));
-}
-
-void putVarint(QByteArray& out, quint64 v)
-{
-    while (v >= 0x80) {
-        out.append(char(uint8_t(v | 0x80)));
-        v >>= 7;
-    }
-    out.append(char(uint8_t(v)));
-}
-
-quint64 zigzag(qint64 v) { return (quint64(v) << 1) ^ quint64(v >> 63); }
-qint64 unzigzag(quint64 v) { return qint64(v >> 1) ^ -qint64(v & 1); }
-
-// Bounds-checked varint reader over a SessionFrame payload.
-quint64 takeVarint(const QByteArray& p, qsizetype& pos, const char* field)
-{
-    quint64 v = 0;
-    for (int i = 0; i < 10; ++i) {
-        if (pos >= p.size())
-            throw ProtocolError(ProtocolErrorCode::MalformedPayload,
-                                std::string("undecodable SessionFrame message: ") + field + " is incomplete");
-        const auto byte = uint8_t(p[pos++]);
-        if (i == 9 && byte > 1)
-            break;
-        v |= quint64(byte & 0x7F) << (7 * i);
-        if (!(byte & 0x80)) {
-            if (i > 0 && byte == 0)
-                throw ProtocolError(ProtocolErrorCode::BadField,
-                                    std::string("undecodable SessionFrame message: ") + field +
-                                        " is not minimally encoded");
-            return v;
-        }
-    }
-    throw ProtocolError(ProtocolErrorCode::BadField,
-                        std::string("undecodable SessionFrame message: ") + field + " exceeds 64 bits");
 }
 
 } // namespace
@@ -204,23 +169,24 @@ QByteArray encodePayload(const SessionFrame& m)
 {
     QByteArray out;
     out.reserve(24 + m.payload.size());
-    putVarint(out, m.sequence);
-    putVarint(out, zigzag(m.label));
-    putVarint(out, m.iotUs);
-    putVarint(out, m.encUs);
-    putVarint(out, zigzag(m.sendTimeUs));
+    varint::put(out, m.sequence);
+    varint::put(out, varint::zigzag(m.label));
+    varint::put(out, m.iotUs);
+    varint::put(out, m.encUs);
+    varint::put(out, varint::zigzag(m.sendTimeUs));
     out.append(m.payload);
     return out;
 }
 void decodePayload(const QByteArray& p, SessionFrame& m)
 {
     qsizetype pos = 0;
-    m.sequence = takeVarint(p, pos, "sequence");
-    const quint64 label = takeVarint(p, pos, "label");
-    const quint64 iot = takeVarint(p, pos, "t_iot");
-    const quint64 enc = takeVarint(p, pos, "t_enc");
-    m.sendTimeUs = unzigzag(takeVarint(p, pos, "send time"));
-    const qint64 l = unzigzag(label);
+    constexpr const char* what = "SessionFrame";
+    m.sequence = varint::take(p, pos, what, "sequence");
+    const quint64 label = varint::take(p, pos, what, "label");
+    const quint64 iot = varint::take(p, pos, what, "t_iot");
+    const quint64 enc = varint::take(p, pos, what, "t_enc");
+    m.sendTimeUs = varint::unzigzag(varint::take(p, pos, what, "send time"));
+    const qint64 l = varint::unzigzag(label);
     if (l < -1 || l > std::numeric_limits<qint32>::max() || iot > 0xFFFFFFFFu || enc > 0xFFFFFFFFu)
         throw ProtocolError(ProtocolErrorCode::BadField, "undecodable SessionFrame message: a field is out of range");
     m.label = qint32(l);

@@ -14,12 +14,15 @@ const char* protocolErrorName(ProtocolErrorCode code)
     case ProtocolErrorCode::Truncated: return "truncated";
     case ProtocolErrorCode::CrcMismatch: return "crc_mismatch";
     case ProtocolErrorCode::TrailingBytes: return "trailing_bytes";
+    case ProtocolErrorCode::CompactNotNegotiated: return "compact_not_negotiated";
+    case ProtocolErrorCode::BadCompactHeader: return "bad_compact_header";
     case ProtocolErrorCode::UnexpectedMessage: return "unexpected_message";
     case ProtocolErrorCode::MalformedPayload: return "malformed_payload";
     case ProtocolErrorCode::PayloadTrailingBytes: return "payload_trailing_bytes";
     case ProtocolErrorCode::BadJson: return "bad_json";
     case ProtocolErrorCode::BadField: return "bad_field";
     case ProtocolErrorCode::UnexpectedPayload: return "unexpected_payload";
+    case ProtocolErrorCode::SequenceGap: return "sequence_gap";
     }
     return "unknown_code";
 }

@@ -25,12 +25,14 @@ uint64_t getU64(const char* p)
     return v;
 }
 
-// Header bytes 0..11 of the sealed frame, then the sequence number.
+// Header bytes 0..11 of the sealed frame, then the sequence number. A compact frame (type 23,
+// frame.h) has no such header on the wire: its additional data is the header it would have,
+// with version kCompactFrameVersion, so that type and length are bound all the same.
 QByteArray additionalData(const Frame& frame, uint32_t sealedLength, uint64_t sequence)
 {
     QByteArray aad(12 + kRecordSequenceBytes, '\0');
     std::memcpy(aad.data(), kMagic, 4);
-    putBigEndian(aad.data() + 4, frame.version, 2);
+    putBigEndian(aad.data() + 4, frame.type == MessageType::CompactFrame ? kCompactFrameVersion : frame.version, 2);
     putBigEndian(aad.data() + 6, static_cast<uint16_t>(frame.type), 2);
     putBigEndian(aad.data() + 8, sealedLength, 4);
     putBigEndian(aad.data() + 12, sequence, 8);
@@ -161,7 +163,8 @@ Frame RecordLayer::seal(const Frame& plain)
     const QByteArray aad = additionalData(plain, sealedLength, sequence);
     QByteArray tag;
     const QByteArray body = sealBody(aad, plain.payload, sendKeys_, sequence, &tag);
-    Frame sealed{plain.version, plain.type, QByteArray()};
+    Frame sealed{plain.type == MessageType::CompactFrame ? kCompactFrameVersion : plain.version, plain.type,
+                 QByteArray()};
     sealed.payload.reserve(static_cast<qsizetype>(sealedLength));
     sealed.payload.append(aad.constData() + 12, kRecordSequenceBytes);
     sealed.payload.append(body);
@@ -171,7 +174,7 @@ Frame RecordLayer::seal(const Frame& plain)
 
 QByteArray RecordLayer::sealEncoded(const QByteArray& encoded)
 {
-    const auto r = decodeWholeFrame(encoded, UINT32_MAX);
+    const auto r = decodeWholeFrame(encoded, UINT32_MAX, true); // our own bytes: compact frames included
     if (r.status != DecodeResult::Status::Complete)
         throw Error("record layer: cannot seal what is not one frame: " + r.message);
     return encodeFrame(seal(r.frame), UINT32_MAX);

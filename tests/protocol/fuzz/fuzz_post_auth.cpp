@@ -9,7 +9,10 @@
 //   bit 0: encrypted records (ChaCha20-Poly1305), else HMAC-SHA256-128
 //   bit 1: the edge receives (agent -> edge records), else the agent receives
 //   bit 2: recompute each frame's CRC-32 first, so that mutations reach the record layer
-//   bits 3..7 and the first bytes of the rest: the bit flipped in the forged-record check
+//   bit 3: the stream negotiated compact frames (type 23, compact_frame.h): the reader takes them
+//          and a CompactFrameReader decodes them in order (sequence gaps refused)
+//   bit 4: with bit 3, the compact frames carry the device's times (frame_timing true)
+//   the first bytes of the rest: the type and the bit flipped in the forged-record check
 //
 // Checks (any violation traps, which libFuzzer reports as a crash):
 //  1. Nothing crashes, reads out of bounds or throws anything but aecnn::Error.
@@ -29,6 +32,7 @@
 #include <QByteArray>
 
 #include "aecnn/error.h"
+#include "aecnn/protocol/compact_frame.h"
 #include "aecnn/protocol/frame.h"
 #include "aecnn/protocol/messages.h"
 #include "aecnn/protocol/record_layer.h"
@@ -66,8 +70,23 @@ void fixCrcs(QByteArray& stream)
 {
     size_t at = 0;
     const size_t size = static_cast<size_t>(stream.size());
-    while (size - at >= kHeaderBytes) {
+    while (at < size) {
         char* frame = stream.data() + at;
+        if (uint8_t(frame[0]) == kCompactFrameMarker) { // no CRC: skip it by its varint length
+            uint64_t length = 0;
+            size_t i = 1;
+            for (; i <= kMaxCompactLengthBytes && at + i < size; ++i) {
+                length |= uint64_t(uint8_t(frame[i]) & 0x7F) << (7 * (i - 1));
+                if (!(uint8_t(frame[i]) & 0x80))
+                    break;
+            }
+            if (i > kMaxCompactLengthBytes || at + i >= size || length > size - at - i - 1)
+                return;
+            at += i + 1 + length;
+            continue;
+        }
+        if (size - at < kHeaderBytes)
+            return;
         const uint32_t length = getU32(frame + 8);
         if (length > size - at - kHeaderBytes)
             return;
@@ -80,7 +99,7 @@ void fixCrcs(QByteArray& stream)
 }
 
 // The receiving side's message decoder, for every type a peer might send.
-void decodeAny(const Frame& frame)
+void decodeAny(const Frame& frame, CompactFrameReader& compact, CompactFrameWriter& mirror)
 {
     switch (frame.type) {
     case MessageType::Hello: decodeMessage<Hello>(frame); return;
@@ -105,17 +124,29 @@ void decodeAny(const Frame& frame)
     case MessageType::FrameAck: decodeMessage<FrameAck>(frame); return;
     case MessageType::DeviceProfile: decodeMessage<DeviceProfileMessage>(frame); return;
     case MessageType::SessionFrame: decodeMessage<SessionFrame>(frame); return;
+    case MessageType::CompactFrame: {
+        // What the edge does with one (edge_session.cpp): read it in sequence. The form is canonical,
+        // so a writer that saw the same frames re-encodes it to the same payload.
+        const uint64_t next = compact.nextSequence();
+        const SessionFrame m = compact.read(frame);
+        if (m.sequence != next || compact.nextSequence() != next + 1 || mirror.toFrame(m).payload != frame.payload)
+            __builtin_trap();
+        return;
+    }
     }
     __builtin_trap(); // FrameReader handed out a type messageTypeFrom() does not know
 }
 
 // Check 1 and 2 on one received stream.
-void receiveStream(const QByteArray& stream, bool encrypted, Role receiver)
+void receiveStream(const QByteArray& stream, bool encrypted, Role receiver, bool compactFrames, bool timing)
 {
     const Role sender = receiver == Role::Edge ? Role::Agent : Role::Edge;
     RecordLayer in(receiver, keysFor(encrypted));
     RecordLayer reference(sender, keysFor(encrypted));
     FrameReader reader;
+    reader.setCompactAllowed(compactFrames);
+    CompactFrameReader compact(timing);
+    CompactFrameWriter mirror(timing);
     reader.append(stream);
     for (;;) {
         const DecodeResult r = reader.next();
@@ -133,7 +164,7 @@ void receiveStream(const QByteArray& stream, bool encrypted, Role receiver)
             resealed.payload != r.frame.payload)
             __builtin_trap();
         try {
-            decodeAny(opened);
+            decodeAny(opened, compact, mirror);
         } catch (const aecnn::Error&) {
             // ProtocolError: the peer closes the connection with a clear message
         }
@@ -146,7 +177,7 @@ void bitFlipForgery(const uint8_t* data, size_t size, bool encrypted, Role recei
     const Role sender = receiver == Role::Edge ? Role::Agent : Role::Edge;
     RecordLayer out(sender, keysFor(encrypted));
     RecordLayer in(receiver, keysFor(encrypted));
-    const uint16_t type = static_cast<uint16_t>(1 + (size > 0 ? data[0] % 21 : 0));
+    const uint16_t type = static_cast<uint16_t>(1 + (size > 0 ? data[0] % 23 : 0)); // 23 = CompactFrame
     const size_t payloadSize = size > 1 ? std::min<size_t>(size - 1, 512) : 0;
     const Frame plain{kMaxVersion, static_cast<MessageType>(type),
                       QByteArray(reinterpret_cast<const char*>(data) + (size > 1 ? 1 : 0),
@@ -155,15 +186,16 @@ void bitFlipForgery(const uint8_t* data, size_t size, bool encrypted, Role recei
     uint32_t selector = 0;
     for (size_t i = 0; i < std::min<size_t>(size, 4); ++i)
         selector = selector << 8 | data[i];
+    const bool compact = plain.type == MessageType::CompactFrame; // no CRC field: any bit
     // Any bit outside the CRC field (the CRC is recomputed, so it would not protect).
-    const size_t bits = static_cast<size_t>(sealed.size() - 4) * 8;
+    const size_t bits = static_cast<size_t>(sealed.size() - (compact ? 0 : 4)) * 8;
     size_t bit = selector % bits;
     size_t byte = bit / 8;
-    if (byte >= 12)
+    if (byte >= 12 && !compact)
         byte += 4; // skip the CRC field
     sealed[static_cast<qsizetype>(byte)] = static_cast<char>(sealed[static_cast<qsizetype>(byte)] ^ (1 << (bit % 8)));
     fixCrcs(sealed);
-    const DecodeResult r = decodeWholeFrame(sealed);
+    const DecodeResult r = decodeWholeFrame(sealed, kDefaultMaxPayload, true);
     if (r.status != DecodeResult::Status::Complete)
         return; // refused by the frame layer (bad magic, version, type or length)
     try {
@@ -186,7 +218,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     QByteArray stream(reinterpret_cast<const char*>(data) + 1, static_cast<qsizetype>(size - 1));
     if (flags & 4)
         fixCrcs(stream);
-    receiveStream(stream, encrypted, receiver);
+    receiveStream(stream, encrypted, receiver, flags & 8, flags & 16);
     bitFlipForgery(data + 1, size - 1, encrypted, receiver);
     return 0;
 }
@@ -202,7 +234,8 @@ int main(int argc, char** argv)
         return 2;
     QDir().mkpath(argv[1]);
     int n = 0;
-    for (int flags : {0, 1, 2, 3, 4, 5, 6, 7}) {
+    // 0..7 as before; with compact frames (bit 3) and device times in them (bit 4) towards the edge.
+    for (int flags : {0, 1, 2, 3, 4, 5, 6, 7, 10, 11, 14, 26, 27, 30}) {
         const bool encrypted = flags & 1;
         const Role receiver = (flags & 2) ? Role::Edge : Role::Agent;
         RecordLayer out(receiver == Role::Edge ? Role::Agent : Role::Edge, keysFor(encrypted));
@@ -213,6 +246,12 @@ int main(int argc, char** argv)
             stream += encodeFrame(out.seal(toFrame(ConfigureAck{true, "ok", QJsonObject{{"mode", "aecnn"}}})));
             stream += encodeFrame(out.seal(toFrame(FrameData{0, 3, -1, 1.5, 0.25, 123456, "features", "abc"})));
             stream += encodeFrame(out.seal(toFrame(SessionFrame{1, 3, 1500, 250, 123457, QByteArray("\x01\x02" "abc", 5)})));
+            if (flags & 8) { // compact frames (type 23): frames 0, 1, 2 of a stream
+                CompactFrameWriter compact(flags & 16);
+                for (quint64 i = 0; i < 3; ++i)
+                    stream += encodeFrame(out.seal(compact.toFrame(
+                        SessionFrame{i, qint32(i) - 1, 1500, 250, 123457 + 2500 * qint64(i), QByteArray("\x2a" "abc", 4)})));
+            }
             stream += encodeFrame(out.seal(toFrame(Pong{1, 2})));
             stream += encodeFrame(out.seal(toFrame(StreamEnd{1, "done"})));
         } else {

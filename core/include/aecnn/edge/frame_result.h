@@ -27,6 +27,10 @@ struct EdgeFrameResult {
     int batchSize = 0;        // frames in the tail batch this frame was finished in; 0 = no shared executor
     double measuredMs = 0.0;  // start of t_iot on the device .. prediction on the edge
     double predictedMs = 0.0; // Eq. 4 for this frame: bytes / rate + t_iot + t_enc + t_dec + t_es
+    // False when the frame carried no device times (compact frames, frame_timing false): then
+    // iotMs, encMs, comMs, measuredMs and predictedMs are NaN (CSV: empty cells; summaries leave
+    // them out); the edge's own stages and profileMs are measured as always.
+    bool deviceTimed = true;
     // Eq. 4 with the device-side terms (t_iot, t_enc; local: the whole model) from the
     // device profile in use (`deviceProfile`: the agent's, or the Pi 4 table as fallback)
     // and this frame's bytes at the set rate, t_dec and t_es; full offloading: capture +

@@ -20,6 +20,20 @@ namespace aecnn::protocol {
 //  16  payload
 inline constexpr char kMagic[4] = {'A', 'E', 'C', 'N'};
 inline constexpr size_t kHeaderBytes = 16;
+//
+// Compact wire form, message type 23 (CompactFrame) only, and only on a stream whose edge
+// configured it (Configure "frame_header": "compact"; FrameReader::setCompactAllowed):
+//   0  marker  u8      0x17 (the type; never 'A', the first byte of the magic)
+//   1  length  varint  payload bytes: unsigned LEB128, minimal, at most 5 bytes, <= the frame cap
+//   .. payload (compact_frame.h; sealed like any other payload, record_layer.h)
+// No magic, version or CRC: the version was agreed at Hello, TCP checksums the bytes, and
+// with a token the record layer authenticates each record (its additional data binds type 23,
+// version kCompactFrameVersion and the length). Type 23 is refused in a 16-byte header.
+inline constexpr uint8_t kCompactFrameMarker = 23;
+inline constexpr uint16_t kCompactFrameVersion = 0; // Frame::version of a compact frame
+inline constexpr size_t kMaxCompactLengthBytes = 5;
+// Bytes of the compact header in front of a payload of `payloadBytes` (1 + varint).
+size_t compactHeaderBytes(size_t payloadBytes);
 // Frames of versions kMinVersion..kMaxVersion are read, so that a version-1 peer's
 // Hello or Error can be answered; a session needs kMinSessionVersion (2: every message
 // after authentication sealed, session_security.h / record_layer.h). Version 3 adds
@@ -54,6 +68,7 @@ enum class MessageType : uint16_t {
     FrameAck = 20,   // edge -> agent: a frame is finished (paces a stream with a window)
     DeviceProfile = 21, // agent -> edge (version >= 3): the device's measured profile, or why there is none
     SessionFrame = 22, // agent -> edge: one feature frame of a configured session layout (compact FrameData)
+    CompactFrame = 23, // agent -> edge: a session frame in the compact wire form (above; compact_frame.h)
 };
 std::optional<MessageType> messageTypeFrom(uint16_t value);
 std::string toString(MessageType type);
@@ -64,7 +79,9 @@ struct Frame {
     QByteArray payload;
 };
 
-// Throws ProtocolError (Oversize) when the payload is larger than maxPayload.
+// Throws ProtocolError (Oversize) when the payload is larger than maxPayload. A CompactFrame
+// is written in the compact form (its version is not written), every other type with the
+// 16-byte header.
 QByteArray encodeFrame(const Frame& frame, uint32_t maxPayload = kDefaultMaxPayload);
 
 struct DecodeResult {
@@ -77,16 +94,22 @@ struct DecodeResult {
 };
 
 // Decodes one frame from the start of `data`. NeedMore when the bytes seen so
-// far are a valid prefix; Failed as soon as they cannot be one.
-DecodeResult decodeFrame(const char* data, size_t size, uint32_t maxPayload = kDefaultMaxPayload);
+// far are a valid prefix; Failed as soon as they cannot be one. A compact frame is read only
+// when `compactAllowed` (the stream negotiated it), else it fails with CompactNotNegotiated.
+DecodeResult decodeFrame(const char* data, size_t size, uint32_t maxPayload = kDefaultMaxPayload,
+                         bool compactAllowed = false);
 // Exactly one whole frame: an incomplete input is Truncated, extra bytes are TrailingBytes.
-DecodeResult decodeWholeFrame(const QByteArray& bytes, uint32_t maxPayload = kDefaultMaxPayload);
+DecodeResult decodeWholeFrame(const QByteArray& bytes, uint32_t maxPayload = kDefaultMaxPayload,
+                              bool compactAllowed = false);
 
 // Incremental reader for a byte stream (a socket): append what arrives, take
 // frames out. After a failure it stays failed.
 class FrameReader {
 public:
     explicit FrameReader(uint32_t maxPayload = kDefaultMaxPayload) : maxPayload_(maxPayload) {}
+    // Compact frames (type 23) are read from now on; before, one fails the stream (CompactNotNegotiated).
+    void setCompactAllowed(bool allowed) { compactAllowed_ = allowed; }
+    bool compactAllowed() const { return compactAllowed_; }
     void append(const QByteArray& bytes) { buffer_.append(bytes); }
     // Complete: a frame was taken; NeedMore: wait for bytes; Failed: close the connection.
     DecodeResult next();
@@ -96,6 +119,7 @@ public:
 
 private:
     uint32_t maxPayload_;
+    bool compactAllowed_ = false;
     QByteArray buffer_;
     std::optional<DecodeResult> failure_;
 };

@@ -27,6 +27,9 @@ enum class ProtocolErrorCode : int {
     Truncated = 14,          // the bytes (or the connection) end inside a frame
     CrcMismatch = 15,        // CRC-32 differs: the frame was corrupted
     TrailingBytes = 16,      // bytes after the end of a frame that should be the whole input
+    CompactNotNegotiated = 17, // a compact frame (type 23) on a stream that did not negotiate compact headers
+    BadCompactHeader = 18,   // a compact header whose length is not a minimal varint of <= 5 bytes, or type 23
+                             // in a 16-byte header
 
     // Message payloads (messages.h).
     UnexpectedMessage = 30, // a message of another type than the one expected
@@ -35,6 +38,7 @@ enum class ProtocolErrorCode : int {
     BadJson = 33,           // a JSON field is not a JSON object
     BadField = 34,          // a field has an invalid value (empty version range, wrong nonce or hash size)
     UnexpectedPayload = 35, // a payload on a message that carries none
+    SequenceGap = 36,       // a compact frame's sequence is not the next one (frames lost, or the peer out of step)
 };
 
 // A stable identifier for the code ("crc_mismatch"), for logs and JSON; "unknown_code"
