@@ -42,11 +42,11 @@ widgets::AttentionData attentionDataOf(const ImportanceReport& report)
 // 10,000 test images are 7.8 MB); larger sets keep their first images only.
 constexpr size_t kMaxInputImageBytes = size_t(64) << 20;
 
-InputImages inputImagesOf(const QString& dataset, const ImageSet& test)
+InputImages inputImagesOf(const QString& dataset, const ImageSet& test, int64_t testTotal)
 {
     InputImages images;
     images.dataset = dataset;
-    images.total = test.size();
+    images.total = testTotal >= 0 ? testTotal : test.size();
     if (test.size() == 0)
         return images;
     images.channels = test.channels();
@@ -98,12 +98,19 @@ void AnalysisWorker::computeAttention(const AttentionRequest& request)
         dataRequest.width = model.usage.inputWidth;
         dataRequest.channels = model.net->config().inChannels;
         dataRequest.needTrain = false;
-        dataRequest.testLimit = request.maxImages > 0 ? request.maxImages : 0;
-        ImageSet test = datasets::loadDataset(request.dataset.toStdString(), dataRequest).test;
+        // The data-set mean needs `maxImages`; the device view holds as many as fit in
+        // kMaxInputImageBytes (all 10,000 Fashion-MNIST test images at 28 x 28), since the
+        // agent streams the whole test split, not only the first `maxImages`.
+        const int64_t perImage = int64_t(dataRequest.channels) * dataRequest.height * dataRequest.width;
+        dataRequest.testLimit = request.maxImages > 0
+                                    ? std::max<int64_t>(request.maxImages, int64_t(kMaxInputImageBytes) / std::max<int64_t>(1, perImage))
+                                    : 0;
+        DataSplit loaded = datasets::loadDataset(request.dataset.toStdString(), dataRequest);
+        ImageSet test = std::move(loaded.test);
         const QString imagesKey = QStringLiteral("%1@%2x%3x%4").arg(request.dataset).arg(dataRequest.height)
                                       .arg(dataRequest.width).arg(dataRequest.channels);
         if (imagesKey != imagesKey_) {
-            Q_EMIT inputImagesReady(inputImagesOf(request.dataset, test));
+            Q_EMIT inputImagesReady(inputImagesOf(request.dataset, test, loaded.testTotal));
             imagesKey_ = imagesKey;
         }
         if (request.maxImages > 0 && test.size() > request.maxImages)

@@ -62,6 +62,7 @@ DataSplit loadUnlimited(const std::string& spec, const DatasetRequest& request)
 DataSplit loadDataset(const std::string& spec, const DatasetRequest& request)
 {
     auto split = loadUnlimited(spec, request);
+    split.testTotal = split.test.size();
     split.train = keepFirst(split.train, request.trainLimit, request.needTrain);
     split.test = keepFirst(split.test, request.testLimit, request.needTest);
     if (spec.rfind("fashion-mnist", 0) == 0) {

@@ -14,6 +14,7 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <optional>
 
 #include "aecnn/widgets/channel_attention_view.h"
 #include "aecnn/widgets/entropy_view.h"
@@ -67,6 +68,7 @@ private Q_SLOTS:
     void tradeoffsUseTheChosenDeviceProfile();
     void workerReportsMissingModel();
     void attentionComputedInWorker();
+    void deviceImagesCoverTheStreamedSplit();
     void streamsFramesFromAgentIntoLiveView();
     void wrongTokenIsReported();
     void closingJoinsControllerThreads();
@@ -335,6 +337,39 @@ void TestStudioWindow::attentionComputedInWorker()
     // The split table of the model reached the split list.
     QTRY_VERIFY(!window.controls()->splitRows().empty());
     QCOMPARE(window.controls()->splitRows().front().channels, 16);
+}
+
+// The agent streams the whole test split; the edge's copy for the device view must number
+// it the same way even when the data-set mean uses only its first `maxImages` (once, the
+// copy wrapped at 2,000 and showed frame 2,000 as image 0: "Not the captured image").
+void TestStudioWindow::deviceImagesCoverTheStreamedSplit()
+{
+    QTemporaryDir dir;
+    const QString model = dir.filePath(QStringLiteral("tiny.aecnn"));
+    QProcess train;
+    train.start(QStringLiteral(AECNN_CLI_PATH),
+                {"train", "--dataset", "synthetic:200", "--out", model, "--epochs", "1", "--width", "0.125",
+                 "--stem-channels", "16", "--max-steps", "1", "--batch-size", "32", "--threads", "1"});
+    QVERIFY(train.waitForFinished(aecnn::test::budgetMs(120000)));
+    QVERIFY2(train.exitCode() == 0, train.readAllStandardError().constData());
+
+    AnalysisController analysis;
+    std::optional<InputImages> images;
+    connect(&analysis, &AnalysisController::inputImagesReady, this, [&images](const InputImages& held) { images = held; });
+    AttentionRequest request;
+    request.model = model;
+    request.dataset = QStringLiteral("synthetic:200"); // 40 test images
+    request.split = 1;
+    request.ratio = 8;
+    request.maxImages = 5;
+    QVERIFY(analysis.start(request));
+    QTRY_VERIFY_WITH_TIMEOUT(images.has_value(), aecnn::test::budgetMs(60000));
+    QCOMPARE(images->total, 40LL);
+    QCOMPARE(images->count, 40); // small images: all of them are held
+    QCOMPARE(images->indexOf(39), 39LL);
+    QCOMPARE(images->indexOf(40), 0LL); // the agent cycles over the whole split
+    QVERIFY(!images->image(39).isNull());
+    QVERIFY(images->label(39) >= 0);
 }
 
 void TestStudioWindow::streamsFramesFromAgentIntoLiveView()

@@ -37,6 +37,9 @@ struct ImageSet {
 struct DataSplit {
     ImageSet train;
     ImageSet test;
+    // Test images of the whole split before any limit (DatasetRequest::testLimit): what a
+    // device streaming the split cycles through; -1 = not known.
+    int64_t testTotal = -1;
 };
 
 } // namespace aecnn
