@@ -3,10 +3,12 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "aecnn/edge/agent_ratio_follower.h"
 #include "aecnn/edge/clock_offset.h"
 #include "aecnn/edge/frame_csv.h"
 #include "aecnn/edge/stage_summary.h"
 #include "aecnn/error.h"
+#include "aecnn/latency/device_profile.h"
 
 using namespace aecnn::edge;
 
@@ -14,6 +16,43 @@ class TestEdgeUnits : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
+    // Adaptive V of one agent at a shared edge: the first switch may follow the first frame;
+    // after it, frames still in flight with the old V do not count, and the next switch waits
+    // for kSwitchDwellFrames frames of the new V (each switch restarts the agent's stream).
+    void ratioFollowerWaitsForFramesOfTheNewRatio()
+    {
+        AdaptiveRatioSpec spec;
+        spec.profile = aecnn::latency::raspberryPi4Profile();
+        spec.split = 1;
+        spec.deadlineMs = 100.0;
+        spec.models = {{4, "v4"}, {8, "v8"}, {16, "v16"}, {64, "v64"}};
+        AgentRatioFollower follower(spec);
+        const auto frameOf = [](uint64_t sequence, int ratio, int64_t bytes, double comMs) {
+            EdgeFrameResult f;
+            f.sequence = sequence;
+            f.ratio = ratio;
+            f.bytes = bytes;
+            f.comMs = comMs;
+            return f;
+        };
+        // 500 B in 400 ms (0.01 Mbps): the most compressed V.
+        const auto first = follower.observe(frameOf(0, 8, 500, 400.0), 8);
+        QVERIFY(first.has_value());
+        QCOMPARE(first->fromRatio, 8);
+        QCOMPARE(first->toRatio, 64);
+        QCOMPARE(first->why, QString("rate"));
+        // A fast link from now on (125 kB in 10 ms = 100 Mbps asks for a small V), but first a
+        // frame of the old V still in flight, then fewer than kSwitchDwellFrames of the new one.
+        QVERIFY(!follower.observe(frameOf(1, 8, 125000, 10.0), 64).has_value());
+        uint64_t sequence = 2;
+        for (int k = 1; k < AgentRatioFollower::kSwitchDwellFrames; ++k)
+            QVERIFY2(!follower.observe(frameOf(sequence++, 64, 125000, 10.0), 64).has_value(), qPrintable(QString::number(k)));
+        const auto second = follower.observe(frameOf(sequence, 64, 125000, 10.0), 64);
+        QVERIFY(second.has_value());
+        QCOMPARE(second->fromRatio, 64);
+        QVERIFY2(second->toRatio < 64, qPrintable(QString::number(second->toRatio)));
+    }
+
     void clockOffsetTakesTheShortestRoundTrip()
     {
         ClockOffsetEstimator clock;

@@ -38,6 +38,15 @@ std::optional<RatioSwitch> AgentRatioFollower::observe(const EdgeFrameResult& fr
     rateOnly_.observe(frame.bytes, seconds, 0.0);
     if (rateChoiceBefore_ == 0)
         rateChoiceBefore_ = currentRatio; // the V the agent started with
+    // After a switch, the estimates need frames of the V now streamed before they may ask
+    // for another: a switch stops, redeploys and restarts the agent, and the t_com of small
+    // frames on a fast link is mostly latency, so without this the choice bounced frame by frame.
+    if (framesSinceSwitch_ >= 0) {
+        if (frame.ratio == currentRatio)
+            ++framesSinceSwitch_;
+        if (framesSinceSwitch_ < kSwitchDwellFrames)
+            return std::nullopt;
+    }
     const int chosen = selector_.ratio();
     if (!spec_.live || chosen == 0 || chosen == currentRatio || spec_.models.count(chosen) == 0)
         return std::nullopt;
@@ -51,6 +60,7 @@ std::optional<RatioSwitch> AgentRatioFollower::observe(const EdgeFrameResult& fr
     rateChoiceBefore_ = rateChoice;
     s.mbps = selector_.estimatedMbps();
     s.queueMs = selector_.estimatedQueueMs();
+    framesSinceSwitch_ = 0;
     return s;
 }
 

@@ -9,7 +9,9 @@
 // fed the same frames without the queue says why: "queue" when the rate alone asks for
 // the same V as at the previous switch (or the start: the agent's first V), so only the
 // queue moved the choice; "rate" when the rate alone now asks for the new V; otherwise
-// "rate+queue".
+// "rate+queue". The first switch may follow the first frame; after a switch the next one waits
+// for kSwitchDwellFrames frames of the V streamed since (the rate of small frames on a fast
+// link is mostly latency, and each switch restarts the agent's stream).
 
 #include <cstdint>
 #include <map>
@@ -55,6 +57,8 @@ struct AdaptiveRatioState {
 
 class AgentRatioFollower {
 public:
+    static constexpr int kSwitchDwellFrames = 4;
+
     // Throws aecnn::Error when the profile has no such split or no V of `spec.models`.
     explicit AgentRatioFollower(const AdaptiveRatioSpec& spec);
 
@@ -69,6 +73,7 @@ private:
     latency::AdaptiveRatioSelector selector_; // rate and edge queue
     latency::AdaptiveRatioSelector rateOnly_; // the same frames without the queue: why a switch happened
     int rateChoiceBefore_ = 0;                // rateOnly_'s V at the previous switch (start: the agent's V)
+    int framesSinceSwitch_ = -1;              // frames of the streamed V since the last switch; -1 = none yet
 };
 
 } // namespace aecnn::edge
