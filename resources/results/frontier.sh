@@ -44,14 +44,19 @@ if [ "$what" = offline ] || [ "$what" = all ]; then
     offline session-mse-cal split2-v64-aecnn 3,4 --framing session --range mse --calibrate $CAL
 fi
 
-if [ "$what" = live ] || [ "$what" = all ]; then
-    port=${PORT:-7931}
+# start_agent PORT LOG: a local aecnn-agent with a fresh token (in $token) on PORT, stopped on exit.
+start_agent() {
+    port=$1
     token=$(mktemp)
     head -c 48 /dev/urandom | base64 | tr -d '/+=\n' | head -c 48 > "$token"
-    nice -n 10 "$AGENT" --port "$port" --token-file "$token" --dataset fashion-mnist --threads 1 > "$OUT/agent.log" 2>&1 &
+    nice -n 10 "$AGENT" --port "$port" --token-file "$token" --dataset fashion-mnist --threads 1 > "$2" 2>&1 &
     agent=$!
     trap 'kill $agent 2>/dev/null; rm -f "$token"' EXIT
     sleep 3
+}
+
+if [ "$what" = live ] || [ "$what" = all ]; then
+    start_agent "${PORT:-7931}" "$OUT/agent.log"
     live() { # name, model, then edge options
         name=$1 model=$2
         shift 2
@@ -72,13 +77,7 @@ fi
 # varint length, sequence gap, label; protocol/compact_frame.h). Live runs one at a time.
 if [ "$what" = table1 ]; then
     [ -s "$OUT/unsplit.json" ] || run "$AECNN" eval --model default --threads 1 --json > "$OUT/unsplit.json"
-    port=${PORT:-7933}
-    token=$(mktemp)
-    head -c 48 /dev/urandom | base64 | tr -d '/+=\n' | head -c 48 > "$token"
-    nice -n 10 "$AGENT" --port "$port" --token-file "$token" --dataset fashion-mnist --threads 1 > "$OUT/agent-table1.log" 2>&1 &
-    agent=$!
-    trap 'kill $agent 2>/dev/null; rm -f "$token"' EXIT
-    sleep 3
+    start_agent "${PORT:-7933}" "$OUT/agent-table1.log"
     live_t1() { # name, model, bits[, device times on|off (default off)]
         name=live-t1-$1 model=$2 bits=$3
         [ -s "$OUT/$name.json" ] && return 0

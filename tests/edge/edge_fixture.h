@@ -21,6 +21,7 @@
 #include "aecnn/model/classifier.h"
 #include "aecnn/datasets/dataset_spec.h"
 #include "aecnn/edge/edge_session.h"
+#include "aecnn/latency/device_profile.h"
 #include "aecnn/split/model_input.h"
 #include "aecnn/split/split_transport.h"
 #include "test_budget.h"
@@ -33,6 +34,27 @@ inline const QByteArray kEdgeToken = "edge-test-token-0123456789abcdef";
 inline Normalization tinyNormalization()
 {
     return {{0.15f}, {0.25f}};
+}
+
+// The profile adaptive V predicts with in the edge tests: the tiny split models' tensor at
+// split 1 (8 x 14 x 14, float32: S = 6272 bytes), 1 ms on each side, V=2 more accurate than
+// V=4. V=2 fits a 200 ms deadline from about 0.13 Mbps on (0.14 with the selection's 10 %
+// headroom), V=4 from about 0.06 Mbps; 800 ms: V=2 from 0.032 (0.035), V=4 from 0.016.
+inline latency::DeviceProfile tinyAdaptiveProfile(const std::string& source)
+{
+    latency::DeviceProfile profile;
+    profile.name = "tiny-test";
+    profile.source = source;
+    latency::SplitTiming split;
+    split.split = 1;
+    split.channels = 8;
+    split.height = 14;
+    split.width = 14;
+    split.iotMs = 1.0;
+    split.edgeMs = 1.0;
+    split.ratios = {{2, 90.0, 32.0, 0.0, 0.0, -1.0}, {4, 80.0, 32.0, 0.0, 0.0, -1.0}};
+    profile.splits = {split};
+    return profile;
 }
 
 inline ImageSet edgeTestImages()

@@ -27,6 +27,24 @@ struct CliRun {
     QString output;
 };
 
+// `count` in-process agents on free loopback ports (`token` empty: tokenless), their
+// HOST:PORT in `endpoints`; false when one cannot listen.
+bool startAgentServers(int count, const QByteArray& token, std::vector<std::unique_ptr<agent::AgentServer>>* servers,
+                       QStringList* endpoints)
+{
+    for (int i = 0; i < count; ++i) {
+        agent::AgentOptions options;
+        options.port = 0;
+        options.token = token;
+        options.dataset = kEdgeDataset;
+        servers->push_back(std::make_unique<agent::AgentServer>(options));
+        if (!servers->back()->listen())
+            return false;
+        *endpoints << QString("127.0.0.1:%1").arg(servers->back()->port());
+    }
+    return true;
+}
+
 // Runs `aecnn ARGS --json --threads 1` while this thread's event loop keeps serving
 // the in-process agent.
 CliRun runCli(QStringList args)
@@ -187,15 +205,7 @@ private Q_SLOTS:
         }
         std::vector<std::unique_ptr<agent::AgentServer>> servers;
         QStringList endpoints;
-        for (int i = 0; i < 2; ++i) {
-            agent::AgentOptions options;
-            options.port = 0;
-            options.token = kEdgeToken;
-            options.dataset = kEdgeDataset;
-            servers.push_back(std::make_unique<agent::AgentServer>(options));
-            QVERIFY(servers.back()->listen());
-            endpoints << QString("127.0.0.1:%1").arg(servers.back()->port());
-        }
+        QVERIFY(startAgentServers(2, kEdgeToken, &servers, &endpoints));
         const QString settings = dir.filePath("agents.json");
         {
             QFile file(settings);
@@ -263,30 +273,12 @@ private Q_SLOTS:
             saveAecnnClassifier(paths[ratio], model);
             expected[ratio] = offlineSplitPredictions(model, TransportSettings{}, images);
         }
-        latency::DeviceProfile profile;
-        profile.name = "tiny-test";
-        profile.source = "test_edge_cli";
-        latency::SplitTiming split;
-        split.split = 1;
-        split.channels = 8;
-        split.height = 14;
-        split.width = 14;
-        split.iotMs = 1.0;
-        split.edgeMs = 1.0;
-        split.ratios = {{2, 90.0, 32.0, 0.0, 0.0, -1.0}, {4, 80.0, 32.0, 0.0, 0.0, -1.0}};
-        profile.splits = {split};
+        const latency::DeviceProfile profile = tinyAdaptiveProfile("test_edge_cli");
         const QString profilePath = dir.filePath("tiny-profile.json");
         latency::writeDeviceProfile(profilePath, profile);
         std::vector<std::unique_ptr<agent::AgentServer>> servers;
         QStringList endpoints;
-        for (int i = 0; i < 2; ++i) {
-            agent::AgentOptions options;
-            options.port = 0;
-            options.dataset = kEdgeDataset;
-            servers.push_back(std::make_unique<agent::AgentServer>(options));
-            QVERIFY(servers.back()->listen());
-            endpoints << QString("127.0.0.1:%1").arg(servers.back()->port());
-        }
+        QVERIFY(startAgentServers(2, {}, &servers, &endpoints));
         const QString settings = dir.filePath("agents.json");
         {
             QFile file(settings);

@@ -560,26 +560,6 @@ private Q_SLOTS:
     }
 
 private:
-    // The profile adaptive V predicts with in these tests: the tiny split models' tensor at
-    // split 1 (8 x 14 x 14, float32: S = 6272 bytes), 1 ms on each side, V=2 more accurate
-    // than V=4. V=2 fits a 200 ms deadline from about 0.13 Mbps on (0.14 with the selection's
-    // 10 % headroom), V=4 from about 0.06 Mbps; 800 ms: V=2 from 0.032 (0.035), V=4 from 0.016.
-    static latency::DeviceProfile tinyTestProfile()
-    {
-        latency::DeviceProfile profile;
-        profile.name = "tiny-test";
-        profile.source = "test_edge_multi";
-        latency::SplitTiming split;
-        split.split = 1;
-        split.channels = 8;
-        split.height = 14;
-        split.width = 14;
-        split.iotMs = 1.0;
-        split.edgeMs = 1.0;
-        split.ratios = {{2, 90.0, 32.0, 0.0, 0.0, -1.0}, {4, 80.0, 32.0, 0.0, 0.0, -1.0}};
-        profile.splits = {split};
-        return profile;
-    }
 
     edge::AgentRunSpec adaptiveAgent(size_t i, double rateMbps, int ratio, int firstImage, uint32_t frames,
                                      const QString& tag, double deadlineMs, int window = 1)
@@ -593,7 +573,7 @@ private:
         spec.frames = frames;
         spec.csvPath = dir_.filePath(QString("adaptive-%1-%2.csv").arg(tag, spec.name));
         edge::AdaptiveRatioSpec adaptive;
-        adaptive.profile = tinyTestProfile();
+        adaptive.profile = tinyAdaptiveProfile("test_edge_multi");
         adaptive.split = 1;
         adaptive.deadlineMs = deadlineMs;
         adaptive.models = {{2, paths_[2]}, {4, paths_[4]}};

@@ -7,16 +7,7 @@
 #include "aecnn/widgets/device_view.h"
 #include "aecnn/widgets/heat_map.h"
 #include "csv_reader.h"
-// qcustomplot.h declares its signals with Qt's keywords, which QT_NO_KEYWORDS turns off.
-#define signals Q_SIGNALS
-#define slots Q_SLOTS
-#define emit Q_EMIT
-#define foreach Q_FOREACH
-#include <qcustomplot.h>
-#undef signals
-#undef slots
-#undef emit
-#undef foreach
+#include "aecnn/widgets/qcustomplot_include.h"
 
 using namespace aecnn::widgets;
 

@@ -20,16 +20,7 @@
 #include "main_window.h"
 #include "local_agent.h"
 #include "multi_edge_controller.h"
-// qcustomplot.h declares its signals with Qt's keywords, which QT_NO_KEYWORDS turns off.
-#define signals Q_SIGNALS
-#define slots Q_SLOTS
-#define emit Q_EMIT
-#define foreach Q_FOREACH
-#include <qcustomplot.h>
-#undef signals
-#undef slots
-#undef emit
-#undef foreach
+#include "aecnn/widgets/qcustomplot_include.h"
 #include "race_models.h"
 #include "race_tab.h"
 #include "startup_options.h"

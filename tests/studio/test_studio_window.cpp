@@ -52,6 +52,22 @@ std::optional<StartupOptions> parse(const QStringList& args, QString* error)
     return parseStartupOptions(QStringList{QStringLiteral("aecnn-studio")} + args, error, &exitText);
 }
 
+// A tiny checkpoint (16 stem channels) trained by the CLI on synthetic shapes in a few
+// seconds, in `dir`; empty with `error` set when the CLI failed.
+QString trainTinyModel(const QTemporaryDir& dir, QString* error)
+{
+    const QString model = dir.filePath(QStringLiteral("tiny.aecnn"));
+    QProcess train;
+    train.start(QStringLiteral(AECNN_CLI_PATH),
+                {"train", "--dataset", "synthetic:200", "--out", model, "--epochs", "1", "--width", "0.125",
+                 "--stem-channels", "16", "--max-steps", "2", "--batch-size", "32", "--threads", "1"});
+    if (!train.waitForFinished(aecnn::test::budgetMs(120000)) || train.exitCode() != 0) {
+        *error = QStringLiteral("aecnn train failed: ") + QString::fromUtf8(train.readAllStandardError());
+        return {};
+    }
+    return model;
+}
+
 } // namespace
 
 class TestStudioWindow : public QObject {
@@ -306,15 +322,10 @@ void TestStudioWindow::workerReportsMissingModel()
 
 void TestStudioWindow::attentionComputedInWorker()
 {
-    // A tiny checkpoint trained by the CLI on synthetic shapes (a few seconds).
     QTemporaryDir dir;
-    const QString model = dir.filePath(QStringLiteral("tiny.aecnn"));
-    QProcess train;
-    train.start(QStringLiteral(AECNN_CLI_PATH),
-                {"train", "--dataset", "synthetic:200", "--out", model, "--epochs", "1", "--width", "0.125",
-                 "--stem-channels", "16", "--max-steps", "2", "--batch-size", "32", "--threads", "1"});
-    QVERIFY(train.waitForFinished(aecnn::test::budgetMs(120000)));
-    QVERIFY2(train.exitCode() == 0, train.readAllStandardError().constData());
+    QString trainError;
+    const QString model = trainTinyModel(dir, &trainError);
+    QVERIFY2(!model.isEmpty(), qPrintable(trainError));
 
     StartupOptions options;
     options.model = model;
@@ -345,13 +356,9 @@ void TestStudioWindow::attentionComputedInWorker()
 void TestStudioWindow::deviceImagesCoverTheStreamedSplit()
 {
     QTemporaryDir dir;
-    const QString model = dir.filePath(QStringLiteral("tiny.aecnn"));
-    QProcess train;
-    train.start(QStringLiteral(AECNN_CLI_PATH),
-                {"train", "--dataset", "synthetic:200", "--out", model, "--epochs", "1", "--width", "0.125",
-                 "--stem-channels", "16", "--max-steps", "1", "--batch-size", "32", "--threads", "1"});
-    QVERIFY(train.waitForFinished(aecnn::test::budgetMs(120000)));
-    QVERIFY2(train.exitCode() == 0, train.readAllStandardError().constData());
+    QString trainError;
+    const QString model = trainTinyModel(dir, &trainError);
+    QVERIFY2(!model.isEmpty(), qPrintable(trainError));
 
     AnalysisController analysis;
     std::optional<InputImages> images;

@@ -6,7 +6,7 @@
 #include <QVBoxLayout>
 #include <algorithm>
 #include <numeric>
-#include "qcustomplot_include.h"
+#include "aecnn/widgets/qcustomplot_include.h"
 
 #include "aecnn/widgets/channel_ranking.h"
 

@@ -6,7 +6,7 @@
 #include <algorithm>
 
 #include "aecnn/widgets/heat_map.h"
-#include "qcustomplot_include.h"
+#include "aecnn/widgets/qcustomplot_include.h"
 
 namespace aecnn::widgets {
 

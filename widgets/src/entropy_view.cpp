@@ -2,7 +2,7 @@
 
 #include <QLabel>
 #include <QVBoxLayout>
-#include "qcustomplot_include.h"
+#include "aecnn/widgets/qcustomplot_include.h"
 
 namespace aecnn::widgets {
 

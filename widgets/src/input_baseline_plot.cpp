@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <map>
 
-#include "qcustomplot_include.h"
+#include "aecnn/widgets/qcustomplot_include.h"
 
 namespace aecnn::widgets {
 namespace {

@@ -7,7 +7,7 @@
 #include <QTimer>
 #include <QVBoxLayout>
 #include <cmath>
-#include "qcustomplot_include.h"
+#include "aecnn/widgets/qcustomplot_include.h"
 
 namespace aecnn::widgets {
 namespace {

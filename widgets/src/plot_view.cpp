@@ -1,7 +1,7 @@
 #include "aecnn/widgets/plot_view.h"
 
 #include <QFileInfo>
-#include "qcustomplot_include.h"
+#include "aecnn/widgets/qcustomplot_include.h"
 
 namespace aecnn::widgets {
 

@@ -7,7 +7,7 @@
 #include <QVBoxLayout>
 #include <algorithm>
 
-#include "qcustomplot_include.h"
+#include "aecnn/widgets/qcustomplot_include.h"
 
 namespace aecnn::widgets {
 namespace {

@@ -11,7 +11,7 @@
 #include <cmath>
 #include <map>
 #include "aecnn/widgets/input_baseline_plot.h"
-#include "qcustomplot_include.h"
+#include "aecnn/widgets/qcustomplot_include.h"
 
 namespace aecnn::widgets {
 namespace {

@@ -31,6 +31,22 @@ using namespace aecnn::protocol;
 
 namespace {
 
+// A session-framed message (SessionFrame, or a CompactFrame as read) as the FrameData it
+// stands for: features with device times in microseconds.
+template <typename SessionFramed>
+FrameData frameDataOfSessionFrame(const SessionFramed& f)
+{
+    FrameData data;
+    data.sequence = f.sequence;
+    data.label = f.label;
+    data.iotMs = f.iotUs / 1000.0;
+    data.encMs = f.encUs / 1000.0;
+    data.sendTimeUs = f.sendTimeUs;
+    data.kind = "features";
+    data.payload = f.payload;
+    return data;
+}
+
 constexpr int kSyncPings = 5;           // sent right after authentication
 constexpr qsizetype kDeployChunk = 1 << 20;
 
@@ -569,30 +585,14 @@ void EdgeSession::Private::handle(const Frame& frame, int64_t arrivedUs, int64_t
         const auto compact = decodeMessage<SessionFrame>(frame);
         if (!model || !model->sessionFramed())
             throw Error("the agent sent a session frame but this stream was not configured with framing 'session'");
-        FrameData data;
-        data.sequence = compact.sequence;
-        data.label = compact.label;
-        data.iotMs = compact.iotUs / 1000.0;
-        data.encMs = compact.encUs / 1000.0;
-        data.sendTimeUs = compact.sendTimeUs;
-        data.kind = "features";
-        data.payload = compact.payload;
-        handleFrameData(data, arrivedUs, wireBytes);
+        handleFrameData(frameDataOfSessionFrame(compact), arrivedUs, wireBytes);
         return;
     }
     case MessageType::CompactFrame: {
         if (!model || !model->sessionFramed())
             throw Error("the agent sent a compact frame but this stream was not configured with framing 'session'");
         const auto compactFrame = compact.read(frame);
-        FrameData data;
-        data.sequence = compactFrame.sequence;
-        data.label = compactFrame.label;
-        data.iotMs = compactFrame.iotUs / 1000.0;
-        data.encMs = compactFrame.encUs / 1000.0;
-        data.sendTimeUs = compactFrame.sendTimeUs;
-        data.kind = "features";
-        data.payload = compactFrame.payload;
-        handleFrameData(data, arrivedUs, wireBytes, compact.timing());
+        handleFrameData(frameDataOfSessionFrame(compactFrame), arrivedUs, wireBytes, compact.timing());
         return;
     }
     case MessageType::StreamEnd: {
