@@ -36,6 +36,10 @@ QJsonObject runAecnnTrain(const ParsedArgs& args, CommandContext& context)
     if (options.frozenBackbone)
         options.baseFile = baseCheckpointFile(args.text("model"));
     options.checkpointEvery = args.integer("checkpoint-every", 0, 1 << 30);
+    if (args.has("qat-from")) {
+        options.qatFrom = QString::fromStdString(args.text("qat-from"));
+        options.bottleNet = false; // only the AECNN model's QAT stage runs
+    }
     *context.text << "Algorithm 1 on " << args.text("dataset") << " (" << inputs.data.train.size()
                   << " training images), " << context.threads << " thread(s), output " << out << "\n";
     const QString dir = QString::fromStdString(out);
@@ -69,6 +73,11 @@ Command aecnnTrainCommand()
     options.push_back({"frozen-backbone", "",
                        "keep head and tail weights: train only FR / BottleNet++, no CA training or CA_Pruned "
                        "fine-tuning; files store only what differs from the input model (demo models)",
+                       ""});
+    options.push_back({"qat-from", "FILE",
+                       "QAT fine-tuning of an existing AECNN model: only the QAT stage runs (--qat-bits, "
+                       "--epochs-fr), starting from FILE (give its --splits and --ratios); --model is the model "
+                       "it was trained from",
                        ""});
     options.insert(options.begin(), datasetOption());
     options.insert(options.begin(), modelOption());

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include <QDir>
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -180,18 +181,7 @@ private Q_SLOTS:
         Classifier base;
         base.net = testing::tinyNet(23);
         base.usage = {data.train.classNames, data.train.normalization, 28, 28, {}};
-        Algorithm1Options o;
-        o.splits = {1};
-        o.ratios = {4};
-        TrainOptions quick;
-        quick.epochs = 1;
-        quick.batchSize = 16;
-        quick.learningRate = 0.05;
-        quick.maxStepsPerEpoch = 3;
-        o.caTraining = o.pruneFinetune = o.recoveryFinetune = quick;
-        o.importanceBatches = 1;
-        o.importanceBatchSize = 16;
-        o.bottleNet = false;
+        auto o = quickOptions();
         o.qat.bits = 2;
         o.qat.calibrated = true;
         o.qat.range = codec::RangeChoice::MinMse;
@@ -236,6 +226,104 @@ private Q_SLOTS:
             received.push_back(transport.decode(frame.data(), frame.size()));
         }
         QVERIFY(torch::equal(net.decode(torch::cat(received, 0)), viaFake));
+    }
+
+    // --qat-from: an AECNN model trained in float earlier is fine-tuned by the QAT stage alone.
+    // Only that stage runs; the head (device side) is the source's bit for bit, so the ranges
+    // calibrated for the source are the saved model's; FR and tail learn the quantized input
+    // (the training loss through the 2-bit quantizer falls).
+    void qatFromAnExistingModelTrainsOnlyTheQuantizedStage()
+    {
+        auto data = datasets::makeSynthetic(160, 3);
+        Classifier base;
+        base.net = testing::tinyNet(23);
+        base.usage = {data.train.classNames, data.train.normalization, 28, 28, {}};
+        auto o = quickOptions();
+        QTemporaryDir floatDir, qatDir;
+        runAlgorithm1(base, data, o, floatDir.path()); // float CA, CA_Pruned, AECNN
+        const QString source = QDir(floatDir.path()).filePath(splitModelFileName(1, 4, SplitVariant::Aecnn));
+        auto before = loadAecnnClassifierFile(source);
+
+        o.qatFrom = source;
+        o.qat.bits = 2;
+        o.qat.calibrated = true;
+        o.qat.range = codec::RangeChoice::MinMse;
+        o.qat.calibrationImages = 50;
+        o.recoveryFinetune.maxStepsPerEpoch = 8;
+        const auto quantizedLoss = [&](AecnnModelImpl& net) {
+            torch::NoGradGuard noGrad;
+            net.eval();
+            const auto fq = makeTransportFakeQuant(net, o.qat, data.train, 28, 28);
+            const auto idx = torch::arange(128);
+            const auto logits = net.decode(fq(net.encode(data.train.normalizedBatch(idx))));
+            return torch::nn::functional::cross_entropy(logits, data.train.labels.index_select(0, idx)).item<double>();
+        };
+        const double lossBefore = quantizedLoss(*before.net);
+        const auto result = runAlgorithm1(base, data, o, qatDir.path());
+        QCOMPARE(int(result.stagesRun.size()), 1); // no CA training, no CA_Pruned fine-tuning
+        QCOMPARE(result.stagesRun.front(), std::string("split1/v4/aecnn-qat"));
+        QCOMPARE(int(result.entries.size()), 1);
+        QVERIFY(!QFileInfo::exists(QDir(qatDir.path()).filePath(caNetworkFileName(1))));
+
+        auto after = loadAecnnClassifierFile(QDir(qatDir.path()).filePath(splitModelFileName(1, 4, SplitVariant::Aecnn)));
+        QCOMPARE(after.net->kept(), before.net->kept());
+        const auto headBefore = before.net->head->named_parameters(), headAfter = after.net->head->named_parameters();
+        for (const auto& p : headBefore)
+            QVERIFY2(torch::equal(p.value(), headAfter[p.key()]), p.key().c_str());
+        const auto buffersBefore = before.net->head->named_buffers(), buffersAfter = after.net->head->named_buffers();
+        for (const auto& b : buffersBefore)
+            QVERIFY2(torch::equal(b.value(), buffersAfter[b.key()]), b.key().c_str());
+        bool tailChanged = false;
+        const auto tailAfter = after.net->tail->named_parameters();
+        for (const auto& p : before.net->tail->named_parameters())
+            tailChanged = tailChanged || !torch::equal(p.value(), tailAfter[p.key()]);
+        QVERIFY(tailChanged);
+        const double lossAfter = quantizedLoss(*after.net);
+        QVERIFY2(lossAfter < lossBefore, qPrintable(QString("quantized training loss %1 -> %2").arg(lossBefore).arg(lossAfter)));
+        const auto qat = after.usage.provenance.value("qat").toObject();
+        QCOMPARE(qat.value("bits").toInt(), 2);
+        QCOMPARE(qat.value("source").toObject().value("path").toString(), source);
+        QCOMPARE(qat.value("source").toObject().value("test_accuracy").toDouble(),
+                 before.usage.provenance.value("test_accuracy").toDouble());
+
+        // What cannot be fine-tuned is refused before any training, naming what to give.
+        const auto refused = [&](Algorithm1Options bad, const char* expected) {
+            QTemporaryDir d;
+            try {
+                runAlgorithm1(base, data, bad, d.path());
+            } catch (const Error& e) {
+                QVERIFY2(QString(e.what()).contains(expected), e.what());
+                return;
+            }
+            QFAIL(qPrintable(QString("accepted; expected an error containing '%1'").arg(expected)));
+        };
+        auto wrongRatio = o;
+        wrongRatio.ratios = {8};
+        refused(wrongRatio, "give exactly --splits 1 --ratios 4");
+        auto noBits = o;
+        noBits.qat.bits = 0;
+        refused(noBits, "--qat-bits");
+        auto pruned = o;
+        pruned.qatFrom = QDir(floatDir.path()).filePath(splitModelFileName(1, 4, SplitVariant::CaPruned));
+        refused(pruned, "is a ca_pruned model");
+    }
+
+private:
+    static Algorithm1Options quickOptions()
+    {
+        Algorithm1Options o;
+        o.splits = {1};
+        o.ratios = {4};
+        TrainOptions quick;
+        quick.epochs = 1;
+        quick.batchSize = 16;
+        quick.learningRate = 0.05;
+        quick.maxStepsPerEpoch = 3;
+        o.caTraining = o.pruneFinetune = o.recoveryFinetune = quick;
+        o.importanceBatches = 1;
+        o.importanceBatchSize = 16;
+        o.bottleNet = false;
+        return o;
     }
 };
 

@@ -143,6 +143,8 @@ private:
         if (!options_.caVariants && !options_.bottleNet)
             throw Error("Algorithm 1 has nothing to train: both the CA variants and BottleNet++ are switched off");
         aecnn::validate(options_.qat);
+        if (!options_.qatFrom.isEmpty())
+            validateQatSource();
         if (data_.train.size() == 0 || data_.test.size() == 0)
             throw Error("Algorithm 1 needs non-empty training and test sets");
         for (int split : options_.splits) {
@@ -154,6 +156,32 @@ private:
                                 " with " + std::to_string(channels) + " channels (valid: 2.." +
                                 std::to_string(channels) + ")");
         }
+    }
+
+    // --qat-from: the file must hold an AECNN model of the one split point and ratio asked for,
+    // built on the base model's network, and QAT must be on.
+    void validateQatSource() const
+    {
+        const std::string file = options_.qatFrom.toStdString();
+        if (!options_.qat.enabled())
+            throw Error("fine-tuning " + file + " needs a quantizer: give --qat-bits 2, 3 or 4");
+        if (options_.frozenBackbone)
+            throw Error("--frozen-backbone and a QAT source model cannot be combined: the source model's own head "
+                        "and tail are what is fine-tuned");
+        const auto source = loadAecnnClassifierFile(options_.qatFrom);
+        const auto& net = *source.net;
+        if (net.variant() != SplitVariant::Aecnn)
+            throw Error(file + " is a " + toString(net.variant()) +
+                        " model; QAT fine-tuning needs an AECNN model (with feature recovery)");
+        if (options_.splits != std::vector<int>{net.split()} || options_.ratios != std::vector<int>{net.ratio()})
+            throw Error(file + " is split " + std::to_string(net.split()) + ", V = " + std::to_string(net.ratio()) +
+                        ": give exactly --splits " + std::to_string(net.split()) + " --ratios " +
+                        std::to_string(net.ratio()));
+        if (source.usage.inputHeight != base_.usage.inputHeight || source.usage.inputWidth != base_.usage.inputWidth)
+            throw Error(file + " takes " + std::to_string(source.usage.inputHeight) + "x" +
+                        std::to_string(source.usage.inputWidth) + " images, the base model " +
+                        std::to_string(base_.usage.inputHeight) + "x" + std::to_string(base_.usage.inputWidth) +
+                        ": give the --model it was trained from");
     }
 
     QString pathOf(const QString& name) const { return dir_.filePath(name); }
@@ -169,6 +197,8 @@ private:
                       {"frozen_backbone", options_.frozenBackbone}};
         if (options_.qat.enabled())
             b.insert("qat", toJson(options_.qat));
+        if (!options_.qatFrom.isEmpty())
+            b.insert("qat_from", QFileInfo(options_.qatFrom).fileName());
         return b;
     }
 
@@ -320,8 +350,33 @@ private:
         return model;
     }
 
+    // Only the QAT stage, on the AECNN model of options_.qatFrom (validateQatSource checked it).
+    void runQatFromFile(int split, int ratio)
+    {
+        const std::string prefix = "split" + std::to_string(split) + "/v" + std::to_string(ratio) + "/";
+        QJsonObject source{{"path", options_.qatFrom}};
+        modelStage(
+            split, ratio, SplitVariant::Aecnn,
+            [&](AecnnModel& m) {
+                auto trained = quantizationAwareStage(*m, split, ratio, prefix);
+                stageNotes_.insert("source", source); // recorded in the saved file's provenance.qat
+                return trained;
+            },
+            [&] {
+                say(prefix + "aecnn: QAT fine-tuning of " + options_.qatFrom.toStdString());
+                auto loaded = loadAecnnClassifierFile(options_.qatFrom);
+                source.insert("test_accuracy", loaded.usage.provenance.value("test_accuracy"));
+                source.insert("qat", loaded.usage.provenance.value("qat"));
+                return loaded.net;
+            });
+    }
+
     void runSplit(int split)
     {
+        if (!options_.qatFrom.isEmpty()) {
+            runQatFromFile(split, options_.ratios.front());
+            return;
+        }
         if (!options_.caVariants) {
             for (int ratio : options_.ratios)
                 bottleNetStage(split, ratio);

@@ -63,6 +63,11 @@ struct Algorithm1Options {
     // frozen (weights and BN statistics), so the ranges calibrated before the stage stay
     // those `aecnn edge --calibrate N` computes for the saved model.
     QatOptions qat;
+    // When set, steps 1-4 train nothing: the AECNN model in this file (variant aecnn, one
+    // split point and ratio, which must be the only ones in `splits`/`ratios`) is fine-tuned
+    // by the QAT stage above alone (`qat` must be enabled) and saved as the AECNN model of
+    // the output directory. E.g. a float model made earlier, taken to 3 bits.
+    QString qatFrom;
     // When set, every file stores the tensors it shares with this checkpoint as
     // references to it (checkpoint.h), e.g. the default model for frozen-backbone runs.
     QString baseFile;
