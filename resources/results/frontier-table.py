@@ -52,11 +52,14 @@ def varint_bytes(v):
 def generation_rows(folder, commit, png, webp, jpeg75, baseline):
     """The rows of one folder's JSONs; `commit` names the model files' commit ("" = now)."""
     root = os.path.dirname(os.path.dirname(HERE))
-    models = "Table I" if not commit else commit + " (before Table I)"
+    def models_of(model):  # which generation of models a row measured
+        if commit:
+            return commit + " (before Table I)"
+        return "QAT 3-bit" if "models/frontier/" in model else "Table I"
     model_of = (lambda m: m) if not commit else (lambda m: commit + ":" + m)
     rows = []
     live_session_framing = []
-    live_compact_framing = {}  # (split, V, bits) -> measured framing of compact untimed frames
+    live_compact_framing = {}  # (model, bits) -> measured framing of compact untimed frames
     for path in sorted(glob.glob(os.path.join(folder, "live-*.json"))):
         if os.path.getsize(path) == 0:
             continue
@@ -74,7 +77,7 @@ def generation_rows(folder, commit, png, webp, jpeg75, baseline):
         if s.get("framing", "frame") == "session" and header == "full":
             live_session_framing.append(wire - frame)
         if header == "compact" and not timing:
-            live_compact_framing[(split, ratio, s.get("bits", 8))] = wire - frame
+            live_compact_framing[(model, s.get("bits", 8))] = wire - frame
         rows.append({
             "split": split, "V": ratio, "method": "aecnn", "coder": s.get("codec", ""), "bits": s.get("bits", 8),
             "model": model_of(model), "accuracy": d["accuracy"], "baseline_accuracy": baseline,
@@ -84,7 +87,7 @@ def generation_rows(folder, commit, png, webp, jpeg75, baseline):
             "ranges": "calibrated" if d.get("fixed_ranges") else "per-frame",
             "codec_frame_bytes": round(frame, 3), "framing_bytes": round(wire - frame, 3),
             "security_bytes": security, "n": d["n"], "source": os.path.relpath(path, root),
-            "frame_header": header, "device_times": "yes" if timing else "no", "models": models,
+            "frame_header": header, "device_times": "yes" if timing else "no", "models": models_of(model),
         })
     session_framing = sum(live_session_framing) / len(live_session_framing) if live_session_framing else 16 + 11
     for path in sorted(glob.glob(os.path.join(folder, "offline-*.json"))):
@@ -101,7 +104,7 @@ def generation_rows(folder, commit, png, webp, jpeg75, baseline):
             else:  # the Table I runs: compact frames without device times
                 header, timing = "compact", "no"
                 overhead = live_compact_framing.get(
-                    (d["split"], d["ratio"], r["bits"]),
+                    (d["model"], r["bits"]),
                     1 + varint_bytes(round(r["mean_frame_bytes"]) + 2 + 24) + 2)
             wire = r["mean_frame_bytes"] + overhead
             rows.append({
@@ -113,7 +116,7 @@ def generation_rows(folder, commit, png, webp, jpeg75, baseline):
                 "ranges": "calibrated" if r.get("fixed_ranges") else "per-frame",
                 "codec_frame_bytes": round(r["mean_frame_bytes"], 3), "framing_bytes": round(overhead, 3),
                 "security_bytes": "", "n": r["n"], "source": os.path.relpath(path, root),
-                "frame_header": header, "device_times": timing, "models": models,
+                "frame_header": header, "device_times": timing, "models": models_of(d["model"]),
             })
     return rows
 
@@ -124,7 +127,8 @@ def main():
     rows = []
     for folder, commit in GENERATIONS:
         rows += generation_rows(folder, commit, png, webp, jpeg75, baseline)
-    rows.sort(key=lambda r: (r["models"] != "Table I", "models/demo/" not in r["model"], r["split"], -r["V"], r["path"],
+    rows.sort(key=lambda r: (["QAT 3-bit", "Table I"].index(r["models"]) if r["models"] in ("QAT 3-bit", "Table I") else 2,
+                             "models/demo/" not in r["model"] and "models/frontier/" not in r["model"], r["split"], -r["V"], r["path"],
                              r["framing"], r["frame_header"], r["ranges"], r["range"], r["bits"]))
     out = os.path.join(HERE, "frontier.csv")
     with open(out, "w", newline="") as f:

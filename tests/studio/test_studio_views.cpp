@@ -438,17 +438,24 @@ void TestStudioViews::inputBaselineDrawsTheCommittedCsvValues()
     QCOMPARE(inputSeries, 5); // PNG, lossless WebP, JPEG q50, q75, q90
     QVERIFY(plot.referenceLabels().contains(QStringLiteral("unsplit model 92.20 %")));
 
-    // AECNN: every frontier row is a point of its split's and V's series.
+    // AECNN: every frontier row of a model in the repository is a point of its split's, V's and
+    // models' series; rows of superseded model files (model "<commit>:<path>") are not drawn.
     const ParsedCsv frontierCsv = readCsv(frontierPath);
     const int splitCol = frontierCsv.header.indexOf(QStringLiteral("split"));
     const int vCol = frontierCsv.header.indexOf(QStringLiteral("V"));
     const int wireCol = frontierCsv.header.indexOf(QStringLiteral("wire_bytes_per_frame"));
     const int frontierAccCol = frontierCsv.header.indexOf(QStringLiteral("accuracy"));
-    QVERIFY(!frontierCsv.rows.empty());
-    int drawn = 0;
+    const int modelCol = frontierCsv.header.indexOf(QStringLiteral("model"));
+    const int modelsCol = frontierCsv.header.indexOf(QStringLiteral("models"));
+    QVERIFY(!frontierCsv.rows.empty() && modelCol >= 0 && modelsCol >= 0);
+    int drawn = 0, superseded = 0;
     for (const QStringList& row : frontierCsv.rows) {
-        const auto points =
-            plot.seriesPoints(QStringLiteral("AECNN split %1, V=%2").arg(row[splitCol], row[vCol]));
+        if (row[modelCol].contains(QLatin1Char(':'))) {
+            ++superseded;
+            continue;
+        }
+        const auto points = plot.seriesPoints(
+            QStringLiteral("AECNN split %1, V=%2 (%3)").arg(row[splitCol], row[vCol], row[modelsCol]));
         const QPointF expected(row[wireCol].toDouble(), row[frontierAccCol].toDouble() * 100.0);
         QVERIFY2(std::any_of(points.begin(), points.end(),
                              [&](const QPointF& p) { return qFuzzyCompare(p.x(), expected.x()) &&
@@ -457,7 +464,13 @@ void TestStudioViews::inputBaselineDrawsTheCommittedCsvValues()
                                 .arg(row[splitCol], row[vCol]).arg(expected.x()).arg(expected.y())));
         ++drawn;
     }
-    QCOMPARE(drawn, static_cast<int>(frontierCsv.rows.size()));
+    QCOMPARE(drawn + superseded, static_cast<int>(frontierCsv.rows.size()));
+    QVERIFY(drawn > 0 && superseded > 0);
+    int aecnnPoints = 0; // and nothing else: one point per drawn row
+    for (const QString& name : plot.seriesNames())
+        if (name.startsWith(QStringLiteral("AECNN ")))
+            aecnnPoints += plot.seriesPoints(name).size();
+    QCOMPARE(aecnnPoints, drawn);
 
     // The screenshot (offscreen): the JPEG triangles (dark red) and the AECNN discs are painted.
     const QImage shot = view.inputBaseline()->grab().toImage().convertToFormat(QImage::Format_RGB32);

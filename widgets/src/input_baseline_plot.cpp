@@ -4,6 +4,7 @@
 #include <QVBoxLayout>
 #include <algorithm>
 #include <map>
+#include <tuple>
 
 #include "aecnn/widgets/qcustomplot_include.h"
 
@@ -62,10 +63,13 @@ void InputBaselinePlot::setData(const std::vector<InputCodecPoint>& inputs, cons
         maxAcc = std::max(maxAcc, accuracy);
     };
 
-    // AECNN: one series per (split, V), every measured coder / bit depth / framing a point.
-    std::map<std::pair<int, int>, std::vector<const FrontierPoint*>> bySplit;
+    // AECNN: one series per (split, V, models), every measured coder / bit depth / framing a
+    // point. Points of superseded model files (an earlier commit's) are left out: the trade-off
+    // shown is the one of the models a user has.
+    std::map<std::tuple<int, int, QString>, std::vector<const FrontierPoint*>> bySplit;
     for (const auto& p : aecnn)
-        bySplit[{p.split, p.ratio}].push_back(&p);
+        if (!p.superseded)
+            bySplit[{p.split, p.ratio, p.models}].push_back(&p);
     int index = 0;
     for (auto& [key, points] : bySplit) {
         std::sort(points.begin(), points.end(), [](auto* a, auto* b) { return a->wireBytes < b->wireBytes; });
@@ -76,7 +80,9 @@ void InputBaselinePlot::setData(const std::vector<InputCodecPoint>& inputs, cons
             extend(p->wireBytes, p->accuracy);
         }
         QCPGraph* graph = plot_->addGraph();
-        graph->setName(tr("AECNN split %1, V=%2").arg(key.first).arg(key.second));
+        const auto& [split, ratio, models] = key;
+        graph->setName(models.isEmpty() ? tr("AECNN split %1, V=%2").arg(split).arg(ratio)
+                                        : tr("AECNN split %1, V=%2 (%3)").arg(split).arg(ratio).arg(models));
         graph->setLineStyle(QCPGraph::lsNone);
         graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, seriesColour(index++), 7));
         graph->setData(x, y, true);

@@ -84,6 +84,8 @@ std::optional<std::vector<FrontierPoint>> parseFrontierCsv(const QByteArray& tex
             p.coder = field("coder");
             p.bits = field("bits").toInt();
             p.framing = field("framing");
+            p.models = field("models");
+            p.superseded = field("model").contains(QLatin1Char(':'));
             if (!positiveNumber(field("accuracy"), &p.accuracy) || p.accuracy > 1.0)
                 return QStringLiteral("accuracy is not a fraction in 0..1");
             if (!positiveNumber(field("wire_bytes_per_frame"), &p.wireBytes) || p.wireBytes <= 0)
