@@ -94,6 +94,23 @@ private Q_SLOTS:
         const auto badRatio = runAecnn(QStringList{"aecnn-train", "--model", model_, "--out", out, "--dataset", "synthetic:300",
                                               "--ratios", "1"});
         QCOMPARE(badRatio.exitCode, 2);
+
+        // --qat-from: one of those float models, fine-tuned at 2 bits by the QAT stage alone.
+        const auto source = QDir(out).filePath("split1-v4-aecnn.aecnn");
+        const QStringList qatArgs{"aecnn-train", "--model", model_, "--dataset", "synthetic:300", "--qat-from", source,
+                                  "--qat-bits", "2", "--qat-calibrate", "64", "--epochs-fr", "0.2", "--batch-size", "32"};
+        const auto qat = runAecnn(qatArgs + QStringList{"--splits", "1", "--ratios", "4", "--out", dir_.filePath("qat")});
+        QVERIFY2(qat.exitCode == 0, qat.err.constData());
+        QCOMPARE(qat.json.value("stages_run").toArray(), QJsonArray{"split1/v4/aecnn-qat"});
+        const auto qatModels = qat.json.value("models").toArray();
+        QCOMPARE(qatModels.size(), 1);
+        const auto record = qatModels[0].toObject().value("qat").toObject();
+        QCOMPARE(record.value("bits").toInt(), 2);
+        QCOMPARE(record.value("source").toObject().value("path").toString(), source);
+        const auto wrongSplit = runAecnn(qatArgs + QStringList{"--splits", "3", "--ratios", "4", "--out", dir_.filePath("qat3")});
+        QVERIFY(wrongSplit.exitCode != 0);
+        QVERIFY2(wrongSplit.json.value("error").toString().contains("give exactly --splits 1 --ratios 4"),
+                 wrongSplit.out.constData());
     }
 
     void reproduceTable1AndFig4()
