@@ -117,8 +117,10 @@ fi
 # sees the transmitted tensor through the codec's 3-bit quantizer with the ranges `aecnn edge
 # --calibrate 2000 --range mse` calibrates (the head is frozen in that stage, so the ranges stay valid),
 # then packed into the repository and measured live and offline.
-#   qat-train  ~90 min with 2 threads on the 2-core machine; the work directory $QAT (default
-#              build/qat3-s1v64, git-ignored) resumes an interrupted run
+#   qat-train  two steps, 57 + ~22 min with 2 threads on the 2-core machine (session 8): Algorithm 1
+#              with a 5-epoch 3-bit QAT stage (88.83 % through the quantizer), then 4 more QAT epochs
+#              at peak learning rate 0.005 from that model (`--qat-from`); the work directories $QAT
+#              and $QAT-more (default build/qat3-s1v64, git-ignored) resume an interrupted run
 #   qat-pack   resources/models/frontier/split1-v64-aecnn.aecnn (16-bit weight differences to
 #              default.aecnn) and its float accuracy
 #   qat-live   live (agent + edge, compact frames without device times) and offline points at 3 bits,
@@ -132,10 +134,15 @@ if [ "$what" = qat-train ]; then
         --batch-size 128 --no-bottlenet --qat-bits 3 --qat-ranges calibrated --qat-range mse \
         --qat-calibrate $CAL --threads 2 --json --out "$QAT" > "$QAT/results.json"
     cp "$QAT/results.json" "$OUT/qat3-train.json"
+    mkdir -p "$QAT-more"
+    run "$AECNN" aecnn-train --splits 1 --ratios 64 --qat-from "$QAT/split1-v64-aecnn.aecnn" --epochs-fr 4 --lr 0.005 \
+        --batch-size 128 --qat-bits 3 --qat-ranges calibrated --qat-range mse --qat-calibrate $CAL --threads 2 --json \
+        --out "$QAT-more" > "$QAT-more/results.json"
+    cp "$QAT-more/results.json" "$OUT/qat3-train-more.json"
 fi
 if [ "$what" = qat-pack ]; then
     mkdir -p "$FRONTIER_MODELS"
-    run "$AECNN" pack-model --bits 16 --json "$QAT/split1-v64-aecnn.aecnn" "$QAT_MODEL" > "$OUT/qat3-pack.json"
+    run "$AECNN" pack-model --bits 16 --json "$QAT-more/split1-v64-aecnn.aecnn" "$QAT_MODEL" > "$OUT/qat3-pack.json"
     run "$AECNN" eval --model "$QAT_MODEL" --threads 1 --json > "$OUT/qat3-eval-float.json"
 fi
 if [ "$what" = qat-live ]; then

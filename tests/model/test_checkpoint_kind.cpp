@@ -268,6 +268,18 @@ private Q_SLOTS:
             QCOMPARE(name, caNetworkFileName(ca.split));
             QCOMPARE(ca.importance.split, ca.split);
         }
+
+        // The compression-frontier model (resources/results/frontier.sh qat-pack): split 1, V = 64,
+        // fine-tuned through the 3-bit quantizer with calibrated ranges, packed against default.aecnn.
+        const QDir frontier(QFileInfo(defaultPath).dir().filePath("frontier"));
+        const auto qat = loadAecnnClassifierFile(frontier.filePath("split1-v64-aecnn.aecnn"));
+        QCOMPARE(qat.net->split(), 1);
+        QCOMPARE(qat.net->ratio(), 64);
+        QVERIFY(qat.net->variant() == SplitVariant::Aecnn);
+        const auto record = qat.usage.provenance.value("qat").toObject();
+        QCOMPARE(record.value("bits").toInt(), 3);
+        QCOMPARE(record.value("ranges").toString(), QString("calibrated"));
+        QCOMPARE(record.value("calibration_images").toInt(), 2000);
     }
 };
 
