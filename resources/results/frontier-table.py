@@ -55,7 +55,7 @@ def generation_rows(folder, commit, png, webp, jpeg75, baseline):
     def models_of(model):  # which generation of models a row measured
         if commit:
             return commit + " (before Table I)"
-        return "QAT 3-bit" if "models/frontier/" in model else "Table I"
+        return "QAT" if "models/frontier/" in model else "Table I"
     model_of = (lambda m: m) if not commit else (lambda m: commit + ":" + m)
     rows = []
     live_session_framing = []
@@ -127,7 +127,7 @@ def main():
     rows = []
     for folder, commit in GENERATIONS:
         rows += generation_rows(folder, commit, png, webp, jpeg75, baseline)
-    rows.sort(key=lambda r: (["QAT 3-bit", "Table I"].index(r["models"]) if r["models"] in ("QAT 3-bit", "Table I") else 2,
+    rows.sort(key=lambda r: (["QAT", "Table I"].index(r["models"]) if r["models"] in ("QAT", "Table I") else 2,
                              "models/demo/" not in r["model"] and "models/frontier/" not in r["model"], r["split"], -r["V"], r["path"],
                              r["framing"], r["frame_header"], r["ranges"], r["range"], r["bits"]))
     out = os.path.join(HERE, "frontier.csv")

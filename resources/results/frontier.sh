@@ -159,3 +159,23 @@ if [ "$what" = qat-live ]; then
         run "$AECNN" eval --model "$QAT_MODEL" --codec context --bits 2,3,4 --threads 1 --json \
             --framing session --range mse --calibrate $CAL > "$OUT/offline-qat3-split1-v64-session-mse-cal.json"
 fi
+
+# Session 8, the input-codec goal: the Table I split-1 V = 4 model fine-tuned for 2 epochs through the
+# 2-bit quantizer (--qat-from; 29 min with 2 threads, alongside the lead's CI run), packed, measured.
+if [ "$what" = qat-v4 ]; then
+    mkdir -p "$QAT-v4"
+    [ -s "$QAT-v4/split1-v4-aecnn.aecnn" ] ||
+        run "$AECNN" aecnn-train --splits 1 --ratios 4 --qat-from $DEMO/split1-v4-aecnn.aecnn --epochs-fr 2 \
+            --batch-size 128 --qat-bits 2 --qat-ranges calibrated --qat-range mse --qat-calibrate $CAL --threads 2 \
+            --json --out "$QAT-v4" > "$QAT-v4/results.json"
+    cp "$QAT-v4/results.json" "$OUT/qat2-v4-train.json"
+    run "$AECNN" pack-model --bits 16 --json "$QAT-v4/split1-v4-aecnn.aecnn" $FRONTIER_MODELS/split1-v4-aecnn.aecnn \
+        > "$OUT/qat2-v4-pack.json"
+    run "$AECNN" eval --model $FRONTIER_MODELS/split1-v4-aecnn.aecnn --codec context --bits 2 --threads 1 --json \
+        --framing session --range mse --calibrate $CAL > "$OUT/offline-qat2-split1-v4-session-mse-cal.json"
+    start_agent "${PORT:-7935}" "$OUT/agent-qat2-v4.log"
+    run "$AECNN" edge --connect 127.0.0.1:$port --token-file "$token" --model $FRONTIER_MODELS/split1-v4-aecnn.aecnn \
+        --frames 10000 --window 0 --threads 1 --timeout-s 3600 --json --codec context --bits 2 \
+        --framing session --range mse --calibrate $CAL --frame-header compact --frame-timing off \
+        > "$OUT/live-qat2-split1-v4-context2-compact.json"
+fi

@@ -31,7 +31,7 @@ struct FrontierPoint {
     double accuracy = 0.0; // in %
     double baselineAccuracy = 0.0; // the unsplit model's, in %
     double wireBytes = 0.0;
-    QString models;          // which models were measured ("Table I", "QAT 3-bit"); empty if not given
+    QString models;          // which models were measured ("Table I", "QAT"); empty if not given
     bool superseded = false; // the model file is an earlier commit's ("<commit>:<path>"), not the repository's
 };
 
