@@ -41,7 +41,9 @@ std::vector<OptionSpec> algorithm1OptionSpecs(const std::string& defaultSplits, 
                                    "--calibrate N`; freezes the head) or per-frame", "calibrated"},
             {"qat-range", "CHOICE", "QAT range choice, as --range of the codec: minmax or mse", "mse"},
             {"qat-calibrate", "N", "calibrated QAT ranges: the first N training images (use the same N for "
-                                   "`edge --calibrate`)", "2000"}};
+                                   "`edge --calibrate`)", "2000"},
+            {"qat-recalibrate-every", "N", "calibrated QAT ranges: train the head too, recalibrating the ranges "
+                                           "every N steps and after the last (0 = head frozen)", "0"}};
 }
 
 Algorithm1Options algorithm1OptionsFromArgs(const ParsedArgs& args, int64_t trainImages, int batchSize)
@@ -80,11 +82,16 @@ Algorithm1Options algorithm1OptionsFromArgs(const ParsedArgs& args, int64_t trai
     o.qat.calibrated = ranges == "calibrated";
     try {
         o.qat.range = codec::rangeChoiceFromName(args.text("qat-range"));
-        validate(o.qat);
     } catch (const Error& e) {
         throw UsageError(e.what());
     }
     o.qat.calibrationImages = args.integer("qat-calibrate", 1, 1 << 20);
+    o.qat.recalibrateEvery = args.integer("qat-recalibrate-every", 0, 1 << 30);
+    try {
+        validate(o.qat);
+    } catch (const Error& e) {
+        throw UsageError(e.what());
+    }
     return o;
 }
 

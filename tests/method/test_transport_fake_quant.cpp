@@ -178,14 +178,9 @@ private Q_SLOTS:
     void qatStageMatchesTheLiveCodecPath()
     {
         auto data = datasets::makeSynthetic(160, 3);
-        Classifier base;
-        base.net = testing::tinyNet(23);
-        base.usage = {data.train.classNames, data.train.normalization, 28, 28, {}};
+        const auto base = tinyBase(data);
         auto o = quickOptions();
-        o.qat.bits = 2;
-        o.qat.calibrated = true;
-        o.qat.range = codec::RangeChoice::MinMse;
-        o.qat.calibrationImages = 50;
+        o.qat = calibratedTwoBits();
         QTemporaryDir dir;
         const auto result = runAlgorithm1(base, data, o, dir.path());
         QCOMPARE(result.stagesRun.back(), std::string("split1/v4/aecnn-qat"));
@@ -193,25 +188,12 @@ private Q_SLOTS:
         const auto qat = saved.usage.provenance.value("qat").toObject();
         QCOMPARE(qat.value("bits").toInt(), 2);
         QCOMPARE(qat.value("ranges").toString(), QString("calibrated"));
+        QCOMPARE(qat.value("head").toString(), QString("frozen"));
         QCOMPARE(int(qat.value("fixed_ranges").toArray().size()), 2); // C' = 8 / 4
 
         auto& net = *saved.net;
-        TransportSettings s;
-        s.coder = "context";
-        s.representation = "uint";
-        s.bits = 2;
-        s.range = "mse";
-        s.framing = "session";
+        const auto s = recordedRangesAreTheEdges(saved, data);
         const auto layout = transmittedLayout(net, 28, 28);
-        s.fixedRanges = calibrateTransportRanges(net, layout, s, data.train.head(50));
-        for (int c = 0; c < 2; ++c) { // the stage's ranges are the edge's for the saved model
-            const auto r = qat.value("fixed_ranges").toArray()[c].toObject();
-            QCOMPARE(float(r.value("scale").toDouble()), s.fixedRanges[size_t(c)].scale);
-            QCOMPARE(r.value("zero_point").toInt(), int(s.fixedRanges[size_t(c)].zeroPoint));
-        }
-        const auto live = evaluateThroughTransport(net, SplitTransport(layout, s), data.test);
-        QCOMPARE(qint64(live.count), qat.value("quantized_test_count").toInteger());
-        QCOMPARE(live.accuracy(), qat.value("quantized_test_accuracy").toDouble());
 
         // And the fake quantizer's logits are the codec path's, image by image.
         torch::NoGradGuard noGrad;
@@ -235,9 +217,7 @@ private Q_SLOTS:
     void qatFromAnExistingModelTrainsOnlyTheQuantizedStage()
     {
         auto data = datasets::makeSynthetic(160, 3);
-        Classifier base;
-        base.net = testing::tinyNet(23);
-        base.usage = {data.train.classNames, data.train.normalization, 28, 28, {}};
+        const auto base = tinyBase(data);
         auto o = quickOptions();
         QTemporaryDir floatDir, qatDir;
         runAlgorithm1(base, data, o, floatDir.path()); // float CA, CA_Pruned, AECNN
@@ -245,20 +225,9 @@ private Q_SLOTS:
         auto before = loadAecnnClassifierFile(source);
 
         o.qatFrom = source;
-        o.qat.bits = 2;
-        o.qat.calibrated = true;
-        o.qat.range = codec::RangeChoice::MinMse;
-        o.qat.calibrationImages = 50;
+        o.qat = calibratedTwoBits();
         o.recoveryFinetune.maxStepsPerEpoch = 8;
-        const auto quantizedLoss = [&](AecnnModelImpl& net) {
-            torch::NoGradGuard noGrad;
-            net.eval();
-            const auto fq = makeTransportFakeQuant(net, o.qat, data.train, 28, 28);
-            const auto idx = torch::arange(128);
-            const auto logits = net.decode(fq(net.encode(data.train.normalizedBatch(idx))));
-            return torch::nn::functional::cross_entropy(logits, data.train.labels.index_select(0, idx)).item<double>();
-        };
-        const double lossBefore = quantizedLoss(*before.net);
+        const double lossBefore = quantizedLoss(*before.net, o.qat, data);
         const auto result = runAlgorithm1(base, data, o, qatDir.path());
         QCOMPARE(int(result.stagesRun.size()), 1); // no CA training, no CA_Pruned fine-tuning
         QCOMPARE(result.stagesRun.front(), std::string("split1/v4/aecnn-qat"));
@@ -278,7 +247,7 @@ private Q_SLOTS:
         for (const auto& p : before.net->tail->named_parameters())
             tailChanged = tailChanged || !torch::equal(p.value(), tailAfter[p.key()]);
         QVERIFY(tailChanged);
-        const double lossAfter = quantizedLoss(*after.net);
+        const double lossAfter = quantizedLoss(*after.net, o.qat, data);
         QVERIFY2(lossAfter < lossBefore, qPrintable(QString("quantized training loss %1 -> %2").arg(lossBefore).arg(lossAfter)));
         const auto qat = after.usage.provenance.value("qat").toObject();
         QCOMPARE(qat.value("bits").toInt(), 2);
@@ -308,7 +277,120 @@ private Q_SLOTS:
         refused(pruned, "is a ca_pruned model");
     }
 
+    // --qat-recalibrate-every N: the head trains through the quantizer as well. The ranges
+    // follow it (recalibrated every N steps, at the first step and after the last), so what
+    // the stage records is again what the edge calibrates for the saved model and what the
+    // live path gets; the quantized training loss still falls.
+    void recalibratingQatTrainsTheHeadAndKeepsTheEdgesRanges()
+    {
+        auto data = datasets::makeSynthetic(160, 3);
+        const auto base = tinyBase(data);
+        auto o = quickOptions();
+        QTemporaryDir floatDir, qatDir;
+        runAlgorithm1(base, data, o, floatDir.path());
+        const QString source = QDir(floatDir.path()).filePath(splitModelFileName(1, 4, SplitVariant::Aecnn));
+        auto before = loadAecnnClassifierFile(source);
+
+        o.qatFrom = source;
+        o.qat = calibratedTwoBits();
+        o.qat.recalibrateEvery = 3;
+        o.recoveryFinetune.maxStepsPerEpoch = 8;
+        const double lossBefore = quantizedLoss(*before.net, o.qat, data);
+        const auto result = runAlgorithm1(base, data, o, qatDir.path());
+        QCOMPARE(result.stagesRun, std::vector<std::string>{"split1/v4/aecnn-qat"});
+
+        auto after = loadAecnnClassifierFile(QDir(qatDir.path()).filePath(splitModelFileName(1, 4, SplitVariant::Aecnn)));
+        bool headChanged = false;
+        const auto headAfter = after.net->head->named_parameters();
+        for (const auto& p : before.net->head->named_parameters())
+            headChanged = headChanged || !torch::equal(p.value(), headAfter[p.key()]);
+        QVERIFY2(headChanged, "the head was not trained");
+        const auto qat = after.usage.provenance.value("qat").toObject();
+        QCOMPARE(qat.value("head").toString(), QString("trained"));
+        QCOMPARE(qat.value("recalibrate_every").toInt(), 3);
+        QCOMPARE(qat.value("recalibrations").toInt(), 4); // at steps 1, 3 and 6 and after step 8
+        recordedRangesAreTheEdges(after, data);
+        const double lossAfter = quantizedLoss(*after.net, o.qat, data);
+        QVERIFY2(lossAfter < lossBefore, qPrintable(QString("quantized training loss %1 -> %2").arg(lossBefore).arg(lossAfter)));
+
+        // Recalibration needs calibrated ranges and a quantizer.
+        QatOptions perFrame = calibratedTwoBits();
+        perFrame.calibrated = false;
+        perFrame.recalibrateEvery = 3;
+        QVERIFY_THROWS_EXCEPTION(Error, validate(perFrame));
+        QatOptions off;
+        off.recalibrateEvery = 3;
+        QVERIFY_THROWS_EXCEPTION(Error, validate(off));
+    }
+
 private:
+    static Classifier tinyBase(const DataSplit& data)
+    {
+        Classifier base;
+        base.net = testing::tinyNet(23);
+        base.usage = {data.train.classNames, data.train.normalization, 28, 28, {}};
+        return base;
+    }
+
+    // What the edge's `--bits 2 --range mse --framing session --calibrate 50` matches.
+    static QatOptions calibratedTwoBits()
+    {
+        QatOptions q;
+        q.bits = 2;
+        q.calibrated = true;
+        q.range = codec::RangeChoice::MinMse;
+        q.calibrationImages = 50;
+        return q;
+    }
+
+    // Cross-entropy of 128 training images through the quantizer calibrated for `net`.
+    static double quantizedLoss(AecnnModelImpl& net, const QatOptions& q, const DataSplit& data)
+    {
+        torch::NoGradGuard noGrad;
+        net.eval();
+        const auto fq = makeTransportFakeQuant(net, q, data.train, 28, 28);
+        const auto idx = torch::arange(128);
+        const auto logits = net.decode(fq(net.encode(data.train.normalizedBatch(idx))));
+        return torch::nn::functional::cross_entropy(logits, data.train.labels.index_select(0, idx)).item<double>();
+    }
+
+    // The QAT record of a saved model against the edge: its ranges are those the edge
+    // calibrates for the model (50 images, 2 bits, mse, session framing), and its accuracy
+    // through the quantizer is what the live codec path gets on the test set. Returns the
+    // edge's transport settings.
+    static TransportSettings recordedRangesAreTheEdges(AecnnClassifier& saved, const DataSplit& data)
+    {
+        const auto qat = saved.usage.provenance.value("qat").toObject();
+        auto& net = *saved.net;
+        TransportSettings s;
+        s.coder = "context";
+        s.representation = "uint";
+        s.bits = 2;
+        s.range = "mse";
+        s.framing = "session";
+        const auto layout = transmittedLayout(net, 28, 28);
+        s.fixedRanges = calibrateTransportRanges(net, layout, s, data.train.head(50));
+        const auto recorded = qat.value("fixed_ranges").toArray();
+        if (size_t(recorded.size()) != s.fixedRanges.size())
+            QTest::qFail("recorded ranges and the edge's differ in count", __FILE__, __LINE__);
+        for (size_t c = 0; c < s.fixedRanges.size() && c < size_t(recorded.size()); ++c) {
+            const auto r = recorded[qsizetype(c)].toObject();
+            if (float(r.value("scale").toDouble()) != s.fixedRanges[c].scale ||
+                r.value("zero_point").toInt() != int(s.fixedRanges[c].zeroPoint))
+                QTest::qFail(qPrintable(QString("channel %1: recorded range differs from the edge's").arg(c)),
+                             __FILE__, __LINE__);
+        }
+        const auto live = evaluateThroughTransport(net, SplitTransport(layout, s), data.test);
+        if (qint64(live.count) != qat.value("quantized_test_count").toInteger() ||
+            live.accuracy() != qat.value("quantized_test_accuracy").toDouble())
+            QTest::qFail(qPrintable(QString("live %1 of %2 vs recorded %3 of %4")
+                                        .arg(live.accuracy()).arg(live.count)
+                                        .arg(qat.value("quantized_test_accuracy").toDouble())
+                                        .arg(qat.value("quantized_test_count").toInteger())),
+                         __FILE__, __LINE__);
+        return s;
+    }
+
     static Algorithm1Options quickOptions()
     {
         Algorithm1Options o;

@@ -61,7 +61,8 @@ QJsonObject toJson(const QatOptions& q)
     return {{"bits", q.bits},
             {"ranges", q.calibrated ? "calibrated" : "per-frame"},
             {"range", QString::fromStdString(codec::rangeChoiceName(q.range))},
-            {"calibration_images", q.calibrated ? static_cast<qint64>(q.calibrationImages) : 0}};
+            {"calibration_images", q.calibrated ? static_cast<qint64>(q.calibrationImages) : 0},
+            {"recalibrate_every", static_cast<qint64>(q.trainsHead() ? q.recalibrateEvery : 0)}};
 }
 
 QJsonObject stageProvenance(const std::string& stage, const TrainResult& trained, const EvalResult& evaluation)
@@ -437,12 +438,26 @@ private:
                                                                                         data_.train.size())) +
                                                        " training images"
                                                  : std::string("per-frame ranges")));
-        const auto fakeQuant =
-            makeTransportFakeQuant(net, qat, data_.train, base_.usage.inputHeight, base_.usage.inputWidth);
-        const bool freezeHead = qat.calibrated || options_.frozenBackbone;
+        const auto calibrate = [&] {
+            return makeTransportFakeQuant(net, qat, data_.train, base_.usage.inputHeight, base_.usage.inputWidth);
+        };
+        auto fakeQuant = calibrate();
+        // Calibrated ranges hold only for the head they were calibrated on: either the head stays
+        // frozen, or it trains and the ranges follow it (QatOptions::recalibrateEvery).
+        const bool recalibrating = qat.trainsHead() && !options_.frozenBackbone;
+        const bool freezeHead = (qat.calibrated && !recalibrating) || options_.frozenBackbone;
+        int64_t trainingSteps = 0, recalibrations = 0;
         const ForwardFn forward = [&](const torch::Tensor& x) {
             if (freezeHead)
                 net.head->eval(); // BN statistics of the head stay those the ranges were calibrated on
+            // Also at the first step: a run resumed from a mid-stage checkpoint has other weights
+            // than the ones calibrated above.
+            if (recalibrating && net.is_training() &&
+                (++trainingSteps == 1 || trainingSteps % qat.recalibrateEvery == 0)) {
+                fakeQuant = calibrate(); // puts the model in eval mode, as the edge calibrates
+                ++recalibrations;
+                net.train();
+            }
             return net.decode(fakeQuant(net.encode(x)));
         };
         const auto seed = stageSeed(options_.seed, split, ratio, 3);
@@ -460,12 +475,19 @@ private:
             FreezeGuard frozen(freezeHead ? head : std::vector<torch::Tensor>{});
             trained = train(net, forward, trainable, options_.recoveryFinetune, seed, prefix + "aecnn-qat");
         }
+        if (recalibrating) { // the ranges the edge calibrates for the saved model
+            fakeQuant = calibrate();
+            ++recalibrations;
+        }
         const auto quantized = evaluate(net, forward);
         QJsonArray ranges;
         for (const auto& r : fakeQuant.fixedRanges())
             ranges.append(QJsonObject{{"scale", double(r.scale)}, {"zero_point", int(r.zeroPoint)}});
         stageNotes_ = toJson(qat);
         stageNotes_.insert("fixed_ranges", ranges);
+        stageNotes_.insert("head", freezeHead ? "frozen" : "trained");
+        if (recalibrating)
+            stageNotes_.insert("recalibrations", static_cast<qint64>(recalibrations));
         stageNotes_.insert("quantized_test_accuracy", quantized.accuracy());
         stageNotes_.insert("quantized_test_count", static_cast<qint64>(quantized.count));
         say(prefix + "aecnn: accuracy through the " + fakeQuant.describe() + " quantizer " +

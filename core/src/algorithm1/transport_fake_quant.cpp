@@ -37,13 +37,22 @@ torch::Tensor asTensor(std::vector<float>& values, int64_t n, int64_t c)
 
 void validate(const QatOptions& options)
 {
-    if (!options.enabled())
+    if (!options.enabled()) {
+        if (options.recalibrateEvery != 0)
+            throw Error("--qat-recalibrate-every applies to the QAT stage: give --qat-bits 2, 3 or 4 too");
         return;
+    }
     if (options.bits < 2 || options.bits > 4)
         throw Error("--qat-bits must be 2, 3 or 4 (quantization-aware fine-tuning is for few bits), got " +
                     std::to_string(options.bits));
     if (options.calibrated && options.calibrationImages < 1)
         throw Error("calibrated QAT ranges need at least one calibration image (--qat-calibrate N)");
+    if (options.recalibrateEvery < 0)
+        throw Error("--qat-recalibrate-every must be 0 (head frozen) or a number of steps, got " +
+                    std::to_string(options.recalibrateEvery));
+    if (options.recalibrateEvery > 0 && !options.calibrated)
+        throw Error("--qat-recalibrate-every applies to calibrated ranges; with --qat-ranges per-frame the head "
+                    "already trains (drop --qat-recalibrate-every or use --qat-ranges calibrated)");
 }
 
 TransportFakeQuant::TransportFakeQuant(int bits, codec::RangeChoice range) : bits_(bits), range_(range)

@@ -61,12 +61,15 @@ struct Algorithm1Options {
     // tensor passes through the codec's quantizer (fake quantization, straight-through
     // gradient) while head, FR and tail are fine-tuned. With calibrated ranges the head is
     // frozen (weights and BN statistics), so the ranges calibrated before the stage stay
-    // those `aecnn edge --calibrate N` computes for the saved model.
+    // those `aecnn edge --calibrate N` computes for the saved model; with
+    // qat.recalibrateEvery > 0 the head trains and the ranges are recalibrated as it goes
+    // (and after the last step), which again makes them the edge's.
     QatOptions qat;
     // When set, steps 1-4 train nothing: the AECNN model in this file (variant aecnn, one
     // split point and ratio, which must be the only ones in `splits`/`ratios`) is fine-tuned
     // by the QAT stage above alone (`qat` must be enabled) and saved as the AECNN model of
-    // the output directory. E.g. a float model made earlier, taken to 3 bits.
+    // the output directory. E.g. a float model made earlier, taken to 3 bits. Its head stays
+    // the source's unless qat.recalibrateEvery > 0.
     QString qatFrom;
     // When set, every file stores the tensors it shares with this checkpoint as
     // references to it (checkpoint.h), e.g. the default model for frozen-backbone runs.

@@ -24,6 +24,13 @@ struct QatOptions {
                                       // fixed ranges: frames carry no ranges); false = per frame and channel
     codec::RangeChoice range = codec::RangeChoice::MinMse; // how each range is chosen (codec's choice)
     int64_t calibrationImages = 2000; // first N training images, as `aecnn edge --calibrate N`
+    // Calibrated ranges only. 0: the head is frozen, so the ranges calibrated before the stage
+    // stay the edge's. N > 0: the head trains too and the ranges are recalibrated (same images,
+    // head in eval mode, as the edge does) every N steps and once more after the last step,
+    // so the recorded ranges and accuracy are again those of the saved model.
+    int64_t recalibrateEvery = 0;
+
+    bool trainsHead() const { return calibrated && recalibrateEvery > 0; }
 
     bool enabled() const { return bits > 0; }
 };
