@@ -43,7 +43,10 @@ std::vector<OptionSpec> algorithm1OptionSpecs(const std::string& defaultSplits, 
             {"qat-calibrate", "N", "calibrated QAT ranges: the first N training images (use the same N for "
                                    "`edge --calibrate`)", "2000"},
             {"qat-recalibrate-every", "N", "calibrated QAT ranges: train the head too, recalibrating the ranges "
-                                           "every N steps and after the last (0 = head frozen)", "0"}};
+                                           "every N steps and after the last (0 = head frozen)", "0"},
+            {"distill", "W", "knowledge distillation from --model (the unsplit network) after CA training: loss = "
+                             "(1-W) CE + W T^2 KL(teacher || student); 0 = off", "0"},
+            {"distill-temperature", "T", "distillation temperature", "4"}};
 }
 
 Algorithm1Options algorithm1OptionsFromArgs(const ParsedArgs& args, int64_t trainImages, int batchSize)
@@ -87,6 +90,8 @@ Algorithm1Options algorithm1OptionsFromArgs(const ParsedArgs& args, int64_t trai
     }
     o.qat.calibrationImages = args.integer("qat-calibrate", 1, 1 << 20);
     o.qat.recalibrateEvery = args.integer("qat-recalibrate-every", 0, 1 << 30);
+    o.distillWeight = args.number("distill", 0.0, 1.0);
+    o.distillTemperature = args.number("distill-temperature", 1e-3, 100.0);
     try {
         validate(o.qat);
     } catch (const Error& e) {

@@ -10,8 +10,9 @@ the same models), or for the Table I models (session 7) the compact form without
 bits, else 1 + varint(codec frame + 2 + 24) + 2 by hand).
 Live rows (`aecnn edge` against `aecnn-agent`): everything the agent sent per frame as the edge
 counted it, minus the record layer's 24 B (sequence number + tag), which is reported apart.
-Rows in frontier/models-654d470/ were measured on the demo models before they became the Table I
-models: their `model` is `654d470:<path>` (git show 654d470:<path> gives the file).
+Rows in frontier/models-<commit>/ were measured on model files since replaced: their `model` is
+`<commit>:<path>` (git show <commit>:<path> gives the file): models-654d470 the demo models before
+they became the Table I models, models-919990d the session-8 QAT model (head frozen in QAT).
 """
 import csv
 import glob
@@ -21,8 +22,12 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 RUNS = os.path.join(HERE, "frontier")
-# (folder, commit of the model files its runs used; "" = the files in the repository now)
-GENERATIONS = [(os.path.join(RUNS, "models-654d470"), "654d470"), (RUNS, "")]
+# (folder, commit of the model files its runs used ("" = the files in the repository now), the
+# `models` label of its rows when the commit is set, the frame header its offline session rows
+# are costed with: "full" SessionFrame or "compact" without device times)
+GENERATIONS = [(os.path.join(RUNS, "models-654d470"), "654d470", "654d470 (before Table I)", "full"),
+               (os.path.join(RUNS, "models-919990d"), "919990d", "919990d (QAT, head frozen)", "compact"),
+               (RUNS, "", "", "compact")]
 FRAME_DATA_FRAMING = 16 + 8 + 4 + 4 + 8 + 8 + 8 + (4 + 2 * len("features")) + 4  # = 80
 
 
@@ -49,12 +54,12 @@ def varint_bytes(v):
     return n
 
 
-def generation_rows(folder, commit, png, webp, jpeg75, baseline):
+def generation_rows(folder, commit, label, offline_header, png, webp, jpeg75, baseline):
     """The rows of one folder's JSONs; `commit` names the model files' commit ("" = now)."""
     root = os.path.dirname(os.path.dirname(HERE))
     def models_of(model):  # which generation of models a row measured
         if commit:
-            return commit + " (before Table I)"
+            return label
         return "QAT" if "models/frontier/" in model else "Table I"
     model_of = (lambda m: m) if not commit else (lambda m: commit + ":" + m)
     rows = []
@@ -99,9 +104,9 @@ def generation_rows(folder, commit, png, webp, jpeg75, baseline):
             header, timing = "full", "yes"
             if framing == "frame":
                 overhead = FRAME_DATA_FRAMING
-            elif commit:
+            elif offline_header == "full":
                 overhead = session_framing
-            else:  # the Table I runs: compact frames without device times
+            else:  # the Table I and QAT runs: compact frames without device times
                 header, timing = "compact", "no"
                 overhead = live_compact_framing.get(
                     (d["model"], r["bits"]),
@@ -125,15 +130,15 @@ def main():
     png, webp, jpeg75 = input_baseline()
     baseline = load(os.path.join(RUNS, "unsplit.json"))["accuracy"]
     rows = []
-    for folder, commit in GENERATIONS:
-        rows += generation_rows(folder, commit, png, webp, jpeg75, baseline)
+    for folder, commit, label, offline_header in GENERATIONS:
+        rows += generation_rows(folder, commit, label, offline_header, png, webp, jpeg75, baseline)
     rows.sort(key=lambda r: (["QAT", "Table I"].index(r["models"]) if r["models"] in ("QAT", "Table I") else 2,
                              "models/demo/" not in r["model"] and "models/frontier/" not in r["model"], r["split"], -r["V"], r["path"],
                              r["framing"], r["frame_header"], r["ranges"], r["range"], r["bits"]))
     out = os.path.join(HERE, "frontier.csv")
     with open(out, "w", newline="") as f:
         f.write("# python3 resources/results/frontier-table.py (from resources/results/frontier/*.json and "
-                "frontier/models-654d470/*.json, made by sh resources/results/frontier.sh); see frontier.md\n")
+                "frontier/models-*/*.json, made by sh resources/results/frontier.sh); see frontier.md\n")
         w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
         w.writeheader()
         w.writerows(rows)

@@ -144,6 +144,11 @@ private:
         if (!options_.caVariants && !options_.bottleNet)
             throw Error("Algorithm 1 has nothing to train: both the CA variants and BottleNet++ are switched off");
         aecnn::validate(options_.qat);
+        if (!(options_.distillWeight >= 0.0 && options_.distillWeight <= 1.0))
+            throw Error("--distill must be a weight between 0 (off) and 1, got " +
+                        std::to_string(options_.distillWeight));
+        if (!(options_.distillTemperature > 0.0))
+            throw Error("--distill-temperature must be above 0, got " + std::to_string(options_.distillTemperature));
         if (!options_.qatFrom.isEmpty())
             validateQatSource();
         if (data_.train.size() == 0 || data_.test.size() == 0)
@@ -189,6 +194,19 @@ private:
 
     // The training budget of every stage; recorded in each file so that a resume with
     // a different budget is reported instead of silently mixing budgets.
+    // The input (unsplit) model as the distillation teacher, in eval mode, on the CPU.
+    Distillation teacher() const
+    {
+        Distillation d;
+        d.weight = options_.distillWeight;
+        d.temperature = options_.distillTemperature;
+        d.teacher = [net = base_.net.ptr()](const torch::Tensor& x) {
+            net->eval();
+            return net->forward(x.to(torch::kCPU));
+        };
+        return d;
+    }
+
     QJsonObject budget() const
     {
         QJsonObject b{{"ca", toJson(options_.caTraining)},
@@ -200,6 +218,9 @@ private:
             b.insert("qat", toJson(options_.qat));
         if (!options_.qatFrom.isEmpty())
             b.insert("qat_from", QFileInfo(options_.qatFrom).fileName());
+        if (options_.distillWeight > 0.0)
+            b.insert("distill", QJsonObject{{"weight", options_.distillWeight},
+                                            {"temperature", options_.distillTemperature}});
         return b;
     }
 
@@ -251,6 +272,9 @@ private:
                 }
             }
         }
+        const bool caTraining = QString::fromStdString(stage).endsWith("/ca");
+        if (options_.distillWeight > 0.0 && !caTraining)
+            options.distillation = teacher();
         say(stage + ": training");
         result_.stagesRun.push_back(stage);
         return trainClassifier(module, forward, std::move(parameters), data_.train, options, stage, progress_);

@@ -176,6 +176,23 @@ torch::Tensor augmentBatch(const torch::Tensor& batch, std::mt19937_64& rng)
     return out;
 }
 
+torch::Tensor distillationLoss(const torch::Tensor& logits, const torch::Tensor& teacherLogits,
+                               const torch::Tensor& labels, double weight, double temperature)
+{
+    if (!(weight >= 0.0 && weight <= 1.0))
+        throw Error("the distillation weight must be between 0 and 1, got " + std::to_string(weight));
+    if (!(temperature > 0.0))
+        throw Error("the distillation temperature must be above 0, got " + std::to_string(temperature));
+    if (teacherLogits.sizes() != logits.sizes())
+        throw Error("the teacher's logits do not match the student's (another number of classes?)");
+    namespace F = torch::nn::functional;
+    const auto hard = F::cross_entropy(logits, labels);
+    const auto soft = F::kl_div(torch::log_softmax(logits / temperature, 1),
+                                torch::softmax(teacherLogits.detach() / temperature, 1),
+                                F::KLDivFuncOptions().reduction(torch::kBatchMean));
+    return (1.0 - weight) * hard + weight * temperature * temperature * soft;
+}
+
 TrainResult trainClassifier(torch::nn::Module& module, const ForwardFn& forward, std::vector<torch::Tensor> parameters,
                             const ImageSet& data, const TrainOptions& options, const std::string& stage,
                             const ProgressCallback& progress)
@@ -267,6 +284,15 @@ TrainResult trainClassifier(torch::nn::Module& module, const ForwardFn& forward,
             optimizer.zero_grad();
             const auto logits = forward(batch);
             auto loss = torch::nn::functional::cross_entropy(logits, labels);
+            if (options.distillation.enabled()) {
+                torch::Tensor teacherLogits;
+                {
+                    torch::NoGradGuard noGrad;
+                    teacherLogits = options.distillation.teacher(batch).to(logits.device());
+                }
+                loss = distillationLoss(logits, teacherLogits, labels, options.distillation.weight,
+                                        options.distillation.temperature);
+            }
             loss.backward();
             optimizer.step();
             ++result.steps;

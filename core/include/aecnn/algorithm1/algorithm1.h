@@ -71,6 +71,11 @@ struct Algorithm1Options {
     // the output directory. E.g. a float model made earlier, taken to 3 bits. Its head stays
     // the source's unless qat.recalibrateEvery > 0.
     QString qatFrom;
+    // Knowledge distillation (training.h) from the input model, the unsplit network, in every
+    // stage after CA training (CA_Pruned, AECNN with or without QAT, BottleNet++). 0 = off.
+    // The teacher runs on the CPU.
+    double distillWeight = 0.0;
+    double distillTemperature = 4.0;
     // When set, every file stores the tensors it shares with this checkpoint as
     // references to it (checkpoint.h), e.g. the default model for frozen-backbone runs.
     QString baseFile;

@@ -12,6 +12,26 @@
 
 namespace aecnn {
 
+// A model function maps a normalized batch to logits; trains the parameters given.
+using ForwardFn = std::function<torch::Tensor(const torch::Tensor&)>;
+
+// Knowledge distillation (Hinton, Vinyals & Dean 2015): with a teacher, the training loss is
+// (1 - weight) * CE(logits, labels) + weight * T^2 * KL(softmax(teacher / T) || softmax(logits / T)),
+// the teacher seeing the same (augmented) batch. T^2 keeps the soft term's gradients at the
+// scale of the hard one's.
+struct Distillation {
+    ForwardFn teacher;       // the teacher's logits for a batch; called without gradients
+    double weight = 0.0;     // 0 = plain cross-entropy, 1 = the teacher alone
+    double temperature = 4.0;
+
+    bool enabled() const { return teacher && weight > 0.0; }
+};
+
+// The loss above for one batch (`teacherLogits` without gradients); throws aecnn::Error for a
+// weight outside 0..1 or a temperature <= 0.
+torch::Tensor distillationLoss(const torch::Tensor& logits, const torch::Tensor& teacherLogits,
+                               const torch::Tensor& labels, double weight, double temperature);
+
 struct TrainOptions {
     int epochs = 1;
     int batchSize = 128;
@@ -25,6 +45,7 @@ struct TrainOptions {
     torch::Device device = torch::kCPU;
     // Mid-run checkpoints and resume (training_checkpoint.h); off unless a path is set.
     TrainCheckpointing checkpointing;
+    Distillation distillation; // off unless a teacher and a weight are set
 };
 
 struct TrainProgress {
@@ -43,9 +64,6 @@ struct TrainProgress {
 using ProgressCallback = std::function<bool(const TrainProgress&)>;
 
 struct TrainingCancelled {};
-
-// A model function maps a normalized batch to logits; trains the parameters given.
-using ForwardFn = std::function<torch::Tensor(const torch::Tensor&)>;
 
 struct TrainResult {
     double finalLoss = 0.0;
