@@ -8,6 +8,8 @@
 #   sh resources/results/frontier.sh qat-train   # Algorithm 1 with a 3-bit QAT FR stage (issue 15)
 #   sh resources/results/frontier.sh qat-pack    # its model into resources/models/frontier
 #   sh resources/results/frontier.sh qat-live    # its live and offline points
+#   sh resources/results/frontier.sh qat-head    # session 9: that model with the head trained in QAT, distilled
+#   sh resources/results/frontier.sh qat-v8      # session 9: split 1, V = 8 the same way, for the input-codec goal
 # Writes resources/results/frontier/*.json; resources/results/frontier-table.py turns them
 # into frontier.csv. One LibTorch thread, nice 10 (a shared 2-core machine).
 # The rows measured before the demo models became the Table I models (session 6 and before) are in
@@ -178,4 +180,61 @@ if [ "$what" = qat-v4 ]; then
         --frames 10000 --window 0 --threads 1 --timeout-s 3600 --json --codec context --bits 2 \
         --framing session --range mse --calibrate $CAL --frame-header compact --frame-timing off \
         > "$OUT/live-qat2-split1-v4-context2-compact.json"
+fi
+
+# Session 9, goal 1: the session-8 model (qat-train's $QAT-more output; the run recorded here started
+# from the same model packed in 919990d, resources/models/frontier/split1-v64-aecnn.aecnn then) with
+# the head trained in QAT too (--qat-recalibrate-every 50: the calibrated ranges follow the head every
+# 50 steps and once more after the last step, so they stay the edge's), 3 epochs, again 3 epochs,
+# then 3 epochs with distillation from the unsplit model (--distill 0.7 --distill-temperature 4), all at
+# the default peak learning rate 0.01; each step resumes from its work directory ($QAT-head, ...).
+# Then packed over the session-8 file and measured live and offline like qat-live.
+if [ "$what" = qat-head ]; then
+    src=${SRC:-$QAT-more/split1-v64-aecnn.aecnn}
+    qat_step() { # work directory, source model, extra options
+        dir=$1 from=$2
+        shift 2
+        mkdir -p "$dir"
+        [ -s "$dir/split1-v64-aecnn.aecnn" ] ||
+            run "$AECNN" aecnn-train --splits 1 --ratios 64 --qat-from "$from" --epochs-fr 3 --batch-size 128 \
+                --qat-bits 3 --qat-ranges calibrated --qat-range mse --qat-calibrate $CAL --qat-recalibrate-every 50 \
+                --threads 2 --json --out "$dir" "$@" > "$dir/results.json"
+    }
+    qat_step "$QAT-head" "$src"
+    cp "$QAT-head/results.json" "$OUT/qat3h-train-1.json"
+    qat_step "$QAT-head2" "$QAT-head/split1-v64-aecnn.aecnn"
+    cp "$QAT-head2/results.json" "$OUT/qat3h-train-2.json"
+    qat_step "$QAT-kd" "$QAT-head2/split1-v64-aecnn.aecnn" --distill 0.7 --distill-temperature 4
+    cp "$QAT-kd/results.json" "$OUT/qat3h-train-3-distill.json"
+    run "$AECNN" pack-model --bits 16 --json "$QAT-kd/split1-v64-aecnn.aecnn" "$QAT_MODEL" > "$OUT/qat3h-pack.json"
+    run "$AECNN" eval --model "$QAT_MODEL" --threads 1 --json > "$OUT/qat3h-eval-float.json"
+    run "$AECNN" eval --model "$QAT_MODEL" --codec context --bits 2,3,4 --threads 1 --json \
+        --framing session --range mse --calibrate $CAL > "$OUT/offline-qat3h-split1-v64-session-mse-cal.json"
+    start_agent "${PORT:-7936}" "$OUT/agent-qat3h.log"
+    run "$AECNN" edge --connect 127.0.0.1:$port --token-file "$token" --model "$QAT_MODEL" \
+        --frames 10000 --window 0 --threads 1 --timeout-s 3600 --json --codec context --bits 3 \
+        --framing session --range mse --calibrate $CAL --frame-header compact --frame-timing off \
+        > "$OUT/live-qat3h-split1-v64-context3-compact.json"
+fi
+
+# Session 9, the input-codec goal at split 1, V = 8: the Table I model fine-tuned for 3 epochs through
+# the 3-bit quantizer with the head trained (--qat-recalibrate-every 50) and distillation from the
+# unsplit model, packed into resources/models/frontier, measured offline and live.
+if [ "$what" = qat-v8 ]; then
+    mkdir -p "$QAT-v8"
+    [ -s "$QAT-v8/split1-v8-aecnn.aecnn" ] ||
+        run "$AECNN" aecnn-train --splits 1 --ratios 8 --qat-from $DEMO/split1-v8-aecnn.aecnn --epochs-fr 3 \
+            --batch-size 128 --qat-bits 3 --qat-ranges calibrated --qat-range mse --qat-calibrate $CAL \
+            --qat-recalibrate-every 50 --distill 0.7 --distill-temperature 4 --threads 2 --json --out "$QAT-v8" \
+            > "$QAT-v8/results.json"
+    cp "$QAT-v8/results.json" "$OUT/qat3-v8-train.json"
+    run "$AECNN" pack-model --bits 16 --json "$QAT-v8/split1-v8-aecnn.aecnn" $FRONTIER_MODELS/split1-v8-aecnn.aecnn \
+        > "$OUT/qat3-v8-pack.json"
+    run "$AECNN" eval --model $FRONTIER_MODELS/split1-v8-aecnn.aecnn --codec context --bits 2,3 --threads 1 --json \
+        --framing session --range mse --calibrate $CAL > "$OUT/offline-qat3-split1-v8-session-mse-cal.json"
+    start_agent "${PORT:-7937}" "$OUT/agent-qat3-v8.log"
+    run "$AECNN" edge --connect 127.0.0.1:$port --token-file "$token" --model $FRONTIER_MODELS/split1-v8-aecnn.aecnn \
+        --frames 10000 --window 0 --threads 1 --timeout-s 3600 --json --codec context --bits 3 \
+        --framing session --range mse --calibrate $CAL --frame-header compact --frame-timing off \
+        > "$OUT/live-qat3-split1-v8-context3-compact.json"
 fi

@@ -111,6 +111,16 @@ private Q_SLOTS:
         QVERIFY(wrongSplit.exitCode != 0);
         QVERIFY2(wrongSplit.json.value("error").toString().contains("give exactly --splits 1 --ratios 4"),
                  wrongSplit.out.constData());
+        // Head-training QAT and distillation: settings that cannot work are refused, naming the fix.
+        const auto refused = [&](const QStringList& extra, const char* expected) {
+            const auto r = runAecnn(qatArgs + QStringList{"--splits", "1", "--ratios", "4", "--out", dir_.filePath("bad")} +
+                                    extra);
+            QVERIFY(r.exitCode != 0);
+            QVERIFY2(r.json.value("error").toString().contains(expected), r.out.constData());
+        };
+        refused({"--qat-recalibrate-every", "50", "--qat-ranges", "per-frame"}, "--qat-ranges calibrated");
+        refused({"--distill", "1.5"}, "--distill");
+        refused({"--distill", "0.5", "--distill-temperature", "0"}, "--distill-temperature");
     }
 
     void reproduceTable1AndFig4()
