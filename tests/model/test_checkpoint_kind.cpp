@@ -280,6 +280,12 @@ private Q_SLOTS:
         QCOMPARE(record.value("bits").toInt(), 3);
         QCOMPARE(record.value("ranges").toString(), QString("calibrated"));
         QCOMPARE(record.value("calibration_images").toInt(), 2000);
+        // Session 9: the head trained in QAT with the ranges recalibrated, distilled from the
+        // unsplit model; what it recorded through the quantizer is within 3 points of 92.20 %.
+        QCOMPARE(record.value("head").toString(), QString("trained"));
+        QCOMPARE(record.value("recalibrate_every").toInt(), 50);
+        QVERIFY(record.value("quantized_test_accuracy").toDouble() >= 0.8920);
+        QCOMPARE(record.value("quantized_test_count").toInt(), 10000);
     }
 };
 
