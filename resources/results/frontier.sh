@@ -9,7 +9,6 @@
 #   sh resources/results/frontier.sh qat-pack    # its model into resources/models/frontier
 #   sh resources/results/frontier.sh qat-live    # its live and offline points
 #   sh resources/results/frontier.sh qat-head    # session 9: that model with the head trained in QAT, distilled
-#   sh resources/results/frontier.sh qat-v8      # session 9: split 1, V = 8 the same way, for the input-codec goal
 # Writes resources/results/frontier/*.json; resources/results/frontier-table.py turns them
 # into frontier.csv. One LibTorch thread, nice 10 (a shared 2-core machine).
 # The rows measured before the demo models became the Table I models (session 6 and before) are in
@@ -162,6 +161,19 @@ if [ "$what" = qat-live ]; then
             --framing session --range mse --calibrate $CAL > "$OUT/offline-qat3-split1-v64-session-mse-cal.json"
 fi
 
+# measure_frontier_model MODEL NAME OFFLINE_BITS LIVE_BITS PORT: offline points at OFFLINE_BITS
+# (offline-NAME-session-mse-cal.json) and the live point at LIVE_BITS through a local agent
+# (live-NAME-contextLIVE_BITS-compact.json), session layout, calibrated MSE ranges, compact frames.
+measure_frontier_model() {
+    run "$AECNN" eval --model "$1" --codec context --bits "$3" --threads 1 --json \
+        --framing session --range mse --calibrate $CAL > "$OUT/offline-$2-session-mse-cal.json"
+    start_agent "$5" "$OUT/agent-$2.log"
+    run "$AECNN" edge --connect 127.0.0.1:$port --token-file "$token" --model "$1" \
+        --frames 10000 --window 0 --threads 1 --timeout-s 3600 --json --codec context --bits "$4" \
+        --framing session --range mse --calibrate $CAL --frame-header compact --frame-timing off \
+        > "$OUT/live-$2-context$4-compact.json"
+}
+
 # Session 8, the input-codec goal: the Table I split-1 V = 4 model fine-tuned for 2 epochs through the
 # 2-bit quantizer (--qat-from; 29 min with 2 threads, alongside the lead's CI run), packed, measured.
 if [ "$what" = qat-v4 ]; then
@@ -173,13 +185,7 @@ if [ "$what" = qat-v4 ]; then
     cp "$QAT-v4/results.json" "$OUT/qat2-v4-train.json"
     run "$AECNN" pack-model --bits 16 --json "$QAT-v4/split1-v4-aecnn.aecnn" $FRONTIER_MODELS/split1-v4-aecnn.aecnn \
         > "$OUT/qat2-v4-pack.json"
-    run "$AECNN" eval --model $FRONTIER_MODELS/split1-v4-aecnn.aecnn --codec context --bits 2 --threads 1 --json \
-        --framing session --range mse --calibrate $CAL > "$OUT/offline-qat2-split1-v4-session-mse-cal.json"
-    start_agent "${PORT:-7935}" "$OUT/agent-qat2-v4.log"
-    run "$AECNN" edge --connect 127.0.0.1:$port --token-file "$token" --model $FRONTIER_MODELS/split1-v4-aecnn.aecnn \
-        --frames 10000 --window 0 --threads 1 --timeout-s 3600 --json --codec context --bits 2 \
-        --framing session --range mse --calibrate $CAL --frame-header compact --frame-timing off \
-        > "$OUT/live-qat2-split1-v4-context2-compact.json"
+    measure_frontier_model $FRONTIER_MODELS/split1-v4-aecnn.aecnn qat2-split1-v4 2 2 "${PORT:-7935}"
 fi
 
 # Session 9, goal 1: the session-8 model (qat-train's $QAT-more output; the run recorded here started
@@ -208,33 +214,5 @@ if [ "$what" = qat-head ]; then
     cp "$QAT-kd/results.json" "$OUT/qat3h-train-3-distill.json"
     run "$AECNN" pack-model --bits 16 --json "$QAT-kd/split1-v64-aecnn.aecnn" "$QAT_MODEL" > "$OUT/qat3h-pack.json"
     run "$AECNN" eval --model "$QAT_MODEL" --threads 1 --json > "$OUT/qat3h-eval-float.json"
-    run "$AECNN" eval --model "$QAT_MODEL" --codec context --bits 2,3,4 --threads 1 --json \
-        --framing session --range mse --calibrate $CAL > "$OUT/offline-qat3h-split1-v64-session-mse-cal.json"
-    start_agent "${PORT:-7936}" "$OUT/agent-qat3h.log"
-    run "$AECNN" edge --connect 127.0.0.1:$port --token-file "$token" --model "$QAT_MODEL" \
-        --frames 10000 --window 0 --threads 1 --timeout-s 3600 --json --codec context --bits 3 \
-        --framing session --range mse --calibrate $CAL --frame-header compact --frame-timing off \
-        > "$OUT/live-qat3h-split1-v64-context3-compact.json"
-fi
-
-# Session 9, the input-codec goal at split 1, V = 8: the Table I model fine-tuned for 3 epochs through
-# the 3-bit quantizer with the head trained (--qat-recalibrate-every 50) and distillation from the
-# unsplit model, packed into resources/models/frontier, measured offline and live.
-if [ "$what" = qat-v8 ]; then
-    mkdir -p "$QAT-v8"
-    [ -s "$QAT-v8/split1-v8-aecnn.aecnn" ] ||
-        run "$AECNN" aecnn-train --splits 1 --ratios 8 --qat-from $DEMO/split1-v8-aecnn.aecnn --epochs-fr 3 \
-            --batch-size 128 --qat-bits 3 --qat-ranges calibrated --qat-range mse --qat-calibrate $CAL \
-            --qat-recalibrate-every 50 --distill 0.7 --distill-temperature 4 --threads 2 --json --out "$QAT-v8" \
-            > "$QAT-v8/results.json"
-    cp "$QAT-v8/results.json" "$OUT/qat3-v8-train.json"
-    run "$AECNN" pack-model --bits 16 --json "$QAT-v8/split1-v8-aecnn.aecnn" $FRONTIER_MODELS/split1-v8-aecnn.aecnn \
-        > "$OUT/qat3-v8-pack.json"
-    run "$AECNN" eval --model $FRONTIER_MODELS/split1-v8-aecnn.aecnn --codec context --bits 2,3 --threads 1 --json \
-        --framing session --range mse --calibrate $CAL > "$OUT/offline-qat3-split1-v8-session-mse-cal.json"
-    start_agent "${PORT:-7937}" "$OUT/agent-qat3-v8.log"
-    run "$AECNN" edge --connect 127.0.0.1:$port --token-file "$token" --model $FRONTIER_MODELS/split1-v8-aecnn.aecnn \
-        --frames 10000 --window 0 --threads 1 --timeout-s 3600 --json --codec context --bits 3 \
-        --framing session --range mse --calibrate $CAL --frame-header compact --frame-timing off \
-        > "$OUT/live-qat3-split1-v8-context3-compact.json"
+    measure_frontier_model "$QAT_MODEL" qat3h-split1-v64 2,3,4 3 "${PORT:-7936}"
 fi
