@@ -26,7 +26,7 @@ RUNS = os.path.join(HERE, "frontier")
 # `models` label of its rows when the commit is set, the frame header its offline session rows
 # are costed with: "full" SessionFrame or "compact" without device times)
 GENERATIONS = [(os.path.join(RUNS, "models-654d470"), "654d470", "654d470 (before Table I)", "full"),
-               (os.path.join(RUNS, "models-919990d"), "919990d", "919990d (QAT, head frozen)", "compact"),
+               (os.path.join(RUNS, "models-919990d"), "919990d", "919990d (QAT with frozen head)", "compact"),
                (RUNS, "", "", "compact")]
 FRAME_DATA_FRAMING = 16 + 8 + 4 + 4 + 8 + 8 + 8 + (4 + 2 * len("features")) + 4  # = 80
 
@@ -135,6 +135,10 @@ def main():
     rows.sort(key=lambda r: (["QAT", "Table I"].index(r["models"]) if r["models"] in ("QAT", "Table I") else 2,
                              "models/demo/" not in r["model"] and "models/frontier/" not in r["model"], r["split"], -r["V"], r["path"],
                              r["framing"], r["frame_header"], r["ranges"], r["range"], r["bits"]))
+    for r in rows:  # the studio's CSV reader splits on commas and knows no quoting
+        for k, v in r.items():
+            if "," in str(v):
+                sys.exit(f"frontier-table.py: the {k} value {v!r} contains a comma; the studio cannot read it")
     out = os.path.join(HERE, "frontier.csv")
     with open(out, "w", newline="") as f:
         f.write("# python3 resources/results/frontier-table.py (from resources/results/frontier/*.json and "
