@@ -111,6 +111,8 @@ if [ "$what" = table1 ]; then
         offline_t1 session-mse-cal split2-v4-aecnn 2
         offline_t1 session-mse-cal split2-v8-aecnn 2,3
         offline_t1 session-mse-cal split2-v16-aecnn 2,3
+        # Split 1, V = 32 (session 9), the one V the input-codec table had not measured.
+        offline_t1 session-mse-cal split1-v32-aecnn 2,3,4
     }
 fi
 
