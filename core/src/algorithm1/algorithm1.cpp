@@ -192,8 +192,6 @@ private:
 
     QString pathOf(const QString& name) const { return dir_.filePath(name); }
 
-    // The training budget of every stage; recorded in each file so that a resume with
-    // a different budget is reported instead of silently mixing budgets.
     // The input (unsplit) model as the distillation teacher, in eval mode, on the CPU.
     Distillation teacher() const
     {
@@ -207,6 +205,8 @@ private:
         return d;
     }
 
+    // The training budget of every stage; recorded in each file so that a resume with
+    // a different budget is reported instead of silently mixing budgets.
     QJsonObject budget() const
     {
         QJsonObject b{{"ca", toJson(options_.caTraining)},
@@ -250,8 +250,10 @@ private:
         pendingStates_.clear();
     }
 
+    // `distill`: whether --distill applies (every stage but CA training, which trains the
+    // unsplit network itself).
     TrainResult train(torch::nn::Module& module, const ForwardFn& forward, std::vector<torch::Tensor> parameters,
-                      TrainOptions options, uint64_t seed, const std::string& stage)
+                      TrainOptions options, uint64_t seed, const std::string& stage, bool distill = true)
     {
         options.seed = seed;
         if (options_.checkpoints) {
@@ -272,8 +274,7 @@ private:
                 }
             }
         }
-        const bool caTraining = QString::fromStdString(stage).endsWith("/ca");
-        if (options_.distillWeight > 0.0 && !caTraining)
+        if (distill && options_.distillWeight > 0.0)
             options.distillation = teacher();
         say(stage + ": training");
         result_.stagesRun.push_back(stage);
@@ -314,7 +315,7 @@ private:
         };
         const auto trained = options_.frozenBackbone ? TrainResult{}
                                                      : train(net, withAttention, net.parameters(), options_.caTraining,
-                                                             stageSeed(options_.seed, split, 0, 0), stage);
+                                                             stageSeed(options_.seed, split, 0, 0), stage, false);
         const auto evaluation = evaluate(net, withAttention);
         say(stage + ": importance");
         const ImageSet& train = data_.train;

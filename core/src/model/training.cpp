@@ -146,6 +146,12 @@ void restoreGenerator(const torch::Tensor& state)
     generator.set_state(state);
 }
 
+torch::Tensor teacherLogits(const Distillation& distillation, const torch::Tensor& batch, const torch::Device& device)
+{
+    torch::NoGradGuard noGrad;
+    return distillation.teacher(batch).to(device);
+}
+
 } // namespace
 
 int configureThreads(int threads)
@@ -283,16 +289,11 @@ TrainResult trainClassifier(torch::nn::Module& module, const ForwardFn& forward,
                 static_cast<torch::optim::SGDOptions&>(group.options()).lr(rate);
             optimizer.zero_grad();
             const auto logits = forward(batch);
-            auto loss = torch::nn::functional::cross_entropy(logits, labels);
-            if (options.distillation.enabled()) {
-                torch::Tensor teacherLogits;
-                {
-                    torch::NoGradGuard noGrad;
-                    teacherLogits = options.distillation.teacher(batch).to(logits.device());
-                }
-                loss = distillationLoss(logits, teacherLogits, labels, options.distillation.weight,
-                                        options.distillation.temperature);
-            }
+            const auto loss = options.distillation.enabled()
+                                  ? distillationLoss(logits, teacherLogits(options.distillation, batch, logits.device()),
+                                                     labels, options.distillation.weight,
+                                                     options.distillation.temperature)
+                                  : torch::nn::functional::cross_entropy(logits, labels);
             loss.backward();
             optimizer.step();
             ++result.steps;
