@@ -46,6 +46,13 @@ DataSplit loadDatasetForModel(const std::string& spec, const InferenceModel& mod
                                    static_cast<int>(model.usage.classNames.size()), seed, limits);
 }
 
+DataSplit loadDatasetForModel(const std::string& spec, const AecnnClassifier& model, uint64_t seed,
+                              const DataLimits& limits)
+{
+    return loadDatasetWithGeometry(spec, model.net->config().inChannels, model.usage.inputHeight,
+                                   model.usage.inputWidth, model.net->config().numClasses, seed, limits);
+}
+
 ImageSet limited(const ImageSet& set, int limit)
 {
     return limit > 0 ? set.head(limit) : set;

@@ -8,6 +8,7 @@
 #include "aecnn/model/classifier.h"
 #include "aecnn/model/image_set.h"
 #include "aecnn/split/inference_model.h"
+#include "aecnn/split/split_model.h"
 
 namespace aecnn::cli {
 
@@ -25,6 +26,8 @@ struct DataLimits {
 DataSplit loadDatasetForModel(const std::string& spec, const Classifier& model, uint64_t seed = 1,
                               const DataLimits& limits = {});
 DataSplit loadDatasetForModel(const std::string& spec, const InferenceModel& model, uint64_t seed = 1,
+                              const DataLimits& limits = {});
+DataSplit loadDatasetForModel(const std::string& spec, const AecnnClassifier& model, uint64_t seed = 1,
                               const DataLimits& limits = {});
 
 // The first `limit` items (0 = all).

@@ -30,10 +30,7 @@ QJsonObject trainModelDictionary(const ParsedArgs& args, CommandContext& context
     const std::string dataSpec = args.text("dataset");
 
     auto model = loadAecnnClassifierFile(QString::fromStdString(modelPath));
-    InferenceModel geometry;
-    geometry.usage = model.usage;
-    geometry.inChannels = model.net->config().inChannels;
-    const auto calibration = limited(loadDatasetForModel(dataSpec, geometry).train, count);
+    const auto calibration = limited(loadDatasetForModel(dataSpec, model).train, count);
     const SplitTransport transport(transmittedLayout(*model.net, model.usage.inputHeight, model.usage.inputWidth),
                                    settings);
     const auto dictionary = trainTransportDictionary(*model.net, transport, calibration, capacity);

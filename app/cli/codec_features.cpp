@@ -9,6 +9,7 @@
 
 #include "aecnn/error.h"
 #include "aecnn/model/memory_budget.h"
+#include "aecnn/split/split_transport.h"
 
 namespace aecnn::cli {
 namespace {
@@ -32,9 +33,9 @@ codec::FeatureTensor toFeatureTensor(const torch::Tensor& chw, uint32_t original
 }
 
 // Batches of at most kBatch images, fewer when they would not fit in memory (memory_budget.h).
-template <typename Body> InferenceBatch forEachBatch(const Classifier& model, const ImageSet& images, Body&& body)
+template <typename Body> InferenceBatch forEachBatch(const ResNetConfig& config, const ImageSet& images, Body&& body)
 {
-    const auto batch = inferenceBatchSize(model.net->config(), images.height(), images.width(), kBatch);
+    const auto batch = inferenceBatchSize(config, images.height(), images.width(), kBatch);
     for (int64_t start = 0; start < images.size(); start += batch.batchSize) {
         const int64_t end = std::min(images.size(), start + batch.batchSize);
         body(images.normalizedBatch(torch::arange(start, end)), start, end);
@@ -61,7 +62,7 @@ FeatureDump dumpFeatures(Classifier& model, int split, const ImageSet& images, s
     dump.split = split;
     dump.ratio = ratio;
     const auto labels = images.labels.to(torch::kInt64).contiguous();
-    dump.batch = forEachBatch(model, images, [&](const torch::Tensor& x, int64_t start, int64_t end) {
+    dump.batch = forEachBatch(model.net->config(), images, [&](const torch::Tensor& x, int64_t start, int64_t end) {
         auto f = model.net->head(x, split);
         dump.channels = uint32_t(f.size(1));
         if (kept.empty()) {
@@ -79,6 +80,28 @@ FeatureDump dumpFeatures(Classifier& model, int split, const ImageSet& images, s
     return dump;
 }
 
+FeatureDump dumpTransmitted(AecnnClassifier& model, const ImageSet& images)
+{
+    torch::NoGradGuard noGrad;
+    auto& net = *model.net;
+    net.eval();
+    const auto layout = transmittedLayout(net, int(images.height()), int(images.width()));
+    FeatureDump dump;
+    dump.split = layout.split;
+    dump.ratio = layout.ratio;
+    dump.channels = layout.featureChannels;
+    dump.kept = layout.kept;
+    const auto labels = images.labels.to(torch::kInt64).contiguous();
+    dump.batch = forEachBatch(net.config(), images, [&](const torch::Tensor& x, int64_t start, int64_t end) {
+        const auto transmitted = net.encode(x);
+        for (int64_t i = start; i < end; ++i) {
+            dump.tensors.push_back(toFeatureTensor(transmitted[i - start], layout.featureChannels, layout.kept));
+            dump.labels.push_back(labels[i].item<int64_t>());
+        }
+    });
+    return dump;
+}
+
 double accuracyThroughSplit(Classifier& model, int split, const ImageSet& images,
                             const std::function<void(codec::FeatureTensor&)>& transform)
 {
@@ -87,7 +110,7 @@ double accuracyThroughSplit(Classifier& model, int split, const ImageSet& images
     model.net->eval();
     int64_t correct = 0;
     const auto labels = images.labels.to(torch::kInt64);
-    forEachBatch(model, images, [&](const torch::Tensor& x, int64_t start, int64_t end) {
+    forEachBatch(model.net->config(), images, [&](const torch::Tensor& x, int64_t start, int64_t end) {
         auto f = model.net->head(x, split).contiguous();
         for (int64_t i = 0; i < f.size(0); ++i) {
             codec::FeatureTensor t = toFeatureTensor(f[i], uint32_t(f.size(1)), {});

@@ -9,6 +9,7 @@
 #include "aecnn/codec/feature_tensor.h"
 #include "aecnn/model/image_set.h"
 #include "aecnn/model/memory_budget.h"
+#include "aecnn/split/split_model.h"
 
 namespace aecnn::cli {
 
@@ -30,6 +31,11 @@ std::vector<uint16_t> keepImportantChannels(Classifier& model, int split, const 
 
 // Runs head(split) on every image and keeps `kept` (empty = all channels).
 FeatureDump dumpFeatures(Classifier& model, int split, const ImageSet& images, std::vector<uint16_t> kept, int ratio);
+
+// What a trained split model transmits for every image: its encode() (head, the pruned
+// channels it keeps, BottleNet++'s encoder), before any quantization. `kept` and
+// `channels` are the model's (transmittedLayout); `split` and `ratio` its own.
+FeatureDump dumpTransmitted(AecnnClassifier& model, const ImageSet& images);
 
 // Top-1 accuracy when every split-point tensor (all channels) goes through
 // `transform` (e.g. quantize + dequantize) between head and tail.

@@ -8,11 +8,16 @@ C++ coder, costed at -log2 p per decision (ideal arithmetic coding; the real ran
 its termination bytes, so compare the "ideal" columns with each other, and the C++ payload
 bytes recorded in frontier.csv with `cpp_payload_bytes`).
 
+Also (session 10) the cost of a learned factorized entropy model (a static pmf per channel,
+counted on the calibration frames), any number of channels; the context-coder model and its
+priors need one transmitted channel (split 1, V = 64).
+
 Input: the transmitted tensors of a split model (1 x 14 x 14 per image at split 1, V = 64) as
 .npy (N x C x H x W float32), e.g. from `aecnn dump-features --model default --split 1
 --ratio 64 --count 10000` (the frozen-backbone demo model's head: the default model's stem,
-channel 25). The first --calibrate images calibrate the ranges and the priors, the rest are
-coded. Prints one JSON object.
+channel 25) or `aecnn dump-features --model SPLIT_MODEL.aecnn --count 10000` (what a trained
+split model transmits). The first --calibrate images calibrate the ranges, the priors and the
+factorized pmf, the rest are coded. Prints one JSON object.
 
 Usage: /usr/bin/python3 frontier-context-priors.py FEATURES.npy [--calibrate 2000] [--bits 2,3,4]
 """
@@ -158,6 +163,16 @@ def magnitudes(q, zp, levels):
     return np.where(d > 0, 2 * d - 1, -2 * d)
 
 
+def factorized_bits(cal_q, test_q, levels):
+    """Ideal cost in bits of test_q (N x H x W symbols of one channel) under a static pmf over
+    0..levels counted on cal_q (+1/2 per symbol): what a learned factorized entropy model
+    (one density per channel, shared by all positions, as CompressAI's EntropyBottleneck) can do
+    at best on these symbols with the quantizer fixed; no coder overhead."""
+    counts = np.bincount(cal_q.reshape(-1), minlength=levels + 1).astype(np.float64) + 0.5
+    p = counts / counts.sum()
+    return float(-np.log2(p[test_q.reshape(-1)]).sum())
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("features")
@@ -166,38 +181,58 @@ def main():
     ap.add_argument("--limit", type=int, default=0, help="coded images (0 = all the rest)")
     a = ap.parse_args()
     x = np.load(a.features).astype(np.float32)
-    assert x.ndim == 4 and x.shape[1] == 1, "one transmitted channel expected (split 1, V = 64)"
-    cal, test = x[: a.calibrate, 0], x[a.calibrate :, 0]
+    assert x.ndim == 4, "N x C x H x W transmitted tensors expected"
+    channels = x.shape[1]
+    cal, test = x[: a.calibrate], x[a.calibrate :]
     if a.limit:
         test = test[: a.limit]
     out = {"features": a.features, "calibration_images": int(len(cal)), "coded_images": int(len(test)),
-           "elements_per_frame": int(test[0].size), "rows": []}
+           "channels": int(channels), "elements_per_frame": int(test[0].size),
+           "context_model": "one transmitted channel only" if channels > 1 else "modelled", "rows": []}
     for bits in [int(b) for b in a.bits.split(",")]:
         levels = (1 << bits) - 1
-        scale, zp = choose_range_mse(cal.reshape(-1), bits)
-        maxmag = levels if zp in (0, levels) else max(2 * (levels - zp) - 1, 2 * zp)
-        max_log = floor_log2(maxmag)
-        mags_cal = [magnitudes(quantize(f, scale, zp, bits), zp, levels) for f in cal]
-        mags_test = [magnitudes(quantize(f, scale, zp, bits), zp, levels) for f in test]
-        # Priors: decision counts over the calibration frames, each coded with a fresh model.
-        counts = {}
-        for m in mags_cal:
-            model = Model()
-            code_frame(m, max_log, model)
-            for key, b in model.bits.items():
-                c = counts.setdefault(key, [0, 0])
-                c[0] += b.n0
-                c[1] += b.n1
-        h0 = 0.0
-        symbols = np.concatenate([m.reshape(-1) for m in mags_test])
-        freq = np.bincount(symbols) / symbols.size
-        h0 = float(-(freq[freq > 0] * np.log2(freq[freq > 0])).sum())
-        row = {"bits": bits, "scale": scale, "zero_point": zp, "h0_bits_per_element": h0, "contexts": len(counts)}
-        for name, priors, seen in [("fresh", None, 0), ("priors_seen4", counts, 4), ("priors_seen8", counts, 8),
-                                   ("priors_seen16", counts, 16), ("priors_seen31", counts, 31)]:
-            total = sum(code_frame(m, max_log, Model(priors, seen)) for m in mags_test)
-            row[name + "_bits_per_frame"] = total / len(test)
-            row[name + "_bits_per_element"] = total / len(test) / test[0].size
+        row = {"bits": bits, "channels": []}
+        factorized = 0.0
+        h0_weighted = 0.0
+        for c in range(channels):
+            scale, zp = choose_range_mse(cal[:, c].reshape(-1), bits)
+            q_cal = quantize(cal[:, c], scale, zp, bits)
+            q_test = quantize(test[:, c], scale, zp, bits)
+            freq = np.bincount(q_test.reshape(-1), minlength=levels + 1) / q_test.size
+            h0 = float(-(freq[freq > 0] * np.log2(freq[freq > 0])).sum())
+            bits_c = factorized_bits(q_cal, q_test, levels)
+            factorized += bits_c
+            h0_weighted += h0 / channels
+            row["channels"].append({"scale": scale, "zero_point": zp, "h0_bits_per_element": h0,
+                                    "factorized_bits_per_element": bits_c / q_test.size})
+        row["factorized_bits_per_frame"] = factorized / len(test)
+        row["factorized_bits_per_element"] = factorized / len(test) / test[0].size
+        row["h0_bits_per_element"] = h0_weighted  # of the symbols (of magnitudes below, one channel)
+        if channels == 1:
+            scale, zp = row["channels"][0]["scale"], row["channels"][0]["zero_point"]
+            maxmag = levels if zp in (0, levels) else max(2 * (levels - zp) - 1, 2 * zp)
+            max_log = floor_log2(maxmag)
+            mags_cal = [magnitudes(quantize(f, scale, zp, bits), zp, levels) for f in cal[:, 0]]
+            mags_test = [magnitudes(quantize(f, scale, zp, bits), zp, levels) for f in test[:, 0]]
+            # Priors: decision counts over the calibration frames, each coded with a fresh model.
+            counts = {}
+            for m in mags_cal:
+                model = Model()
+                code_frame(m, max_log, model)
+                for key, b in model.bits.items():
+                    c = counts.setdefault(key, [0, 0])
+                    c[0] += b.n0
+                    c[1] += b.n1
+            symbols = np.concatenate([m.reshape(-1) for m in mags_test])
+            freq = np.bincount(symbols) / symbols.size
+            row.update({"scale": scale, "zero_point": zp,
+                        "h0_bits_per_element": float(-(freq[freq > 0] * np.log2(freq[freq > 0])).sum()),
+                        "contexts": len(counts)})
+            for name, priors, seen in [("fresh", None, 0), ("priors_seen4", counts, 4), ("priors_seen8", counts, 8),
+                                       ("priors_seen16", counts, 16), ("priors_seen31", counts, 31)]:
+                total = sum(code_frame(m, max_log, Model(priors, seen)) for m in mags_test)
+                row[name + "_bits_per_frame"] = total / len(test)
+                row[name + "_bits_per_element"] = total / len(test) / test[0].size
         out["rows"].append(row)
     print(json.dumps(out, indent=1))
 

@@ -9,6 +9,8 @@
 #   sh resources/results/frontier.sh qat-pack    # its model into resources/models/frontier
 #   sh resources/results/frontier.sh qat-live    # its live and offline points
 #   sh resources/results/frontier.sh qat-head    # session 9: that model with the head trained in QAT, distilled
+#   sh resources/results/frontier.sh qat-v4|qat-v8  # the input-codec goal: Table I models fine-tuned in QAT
+#   sh resources/results/frontier.sh entropy-models  # a factorized entropy model against the context coder
 # Writes resources/results/frontier/*.json; resources/results/frontier-table.py turns them
 # into frontier.csv. One LibTorch thread, nice 10 (a shared 2-core machine).
 # The rows measured before the demo models became the Table I models (session 6 and before) are in
@@ -176,18 +178,33 @@ measure_frontier_model() {
         > "$OUT/live-$2-context$4-compact.json"
 }
 
-# Session 8, the input-codec goal: the Table I split-1 V = 4 model fine-tuned for 2 epochs through the
-# 2-bit quantizer (--qat-from; 29 min with 2 threads, alongside the lead's CI run), packed, measured.
+# qat_input_codec_point SPLIT V BITS EPOCHS TAG NAME PORT [aecnn-train options]: the input-codec goal
+# (issue item 3) for one Table I model: --qat-from resources/models/demo/splitSPLIT-vV-aecnn.aecnn for
+# EPOCHS epochs through the BITS-bit quantizer with the head frozen (calibrated ranges: the transmitted
+# symbols, and so the bytes, stay the Table I model's), work directory $QAT-TAG (resumes), the run's
+# JSON as TAG-train.json; packed into resources/models/frontier and measured as NAME at BITS bits.
+qat_input_codec_point() {
+    split=$1 ratio=$2 bits=$3 epochs=$4 tag=$5 name=$6 port=$7
+    shift 7
+    model=split$split-v$ratio-aecnn.aecnn
+    mkdir -p "$QAT-$tag" "$FRONTIER_MODELS"
+    [ -s "$QAT-$tag/$model" ] ||
+        run "$AECNN" aecnn-train --splits "$split" --ratios "$ratio" --qat-from "$DEMO/$model" --epochs-fr "$epochs" \
+            --batch-size 128 --qat-bits "$bits" --qat-ranges calibrated --qat-range mse --qat-calibrate $CAL --threads 2 \
+            --json --out "$QAT-$tag" "$@" > "$QAT-$tag/results.json"
+    cp "$QAT-$tag/results.json" "$OUT/$tag-train.json"
+    run "$AECNN" pack-model --bits 16 --json "$QAT-$tag/$model" "$FRONTIER_MODELS/$model" > "$OUT/$tag-pack.json"
+    measure_frontier_model "$FRONTIER_MODELS/$model" "$name" "$bits" "$bits" "$port"
+}
+
+# Session 8: split 1, V = 4, 2 epochs at 2 bits (29 min with 2 threads, alongside the lead's CI run).
 if [ "$what" = qat-v4 ]; then
-    mkdir -p "$QAT-v4"
-    [ -s "$QAT-v4/split1-v4-aecnn.aecnn" ] ||
-        run "$AECNN" aecnn-train --splits 1 --ratios 4 --qat-from $DEMO/split1-v4-aecnn.aecnn --epochs-fr 2 \
-            --batch-size 128 --qat-bits 2 --qat-ranges calibrated --qat-range mse --qat-calibrate $CAL --threads 2 \
-            --json --out "$QAT-v4" > "$QAT-v4/results.json"
-    cp "$QAT-v4/results.json" "$OUT/qat2-v4-train.json"
-    run "$AECNN" pack-model --bits 16 --json "$QAT-v4/split1-v4-aecnn.aecnn" $FRONTIER_MODELS/split1-v4-aecnn.aecnn \
-        > "$OUT/qat2-v4-pack.json"
-    measure_frontier_model $FRONTIER_MODELS/split1-v4-aecnn.aecnn qat2-split1-v4 2 2 "${PORT:-7935}"
+    qat_input_codec_point 1 4 2 2 qat2-v4 qat2-split1-v4 "${PORT:-7935}"
+fi
+# Session 10: split 1, V = 8 at 4 bits (the Table I model's 431.6 B are below lossless WebP's 453.2 B;
+# its 90.34 % are 1.86 points below the unsplit model), 3 epochs distilled from the unsplit model.
+if [ "$what" = qat-v8 ]; then
+    qat_input_codec_point 1 8 4 3 qat4-v8 qat4-split1-v8 "${PORT:-7937}" --distill 0.7 --distill-temperature 4
 fi
 
 # Session 9, goal 1: the session-8 model (qat-train's $QAT-more output; the run recorded here started
@@ -217,4 +234,22 @@ if [ "$what" = qat-head ]; then
     run "$AECNN" pack-model --bits 16 --json "$QAT-kd/split1-v64-aecnn.aecnn" "$QAT_MODEL" > "$OUT/qat3h-pack.json"
     run "$AECNN" eval --model "$QAT_MODEL" --threads 1 --json > "$OUT/qat3h-eval-float.json"
     measure_frontier_model "$QAT_MODEL" qat3h-split1-v64 2,3,4 3 "${PORT:-7936}"
+fi
+
+# Session 10, "a learned factorized entropy model, if it beats the context coder": the ideal cost of a
+# static pmf per channel (what CompressAI's EntropyBottleneck learns, at a fixed quantizer) against the
+# context coder, on what the models transmit (`dump-features` of the split model, the first 10 000 test
+# images; the first 2 000 calibrate ranges, pmf and priors; frontier-context-priors.py, which needs
+# /usr/bin/python3 with numpy). qat-v4 and qat-v8 freeze the head: their demo models transmit the same.
+if [ "$what" = entropy-models ]; then
+    feats=${FEATS:-build/frontier-features}
+    mkdir -p "$feats"
+    entropy_models() { # model, name, bits[, coded images]
+        run "$AECNN" dump-features --model "$1" --count 10000 --out "$feats/$2.npy" --threads 1 --json > /dev/null
+        run /usr/bin/python3 resources/results/frontier-context-priors.py "$feats/$2.npy" --calibrate 2000 \
+            --bits "$3" ${4:+--limit "$4"} > "$OUT/entropy-models-$2.json"
+    }
+    entropy_models "$QAT_MODEL" split1-v64-qat3h 2,3,4 3000
+    entropy_models $DEMO/split1-v4-aecnn.aecnn split1-v4-t1 2,3,4
+    entropy_models $DEMO/split1-v8-aecnn.aecnn split1-v8-t1 3,4
 fi

@@ -3,7 +3,8 @@
 # ResNet-50 (width 0.125, ImageNet stem, 64-channel stem: split 1 = 64x56x56) on a 224x224
 # RGB view of Fashion-MNIST (the first 2000 training images; the first 500 test images for the
 # base model, 300 for the rest), Algorithm 1 at split 1 for V = 4 and 16 (one epoch per stage,
-# no BottleNet++), eval --codec bytes per frame, and the same test images as PNG / WebP / JPEG.
+# no BottleNet++), eval --codec bytes per frame (8-bit self-describing frames; 2/3/4/8 bits against a
+# per-session layout with calibrated ranges), and the same test images as PNG / WebP / JPEG.
 # One thread, niced: about 30 minutes on a 2-core VM shared with other builds. A rerun skips
 # finished steps (and a step interrupted mid-training continues from its .resume state).
 #   resources/results/scale224.sh MODELS OUT     (models are not committed)
@@ -51,6 +52,13 @@ step "$OUT/table1.json" reproduce table1 --model "$MODELS/base224.ckpt" "${data[
 for v in 4 16; do
   step "$OUT/eval-codec-split1-v$v.json" eval --model "$MODELS/a224/split1-v$v-aecnn.aecnn" "${data[@]}" \
       --codec context --bits 8 --limit 300
+done
+
+# The same at 2, 3, 4 and 8 bits against a per-session layout with ranges calibrated once (MSE-chosen,
+# on the first 500 training images) as `aecnn edge --framing session --calibrate` sends them (session 10).
+for v in 4 16; do
+  step "$OUT/eval-codec-session-split1-v$v.json" eval --model "$MODELS/a224/split1-v$v-aecnn.aecnn" "${data[@]}" \
+      --codec context --bits 2,3,4,8 --framing session --range mse --calibrate 500 --limit 300
 done
 
 # The input image itself: the same 300 test images at 224x224 RGB as PNG, WebP, JPEG.

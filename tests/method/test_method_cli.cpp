@@ -1,3 +1,6 @@
+#include <algorithm>
+#include <cmath>
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -6,6 +9,7 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
+#include "aecnn/codec/npy_io.h"
 #include "test_budget.h"
 
 namespace {
@@ -121,6 +125,58 @@ private Q_SLOTS:
         refused({"--qat-recalibrate-every", "50", "--qat-ranges", "per-frame"}, "--qat-ranges calibrated");
         refused({"--distill", "1.5"}, "--distill");
         refused({"--distill", "0.5", "--distill-temperature", "0"}, "--distill-temperature");
+    }
+
+    // dump-features of a trained split model writes what its device half transmits. With
+    // --frozen-backbone the head keeps the classifier's weights, so that tensor is the
+    // classifier's own split-point activation at the model's kept channels: an independent path
+    // (full head + channel selection against the pruned-by-surgery head).
+    void dumpFeaturesOfASplitModelIsItsHeadAtItsKeptChannels()
+    {
+        const auto out = dir_.filePath("frozen");
+        const auto train = runAecnn({"aecnn-train", "--model", model_, "--out", out, "--dataset", "synthetic:300",
+                                     "--splits", "1", "--ratios", "4", "--frozen-backbone", "--no-bottlenet",
+                                     "--epochs-fr", "0.2", "--batch-size", "32", "--importance-batches", "2",
+                                     "--importance-batch-size", "16"});
+        QVERIFY2(train.exitCode == 0, train.err.constData());
+        const auto splitModel = QDir(out).filePath("split1-v4-aecnn.aecnn");
+        const auto transmittedPath = dir_.filePath("transmitted.npy"), allPath = dir_.filePath("all.npy");
+        const auto dump = runAecnn({"dump-features", "--model", splitModel, "--dataset", "synthetic:300", "--count", "12",
+                                    "--out", transmittedPath});
+        QVERIFY2(dump.exitCode == 0, dump.err.constData());
+        QCOMPARE(dump.json.value("split").toInt(), 1);
+        QCOMPARE(dump.json.value("ratio").toInt(), 4);
+        const auto all = runAecnn({"dump-features", "--model", model_, "--dataset", "synthetic:300", "--count", "12",
+                                   "--split", "1", "--out", allPath});
+        QVERIFY2(all.exitCode == 0, all.err.constData());
+
+        const auto transmitted = aecnn::codec::readNpy(transmittedPath.toStdString());
+        const auto full = aecnn::codec::readNpy(allPath.toStdString());
+        const auto kept = dump.json.value("kept_channels").toArray();
+        QCOMPARE(full.shape[1], uint64_t(8)); // the stem's 8 channels
+        QCOMPARE(kept.size(), 2);             // 8 / V
+        QCOMPARE(transmitted.shape, (std::vector<uint64_t>{12, 2, full.shape[2], full.shape[3]}));
+        const uint64_t plane = full.shape[2] * full.shape[3];
+        double worst = 0.0, largest = 0.0;
+        for (uint64_t n = 0; n < 12; ++n)
+            for (uint64_t k = 0; k < 2; ++k)
+                for (uint64_t i = 0; i < plane; ++i) {
+                    const float a = transmitted.values[(n * 2 + k) * plane + i];
+                    const float b = full.values[(n * 8 + uint64_t(kept[int(k)].toInt())) * plane + i];
+                    worst = std::max(worst, double(std::abs(a - b)));
+                    largest = std::max(largest, double(std::abs(b)));
+                }
+        QVERIFY2(largest > 0.0, "the stem's activations are all zero: nothing was compared");
+        QVERIFY2(worst <= 1e-5 * largest, qPrintable(QString("largest difference %1 of %2").arg(worst).arg(largest)));
+
+        // A split model transmits at its own split and ratio: another one is refused, the same is accepted.
+        const auto other = runAecnn({"dump-features", "--model", splitModel, "--dataset", "synthetic:300", "--count", "2",
+                                     "--ratio", "8", "--out", dir_.filePath("other.npy")});
+        QCOMPARE(other.exitCode, 2);
+        QVERIFY2(other.err.contains("split 1, V = 4") && other.err.contains("drop --ratio"), other.err.constData());
+        const auto same = runAecnn({"dump-features", "--model", splitModel, "--dataset", "synthetic:300", "--count", "2",
+                                    "--split", "1", "--ratio", "4", "--out", dir_.filePath("same.npy")});
+        QVERIFY2(same.exitCode == 0, same.err.constData());
     }
 
     void reproduceTable1AndFig4()
