@@ -9,7 +9,7 @@
 #   sh resources/results/frontier.sh qat-pack    # its model into resources/models/frontier
 #   sh resources/results/frontier.sh qat-live    # its live and offline points
 #   sh resources/results/frontier.sh qat-head    # session 9: that model with the head trained in QAT, distilled
-#   sh resources/results/frontier.sh qat-v4|qat-v8  # the input-codec goal: Table I models fine-tuned in QAT
+#   sh resources/results/frontier.sh qat-v4|qat-v8|qat-s2v16  # the input-codec goal: Table I models fine-tuned in QAT
 #   sh resources/results/frontier.sh entropy-models  # a factorized entropy model against the context coder
 # Writes resources/results/frontier/*.json; resources/results/frontier-table.py turns them
 # into frontier.csv. One LibTorch thread, nice 10 (a shared 2-core machine).
@@ -205,6 +205,10 @@ fi
 # its 90.34 % are 1.86 points below the unsplit model), 3 epochs distilled from the unsplit model.
 if [ "$what" = qat-v8 ]; then
     qat_input_codec_point 1 8 4 3 qat4-v8 qat4-split1-v8 "${PORT:-7937}" --distill 0.7 --distill-temperature 4
+fi
+# Session 10: split 2, V = 16 at 2 bits (419.2 B, below WebP; 90.09 %, 2.11 points down), the same way.
+if [ "$what" = qat-s2v16 ]; then
+    qat_input_codec_point 2 16 2 3 qat2-s2v16 qat2-split2-v16 "${PORT:-7938}" --distill 0.7 --distill-temperature 4
 fi
 
 # Session 9, goal 1: the session-8 model (qat-train's $QAT-more output; the run recorded here started
