@@ -115,6 +115,9 @@ if [ "$what" = table1 ]; then
         offline_t1 session-mse-cal split2-v16-aecnn 2,3
         # Split 1, V = 32 (session 9), the one V the input-codec table had not measured.
         offline_t1 session-mse-cal split1-v32-aecnn 2,3,4
+        # Session 10: the Table I models of the cells still without a codec point.
+        offline_t1 session-mse-cal split1-v16-aecnn 2,3,4
+        offline_t1 session-mse-cal split2-v64-aecnn 2,3,4
     }
 fi
 
