@@ -9,7 +9,7 @@
 #   sh resources/results/frontier.sh qat-pack    # its model into resources/models/frontier
 #   sh resources/results/frontier.sh qat-live    # its live and offline points
 #   sh resources/results/frontier.sh qat-head    # session 9: that model with the head trained in QAT, distilled
-#   sh resources/results/frontier.sh qat-v4|qat-v8|qat-v16|qat-s2v16|qat-s2v64  # the input-codec goal: Table I models fine-tuned in QAT
+#   sh resources/results/frontier.sh qat-v4|qat-v8|qat-v16|qat-s2v16  # the input-codec goal: Table I models fine-tuned in QAT
 #   sh resources/results/frontier.sh entropy-models  # a factorized entropy model against the context coder
 # Writes resources/results/frontier/*.json; resources/results/frontier-table.py turns them
 # into frontier.csv. One LibTorch thread, nice 10 (a shared 2-core machine).
@@ -216,10 +216,6 @@ fi
 # Session 10: split 1, V = 16 at 4 bits (4 x 14 x 14; Table I 89.74 % in float), the same way.
 if [ "$what" = qat-v16 ]; then
     qat_input_codec_point 1 16 4 3 qat4-v16 qat4-split1-v16 "${PORT:-7939}" --distill 0.7 --distill-temperature 4
-fi
-# Session 10: split 2, V = 64 at 4 bits (4 x 14 x 14; Table I 89.00 % at 240.4 B), the same way.
-if [ "$what" = qat-s2v64 ]; then
-    qat_input_codec_point 2 64 4 3 qat4-s2v64 qat4-split2-v64 "${PORT:-7940}" --distill 0.7 --distill-temperature 4
 fi
 
 # Session 9, goal 1: the session-8 model (qat-train's $QAT-more output; the run recorded here started
