@@ -1,7 +1,7 @@
 #include <QJsonArray>
 
-#include "aecnn/model/checkpoint.h"
 #include "aecnn/model/model_spec.h"
+#include "aecnn/split/inference_model.h"
 #include "cli_common.h"
 #include "codec_features.h"
 #include "command.h"
@@ -10,13 +10,6 @@
 
 namespace aecnn::cli {
 namespace {
-
-// Whether `spec` names a split-model checkpoint (what aecnn-train writes) rather than a classifier.
-bool isSplitModelFile(const std::string& spec)
-{
-    return spec != "default" && spec.rfind("torchvision:", 0) != 0 &&
-           readCheckpointKind(QString::fromStdString(spec)) == CheckpointKind::SplitModel;
-}
 
 // A split model transmits at its own split point and ratio: --split / --ratio (no defaults, so that
 // given ones can be told apart) may repeat them, never change them.
@@ -42,7 +35,7 @@ QJsonObject runDumpFeatures(const ParsedArgs& args, CommandContext& context)
     limits.test = count;
     FeatureDump dump;
     QString selection;
-    if (isSplitModelFile(modelSpec)) {
+    if (isSplitModelSpec(modelSpec)) {
         // The tensor the trained model's device half sends (its pruned channels, before quantization).
         auto model = loadAecnnClassifierFile(QString::fromStdString(modelSpec));
         requireOwnSplit(args, modelSpec, model.net->split(), model.net->ratio());

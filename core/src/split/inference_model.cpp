@@ -29,12 +29,16 @@ InferenceModel inferenceModelOf(const Loaded& loaded, CheckpointKind kind, QStri
 
 } // namespace
 
+bool isSplitModelSpec(const std::string& spec)
+{
+    return spec != "default" && spec.rfind("torchvision:", 0) != 0 &&
+           readCheckpointKind(QString::fromStdString(spec)) == CheckpointKind::SplitModel;
+}
+
 InferenceModel loadInferenceModel(const std::string& spec)
 {
-    const QString path = QString::fromStdString(spec);
-    if (spec != "default" && spec.rfind("torchvision:", 0) != 0 &&
-        readCheckpointKind(path) == CheckpointKind::SplitModel) {
-        const auto split = loadAecnnClassifierFile(path);
+    if (isSplitModelSpec(spec)) {
+        const auto split = loadAecnnClassifierFile(QString::fromStdString(spec));
         const auto& net = *split.net;
         return inferenceModelOf(split, CheckpointKind::SplitModel,
                                 QString::fromStdString(toString(net.variant())) + " split " +

@@ -25,6 +25,10 @@ struct InferenceModel {
     ResNetConfig config; // of its network: what inferenceBatchSize (memory_budget.h) needs
 };
 
+// Whether `spec` names a split-model checkpoint (kind "aecnn", what aecnn-train writes)
+// rather than a classifier spec; reads only the file's metadata.
+bool isSplitModelSpec(const std::string& spec);
+
 // Accepts every model spec (see model_spec.h) and split-model checkpoints.
 InferenceModel loadInferenceModel(const std::string& spec);
 
