@@ -207,13 +207,13 @@ def main():
                                     "factorized_bits_per_element": bits_c / q_test.size})
         row["factorized_bits_per_frame"] = factorized / len(test)
         row["factorized_bits_per_element"] = factorized / len(test) / test[0].size
-        row["h0_bits_per_element"] = h0_weighted  # of the symbols (of magnitudes below, one channel)
-        if channels == 1:
-            scale, zp = row["channels"][0]["scale"], row["channels"][0]["zero_point"]
+        # The magnitudes the coder codes are a one-to-one relabelling of the symbols: the same H0.
+        row["h0_bits_per_element"] = h0_weighted
+        if channels == 1:  # the last (only) channel's range and symbols from the loop above
             maxmag = levels if zp in (0, levels) else max(2 * (levels - zp) - 1, 2 * zp)
             max_log = floor_log2(maxmag)
-            mags_cal = [magnitudes(quantize(f, scale, zp, bits), zp, levels) for f in cal[:, 0]]
-            mags_test = [magnitudes(quantize(f, scale, zp, bits), zp, levels) for f in test[:, 0]]
+            mags_cal = magnitudes(q_cal, zp, levels)
+            mags_test = magnitudes(q_test, zp, levels)
             # Priors: decision counts over the calibration frames, each coded with a fresh model.
             counts = {}
             for m in mags_cal:
@@ -223,11 +223,7 @@ def main():
                     c = counts.setdefault(key, [0, 0])
                     c[0] += b.n0
                     c[1] += b.n1
-            symbols = np.concatenate([m.reshape(-1) for m in mags_test])
-            freq = np.bincount(symbols) / symbols.size
-            row.update({"scale": scale, "zero_point": zp,
-                        "h0_bits_per_element": float(-(freq[freq > 0] * np.log2(freq[freq > 0])).sum()),
-                        "contexts": len(counts)})
+            row.update({"scale": scale, "zero_point": zp, "contexts": len(counts)})
             for name, priors, seen in [("fresh", None, 0), ("priors_seen4", counts, 4), ("priors_seen8", counts, 8),
                                        ("priors_seen16", counts, 16), ("priors_seen31", counts, 31)]:
                 total = sum(code_frame(m, max_log, Model(priors, seen)) for m in mags_test)
