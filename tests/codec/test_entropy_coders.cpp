@@ -1,9 +1,11 @@
+#include <algorithm>
 #include <cstring>
 #include <random>
 
 #include <QtTest>
 
 #include "aecnn/codec/bitstream.h"
+#include "aecnn/codec/codec_errors.h"
 #include "aecnn/codec/codec_stats.h"
 #include "aecnn/codec/entropy_coder.h"
 #include "aecnn/error.h"
@@ -231,6 +233,143 @@ private Q_SLOTS:
             const double bitsPerElement = 8.0 * double(payload.size()) / double(symbols.size());
             QVERIFY2(bitsPerElement < 0.1, qPrintable(QString("%1 bits per element").arg(bitsPerElement)));
         }
+    }
+
+    // Context priors (issue 15), counted by hand. A 1x1x4 frame of zeros codes four
+    // "same as left" decisions, all 0, in context 15 (all three upper neighbours agree with
+    // the left one, bucket 0). A 1x1x2 frame [0, 1] codes one 0 and one 1 there, then the
+    // unary exponent's first bit (0: magnitude 1) in prefix context 0, adaptive bit 95.
+    // p(0) = (zeros + 0.4) / (decisions + 0.8) in 1/32768.
+    void contextPriorsCountedByHand()
+    {
+        const SymbolLayout four{1, 1, 4, Representation::Uniform, 2, {0}};
+        const SymbolLayout two{1, 1, 2, Representation::Uniform, 2, {0}};
+        ContextPriorCounter counter;
+        counter.add({0, 0, 0, 0}, four);
+        ContextPriors priors = counter.priors();
+        QCOMPARE(priors.priors.size(), size_t(1));
+        QCOMPARE(priors.priors[0], (ContextPrior{15, 30037})); // 32768 * 4.4 / 4.8
+        counter.add({0, 1}, two);
+        priors = counter.priors(7);
+        QCOMPARE(counter.frames(), uint64_t(2));
+        QCOMPARE(priors.confidence, uint8_t(7));
+        QCOMPARE(priors.priors.size(), size_t(2));
+        QCOMPARE(priors.priors[0], (ContextPrior{15, 26022})); // 32768 * 5.4 / 6.8
+        QCOMPARE(priors.priors[1], (ContextPrior{95, 25486})); // 32768 * 1.4 / 1.8
+        // Never below 32/32768 nor above 1 - 32/32768, however one-sided the counts.
+        ContextPriorCounter many;
+        const SymbolLayout wide{1, 1, 4000, Representation::Uniform, 2, {0}};
+        many.add(std::vector<uint8_t>(4000, 0), wide);
+        QCOMPARE(many.priors().priors[0].probabilityOfZero, uint16_t(32736));
+        QVERIFY_EXCEPTION_THROWN(many.add({0, 0}, wide), aecnn::Error);
+    }
+
+    // With priors, every adversarial pattern still round-trips exactly, at every bit depth
+    // and zero-point mode, even when the priors were counted on another pattern (a prior
+    // that is wrong for a stream costs bytes, never symbols).
+    void payloadsRoundTripWithContextPriors_data()
+    {
+        QTest::addColumn<int>("bits");
+        QTest::addColumn<int>("zeroPoints");
+        QTest::addColumn<int>("pattern");
+        for (int bits = 2; bits <= 8; ++bits)
+            for (int zp = 0; zp < 4; ++zp)
+                for (int pattern = 0; pattern < 6; ++pattern)
+                    QTest::addRow("%d/%s/%s", bits, kZeroPointNames[zp], kPatternNames[pattern]) << bits << zp << pattern;
+    }
+    void payloadsRoundTripWithContextPriors()
+    {
+        QFETCH(int, bits);
+        QFETCH(int, zeroPoints);
+        QFETCH(int, pattern);
+        for (const Shape& s : kShapes) {
+            const SymbolLayout layout{s.channels, s.height, s.width, Representation::Uniform, bits,
+                                      zeroPointsFor(ZeroPoints(zeroPoints), bits, s.channels)};
+            ContextPriorCounter counter;
+            counter.add(patternSymbols(Pattern((pattern + 1) % 6), layout, uint32_t(bits)), layout);
+            counter.add(patternSymbols(Pattern::Random, layout, uint32_t(bits + 50)), layout);
+            const ContextPriors priors = counter.priors(uint8_t(1 + 30 * (pattern % 2))); // confidence 1 and 31
+            const auto symbols = patternSymbols(Pattern(pattern), layout, uint32_t(7 * bits + pattern));
+            CoderOptions options;
+            options.contextPriors = &priors;
+            const auto payload = encodePayload(CoderId::Context, symbols, layout, options);
+            const auto back = decodePayload(CoderId::Context, payload.data(), payload.size(), symbols.size(), layout,
+                                            options);
+            QVERIFY2(back == symbols, s.name);
+        }
+    }
+
+    // Priors counted on 200 frames of a source make its next small frames smaller (what
+    // they are for: a 1 x 14 x 14 frame cannot learn its statistics from p = 1/2), and the
+    // decoder needs the encoder's priors: without them the same payload is not the symbols.
+    void contextPriorsShrinkSmallFramesAndMustMatch()
+    {
+        const auto symbolsOf = [](uint32_t seed, SymbolLayout* layout) {
+            const auto st = toSymbols(reluBlobs(1, 14, 14, seed), Representation::Uniform, 3, true);
+            *layout = SymbolLayout{1, 14, 14, Representation::Uniform, 3, {st.quant.ranges[0].zeroPoint}};
+            return st.bytes;
+        };
+        ContextPriorCounter counter;
+        SymbolLayout layout;
+        for (uint32_t seed = 1000; seed < 1200; ++seed) {
+            const auto symbols = symbolsOf(seed, &layout);
+            counter.add(symbols, layout);
+        }
+        const ContextPriors priors = counter.priors();
+        CoderOptions withPriors;
+        withPriors.contextPriors = &priors;
+        size_t plain = 0, primed = 0;
+        int mismatchesDetected = 0, nonTrivial = 0;
+        for (uint32_t seed = 1; seed <= 50; ++seed) {
+            const auto symbols = symbolsOf(seed, &layout);
+            const auto a = encodePayload(CoderId::Context, symbols, layout, {});
+            const auto b = encodePayload(CoderId::Context, symbols, layout, withPriors);
+            plain += a.size();
+            primed += b.size();
+            QVERIFY(decodePayload(CoderId::Context, b.data(), b.size(), symbols.size(), layout, withPriors) == symbols);
+            // An all-zero frame codes to 0 bytes with or without priors (the range coder's
+            // tail is trimmed), so it decodes the same either way; every other frame must not.
+            if (std::all_of(symbols.begin(), symbols.end(), [](uint8_t v) { return v == 0; }))
+                continue;
+            ++nonTrivial;
+            try {
+                if (decodePayload(CoderId::Context, b.data(), b.size(), symbols.size(), layout, {}) != symbols)
+                    ++mismatchesDetected;
+            } catch (const CodecError&) {
+                ++mismatchesDetected;
+            }
+        }
+        QVERIFY2(double(primed) < 0.95 * double(plain), qPrintable(QString("%1 B with priors, %2 B without")
+                                                                       .arg(primed)
+                                                                       .arg(plain)));
+        QVERIFY(nonTrivial >= 40);
+        QCOMPARE(mismatchesDetected, nonTrivial);
+    }
+
+    void invalidContextPriorsRefused()
+    {
+        const auto codeOf = [](ContextPriors p) {
+            try {
+                validate(p);
+            } catch (const CodecError& e) {
+                return e.code();
+            }
+            return CodecErrorCode::None;
+        };
+        QCOMPARE(codeOf({16, {{3, 100}, {9, 32767}}}), CodecErrorCode::None);
+        QCOMPARE(codeOf({0, {{3, 100}}}), CodecErrorCode::InvalidArgument);               // confidence 0
+        QCOMPARE(codeOf({32, {{3, 100}}}), CodecErrorCode::InvalidArgument);              // beyond kShift's table
+        QCOMPARE(codeOf({16, {{9, 100}, {3, 100}}}), CodecErrorCode::InvalidArgument);    // not increasing
+        QCOMPARE(codeOf({16, {{3, 100}, {3, 100}}}), CodecErrorCode::InvalidArgument);    // repeated
+        QCOMPARE(codeOf({16, {{kContextModelBits, 100}}}), CodecErrorCode::InvalidArgument);
+        QCOMPARE(codeOf({16, {{3, 0}}}), CodecErrorCode::InvalidArgument);                // p = 0: an empty sub-range
+        QCOMPARE(codeOf({16, {{3, 32768}}}), CodecErrorCode::InvalidArgument);
+        // Priors for another coder are a caller's mistake, not silently ignored.
+        const ContextPriors priors{16, {{3, 100}}};
+        CoderOptions options;
+        options.contextPriors = &priors;
+        const SymbolLayout layout{1, 2, 2, Representation::Uniform, 4, {0}};
+        QVERIFY_EXCEPTION_THROWN(encodePayload(CoderId::ZstdEntropy, {1, 2, 3, 4}, layout, options), CodecError);
     }
 
     // Many random layouts: shape, bit depth, zero points and a mix of the patterns per channel.

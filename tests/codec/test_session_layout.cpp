@@ -214,6 +214,71 @@ private Q_SLOTS:
         QCOMPARE(QString(codecErrorName(CodecErrorCode::LayoutMismatch)), QString("layout_mismatch"));
     }
 
+    // Context priors in the layout (issue 15): version 2, serialized and parsed back equal;
+    // frames made with them decode to exactly the symbols that frames without them carry, in
+    // fewer bytes; a layout without priors stays version 1, and a frame made with priors is
+    // refused by the same layout without them (its tag is another layout's).
+    void contextPriors()
+    {
+        const auto settings = settingsOf(CoderId::Context, Representation::Uniform, 3);
+        const auto tensorOf = [](uint32_t seed) { return pruned(reluBlobs(1, 14, 14, seed), 64, {25}); };
+        SessionLayout plain = layoutFor(tensorOf(1), settings);
+        plain.fixedRanges = {QuantRange{0.2f, 0}};
+        ContextPriorCounter counter;
+        for (uint32_t seed = 500; seed < 700; ++seed) {
+            const SessionSymbols coded = sessionSymbols(tensorOf(seed), plain, settings);
+            counter.add(coded.symbols.bytes, coded.coderLayout);
+        }
+        SessionLayout primed = plain;
+        primed.contextPriors = counter.priors();
+        QVERIFY(!primed.contextPriors.empty());
+        const auto plainBytes = serializeLayout(plain);
+        const auto primedBytes = serializeLayout(primed);
+        QCOMPARE(int(plainBytes[4]), 1);
+        QCOMPARE(int(primedBytes[4]), 2);
+        QVERIFY(parseLayout(primedBytes.data(), primedBytes.size()) == primed);
+        QVERIFY(parseLayout(plainBytes.data(), plainBytes.size()) == plain);
+        QVERIFY(!(primed == plain));
+        QVERIFY(layoutId(primed) != layoutId(plain));
+        QVERIFY(describeLayout(primed).find("priors=") != std::string::npos);
+
+        size_t plainTotal = 0, primedTotal = 0;
+        for (uint32_t seed = 1; seed <= 40; ++seed) {
+            const auto a = encodeSessionFrame(tensorOf(seed), plain, settings);
+            const auto b = encodeSessionFrame(tensorOf(seed), primed, settings);
+            plainTotal += a.size();
+            primedTotal += b.size();
+            const auto da = decodeSessionFrame(a.data(), a.size(), plain);
+            const auto db = decodeSessionFrame(b.data(), b.size(), primed);
+            QVERIFY(da.symbols.bytes == db.symbols.bytes);
+            QVERIFY(bitEqual(da.tensor.values, db.tensor.values));
+            if (uint8_t(layoutId(primed)) != uint8_t(layoutId(plain)))
+                QCOMPARE(codeOf([&] { decodeSessionFrame(b.data(), b.size(), plain); }), CodecErrorCode::LayoutMismatch);
+        }
+        QVERIFY2(primedTotal < plainTotal, qPrintable(QString("%1 B with priors, %2 without").arg(primedTotal).arg(plainTotal)));
+
+        // Every single-bit flip and every truncation of a layout with priors is refused.
+        for (size_t bit = 0; bit < primedBytes.size() * 8; ++bit) {
+            auto flipped = primedBytes;
+            flipped[bit / 8] ^= uint8_t(1u << (bit % 8));
+            QVERIFY2(codeOf([&] { parseLayout(flipped.data(), flipped.size()); }) != CodecErrorCode::None,
+                     qPrintable(QString("bit %1").arg(bit)));
+        }
+        for (size_t n = 0; n < primedBytes.size(); ++n)
+            QVERIFY(codeOf([&] { parseLayout(primedBytes.data(), n); }) != CodecErrorCode::None);
+
+        // Priors belong to the context coder; invalid priors are named.
+        SessionLayout zstd = layoutFor(tensorOf(1), settingsOf(CoderId::ZstdEntropy, Representation::Uniform, 3));
+        zstd.contextPriors = primed.contextPriors;
+        QCOMPARE(codeOf([&] { validate(zstd); }), CodecErrorCode::InvalidArgument);
+        SessionLayout bad = primed;
+        bad.contextPriors.confidence = 0;
+        QCOMPARE(codeOf([&] { serializeLayout(bad); }), CodecErrorCode::InvalidArgument);
+        // sessionSymbols checks the tensor against the layout like encodeSessionFrame.
+        QCOMPARE(codeOf([&] { sessionSymbols(pruned(reluBlobs(1, 14, 14, 1), 64, {26}), plain, settings); }),
+                 CodecErrorCode::InvalidArgument);
+    }
+
     void invalidLayouts()
     {
         SessionLayout l;

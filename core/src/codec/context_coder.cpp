@@ -80,11 +80,37 @@ constexpr std::array<BucketTable, 5> kBucketTables = [] {
     return tables;
 }();
 
+// Every adaptive bit of the model lives in one array; these offsets number them for
+// ContextPriors (part of the session-layout format: never renumber, only append).
+constexpr int kSameBits = 4 * kBuckets;                 // sameContext
+constexpr int kZeroBits = kBuckets * kBuckets * 3;      // zeroContext
+constexpr int kPrefixBits = kMagContexts * kMaxLog;     // unary exponent, <= 4 bits
+constexpr int kTreeNodes = 16;                          // binary exponent tree, > 4 bits (depth <= 4)
+constexpr int kTreeBits = kMagContexts * kTreeNodes;
+constexpr int kTopMantissaBits = kMagContexts * kMaxLog;
+constexpr int kLowMantissaBits = kMaxLog * kMaxLog;
+constexpr int kSameOffset = 0;
+constexpr int kZeroOffset = kSameOffset + kSameBits;
+constexpr int kPrefixOffset = kZeroOffset + kZeroBits;
+constexpr int kTreeOffset = kPrefixOffset + kPrefixBits;
+constexpr int kTopMantissaOffset = kTreeOffset + kTreeBits;
+constexpr int kLowMantissaOffset = kTopMantissaOffset + kTopMantissaBits;
+static_assert(kLowMantissaOffset + kLowMantissaBits == kContextModelBits,
+              "kContextModelBits (entropy_coder.h) must count every adaptive bit");
+
 // All adaptive probabilities of the model; encoder and decoder evolve them identically.
 struct Model {
-    explicit Model(int bits)
+    Model(int bits, const ContextPriors* priors)
         : bypassBits(bits > 4 ? bits - 3 : 0), bucketOf(kBucketTables[size_t(std::max(0, bits - 4))])
     {
+        if (priors == nullptr || priors->empty())
+            return;
+        validate(*priors);
+        for (const ContextPrior& prior : priors->priors) {
+            AdaptiveBit& bit = all[prior.context];
+            bit.p = prior.probabilityOfZero;
+            bit.seen = priors->confidence;
+        }
     }
 
     int bucket(int m) const { return bucketOf[size_t(m)]; }
@@ -94,15 +120,17 @@ struct Model {
         return s == 0 ? 0 : std::min(kMagContexts - 1, 1 + floorLog2(unsigned(s)));
     }
 
+    AdaptiveBit& same(int ctx) { return all[size_t(kSameOffset + ctx)]; }
+    AdaptiveBit& zero(int ctx) { return all[size_t(kZeroOffset + ctx)]; }
+    AdaptiveBit& prefix(int ctx, int j) { return all[size_t(kPrefixOffset + ctx * kMaxLog + j)]; }
+    AdaptiveBit& exponentTree(int ctx, int node) { return all[size_t(kTreeOffset + ctx * kTreeNodes + node)]; }
+    AdaptiveBit& topMantissa(int ctx, int k) { return all[size_t(kTopMantissaOffset + ctx * kMaxLog + k)]; }
+    AdaptiveBit& lowMantissa(int k, int i) { return all[size_t(kLowMantissaOffset + k * kMaxLog + i)]; }
+
     // Above 4 bits, mantissa bits below 2^bypassBits are sent raw (see context_coder.h).
     const int bypassBits;
     const BucketTable& bucketOf;
-    std::array<AdaptiveBit, 4 * kBuckets> same{};
-    std::array<AdaptiveBit, kBuckets * kBuckets * 3> zero{};
-    std::array<std::array<AdaptiveBit, kMaxLog>, kMagContexts> prefix{};
-    std::array<std::array<AdaptiveBit, 16>, kMagContexts> exponentTree{}; // node 1.., depth <= 4
-    std::array<std::array<AdaptiveBit, kMaxLog>, kMagContexts> topMantissa{};
-    std::array<std::array<AdaptiveBit, kMaxLog>, kMaxLog> lowMantissa{};
+    std::array<AdaptiveBit, kContextModelBits> all{};
 };
 
 // Magnitudes of the already coded neighbours in the same channel (0 outside).
@@ -166,14 +194,12 @@ std::vector<MagnitudeMap> mapsFor(const SymbolLayout& layout)
     return maps;
 }
 
-} // namespace
-
-std::vector<uint8_t> contextEncode(const uint8_t* symbols, const SymbolLayout& layout)
+// Codes every symbol's decisions with `encoder` (a RangeEncoder, or a DecisionCounter
+// that only counts them): the one place that says which decisions a symbol takes.
+template <typename Encoder>
+void encodeSymbols(const uint8_t* symbols, const SymbolLayout& layout, const std::vector<MagnitudeMap>& maps,
+                   Model& model, Encoder& encoder)
 {
-    const auto maps = mapsFor(layout);
-    auto model = std::make_unique<Model>(layout.bits);
-    std::vector<uint8_t> out;
-    RangeEncoder encoder(out);
     size_t index = 0;
     walk(layout, [&](uint32_t c, const Neighbours& n) {
         const MagnitudeMap& map = maps[maps.size() == 1 ? 0 : c];
@@ -181,11 +207,11 @@ std::vector<uint8_t> contextEncode(const uint8_t* symbols, const SymbolLayout& l
         if (q > map.levels)
             throw Error("symbol " + std::to_string(q) + " does not fit in " + std::to_string(layout.bits) + " bits");
         const int m = map.toMagnitude(q);
-        encoder.encode(model->same[size_t(sameContext(*model, n))], m != n.left);
+        encoder.encode(model.same(sameContext(model, n)), m != n.left);
         if (m == n.left)
             return m;
         if (n.left != 0) { // otherwise m != left already says m != 0
-            encoder.encode(model->zero[size_t(zeroContext(*model, n))], m != 0);
+            encoder.encode(model.zero(zeroContext(model, n)), m != 0);
             if (m == 0)
                 return 0;
         }
@@ -196,42 +222,72 @@ std::vector<uint8_t> contextEncode(const uint8_t* symbols, const SymbolLayout& l
             int node = 1;
             for (int level = map.exponentTreeDepth - 1; level >= 0; --level) {
                 const int bit = (k >> level) & 1;
-                encoder.encode(model->exponentTree[size_t(ctx)][size_t(node)], bit);
+                encoder.encode(model.exponentTree(ctx, node), bit);
                 node = 2 * node + bit;
             }
         } else {
             for (int j = 0; j < maxK; ++j) {
-                encoder.encode(model->prefix[size_t(ctx)][size_t(j)], k > j);
+                encoder.encode(model.prefix(ctx, j), k > j);
                 if (k <= j)
                     break;
             }
         }
-        const int bypass = std::max(0, std::min(k - 1, model->bypassBits));
+        const int bypass = std::max(0, std::min(k - 1, model.bypassBits));
         for (int i = k - 1; i >= bypass; --i) {
-            AdaptiveBit& bit = i == k - 1 ? model->topMantissa[size_t(ctx)][size_t(k)]
-                                          : model->lowMantissa[size_t(k)][size_t(i)];
+            AdaptiveBit& bit = i == k - 1 ? model.topMantissa(ctx, k) : model.lowMantissa(k, i);
             encoder.encode(bit, (m >> i) & 1);
         }
         if (bypass > 0)
             encoder.encodeBypass(uint32_t(m) & ((1u << bypass) - 1), bypass);
         return m;
     });
+}
+
+// Counts decisions per adaptive bit instead of coding them; which decisions a symbol
+// takes does not depend on the probabilities, so no bit needs updating.
+struct DecisionCounter {
+    const AdaptiveBit* first;
+    uint64_t* zeros;
+    uint64_t* ones;
+
+    void encode(AdaptiveBit& bit, int value) { ++(value ? ones : zeros)[&bit - first]; }
+    void encodeBypass(uint32_t, int) {}
+};
+
+} // namespace
+
+std::vector<uint8_t> contextEncode(const uint8_t* symbols, const SymbolLayout& layout, const ContextPriors* priors)
+{
+    const auto maps = mapsFor(layout);
+    auto model = std::make_unique<Model>(layout.bits, priors);
+    std::vector<uint8_t> out;
+    RangeEncoder encoder(out);
+    encodeSymbols(symbols, layout, maps, *model, encoder);
     encoder.finish();
     return out;
 }
 
-void contextDecode(const uint8_t* payload, size_t size, const SymbolLayout& layout, uint8_t* out)
+void contextCountDecisions(const uint8_t* symbols, const SymbolLayout& layout, uint64_t* zeros, uint64_t* ones)
 {
     const auto maps = mapsFor(layout);
-    auto model = std::make_unique<Model>(layout.bits);
+    auto model = std::make_unique<Model>(layout.bits, nullptr);
+    DecisionCounter counter{model->all.data(), zeros, ones};
+    encodeSymbols(symbols, layout, maps, *model, counter);
+}
+
+void contextDecode(const uint8_t* payload, size_t size, const SymbolLayout& layout, uint8_t* out,
+                   const ContextPriors* priors)
+{
+    const auto maps = mapsFor(layout);
+    auto model = std::make_unique<Model>(layout.bits, priors);
     RangeDecoder decoder(payload, size);
     size_t index = 0;
     walk(layout, [&](uint32_t c, const Neighbours& n) {
         const MagnitudeMap& map = maps[maps.size() == 1 ? 0 : c];
         int m = n.left;
-        const bool differs = decoder.decode(model->same[size_t(sameContext(*model, n))]);
+        const bool differs = decoder.decode(model->same(sameContext(*model, n)));
         if (differs && n.left != 0)
-            m = decoder.decode(model->zero[size_t(zeroContext(*model, n))]) ? -1 : 0;
+            m = decoder.decode(model->zero(zeroContext(*model, n))) ? -1 : 0;
         if (differs && (n.left == 0 || m == -1)) {
             const int maxK = map.maxLog;
             const int ctx = Model::magnitudeContext(n.left, n.up);
@@ -239,21 +295,20 @@ void contextDecode(const uint8_t* payload, size_t size, const SymbolLayout& layo
             if (map.exponentTreeDepth > 0) {
                 int node = 1;
                 for (int level = 0; level < map.exponentTreeDepth; ++level)
-                    node = 2 * node + decoder.decode(model->exponentTree[size_t(ctx)][size_t(node)]);
+                    node = 2 * node + decoder.decode(model->exponentTree(ctx, node));
                 k = node - (1 << map.exponentTreeDepth);
                 if (k > maxK)
                     throw CodecError(CodecErrorCode::CorruptPayload,
                                      "context payload is corrupt: decoded magnitude exponent " + std::to_string(k) +
                                          " exceeds " + std::to_string(maxK));
             } else {
-                while (k < maxK && decoder.decode(model->prefix[size_t(ctx)][size_t(k)]))
+                while (k < maxK && decoder.decode(model->prefix(ctx, k)))
                     ++k;
             }
             m = 1;
             const int bypass = std::max(0, std::min(k - 1, model->bypassBits));
             for (int i = k - 1; i >= bypass; --i) {
-                AdaptiveBit& bit = i == k - 1 ? model->topMantissa[size_t(ctx)][size_t(k)]
-                                              : model->lowMantissa[size_t(k)][size_t(i)];
+                AdaptiveBit& bit = i == k - 1 ? model->topMantissa(ctx, k) : model->lowMantissa(k, i);
                 m = (m << 1) | decoder.decode(bit);
             }
             if (bypass > 0)

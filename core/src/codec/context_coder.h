@@ -17,9 +17,15 @@ namespace aecnn::codec::detail {
 // (frame version 2) the exponent is a binary tree and mantissa bits worth less
 // than 2^(bits-3) are sent raw: they are close to uniform, and fewer
 // modelled decisions make 8-bit coding faster.
-std::vector<uint8_t> contextEncode(const uint8_t* symbols, const SymbolLayout& layout);
+// `priors` (null or empty: none, every bit starts at 1/2) must be the same on both sides.
+std::vector<uint8_t> contextEncode(const uint8_t* symbols, const SymbolLayout& layout,
+                                   const ContextPriors* priors = nullptr);
 // Fills out[0 .. C*H*W); throws aecnn::Error when a decoded value cannot be a
 // symbol of the layout (corrupt payload).
-void contextDecode(const uint8_t* payload, size_t size, const SymbolLayout& layout, uint8_t* out);
+void contextDecode(const uint8_t* payload, size_t size, const SymbolLayout& layout, uint8_t* out,
+                   const ContextPriors* priors = nullptr);
+// Adds, per adaptive bit, how often contextEncode would code a 0 and a 1 for these
+// symbols (zeros and ones hold kContextModelBits counts).
+void contextCountDecisions(const uint8_t* symbols, const SymbolLayout& layout, uint64_t* zeros, uint64_t* ones);
 
 } // namespace aecnn::codec::detail

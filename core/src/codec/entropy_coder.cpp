@@ -1,5 +1,7 @@
 #include "aecnn/codec/entropy_coder.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "aecnn/codec/codec_errors.h"
@@ -49,12 +51,63 @@ bool coderSupports(CoderId id, Representation representation)
     return id != CoderId::Context || representation == Representation::Uniform;
 }
 
+void validate(const ContextPriors& priors)
+{
+    if (priors.empty())
+        return;
+    if (priors.confidence < 1 || priors.confidence > 31)
+        throw CodecError(CodecErrorCode::InvalidArgument, "context priors need a confidence of 1..31 bits, got " +
+                                                              std::to_string(int(priors.confidence)));
+    for (size_t i = 0; i < priors.priors.size(); ++i) {
+        const ContextPrior& p = priors.priors[i];
+        if (p.context >= kContextModelBits || (i > 0 && p.context <= priors.priors[i - 1].context))
+            throw CodecError(CodecErrorCode::InvalidArgument,
+                             "context priors must name strictly increasing adaptive bits below " +
+                                 std::to_string(kContextModelBits) + " (entry " + std::to_string(i) + ": " +
+                                 std::to_string(p.context) + ")");
+        if (p.probabilityOfZero < 1 || p.probabilityOfZero > 32767)
+            throw CodecError(CodecErrorCode::InvalidArgument,
+                             "context prior of bit " + std::to_string(p.context) + " has probability " +
+                                 std::to_string(p.probabilityOfZero) + "/32768, outside 1..32767");
+    }
+}
+
+void ContextPriorCounter::add(const std::vector<uint8_t>& symbols, const SymbolLayout& layout)
+{
+    const uint64_t n = uint64_t(layout.channels) * layout.height * layout.width;
+    if (symbols.size() != n)
+        throw Error("context priors: got " + std::to_string(symbols.size()) + " symbols for " + std::to_string(n) +
+                    " elements");
+    detail::contextCountDecisions(symbols.data(), layout, zeros_.data(), ones_.data());
+    ++frames_;
+}
+
+ContextPriors ContextPriorCounter::priors(uint8_t confidence) const
+{
+    ContextPriors out;
+    out.confidence = confidence;
+    for (int i = 0; i < kContextModelBits; ++i) {
+        const double zeros = double(zeros_[size_t(i)]), total = zeros + double(ones_[size_t(i)]);
+        if (total == 0)
+            continue; // never used by these frames: starts at 1/2 as without priors
+        // Add-0.4 smoothing keeps a bit never seen as 1 from certainty; the clamp keeps
+        // one surprise from costing more than ~10 bits.
+        const long p = std::lround(32768.0 * (zeros + 0.4) / (total + 0.8));
+        out.priors.push_back({uint16_t(i), uint16_t(std::clamp(p, 32L, 32767L - 31L))});
+    }
+    validate(out);
+    return out;
+}
+
 std::vector<uint8_t> encodePayload(CoderId coder, const std::vector<uint8_t>& symbols, const SymbolLayout& layout,
                                    const CoderOptions& options)
 {
     if (!coderSupports(coder, layout.representation))
         throw Error("codec '" + coderName(coder) + "' cannot code " + representationName(layout.representation) +
                     " symbols; quantize them (uint, --bits n) or choose zstd, zstd-entropy or store");
+    if (options.contextPriors && !options.contextPriors->empty() && coder != CoderId::Context)
+        throw CodecError(CodecErrorCode::InvalidArgument, "context priors are for the context coder, not " +
+                                                              coderName(coder));
     switch (coder) {
     case CoderId::Store: return symbols;
     case CoderId::Zstd: return detail::zstdCompress(symbols, false, options.zstdLevel, options.dictionary, options.workspace);
@@ -64,7 +117,7 @@ std::vector<uint8_t> encodePayload(CoderId coder, const std::vector<uint8_t>& sy
         if (symbols.size() != n)
             throw Error("context coder got " + std::to_string(symbols.size()) + " symbols for " +
                         std::to_string(n) + " elements");
-        return detail::contextEncode(symbols.data(), layout);
+        return detail::contextEncode(symbols.data(), layout, options.contextPriors);
     }
     }
     throw Error("unknown coder id " + std::to_string(int(coder)));
@@ -76,6 +129,9 @@ std::vector<uint8_t> decodePayload(CoderId coder, const uint8_t* payload, size_t
     if (!coderSupports(coder, layout.representation))
         throw CodecError(CodecErrorCode::BadHeaderField, "codec '" + coderName(coder) + "' cannot carry " +
                                                              representationName(layout.representation) + " symbols");
+    if (options.contextPriors && !options.contextPriors->empty() && coder != CoderId::Context)
+        throw CodecError(CodecErrorCode::InvalidArgument, "context priors are for the context coder, not " +
+                                                              coderName(coder));
     switch (coder) {
     case CoderId::Store: {
         if (payloadSize != expectedSize)
@@ -92,7 +148,7 @@ std::vector<uint8_t> decodePayload(CoderId coder, const uint8_t* payload, size_t
         if (n != expectedSize)
             throw CodecError(CodecErrorCode::InvalidArgument, "context payload size does not match the shape");
         std::vector<uint8_t> out(expectedSize);
-        detail::contextDecode(payload, payloadSize, layout, out.data());
+        detail::contextDecode(payload, payloadSize, layout, out.data(), options.contextPriors);
         return out;
     }
     }

@@ -48,6 +48,38 @@ QuantRange readRange(detail::Reader& in, int bits, const char* container)
     return r;
 }
 
+ContextPriors readPriors(detail::Reader& in, CoderId coder)
+{
+    if (coder != CoderId::Context)
+        throw CodecError(Code::BadHeaderField, "session layout carries context priors for coder " + coderName(coder));
+    ContextPriors priors;
+    priors.confidence = in.u8("context prior confidence");
+    if (priors.confidence < 1 || priors.confidence > 31)
+        throw CodecError(Code::BadHeaderField, "session layout's context prior confidence " +
+                                                   std::to_string(int(priors.confidence)) + " is not 1..31");
+    const uint32_t count = in.varint("context prior count");
+    if (count == 0 || count > uint32_t(kContextModelBits))
+        throw CodecError(Code::BadHeaderField, "session layout lists " + std::to_string(count) +
+                                                   " context priors (1.." + std::to_string(kContextModelBits) + ")");
+    uint32_t context = 0;
+    for (uint32_t i = 0; i < count; ++i) {
+        const uint32_t step = in.varint("context prior index");
+        if (i > 0 && step == 0)
+            throw CodecError(Code::BadHeaderField, "session layout's context priors are not strictly increasing");
+        context += step; // count <= kContextModelBits and each step < 2^32: checked before it can wrap
+        if (step >= uint32_t(kContextModelBits) || context >= uint32_t(kContextModelBits))
+            throw CodecError(Code::BadHeaderField, "session layout names context " + std::to_string(context) +
+                                                       ", beyond the coder's " +
+                                                       std::to_string(kContextModelBits) + " adaptive bits");
+        const uint16_t p = uint16_t(in.u8("context prior") | in.u8("context prior") << 8);
+        if (p < 1 || p > 32767)
+            throw CodecError(Code::BadHeaderField, "session layout's context prior " + std::to_string(p) +
+                                                       "/32768 is outside 1..32767");
+        priors.priors.push_back({uint16_t(context), p});
+    }
+    return priors;
+}
+
 std::string shapeText(uint32_t c, uint32_t h, uint32_t w)
 {
     return std::to_string(c) + "x" + std::to_string(h) + "x" + std::to_string(w);
@@ -60,7 +92,7 @@ bool SessionLayout::operator==(const SessionLayout& o) const
     if (coder != o.coder || representation != o.representation || perChannel != o.perChannel ||
         channels != o.channels || height != o.height || width != o.width || originalChannels != o.originalChannels ||
         keptChannels != o.keptChannels || dictionaryId != o.dictionaryId ||
-        fixedRanges.size() != o.fixedRanges.size())
+        fixedRanges.size() != o.fixedRanges.size() || contextPriors != o.contextPriors)
         return false;
     if (representation == Representation::Uniform && bits != o.bits)
         return false;
@@ -112,6 +144,11 @@ void validate(const SessionLayout& l)
             if (!std::isfinite(r.scale) || r.scale < 0.0f || r.zeroPoint > (1 << l.bits) - 1)
                 invalid("a fixed range has an invalid scale or zero point");
     }
+    if (!l.contextPriors.empty()) {
+        if (l.coder != CoderId::Context)
+            invalid("carries context priors for coder " + coderName(l.coder));
+        validate(l.contextPriors);
+    }
 }
 
 std::vector<uint8_t> serializeLayout(const SessionLayout& l)
@@ -119,7 +156,8 @@ std::vector<uint8_t> serializeLayout(const SessionLayout& l)
     validate(l);
     const bool uniform = isUniform(l);
     std::vector<uint8_t> out(kLayoutMagic, kLayoutMagic + 4);
-    out.push_back(kLayoutVersion);
+    const bool priors = !l.contextPriors.empty();
+    out.push_back(priors ? kLayoutVersionWithPriors : kLayoutVersion);
     out.push_back(uint8_t(uint8_t(l.coder) | uint8_t(l.representation) << 4));
     const uint8_t flags = uint8_t((uniform && l.perChannel ? kLayoutPerChannel : 0) | (isPruned(l) ? kLayoutPruned : 0) |
                                   (l.dictionaryId != 0 ? kLayoutDictionary : 0) |
@@ -137,6 +175,16 @@ std::vector<uint8_t> serializeLayout(const SessionLayout& l)
             detail::putVarint(out, uint32_t(l.keptChannels[i] - (i ? l.keptChannels[i - 1] : 0)));
     for (const auto& r : l.fixedRanges)
         putRange(out, r);
+    if (priors) {
+        const auto& entries = l.contextPriors.priors;
+        out.push_back(l.contextPriors.confidence);
+        detail::putVarint(out, uint32_t(entries.size()));
+        for (size_t i = 0; i < entries.size(); ++i) {
+            detail::putVarint(out, uint32_t(entries[i].context - (i ? entries[i - 1].context : 0)));
+            out.push_back(uint8_t(entries[i].probabilityOfZero));
+            out.push_back(uint8_t(entries[i].probabilityOfZero >> 8));
+        }
+    }
     detail::putU32(out, detail::crcOf(out.data(), out.size()));
     return out;
 }
@@ -153,10 +201,11 @@ SessionLayout parseLayout(const uint8_t* data, size_t size, const DecodeLimits& 
     if (std::memcmp(magic, kLayoutMagic, 4) != 0)
         throw CodecError(Code::BadMagic, "not an AECNN session layout (bad magic)");
     const uint8_t version = in.u8("version");
-    if (version != kLayoutVersion)
+    if (version != kLayoutVersion && version != kLayoutVersionWithPriors)
         throw CodecError(Code::UnsupportedVersion, "unsupported session layout version " + std::to_string(version) +
-                                                       " (this build reads version " +
-                                                       std::to_string(kLayoutVersion) + ")");
+                                                       " (this build reads versions " +
+                                                       std::to_string(kLayoutVersion) + " and " +
+                                                       std::to_string(kLayoutVersionWithPriors) + ")");
     SessionLayout l;
     const uint8_t ids = in.u8("coder and representation");
     if ((ids & 0x0F) > uint8_t(CoderId::Context) || (ids >> 4) > uint8_t(Representation::Uniform))
@@ -217,6 +266,8 @@ SessionLayout parseLayout(const uint8_t* data, size_t size, const DecodeLimits& 
     if (flags & kLayoutFixedRanges)
         for (size_t i = 0; i < rangeCount(l); ++i)
             l.fixedRanges.push_back(readRange(in, l.bits, kWhat));
+    if (version == kLayoutVersionWithPriors)
+        l.contextPriors = readPriors(in, l.coder);
     const size_t body = in.position();
     const uint32_t stored = in.u32("CRC");
     if (in.position() != size)
@@ -247,6 +298,8 @@ std::string describeLayout(const SessionLayout& l)
         text += " dictionary " + std::to_string(l.dictionaryId);
     if (isUniform(l))
         text += l.rangesFixed() ? " ranges=fixed" : " ranges=frame";
+    if (!l.contextPriors.empty())
+        text += " priors=" + std::to_string(l.contextPriors.priors.size());
     return text;
 }
 
@@ -271,13 +324,7 @@ SessionLayout layoutFor(const FeatureTensor& tensor, const CodecSettings& settin
     return l;
 }
 
-size_t sessionFrameHeaderBytes(const SessionLayout& layout)
-{
-    return 1 + (isUniform(layout) && !layout.rangesFixed() ? rangeCount(layout) * 5 : 0);
-}
-
-std::vector<uint8_t> encodeSessionFrame(const FeatureTensor& tensor, const SessionLayout& layout,
-                                        const CodecSettings& settings, FrameSizes* sizes, CoderWorkspace* workspace)
+SessionSymbols sessionSymbols(const FeatureTensor& tensor, const SessionLayout& layout, const CodecSettings& settings)
 {
     validate(layout);
     validate(tensor);
@@ -290,6 +337,28 @@ std::vector<uint8_t> encodeSessionFrame(const FeatureTensor& tensor, const Sessi
     if (tensor.originalChannels != layout.originalChannels ||
         (tensorPruned ? tensor.keptChannels : noKept) != layout.keptChannels)
         throw CodecError(Code::InvalidArgument, "tensor's kept channels differ from the session layout's");
+    const bool uniform = isUniform(layout);
+    SessionSymbols out;
+    if (uniform && layout.rangesFixed())
+        out.symbols = toSymbolsWithRanges(tensor, QuantParams{layout.bits, layout.perChannel, layout.fixedRanges});
+    else
+        out.symbols = toSymbols(tensor, layout.representation, layout.bits, layout.perChannel, settings.range);
+    out.coderLayout = SymbolLayout{layout.channels, layout.height, layout.width, layout.representation,
+                                   uniform ? layout.bits : 8, {}};
+    for (const auto& r : out.symbols.quant.ranges)
+        out.coderLayout.zeroPoints.push_back(r.zeroPoint);
+    return out;
+}
+
+size_t sessionFrameHeaderBytes(const SessionLayout& layout)
+{
+    return 1 + (isUniform(layout) && !layout.rangesFixed() ? rangeCount(layout) * 5 : 0);
+}
+
+std::vector<uint8_t> encodeSessionFrame(const FeatureTensor& tensor, const SessionLayout& layout,
+                                        const CodecSettings& settings, FrameSizes* sizes, CoderWorkspace* workspace)
+{
+    const SessionSymbols coded = sessionSymbols(tensor, layout, settings);
     const ZstdDictionary* dictionary = nullptr;
     if (layout.dictionaryId != 0) {
         if (!settings.dictionary || settings.dictionary->id() != layout.dictionaryId)
@@ -299,17 +368,10 @@ std::vector<uint8_t> encodeSessionFrame(const FeatureTensor& tensor, const Sessi
         dictionary = settings.dictionary;
     }
     const bool uniform = isUniform(layout);
-    SymbolTensor symbols;
-    if (uniform && layout.rangesFixed())
-        symbols = toSymbolsWithRanges(tensor, QuantParams{layout.bits, layout.perChannel, layout.fixedRanges});
-    else
-        symbols = toSymbols(tensor, layout.representation, layout.bits, layout.perChannel, settings.range);
-    SymbolLayout symbolLayout{layout.channels, layout.height, layout.width, layout.representation,
-                              uniform ? layout.bits : 8, {}};
-    for (const auto& r : symbols.quant.ranges)
-        symbolLayout.zeroPoints.push_back(r.zeroPoint);
-    const CoderOptions options{settings.zstdLevel, dictionary, workspace};
-    const auto payload = encodePayload(layout.coder, symbols.bytes, symbolLayout, options);
+    const SymbolTensor& symbols = coded.symbols;
+    const CoderOptions options{settings.zstdLevel, dictionary, workspace,
+                               layout.contextPriors.empty() ? nullptr : &layout.contextPriors};
+    const auto payload = encodePayload(layout.coder, symbols.bytes, coded.coderLayout, options);
     std::vector<uint8_t> out;
     out.reserve(sessionFrameHeaderBytes(layout) + payload.size());
     out.push_back(uint8_t(layoutId(layout)));
@@ -366,7 +428,8 @@ DecodedFrame decodeSessionFrame(const uint8_t* data, size_t size, const SessionL
                               uniform ? layout.bits : 8, {}};
     for (const auto& r : symbols.quant.ranges)
         symbolLayout.zeroPoints.push_back(r.zeroPoint);
-    const CoderOptions options{kDefaultZstdLevel, layout.dictionaryId != 0 ? dictionary : nullptr, workspace};
+    const CoderOptions options{kDefaultZstdLevel, layout.dictionaryId != 0 ? dictionary : nullptr, workspace,
+                               layout.contextPriors.empty() ? nullptr : &layout.contextPriors};
     symbols.bytes = decodePayload(layout.coder, data + headerBytes, size - headerBytes, expected, symbolLayout, options);
     if (uniform) {
         const int levels = (1 << layout.bits) - 1;

@@ -51,10 +51,48 @@ private:
     std::unique_ptr<ZstdContexts> zstd_;
 };
 
+// Starting probabilities for the context coder's adaptive bits (issue 15, "better context
+// modelling"). Without them every bit starts at p = 1/2 in every frame, and a 196-element
+// frame spends a good part of its bytes learning what the previous frame already taught.
+// Priors are counted on calibration symbols of one deployed model (ContextPriorCounter)
+// and agreed once per session in its layout (session_layout.h); encoder and decoder must
+// use the same priors, or the payload decodes to garbage (a session refuses frames of
+// another layout by its tag, and the priors are part of the layout).
+struct ContextPrior {
+    // Which adaptive bit: 0 .. kContextModelBits - 1, numbered as in context_coder.cpp
+    // (part of the session-layout format: never renumbered).
+    uint16_t context = 0;
+    uint16_t probabilityOfZero = 1 << 14; // in 1/32768, 1 .. 32767
+    bool operator==(const ContextPrior& o) const
+    {
+        return context == o.context && probabilityOfZero == o.probabilityOfZero;
+    }
+};
+
+constexpr int kContextModelBits = 627;         // adaptive bits in the context coder's model
+constexpr uint8_t kDefaultPriorConfidence = 16; // measured: 16 saves the most (frontier.md, session 10)
+
+struct ContextPriors {
+    // How many bits each prior counts as already seen (1..31): the adaptation rate it
+    // starts at, so a prior that does not fit a stream is still unlearned quickly.
+    uint8_t confidence = kDefaultPriorConfidence;
+    std::vector<ContextPrior> priors; // strictly increasing contexts; the others start at 1/2
+    bool empty() const { return priors.empty(); }
+    bool operator==(const ContextPriors& o) const
+    {
+        return priors == o.priors && (priors.empty() || confidence == o.confidence);
+    }
+    bool operator!=(const ContextPriors& o) const { return !(*this == o); }
+};
+
+// Throws CodecError (InvalidArgument) naming the first bad field.
+void validate(const ContextPriors& priors);
+
 struct CoderOptions {
     int zstdLevel = kDefaultZstdLevel;
     const ZstdDictionary* dictionary = nullptr; // zstd coders only
     CoderWorkspace* workspace = nullptr;        // optional; not shared between threads
+    const ContextPriors* contextPriors = nullptr; // context coder only; null or empty = none
 };
 
 // What a coder needs to know about the symbols besides their bytes.
@@ -73,6 +111,22 @@ std::vector<uint8_t> encodePayload(CoderId coder, const std::vector<uint8_t>& sy
 // inconsistency, never reads outside `payload` nor writes outside the result.
 std::vector<uint8_t> decodePayload(CoderId coder, const uint8_t* payload, size_t payloadSize, size_t expectedSize,
                                    const SymbolLayout& layout, const CoderOptions& options);
+
+// Counts the context coder's decisions over calibration frames (each coded as a stream of
+// its own, as every frame is) and turns them into priors: for each adaptive bit the
+// frames used, p(0) = (zeros + 0.4) / (decisions + 0.8).
+class ContextPriorCounter {
+public:
+    // One frame's symbols with their layout (Uniform, 2..8 bits); throws like encodePayload.
+    void add(const std::vector<uint8_t>& symbols, const SymbolLayout& layout);
+    ContextPriors priors(uint8_t confidence = kDefaultPriorConfidence) const;
+    uint64_t frames() const { return frames_; }
+
+private:
+    std::vector<uint64_t> zeros_ = std::vector<uint64_t>(kContextModelBits, 0);
+    std::vector<uint64_t> ones_ = std::vector<uint64_t>(kContextModelBits, 0);
+    uint64_t frames_ = 0;
+};
 
 // Trains a dictionary from calibration symbol streams (e.g. quantized tensors of
 // one model, split and ratio). Throws aecnn::Error when zstd cannot train one.

@@ -20,7 +20,7 @@
 //
 // Serialized layout (what Configure carries; little-endian, varints as in bitstream.h):
 //   0  "AECL"  magic
-//   4  u8  version 1
+//   4  u8  version: 1, or 2 when the layout carries context priors
 //   5  u8  coder id | representation << 4
 //   6  u8  bits (2..8 for Uniform, 0 otherwise) | flags << 4
 //          flags: 1 per-channel quantization, 2 pruned, 4 zstd dictionary, 8 fixed ranges
@@ -29,7 +29,12 @@
 //      u32 zstd dictionary id            (dictionary only)
 //      varint x C'                       (pruned only) kept channel indices as in bitstream.h
 //      (f32 scale, u8 zero point) x (C' per channel, else 1)   (fixed ranges only)
+//      u8 confidence (1..31), varint n (>= 1),                  (version 2 only: context
+//      (varint context step, u16 p(0)) x n                        priors, entropy_coder.h;
+//                                                                  the first step is the
+//                                                                  first context, then > 0)
 //      u32 CRC-32 of every preceding byte
+// A layout without priors is written as version 1, byte for byte as before priors existed.
 //
 // Torch-free and Qt-free like the rest of the codec room.
 
@@ -44,6 +49,7 @@
 namespace aecnn::codec {
 
 constexpr uint8_t kLayoutVersion = 1;
+constexpr uint8_t kLayoutVersionWithPriors = 2;
 
 struct SessionLayout {
     CoderId coder = CoderId::Context;
@@ -57,6 +63,9 @@ struct SessionLayout {
     // Uniform only: ranges fixed for the session (calibrated on the model), one per
     // channel (perChannel) or one; empty = every frame carries its own ranges.
     std::vector<QuantRange> fixedRanges;
+    // Context coder only: starting probabilities of its adaptive bits for every frame
+    // (ContextPriorCounter on calibration frames, sessionSymbols); empty = none.
+    ContextPriors contextPriors;
 
     bool rangesFixed() const { return !fixedRanges.empty(); }
     uint64_t elementCount() const { return uint64_t(channels) * height * width; }
@@ -76,6 +85,15 @@ std::string describeLayout(const SessionLayout& layout);
 
 // The layout a self-describing frame of `tensor` with `settings` would describe.
 SessionLayout layoutFor(const FeatureTensor& tensor, const CodecSettings& settings);
+
+// What encodeSessionFrame codes for a tensor: its symbols (quantized with the layout's
+// fixed ranges, else per frame with settings.range) and the coder's view of them. Throws
+// like encodeSessionFrame. Count these with a ContextPriorCounter to make contextPriors.
+struct SessionSymbols {
+    SymbolTensor symbols;
+    SymbolLayout coderLayout;
+};
+SessionSymbols sessionSymbols(const FeatureTensor& tensor, const SessionLayout& layout, const CodecSettings& settings);
 
 // Per-frame overhead of a layout: bytes before the payload.
 size_t sessionFrameHeaderBytes(const SessionLayout& layout);
