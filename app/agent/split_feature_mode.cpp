@@ -21,7 +21,7 @@ TransportSettings withDictionary(TransportSettings settings, const edge::SplitHe
 }
 
 // Framing "session": the edge's layout (Configure key session_layout) is the contract. Its
-// fixed ranges, if any, are adopted; everything else must be what this head and these
+// fixed ranges and context priors, if any, are adopted; everything else must be what this head and these
 // settings give, or the stream does not start.
 TransportSettings withEdgeRanges(TransportSettings settings, const std::string& edgeLayout)
 {
@@ -33,6 +33,7 @@ TransportSettings withEdgeRanges(TransportSettings settings, const std::string& 
     const QByteArray bytes = QByteArray::fromBase64(QByteArray::fromStdString(edgeLayout));
     const auto layout = codec::parseLayout(reinterpret_cast<const uint8_t*>(bytes.constData()), size_t(bytes.size()));
     settings.fixedRanges = layout.fixedRanges;
+    settings.contextPriors = layout.contextPriors;
     return settings;
 }
 

@@ -27,13 +27,33 @@ QJsonObject describe(const TransportSettings& s, const TransportEvaluation& r, c
                                {"compression_ratio", r.compressionRatio()},
                                {"mean_payload_bytes", r.meanPayloadBytes()},
                                {"payload_compression_ratio", r.payloadCompressionRatio()},
-                               {"fixed_ranges", !s.fixedRanges.empty()}};
+                               {"fixed_ranges", !s.fixedRanges.empty()},
+                               {"context_priors", static_cast<qint64>(s.contextPriors.priors.size())}};
     for (auto it = measures.begin(); it != measures.end(); ++it)
         row.insert(it.key(), it.value());
     return row;
 }
 
+// Fixed ranges first: the priors are counted on the symbols those ranges give.
+void calibrate(AecnnModelImpl& net, const TransmittedLayout& layout, TransportSettings& s, const ImageSet& images,
+               bool contextPriors)
+{
+    if (s.framing != "session" || s.representation != "uint")
+        return;
+    s.fixedRanges = calibrateTransportRanges(net, layout, s, images);
+    if (contextPriors && s.coder == "context")
+        s.contextPriors = calibrateContextPriors(net, layout, s, images);
+}
+
 } // namespace
+
+OptionSpec contextPriorsOption()
+{
+    return {"context-priors", "",
+            "with --calibrate and --codec context: the context coder starts every frame from probabilities counted "
+            "on the calibration images (sent once in the session layout) instead of 1/2",
+            ""};
+}
 
 std::vector<OptionSpec> evalCodecOptions()
 {
@@ -43,6 +63,7 @@ std::vector<OptionSpec> evalCodecOptions()
                        "with --framing session and --repr uint: quantization ranges fixed for the session, calibrated "
                        "on the first N training images (no ranges in the frames); default: per-frame ranges",
                        ""});
+    options.push_back(contextPriorsOption());
     return options;
 }
 
@@ -56,6 +77,7 @@ std::vector<TransportSettings> transportSettingsFromArgs(const ParsedArgs& args)
     auto needsCodec = transportOptionNames(TransportCommand::Eval);
     needsCodec.push_back("no-dict");
     needsCodec.push_back("calibrate");
+    needsCodec.push_back("context-priors");
     for (const auto& name : needsCodec)
         if (name != "codec" && args.has(name) && !args.has("codec"))
             throw UsageError("--" + name + " needs --codec NAME");
@@ -72,11 +94,17 @@ int calibrationImages(const ParsedArgs& args, const TransportSettings& settings)
     if (count > 0 && (settings.framing != "session" || settings.representation != "uint"))
         throw UsageError("--calibrate needs --framing session and --repr uint (fixed ranges are part of the session "
                          "layout)");
+    if (args.flag("context-priors")) {
+        if (count == 0)
+            throw UsageError("--context-priors needs --calibrate N: the priors are counted on the calibration images");
+        if (settings.coder != "context")
+            throw UsageError("--context-priors needs --codec context, got '" + settings.coder + "'");
+    }
     return count;
 }
 
-std::vector<codec::QuantRange> calibrateModelRanges(const std::string& modelSpec, const TransportSettings& settings,
-                                                    const std::string& dataSpec, int count)
+SessionCalibration calibrateSession(const std::string& modelSpec, const TransportSettings& settings,
+                                    const std::string& dataSpec, int count, bool contextPriors)
 {
     auto model = loadInferenceModel(modelSpec);
     auto net = std::dynamic_pointer_cast<AecnnModelImpl>(model.module);
@@ -84,13 +112,16 @@ std::vector<codec::QuantRange> calibrateModelRanges(const std::string& modelSpec
         throw UsageError("--calibrate needs a split model");
     const auto data = loadDatasetForModel(dataSpec, model);
     const auto set = limited(data.train, count);
-    return calibrateTransportRanges(*net, transmittedLayout(*net, model.usage.inputHeight, model.usage.inputWidth),
-                                    settings, set);
+    TransportSettings calibrated = settings;
+    calibrate(*net, transmittedLayout(*net, model.usage.inputHeight, model.usage.inputWidth), calibrated, set,
+              contextPriors);
+    return {calibrated.fixedRanges, calibrated.contextPriors};
 }
 
 void evaluateWithCodec(const std::string& modelSpec, const InferenceModel& model,
                        std::vector<TransportSettings> settings, bool useStoredDictionary, const ImageSet& images,
-                       QJsonObject& result, CommandContext& context, const ImageSet* calibration)
+                       QJsonObject& result, CommandContext& context, const ImageSet* calibration,
+                       bool contextPriors)
 {
     auto net = std::dynamic_pointer_cast<AecnnModelImpl>(model.module);
     if (model.kind != CheckpointKind::SplitModel || !net)
@@ -107,8 +138,7 @@ void evaluateWithCodec(const std::string& modelSpec, const InferenceModel& model
     const auto layout = transmittedLayout(*net, model.usage.inputHeight, model.usage.inputWidth);
     if (calibration && calibration->size() > 0)
         for (auto& s : settings)
-            if (s.framing == "session" && s.representation == "uint")
-                s.fixedRanges = calibrateTransportRanges(*net, layout, s, *calibration);
+            calibrate(*net, layout, s, *calibration, contextPriors);
     std::vector<SplitTransport> transports;
     for (const auto& s : settings)
         transports.emplace_back(layout, s);
@@ -127,7 +157,8 @@ void evaluateWithCodec(const std::string& modelSpec, const InferenceModel& model
                       << s.coder << " " << s.representation;
         if (s.representation == "uint")
             *context.text << s.bits << (s.perChannel ? " per channel" : " per tensor") << ", range " << s.range
-                          << (s.fixedRanges.empty() ? "" : " (calibrated, fixed)");
+                          << (s.fixedRanges.empty() ? "" : " (calibrated, fixed)")
+                          << (s.contextPriors.empty() ? "" : ", context priors");
         *context.text << ", framing " << s.framing;
         *context.text << ": " << r.meanFrameBytes() << " bytes/frame, total compression " << r.compressionRatio()
                       << "x (payload " << r.meanPayloadBytes() << " bytes, " << r.payloadCompressionRatio() << "x)\n";

@@ -24,15 +24,25 @@ std::vector<TransportSettings> transportSettingsFromArgs(const ParsedArgs& args)
 // `result` ("results": one object per setting; with one setting also at the top level).
 // The zstd coders use the dictionary stored with the model unless --no-dict.
 // `calibration` (non-empty: --calibrate N): settings with framing "session" and repr "uint" get
-// quantization ranges fixed for the session, calibrated on these images (calibrateTransportRanges).
+// quantization ranges fixed for the session, calibrated on these images (calibrateTransportRanges),
+// and with --context-priors those with coder "context" also context priors (calibrateContextPriors).
 void evaluateWithCodec(const std::string& modelSpec, const InferenceModel& model,
                        std::vector<TransportSettings> settings, bool useStoredDictionary, const ImageSet& images,
-                       QJsonObject& result, CommandContext& context, const ImageSet* calibration = nullptr);
-// --calibrate N of eval and edge: 0 = none; UsageError unless the settings use framing session and repr uint.
+                       QJsonObject& result, CommandContext& context, const ImageSet* calibration = nullptr,
+                       bool contextPriors = false);
+// --calibrate N of eval and edge: 0 = none; UsageError unless the settings use framing session and repr
+// uint, or when --context-priors comes without it or without coder context.
 int calibrationImages(const ParsedArgs& args, const TransportSettings& settings);
-// Fixed ranges of `settings` for the split model at `modelSpec`, calibrated on the first `count`
-// training images of `dataSpec` (edge: computed on the edge, sent to the device in the session layout).
-std::vector<codec::QuantRange> calibrateModelRanges(const std::string& modelSpec, const TransportSettings& settings,
-                                                    const std::string& dataSpec, int count);
+// The --context-priors option (eval and edge).
+OptionSpec contextPriorsOption();
+
+// What the edge calibrates for a session (sent to the device in the session layout).
+struct SessionCalibration {
+    std::vector<codec::QuantRange> fixedRanges;
+    codec::ContextPriors contextPriors; // empty unless asked for
+};
+// For the split model at `modelSpec`, on the first `count` training images of `dataSpec`.
+SessionCalibration calibrateSession(const std::string& modelSpec, const TransportSettings& settings,
+                                    const std::string& dataSpec, int count, bool contextPriors);
 
 } // namespace aecnn::cli

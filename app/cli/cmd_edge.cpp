@@ -120,9 +120,14 @@ QJsonObject runEdgeCommand(const ParsedArgs& args, CommandContext& context)
         throw UsageError("--ratio " + args.text("ratio") + " but the model has V = " + std::to_string(ratio));
     if (args.has("calibrate")) {
         const auto transport = readTransportOptions(args, TransportCommand::Edge).all().front();
-        if (const int count = calibrationImages(args, transport); count > 0)
-            request.fixedRanges = calibrateModelRanges(request.modelPath.toStdString(), transport,
-                                                       args.text("calibration-dataset"), count);
+        if (const int count = calibrationImages(args, transport); count > 0) {
+            auto calibration = calibrateSession(request.modelPath.toStdString(), transport,
+                                                args.text("calibration-dataset"), count, args.flag("context-priors"));
+            request.fixedRanges = std::move(calibration.fixedRanges);
+            request.contextPriors = std::move(calibration.contextPriors);
+        }
+    } else if (args.flag("context-priors")) {
+        throw UsageError("--context-priors needs --calibrate N: the priors are counted on the calibration images");
     }
     if (args.has("csv"))
         request.csvPath = QString::fromStdString(args.text("csv"));
@@ -195,6 +200,7 @@ QJsonObject runEdgeCommand(const ParsedArgs& args, CommandContext& context)
             {"payload_bytes_per_frame", payloadMean},
             {"framing_bytes_per_frame", bytes.mean - double(security) - payloadMean},
             {"fixed_ranges", !request.fixedRanges.empty()},
+            {"context_priors", static_cast<qint64>(request.contextPriors.priors.size())},
             {"stages", stages},
             {"measured_ms_mean", measured.mean},
             {"predicted_ms_mean", predicted.mean},
@@ -257,6 +263,7 @@ Command edgeCommand()
                            "calibrated here on the first N training images of --calibration-dataset and sent to the "
                            "device in the session layout; default: per-frame ranges", ""},
         {"calibration-dataset", "SPEC", "the edge's calibration images for --calibrate", "fashion-mnist"},
+        contextPriorsOption(),
         {"frame-header", "full|compact", "with --framing session, how each frame travels: full = SessionFrame with "
                                          "the 16-byte protocol header; compact = CompactFrame (1-byte type, varint "
                                          "length, sequence gap, label; protocol/compact_frame.h), which the agent "

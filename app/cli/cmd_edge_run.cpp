@@ -100,6 +100,7 @@ EdgeRunResult runEdge(const EdgeRunRequest& request)
     cb.error = stopWith;
     session.setCallbacks(cb);
     session.setFixedRanges(request.fixedRanges);
+    session.setContextPriors(request.contextPriors);
     QString csvError;
     if (!session.setCsv(request.csvPath, request.csvContext, &csvError))
         throw Error(csvError.toStdString());

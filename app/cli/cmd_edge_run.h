@@ -28,6 +28,7 @@ struct EdgeRunRequest {
     QStringList csvContext;
     int timeoutMs = 600000;    // the whole run
     std::vector<codec::QuantRange> fixedRanges; // framing "session": calibrated ranges (EdgeSession::setFixedRanges)
+    codec::ContextPriors contextPriors;         // framing "session", coder context (EdgeSession::setContextPriors)
 };
 
 struct EdgeRunResult {

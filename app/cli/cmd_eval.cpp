@@ -49,7 +49,7 @@ QJsonObject runEval(const ParsedArgs& args, CommandContext& context)
         if (calibrate > 0)
             result["calibration_images"] = static_cast<qint64>(calibration.size());
         evaluateWithCodec(modelSpec, model, transportSettings, !args.flag("no-dict"), set, result, context,
-                          calibrate > 0 ? &calibration : nullptr);
+                          calibrate > 0 ? &calibration : nullptr, args.flag("context-priors"));
         return result;
     }
     model.module->to(device);

@@ -81,10 +81,12 @@ def generation_rows(folder, commit, label, offline_header, png, webp, jpeg75, ba
         timing = bool(s.get("frame_timing", True))
         if s.get("framing", "frame") == "session" and header == "full":
             live_session_framing.append(wire - frame)
+        priors = d.get("context_priors", 0) > 0  # --context-priors (session 11)
         if header == "compact" and not timing:
-            live_compact_framing[(model, s.get("bits", 8))] = wire - frame
+            live_compact_framing[(model, s.get("bits", 8), priors)] = wire - frame
         rows.append({
-            "split": split, "V": ratio, "method": "aecnn", "coder": s.get("codec", ""), "bits": s.get("bits", 8),
+            "split": split, "V": ratio, "method": "aecnn", "coder": s.get("codec", "") + ("+priors" if priors else ""),
+            "bits": s.get("bits", 8),
             "model": model_of(model), "accuracy": d["accuracy"], "baseline_accuracy": baseline,
             "wire_bytes_per_frame": round(wire, 3), "wire_ratio": round(unsplit / wire, 2),
             "input_png_bytes": png, "input_webp_bytes": webp, "input_jpeg75_bytes": jpeg75,
@@ -101,6 +103,7 @@ def generation_rows(folder, commit, label, offline_header, png, webp, jpeg75, ba
         d = load(path)
         for r in d["results"]:
             framing = r.get("framing", "frame")
+            priors = r.get("context_priors", 0) > 0
             header, timing = "full", "yes"
             if framing == "frame":
                 overhead = FRAME_DATA_FRAMING
@@ -109,11 +112,12 @@ def generation_rows(folder, commit, label, offline_header, png, webp, jpeg75, ba
             else:  # the Table I and QAT runs: compact frames without device times
                 header, timing = "compact", "no"
                 overhead = live_compact_framing.get(
-                    (d["model"], r["bits"]),
+                    (d["model"], r["bits"], priors),
                     1 + varint_bytes(round(r["mean_frame_bytes"]) + 2 + 24) + 2)
             wire = r["mean_frame_bytes"] + overhead
             rows.append({
-                "split": d["split"], "V": d["ratio"], "method": d["variant"], "coder": r["codec"], "bits": r["bits"],
+                "split": d["split"], "V": d["ratio"], "method": d["variant"],
+                "coder": r["codec"] + ("+priors" if priors else ""), "bits": r["bits"],
                 "model": model_of(d["model"]), "accuracy": r["accuracy"], "baseline_accuracy": baseline,
                 "wire_bytes_per_frame": round(wire, 3), "wire_ratio": round(r["unsplit_bytes"] / wire, 2),
                 "input_png_bytes": png, "input_webp_bytes": webp, "input_jpeg75_bytes": jpeg75,

@@ -9,8 +9,9 @@
 #   sh resources/results/frontier.sh qat-pack    # its model into resources/models/frontier
 #   sh resources/results/frontier.sh qat-live    # its live and offline points
 #   sh resources/results/frontier.sh qat-head    # session 9: that model with the head trained in QAT, distilled
-#   sh resources/results/frontier.sh qat-v4|qat-v8|qat-v16|qat-s2v16  # the input-codec goal: Table I models fine-tuned in QAT
+#   sh resources/results/frontier.sh qat-v4|qat-v8|qat-v16|qat-s2v16|qat-s2v64  # the input-codec goal: Table I models fine-tuned in QAT
 #   sh resources/results/frontier.sh entropy-models  # a factorized entropy model against the context coder
+#   sh resources/results/frontier.sh priors      # session 11: context priors, offline and live
 # Writes resources/results/frontier/*.json; resources/results/frontier-table.py turns them
 # into frontier.csv. One LibTorch thread, nice 10 (a shared 2-core machine).
 # The rows measured before the demo models became the Table I models (session 6 and before) are in
@@ -184,7 +185,8 @@ measure_frontier_model() {
 # qat_input_codec_point SPLIT V BITS EPOCHS TAG NAME PORT [aecnn-train options]: the input-codec goal
 # (issue item 3) for one Table I model: --qat-from resources/models/demo/splitSPLIT-vV-aecnn.aecnn for
 # EPOCHS epochs through the BITS-bit quantizer with the head frozen (calibrated ranges: the transmitted
-# symbols, and so the bytes, stay the Table I model's), work directory $QAT-TAG (resumes), the run's
+# symbols, and so the bytes, stay the Table I model's) unless the options add --qat-recalibrate-every
+# (the head trains too, its ranges recalibrated every N steps), work directory $QAT-TAG (resumes), the run's
 # JSON as TAG-train.json; packed into resources/models/frontier and measured as NAME at BITS bits.
 qat_input_codec_point() {
     split=$1 ratio=$2 bits=$3 epochs=$4 tag=$5 name=$6 port=$7
@@ -217,6 +219,12 @@ fi
 if [ "$what" = qat-v16 ]; then
     qat_input_codec_point 1 16 4 3 qat4-v16 qat4-split1-v16 "${PORT:-7939}" --distill 0.7 --distill-temperature 4
 fi
+# Session 11: split 2, V = 64 at 4 bits (Table I: 245.4 B at 89.00 %, 3.20 points down; its float
+# accuracy is the limit, so the head trains too), 4 epochs, distilled.
+if [ "$what" = qat-s2v64 ]; then
+    qat_input_codec_point 2 64 4 4 qat4h-s2v64 qat4h-split2-v64 "${PORT:-7940}" --distill 0.7 --distill-temperature 4 \
+        --qat-recalibrate-every 50
+fi
 
 # Session 9, goal 1: the session-8 model (qat-train's $QAT-more output; the run recorded here started
 # from the same model packed in 919990d, resources/models/frontier/split1-v64-aecnn.aecnn then) with
@@ -245,6 +253,32 @@ if [ "$what" = qat-head ]; then
     run "$AECNN" pack-model --bits 16 --json "$QAT-kd/split1-v64-aecnn.aecnn" "$QAT_MODEL" > "$OUT/qat3h-pack.json"
     run "$AECNN" eval --model "$QAT_MODEL" --threads 1 --json > "$OUT/qat3h-eval-float.json"
     measure_frontier_model "$QAT_MODEL" qat3h-split1-v64 2,3,4 3 "${PORT:-7936}"
+fi
+
+# Session 11, context priors (`--context-priors`, "better context modelling"): the context coder
+# starts every frame from probabilities counted on the same $CAL calibration images as the ranges
+# (sent once, in the session layout) instead of 1/2. Offline: the goal model (split 1, V = 64) at
+# 2, 3, 4 bits and each input-codec model at its bits, all 10 000 test images; live: the goal model
+# at 3 bits (compact frames, as qat-live). Same symbols as without priors: the same accuracy.
+if [ "$what" = priors ]; then
+    priors_offline() { # model, name, bits
+        [ -s "$OUT/offline-$2-session-mse-cal-priors.json" ] ||
+            run "$AECNN" eval --model "$1" --codec context --bits "$3" --threads 1 --json --framing session \
+                --range mse --calibrate $CAL --context-priors > "$OUT/offline-$2-session-mse-cal-priors.json"
+    }
+    priors_offline "$QAT_MODEL" qat3h-split1-v64 2,3,4
+    priors_offline "$FRONTIER_MODELS/split1-v4-aecnn.aecnn" qat2-split1-v4 2
+    priors_offline "$FRONTIER_MODELS/split1-v8-aecnn.aecnn" qat4-split1-v8 4
+    priors_offline "$FRONTIER_MODELS/split1-v16-aecnn.aecnn" qat4-split1-v16 4
+    priors_offline "$FRONTIER_MODELS/split2-v16-aecnn.aecnn" qat2-split2-v16 2
+    name=live-qat3h-split1-v64-context3-compact-priors
+    if [ ! -s "$OUT/$name.json" ]; then
+        start_agent "${PORT:-7941}" "$OUT/agent-qat3h-priors.log"
+        run "$AECNN" edge --connect 127.0.0.1:$port --token-file "$token" --model "$QAT_MODEL" \
+            --frames 10000 --window 0 --threads 1 --timeout-s 3600 --json --codec context --bits 3 \
+            --framing session --range mse --calibrate $CAL --context-priors --frame-header compact \
+            --frame-timing off > "$OUT/$name.json"
+    fi
 fi
 
 # Session 10, "a learned factorized entropy model, if it beats the context coder": the ideal cost of a

@@ -159,6 +159,32 @@ private Q_SLOTS:
         QCOMPARE(compactStages.value("t_com_ms").toObject().value("count").toInt(), 0);
         QCOMPARE(compactStages.value("t_es_ms").toObject().value("count").toInt(), 16);
         QCOMPARE(compact.json.value("settings").toObject().value("frame_header").toString(), QString("compact"));
+        QCOMPARE(compact.json.value("context_priors").toInt(), 0);
+
+        // --context-priors: counted on the edge's calibration images, sent in the session layout;
+        // the device codes with them, so live and offline agree on predictions and bytes.
+        const auto primed = runCli({"edge", "--connect", QString("127.0.0.1:%1").arg(server.port()), "--token-file",
+                                    tokenFile, "--model", path, "--mode", "aecnn", "--codec", "context", "--bits", "3",
+                                    "--range", "mse", "--framing", "session", "--calibrate", "8",
+                                    "--calibration-dataset", kEdgeDataset, "--context-priors", "--frame-header",
+                                    "compact", "--frame-timing", "off", "--frames", "16"});
+        QVERIFY2(primed.exitCode == 0, qPrintable(primed.output));
+        const auto primedEval = runCli({"eval", "--model", path, "--dataset", kEdgeDataset, "--codec", "context",
+                                        "--bits", "3", "--range", "mse", "--framing", "session", "--calibrate", "8",
+                                        "--context-priors"});
+        QVERIFY2(primedEval.exitCode == 0, qPrintable(primedEval.output));
+        const auto primedOffline = primedEval.json.value("results").toArray().at(0).toObject();
+        QVERIFY(primed.json.value("context_priors").toInt() > 0);
+        QCOMPARE(primed.json.value("context_priors").toInt(), primedOffline.value("context_priors").toInt());
+        QCOMPARE(primed.json.value("correct").toInt(), offline.value("correct").toInt()); // the same symbols
+        QCOMPARE(primed.json.value("payload_bytes_per_frame").toDouble(),
+                 primedOffline.value("mean_frame_bytes").toDouble());
+        // Without calibration images there is nothing to count them on.
+        const auto noCalibration = runCli({"edge", "--connect", QString("127.0.0.1:%1").arg(server.port()),
+                                           "--token-file", tokenFile, "--model", path, "--mode", "aecnn", "--codec",
+                                           "context", "--framing", "session", "--context-priors", "--frames", "4"});
+        QVERIFY(noCalibration.exitCode != 0);
+        QVERIFY2(noCalibration.output.contains("--context-priors needs --calibrate"), qPrintable(noCalibration.output));
 
         // An agent with a profile: `aecnn edge` names it and predicts with it.
         latency::MeasuredDeviceProfile measured;

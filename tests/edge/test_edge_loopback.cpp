@@ -304,16 +304,20 @@ private Q_SLOTS:
         QTest::addColumn<bool>("calibrated");
         QTest::addColumn<QString>("header");
         QTest::addColumn<bool>("timing");
-        QTest::newRow("context 4 bits, ranges in each frame") << 4 << "minmax" << false << "full" << true;
-        QTest::newRow("context 3 bits, calibrated mse ranges") << 3 << "mse" << true << "full" << true;
-        QTest::newRow("compact header, device times") << 4 << "minmax" << false << "compact" << true;
-        QTest::newRow("compact header, no device times") << 3 << "mse" << true << "compact" << false;
+        QTest::addColumn<bool>("priors");
+        QTest::newRow("context 4 bits, ranges in each frame") << 4 << "minmax" << false << "full" << true << false;
+        QTest::newRow("context 3 bits, calibrated mse ranges") << 3 << "mse" << true << "full" << true << false;
+        QTest::newRow("compact header, device times") << 4 << "minmax" << false << "compact" << true << false;
+        QTest::newRow("compact header, no device times") << 3 << "mse" << true << "compact" << false << false;
+        QTest::newRow("context priors, calibrated ranges") << 3 << "mse" << true << "compact" << false << true;
+        QTest::newRow("context priors, ranges in each frame") << 4 << "minmax" << false << "full" << true << true;
     }
 
     // Framing "session": the live predictions and every frame's codec bytes equal the offline
     // path (`aecnn eval --codec ... --framing session [--calibrate N]`), and each frame costs
     // the protocol only a few bytes besides the codec frame; with frame_header "compact" exactly
-    // the bytes compact_frame.h specifies.
+    // the bytes compact_frame.h specifies. With context priors (counted on the edge, sent in the
+    // layout) the device's frames are byte for byte the offline ones: it coded with the same priors.
     void sessionFramingMatchesOffline()
     {
         QFETCH(int, bits);
@@ -321,6 +325,7 @@ private Q_SLOTS:
         QFETCH(bool, calibrated);
         QFETCH(QString, header);
         QFETCH(bool, timing);
+        QFETCH(bool, priors);
         auto model = tinySplitModel(SplitVariant::Aecnn, 2, 17);
         const QString path = dir_.filePath("session.aecnn");
         saveAecnnClassifier(path, model);
@@ -332,8 +337,11 @@ private Q_SLOTS:
         const auto layout = transmittedLayout(*model.net, 28, 28);
         if (calibrated)
             transport.fixedRanges = calibrateTransportRanges(*model.net, layout, transport, images_);
+        if (priors)
+            transport.contextPriors = calibrateContextPriors(*model.net, layout, transport, images_);
         const SplitTransport offline(layout, transport);
         QCOMPARE(offline.sessionLayout().rangesFixed(), calibrated);
+        QCOMPARE(offline.sessionLayout().contextPriors.empty(), !priors);
         std::vector<int64_t> frameBytes;
         {
             torch::NoGradGuard noGrad;
@@ -347,6 +355,7 @@ private Q_SLOTS:
         QVERIFY(server.listen());
         edge::EdgeSession session;
         session.setFixedRanges(transport.fixedRanges);
+        session.setContextPriors(transport.contextPriors);
         QJsonObject settings{{"mode", "aecnn"}, {"codec", "context"}, {"bits", bits},
                              {"range", range},  {"framing", "session"}, {"window", 1}};
         if (header == "compact") {

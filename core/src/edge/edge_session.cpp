@@ -98,6 +98,7 @@ struct EdgeSession::Private {
 
     QJsonObject settings;
     std::vector<codec::QuantRange> fixedRanges; // framing "session": calibrated ranges (setFixedRanges)
+    codec::ContextPriors contextPriors;         // framing "session", coder context (setContextPriors)
     std::shared_ptr<EdgeModel> model;
     std::string deployedCategory; // "head" or "whole": what the device holds now
 
@@ -357,6 +358,8 @@ struct EdgeSession::Private {
         TransportSettings transport = transportSettingsWithin(settings);
         if (transport.framing == "session" && transport.representation == "uint")
             transport.fixedRanges = fixedRanges;
+        if (transport.framing == "session" && transport.coder == "context")
+            transport.contextPriors = contextPriors;
         if (model) {
             model->prepare(m, transport);
             if (const auto layout = model->sessionLayoutBase64(); !layout.isEmpty() || settings.contains("session_layout")) {
@@ -1005,6 +1008,11 @@ bool EdgeSession::switchingModel() const
 void EdgeSession::setFixedRanges(std::vector<codec::QuantRange> ranges)
 {
     d_->fixedRanges = std::move(ranges);
+}
+
+void EdgeSession::setContextPriors(codec::ContextPriors priors)
+{
+    d_->contextPriors = std::move(priors);
 }
 
 void EdgeSession::stop()

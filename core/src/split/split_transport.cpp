@@ -49,6 +49,11 @@ void validate(const TransportSettings& settings)
         throw Error("framing must be frame or session, got '" + settings.framing + "'");
     if (!settings.fixedRanges.empty() && (settings.framing != "session" || representation != codec::Representation::Uniform))
         throw Error("fixed quantization ranges need framing 'session' and representation 'uint'");
+    if (!settings.contextPriors.empty()) {
+        if (settings.framing != "session" || coder != codec::CoderId::Context)
+            throw Error("context priors need framing 'session' and coder 'context'");
+        codec::validate(settings.contextPriors);
+    }
     if (settings.zstdLevel < -7 || settings.zstdLevel > 22)
         throw Error("zstd level must be in -7..22, got " + std::to_string(settings.zstdLevel));
     if (!settings.dictionary.bytes.empty()) {
@@ -101,6 +106,7 @@ SplitTransport::SplitTransport(TransmittedLayout layout, TransportSettings setti
         sessionLayout_.fixedRanges = settings_.fixedRanges;
         codec::validate(sessionLayout_);
     }
+    sessionLayout_.contextPriors = settings_.contextPriors; // validated with the settings
 }
 
 codec::FeatureTensor SplitTransport::toFeatureTensor(const at::Tensor& transmitted) const
@@ -195,24 +201,36 @@ at::Tensor SplitTransport::decode(const uint8_t* frame, size_t size, TransportFr
         .clone();
 }
 
-codec::ZstdDictionary trainTransportDictionary(AecnnModelImpl& model, const SplitTransport& transport,
-                                               const ImageSet& calibration, size_t capacity)
+namespace {
+
+// Hands `use` the model's transmitted tensor of every calibration image, at most 128
+// images per forward pass, fewer when they would not fit (memory_budget.h).
+template <typename Use>
+void forEachTransmitted(AecnnModelImpl& model, const ImageSet& calibration, Use&& use)
 {
-    const auto codecSettings = toCodecSettings(transport.settings());
     torch::NoGradGuard noGrad;
     model.eval();
-    std::vector<std::vector<uint8_t>> samples;
-    // At most 128 images per forward pass, fewer when they would not fit (memory_budget.h).
     const int64_t kBatch = inferenceBatchSize(model.config(), calibration.height(), calibration.width(), 128).batchSize;
     for (int64_t start = 0; start < calibration.size(); start += kBatch) {
         const int64_t end = std::min<int64_t>(calibration.size(), start + kBatch);
         const auto transmitted = model.encode(calibration.normalizedBatch(torch::arange(start, end)));
         for (int64_t i = 0; i < end - start; ++i)
-            samples.push_back(codec::toSymbols(transport.toFeatureTensor(transmitted[i]),
-                                               codecSettings.representation, codecSettings.bits,
-                                               codecSettings.perChannel, codecSettings.range)
-                                  .bytes);
+            use(transmitted[i]);
     }
+}
+
+} // namespace
+
+codec::ZstdDictionary trainTransportDictionary(AecnnModelImpl& model, const SplitTransport& transport,
+                                               const ImageSet& calibration, size_t capacity)
+{
+    const auto codecSettings = toCodecSettings(transport.settings());
+    std::vector<std::vector<uint8_t>> samples;
+    forEachTransmitted(model, calibration, [&](const at::Tensor& transmitted) {
+        samples.push_back(codec::toSymbols(transport.toFeatureTensor(transmitted), codecSettings.representation,
+                                           codecSettings.bits, codecSettings.perChannel, codecSettings.range)
+                              .bytes);
+    });
     return codec::trainZstdDictionary(samples, capacity);
 }
 
@@ -227,29 +245,42 @@ std::vector<codec::QuantRange> calibrateTransportRanges(AecnnModelImpl& model, c
         throw Error("no calibration images");
     TransportSettings plain = settings;
     plain.fixedRanges.clear();
+    plain.contextPriors = {};
     const SplitTransport transport(layout, plain);
-    torch::NoGradGuard noGrad;
-    model.eval();
     const size_t plane = size_t(layout.height) * layout.width;
     const size_t groups = settings.perChannel ? layout.channels : 1;
     std::vector<std::vector<float>> pooled(groups);
-    // At most 128 images per forward pass, fewer when they would not fit (memory_budget.h).
-    const int64_t kBatch = inferenceBatchSize(model.config(), calibration.height(), calibration.width(), 128).batchSize;
-    for (int64_t start = 0; start < calibration.size(); start += kBatch) {
-        const int64_t end = std::min<int64_t>(calibration.size(), start + kBatch);
-        const auto transmitted = model.encode(calibration.normalizedBatch(torch::arange(start, end)));
-        for (int64_t i = 0; i < end - start; ++i) {
-            const auto f = transport.toFeatureTensor(transmitted[i]);
-            for (size_t g = 0; g < groups; ++g) {
-                const size_t count = settings.perChannel ? plane : f.values.size();
-                pooled[g].insert(pooled[g].end(), f.values.begin() + g * plane, f.values.begin() + g * plane + count);
-            }
+    forEachTransmitted(model, calibration, [&](const at::Tensor& transmitted) {
+        const auto f = transport.toFeatureTensor(transmitted);
+        for (size_t g = 0; g < groups; ++g) {
+            const size_t count = settings.perChannel ? plane : f.values.size();
+            pooled[g].insert(pooled[g].end(), f.values.begin() + g * plane, f.values.begin() + g * plane + count);
         }
-    }
+    });
     std::vector<codec::QuantRange> ranges;
     for (const auto& values : pooled)
         ranges.push_back(codec::chooseRange(values.data(), values.size(), codecSettings.bits, codecSettings.range));
     return ranges;
+}
+
+codec::ContextPriors calibrateContextPriors(AecnnModelImpl& model, const TransmittedLayout& layout,
+                                            const TransportSettings& settings, const ImageSet& calibration)
+{
+    if (settings.framing != "session" || settings.coder != "context")
+        throw Error("context priors need framing 'session' and coder 'context'");
+    if (calibration.size() == 0)
+        throw Error("no calibration images");
+    TransportSettings plain = settings;
+    plain.contextPriors = {};
+    const SplitTransport transport(layout, plain);
+    const auto codecSettings = toCodecSettings(plain);
+    codec::ContextPriorCounter counter;
+    forEachTransmitted(model, calibration, [&](const at::Tensor& transmitted) {
+        const auto coded = codec::sessionSymbols(transport.toFeatureTensor(transmitted), transport.sessionLayout(),
+                                                 codecSettings);
+        counter.add(coded.symbols.bytes, coded.coderLayout);
+    });
+    return counter.priors();
 }
 
 TransportEvaluation evaluateThroughTransport(AecnnModelImpl& model, const SplitTransport& transport,

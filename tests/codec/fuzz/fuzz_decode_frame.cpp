@@ -15,12 +15,14 @@
 //
 // Layout-framed frames (session_layout.h), on every input too:
 //  - the whole input as a session frame of each of a fixed set of valid layouts (every
-//    coder and representation, 2..8 bits, per channel / tensor, pruned, fixed ranges): what
+//    coder and representation, 2..8 bits, per channel / tensor, pruned, fixed ranges, context
+//    priors — version-2 layouts, with probabilities down to 1 and up to 32767/32768): what
 //    decodes is re-encoded (symbols through the coder, the frame rebuilt from the layout's
 //    tag and the decoded ranges) and must decode to the same symbols and tensor;
 //  - the input as [u8 n][n bytes: a serialized layout][the rest: a session frame of it],
 //    once as is and once with the layout's CRC recomputed, so that mutations reach the
-//    layout's field checks; a layout that parses must serialize to the same bytes.
+//    layout's field checks (n < 256: layouts with up to ~75 context priors); a layout that
+//    parses must serialize to the same bytes. Re-encoding uses the layout's priors.
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -117,7 +119,9 @@ void reencodeSession(const DecodedFrame& frame, const SessionLayout& layout)
     for (const QuantRange& r : frame.symbols.quant.ranges)
         symbolLayout.zeroPoints.push_back(r.zeroPoint);
     const auto& symbols = frame.symbols.bytes;
-    const auto payload = encodePayload(layout.coder, symbols, symbolLayout, {});
+    CoderOptions options;
+    options.contextPriors = layout.contextPriors.empty() ? nullptr : &layout.contextPriors;
+    const auto payload = encodePayload(layout.coder, symbols, symbolLayout, options);
     std::vector<uint8_t> again{uint8_t(layoutId(layout))};
     if (layout.representation == Representation::Uniform && !layout.rangesFixed())
         for (const QuantRange& r : frame.symbols.quant.ranges) {
@@ -171,6 +175,26 @@ SessionLayout makeLayout(CoderId coder, Representation repr, int bits, bool perC
     return l;
 }
 
+// Deterministic priors over every `stride`-th adaptive bit, extreme probabilities included.
+ContextPriors syntheticPriors(int stride, uint8_t confidence)
+{
+    ContextPriors priors;
+    priors.confidence = confidence;
+    for (int c = 0, k = 0; c < kContextModelBits; c += stride, ++k) {
+        const uint16_t extremes[] = {1, 32767, 16384};
+        const uint16_t p = k < 3 ? extremes[k] : uint16_t(1 + (uint32_t(c) * 7919u) % 32767u);
+        priors.priors.push_back({uint16_t(c), p});
+    }
+    return priors;
+}
+
+SessionLayout withPriors(SessionLayout l, int stride, uint8_t confidence)
+{
+    l.contextPriors = syntheticPriors(stride, confidence);
+    validate(l);
+    return l;
+}
+
 const std::vector<SessionLayout>& knownLayouts()
 {
     static const std::vector<SessionLayout> layouts = [] {
@@ -182,6 +206,9 @@ const std::vector<SessionLayout>& knownLayouts()
             v.push_back(makeLayout(C::Context, R::Uniform, bits, true, 1, 14, 14, 64, {17}, true));
         }
         v.push_back(makeLayout(C::Context, R::Uniform, 4, false, 3, 5, 7, 3, {}, false));
+        v.push_back(withPriors(makeLayout(C::Context, R::Uniform, 3, true, 1, 14, 14, 64, {17}, true), 1, 16));
+        v.push_back(withPriors(makeLayout(C::Context, R::Uniform, 8, true, 1, 14, 14, 64, {17}, false), 2, 31));
+        v.push_back(withPriors(makeLayout(C::Context, R::Uniform, 2, false, 3, 5, 7, 3, {}, true), 5, 1));
         v.push_back(makeLayout(C::Context, R::Uniform, 3, true, 2, 6, 5, 16, {0, 9}, true));
         v.push_back(makeLayout(C::ZstdEntropy, R::Uniform, 8, true, 2, 7, 7, 8, {1, 6}, false));
         v.push_back(makeLayout(C::Zstd, R::Uniform, 5, false, 1, 9, 9, 1, {}, true));

@@ -40,6 +40,7 @@ int main(int argc, char** argv)
         uint32_t c, h, w, original;
         std::vector<uint16_t> kept;
         bool fixed;
+        int priorStride = 0; // > 0: context priors on every priorStride-th adaptive bit (version-2 layout)
     };
     // The same as the fuzz target's knownLayouts() (a subset).
     const std::vector<Seed> seeds{
@@ -49,6 +50,8 @@ int main(int argc, char** argv)
         {CoderId::Context, Representation::Uniform, 4, false, 3, 5, 7, 3, {}, false},
         {CoderId::ZstdEntropy, Representation::Uniform, 8, true, 2, 7, 7, 8, {1, 6}, false},
         {CoderId::Store, Representation::Float16, 8, false, 1, 3, 3, 2, {1}, false},
+        {CoderId::Context, Representation::Uniform, 3, true, 1, 14, 14, 64, {17}, true, 1},   // (as in the target)
+        {CoderId::Context, Representation::Uniform, 3, true, 1, 14, 14, 64, {17}, true, 11},  // fits the u8 length
     };
     for (size_t k = 0; k < seeds.size(); ++k) {
         const Seed& s = seeds[k];
@@ -64,9 +67,17 @@ int main(int argc, char** argv)
         if (s.fixed)
             for (uint32_t i = 0; i < (layout.perChannel ? s.c : 1); ++i)
                 layout.fixedRanges.push_back(QuantRange{0.125f * float(i + 1), uint8_t(i % 3)});
+        if (s.priorStride > 0) {
+            layout.contextPriors.confidence = 16;
+            for (int c = 0, k = 0; c < kContextModelBits; c += s.priorStride, ++k)
+                layout.contextPriors.priors.push_back(
+                    {uint16_t(c), uint16_t(k == 0 ? 1 : k == 1 ? 32767 : k == 2 ? 16384 : 1 + (uint32_t(c) * 7919u) % 32767u)});
+        }
         const auto frame = encodeSessionFrame(t, layout, settings);
         write(dir + "/session-" + std::to_string(k) + ".bin", frame);
         const auto layoutBytes = serializeLayout(layout);
+        if (layoutBytes.size() > 255) // the target's [u8 n] framing: only the session frame is a seed
+            continue;
         std::vector<uint8_t> both{uint8_t(layoutBytes.size())};
         both.insert(both.end(), layoutBytes.begin(), layoutBytes.end());
         both.insert(both.end(), frame.begin(), frame.end());

@@ -9,6 +9,7 @@
 #include <QString>
 #include <QStringList>
 
+#include "aecnn/codec/entropy_coder.h"
 #include "aecnn/codec/quantizer.h"
 #include "aecnn/edge/frame_result.h"
 #include "aecnn/protocol/session_security.h"
@@ -122,6 +123,10 @@ public:
     // for the following streams (split_transport.h calibrateTransportRanges); empty = each frame
     // carries its ranges. They travel to the device inside the session layout.
     void setFixedRanges(std::vector<codec::QuantRange> ranges);
+    // Framing "session", coder context: the context coder's starting probabilities for the
+    // following streams (split_transport.h calibrateContextPriors); empty = none. They travel
+    // to the device inside the session layout too.
+    void setContextPriors(codec::ContextPriors priors);
     // Starts a stream of `frames` (0 = until stop()); results restart at sequence 0. With framing
     // "session" the edge first sends the device the session layout of its model and settings
     // (Configure key session_layout); the device refuses to stream with a layout of its own that

@@ -43,6 +43,9 @@ struct TransportSettings {
     // calibrateTransportRanges), one per transmitted channel (per channel) or one; empty =
     // each frame carries its ranges. Not a wire key: the session layout carries them.
     std::vector<codec::QuantRange> fixedRanges;
+    // "session" framing, coder "context" only: the context coder's starting probabilities for
+    // the session (calibrateContextPriors); empty = none. Not a wire key either.
+    codec::ContextPriors contextPriors;
 };
 
 // Throws aecnn::Error naming the bad field and the valid values.
@@ -122,6 +125,13 @@ private:
 std::vector<codec::QuantRange> calibrateTransportRanges(AecnnModelImpl& model, const TransmittedLayout& layout,
                                                         const TransportSettings& settings,
                                                         const ImageSet& calibration);
+
+// Context priors for "session" framing with the context coder: its decisions counted on
+// the symbols of the model's transmitted tensors of `calibration` (use training images),
+// quantized as `settings` quantize them (its fixedRanges, if any: calibrate those first).
+// Put them into TransportSettings::contextPriors.
+codec::ContextPriors calibrateContextPriors(AecnnModelImpl& model, const TransmittedLayout& layout,
+                                            const TransportSettings& settings, const ImageSet& calibration);
 
 // A zstd dictionary for `transport`'s zstd frames: trained on the symbols (its
 // representation, bits, per-channel setting) of the model's transmitted tensors of
