@@ -48,6 +48,25 @@ bool bitEqual(const std::vector<float>& a, const std::vector<float>& b)
     return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * 4) == 0;
 }
 
+// Every single-bit flip and every truncation of a serialized layout is refused (warns which).
+bool everyFlipAndCutRefused(const std::vector<uint8_t>& bytes)
+{
+    for (size_t bit = 0; bit < bytes.size() * 8; ++bit) {
+        auto flipped = bytes;
+        flipped[bit / 8] ^= uint8_t(1u << (bit % 8));
+        if (codeOf([&] { parseLayout(flipped.data(), flipped.size()); }) == CodecErrorCode::None) {
+            qWarning("a flip of bit %zu parses", bit);
+            return false;
+        }
+    }
+    for (size_t n = 0; n < bytes.size(); ++n)
+        if (codeOf([&] { parseLayout(bytes.data(), n); }) == CodecErrorCode::None) {
+            qWarning("the first %zu bytes parse", n);
+            return false;
+        }
+    return true;
+}
+
 } // namespace
 
 class TestSessionLayout : public QObject {
@@ -200,14 +219,7 @@ private Q_SLOTS:
         SessionLayout layout = layoutFor(t, settingsOf(CoderId::Context, Representation::Uniform, 3));
         layout.fixedRanges = {QuantRange{0.25f, 0}, QuantRange{0.5f, 1}};
         const auto bytes = serializeLayout(layout);
-        for (size_t bit = 0; bit < bytes.size() * 8; ++bit) {
-            auto flipped = bytes;
-            flipped[bit / 8] ^= uint8_t(1u << (bit % 8));
-            QVERIFY2(codeOf([&] { parseLayout(flipped.data(), flipped.size()); }) != CodecErrorCode::None,
-                     qPrintable(QString("bit %1").arg(bit)));
-        }
-        for (size_t n = 0; n < bytes.size(); ++n)
-            QVERIFY(codeOf([&] { parseLayout(bytes.data(), n); }) != CodecErrorCode::None);
+        QVERIFY(everyFlipAndCutRefused(bytes));
         auto longer = bytes;
         longer.push_back(0);
         QCOMPARE(codeOf([&] { parseLayout(longer.data(), longer.size()); }), CodecErrorCode::TrailingBytes);
@@ -258,14 +270,7 @@ private Q_SLOTS:
         QVERIFY2(primedTotal < plainTotal, qPrintable(QString("%1 B with priors, %2 without").arg(primedTotal).arg(plainTotal)));
 
         // Every single-bit flip and every truncation of a layout with priors is refused.
-        for (size_t bit = 0; bit < primedBytes.size() * 8; ++bit) {
-            auto flipped = primedBytes;
-            flipped[bit / 8] ^= uint8_t(1u << (bit % 8));
-            QVERIFY2(codeOf([&] { parseLayout(flipped.data(), flipped.size()); }) != CodecErrorCode::None,
-                     qPrintable(QString("bit %1").arg(bit)));
-        }
-        for (size_t n = 0; n < primedBytes.size(); ++n)
-            QVERIFY(codeOf([&] { parseLayout(primedBytes.data(), n); }) != CodecErrorCode::None);
+        QVERIFY(everyFlipAndCutRefused(primedBytes));
 
         // Priors belong to the context coder; invalid priors are named.
         SessionLayout zstd = layoutFor(tensorOf(1), settingsOf(CoderId::ZstdEntropy, Representation::Uniform, 3));
