@@ -9,7 +9,7 @@
 #   sh resources/results/frontier.sh qat-pack    # its model into resources/models/frontier
 #   sh resources/results/frontier.sh qat-live    # its live and offline points
 #   sh resources/results/frontier.sh qat-head    # session 9: that model with the head trained in QAT, distilled
-#   sh resources/results/frontier.sh qat-v4|qat-v8|qat-v16|qat-s2v16|qat-s2v64|qat-s2v32  # the input-codec goal: Table I models fine-tuned in QAT
+#   sh resources/results/frontier.sh qat-v4|qat-v8|qat-v16|qat-s2v16|qat-s2v64|qat-s2v32|qat-v32  # the input-codec goal: Table I models fine-tuned in QAT
 #   sh resources/results/frontier.sh entropy-models  # a factorized entropy model against the context coder
 #   sh resources/results/frontier.sh priors      # session 11: context priors, offline and live
 # Writes resources/results/frontier/*.json; resources/results/frontier-table.py turns them
@@ -229,6 +229,11 @@ fi
 # wrong; its neighbours V = 16 and 64 reach 91.6-92.0 % this way), head trained, 3 epochs, distilled.
 if [ "$what" = qat-s2v32 ]; then
     qat_input_codec_point 2 32 2 3 qat2h-s2v32 qat2h-split2-v32 "${PORT:-7942}" --distill 0.7 --distill-temperature 4 \
+        --qat-recalibrate-every 50
+fi
+# Session 11: split 1, V = 32 at 4 bits (2 x 14 x 14; Table I 82.03 % at 4 bits), the same way.
+if [ "$what" = qat-v32 ]; then
+    qat_input_codec_point 1 32 4 3 qat4h-v32 qat4h-split1-v32 "${PORT:-7943}" --distill 0.7 --distill-temperature 4 \
         --qat-recalibrate-every 50
 fi
 
