@@ -72,6 +72,17 @@ void validate(const ContextPriors& priors)
     }
 }
 
+namespace {
+
+void requireContextCoderForPriors(CoderId coder, const CoderOptions& options)
+{
+    if (options.contextPriors && !options.contextPriors->empty() && coder != CoderId::Context)
+        throw CodecError(CodecErrorCode::InvalidArgument, "context priors are for the context coder, not " +
+                                                              coderName(coder));
+}
+
+} // namespace
+
 void ContextPriorCounter::add(const std::vector<uint8_t>& symbols, const SymbolLayout& layout)
 {
     const uint64_t n = uint64_t(layout.channels) * layout.height * layout.width;
@@ -105,9 +116,7 @@ std::vector<uint8_t> encodePayload(CoderId coder, const std::vector<uint8_t>& sy
     if (!coderSupports(coder, layout.representation))
         throw Error("codec '" + coderName(coder) + "' cannot code " + representationName(layout.representation) +
                     " symbols; quantize them (uint, --bits n) or choose zstd, zstd-entropy or store");
-    if (options.contextPriors && !options.contextPriors->empty() && coder != CoderId::Context)
-        throw CodecError(CodecErrorCode::InvalidArgument, "context priors are for the context coder, not " +
-                                                              coderName(coder));
+    requireContextCoderForPriors(coder, options);
     switch (coder) {
     case CoderId::Store: return symbols;
     case CoderId::Zstd: return detail::zstdCompress(symbols, false, options.zstdLevel, options.dictionary, options.workspace);
@@ -129,9 +138,7 @@ std::vector<uint8_t> decodePayload(CoderId coder, const uint8_t* payload, size_t
     if (!coderSupports(coder, layout.representation))
         throw CodecError(CodecErrorCode::BadHeaderField, "codec '" + coderName(coder) + "' cannot carry " +
                                                              representationName(layout.representation) + " symbols");
-    if (options.contextPriors && !options.contextPriors->empty() && coder != CoderId::Context)
-        throw CodecError(CodecErrorCode::InvalidArgument, "context priors are for the context coder, not " +
-                                                              coderName(coder));
+    requireContextCoderForPriors(coder, options);
     switch (coder) {
     case CoderId::Store: {
         if (payloadSize != expectedSize)

@@ -71,7 +71,8 @@ ContextPriors readPriors(detail::Reader& in, CoderId coder)
             throw CodecError(Code::BadHeaderField, "session layout names context " + std::to_string(context) +
                                                        ", beyond the coder's " +
                                                        std::to_string(kContextModelBits) + " adaptive bits");
-        const uint16_t p = uint16_t(in.u8("context prior") | in.u8("context prior") << 8);
+        const uint8_t low = in.u8("context prior"); // two statements: the order of reads is the byte order
+        const uint16_t p = uint16_t(low | in.u8("context prior") << 8);
         if (p < 1 || p > 32767)
             throw CodecError(Code::BadHeaderField, "session layout's context prior " + std::to_string(p) +
                                                        "/32768 is outside 1..32767");
