@@ -44,6 +44,8 @@ std::vector<OptionSpec> algorithm1OptionSpecs(const std::string& defaultSplits, 
                                    "`edge --calibrate`)", "2000"},
             {"qat-recalibrate-every", "N", "calibrated QAT ranges: train the head too, recalibrating the ranges "
                                            "every N steps and after the last (0 = head frozen)", "0"},
+            {"qat-sparsity", "W", "with --qat-recalibrate-every: add W x the transmitted tensor's L1/L2 (Hoyer) "
+                                  "sparsity to the loss, for fewer non-zero symbols and bytes (0 = off)", "0"},
             {"distill", "W", "knowledge distillation from --model (the unsplit network) after CA training: loss = "
                              "(1-W) CE + W T^2 KL(teacher || student); 0 = off", "0"},
             {"distill-temperature", "T", "distillation temperature", "4"}};
@@ -90,6 +92,7 @@ Algorithm1Options algorithm1OptionsFromArgs(const ParsedArgs& args, int64_t trai
     }
     o.qat.calibrationImages = args.integer("qat-calibrate", 1, 1 << 20);
     o.qat.recalibrateEvery = args.integer("qat-recalibrate-every", 0, 1 << 30);
+    o.qat.sparsityWeight = args.number("qat-sparsity", 0.0, 100.0);
     o.distillWeight = args.number("distill", 0.0, 1.0);
     o.distillTemperature = args.number("distill-temperature", 1e-3, 100.0);
     try {

@@ -123,6 +123,8 @@ private Q_SLOTS:
             QVERIFY2(r.json.value("error").toString().contains(expected), r.out.constData());
         };
         refused({"--qat-recalibrate-every", "50", "--qat-ranges", "per-frame"}, "--qat-ranges calibrated");
+        refused({"--qat-sparsity", "1"}, "add --qat-recalibrate-every N");
+        refused({"--qat-sparsity", "-1", "--qat-recalibrate-every", "50"}, "--qat-sparsity");
         refused({"--distill", "1.5"}, "--distill");
         refused({"--distill", "0.5", "--distill-temperature", "0"}, "--distill-temperature");
     }

@@ -6,6 +6,7 @@
 // saved model evaluated through the live path (SplitTransport, session framing, ranges
 // calibrated as `aecnn edge --calibrate N` does) gets the same predictions.
 
+#include <cmath>
 #include <cstring>
 
 #include <QDir>
@@ -323,7 +324,75 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(Error, validate(off));
     }
 
+    // transmittedSparsity is Hoyer's L1 / (sqrt(M) L2) per channel, averaged: computed by hand
+    // here, unchanged by a scale (the point of it), 0 with a finite gradient for an all-zero channel.
+    void sparsityMeasureIsHoyersPerChannelMean()
+    {
+        // channel 0: one non-zero of 4 -> 1 / (2 * 1) = 0.5; channel 1: equal magnitudes -> 1.
+        const auto t = torch::tensor({1.0f, 0.0f, 0.0f, 0.0f, 3.0f, -3.0f, 3.0f, 3.0f}).reshape({1, 2, 2, 2});
+        QCOMPARE(transmittedSparsity(t).item<double>(), 0.75);
+        QCOMPARE(transmittedSparsity(t * 7.0f).item<double>(), 0.75);
+        // Two images of one channel: the measure runs over all N*H*W elements (1 non-zero of 8).
+        const auto two = torch::zeros({2, 1, 2, 2});
+        two[1][0][1][1] = 5.0f;
+        QVERIFY(std::abs(transmittedSparsity(two).item<double>() - 1.0 / std::sqrt(8.0)) < 1e-6);
+        auto zeros = torch::zeros({1, 1, 2, 2}).requires_grad_(true);
+        const auto measure = transmittedSparsity(zeros);
+        measure.backward();
+        QCOMPARE(measure.item<double>(), 0.0);
+        QVERIFY(torch::isfinite(zeros.grad()).all().item<bool>());
+        QVERIFY_THROWS_EXCEPTION(Error, transmittedSparsity(torch::zeros({2, 2})));
+    }
+
+    // --qat-sparsity W: the same QAT run with the penalty sends more zero symbols (through the
+    // edge's calibrated ranges) than without it. It needs a head that trains, and is recorded.
+    void sparsityPenaltyTrainsTowardZeroSymbols()
+    {
+        auto data = datasets::makeSynthetic(160, 3);
+        const auto base = tinyBase(data);
+        auto o = quickOptions();
+        QTemporaryDir floatDir, plainDir, sparseDir;
+        runAlgorithm1(base, data, o, floatDir.path());
+        o.qatFrom = QDir(floatDir.path()).filePath(splitModelFileName(1, 4, SplitVariant::Aecnn));
+        o.qat = calibratedTwoBits();
+        o.qat.recalibrateEvery = 3;
+        o.recoveryFinetune.maxStepsPerEpoch = 8;
+        runAlgorithm1(base, data, o, plainDir.path());
+        o.qat.sparsityWeight = 5.0;
+        runAlgorithm1(base, data, o, sparseDir.path());
+
+        const auto load = [](const QTemporaryDir& dir) {
+            return loadAecnnClassifierFile(QDir(dir.path()).filePath(splitModelFileName(1, 4, SplitVariant::Aecnn)));
+        };
+        auto plain = load(plainDir), sparse = load(sparseDir);
+        QVERIFY(!plain.usage.provenance.value("qat").toObject().contains("sparsity_weight"));
+        QCOMPARE(sparse.usage.provenance.value("qat").toObject().value("sparsity_weight").toDouble(), 5.0);
+        const double zerosPlain = zeroSymbolFraction(plain, data), zerosSparse = zeroSymbolFraction(sparse, data);
+        qInfo("zero symbols: %.3f without the penalty, %.3f with it", zerosPlain, zerosSparse);
+        QVERIFY2(zerosSparse > zerosPlain + 0.05,
+                 qPrintable(QString("zero symbols: %1 without the penalty, %2 with it").arg(zerosPlain).arg(zerosSparse)));
+
+        auto frozenHead = calibratedTwoBits();
+        frozenHead.sparsityWeight = 1.0; // recalibrateEvery = 0: the head is frozen
+        QVERIFY_THROWS_EXCEPTION(Error, validate(frozenHead));
+        auto negative = o.qat;
+        negative.sparsityWeight = -1.0;
+        QVERIFY_THROWS_EXCEPTION(Error, validate(negative));
+    }
+
 private:
+    // The share of the test images' transmitted symbols that are the zero point, through the
+    // ranges the edge calibrates for the saved model.
+    static double zeroSymbolFraction(AecnnClassifier& saved, const DataSplit& data)
+    {
+        const auto settings = recordedRangesAreTheEdges(saved, data);
+        torch::NoGradGuard noGrad;
+        saved.net->eval();
+        const auto transmitted = saved.net->encode(data.test.normalizedBatch(torch::arange(data.test.size())));
+        const auto dequantized = TransportFakeQuant(2, settings.fixedRanges).quantizeDequantize(transmitted);
+        return (dequantized == 0).to(torch::kFloat64).mean().item<double>();
+    }
+
     static Classifier tinyBase(const DataSplit& data)
     {
         Classifier base;

@@ -58,11 +58,14 @@ QJsonObject toJson(const SplitModelCost& c)
 
 QJsonObject toJson(const QatOptions& q)
 {
-    return {{"bits", q.bits},
+    QJsonObject o{{"bits", q.bits},
             {"ranges", q.calibrated ? "calibrated" : "per-frame"},
             {"range", QString::fromStdString(codec::rangeChoiceName(q.range))},
             {"calibration_images", q.calibrated ? static_cast<qint64>(q.calibrationImages) : 0},
             {"recalibrate_every", static_cast<qint64>(q.trainsHead() ? q.recalibrateEvery : 0)}};
+    if (q.sparsityWeight > 0.0) // only when set: the resume fingerprints of earlier runs stay the same
+        o.insert("sparsity_weight", q.sparsityWeight);
+    return o;
 }
 
 QJsonObject stageProvenance(const std::string& stage, const TrainResult& trained, const EvalResult& evaluation)
@@ -144,6 +147,9 @@ private:
         if (!options_.caVariants && !options_.bottleNet)
             throw Error("Algorithm 1 has nothing to train: both the CA variants and BottleNet++ are switched off");
         aecnn::validate(options_.qat);
+        if (options_.qat.sparsityWeight > 0.0 && options_.frozenBackbone)
+            throw Error("--qat-sparsity trains the head toward fewer non-zero symbols; --frozen-backbone freezes it: "
+                        "drop one of them");
         if (!(options_.distillWeight >= 0.0 && options_.distillWeight <= 1.0))
             throw Error("--distill must be a weight between 0 (off) and 1, got " +
                         std::to_string(options_.distillWeight));
@@ -472,6 +478,7 @@ private:
         const bool recalibrating = qat.trainsHead() && !options_.frozenBackbone;
         const bool freezeHead = (qat.calibrated && !recalibrating) || options_.frozenBackbone;
         int64_t trainingSteps = 0, recalibrations = 0;
+        torch::Tensor sparsity; // of the last training batch's transmitted tensor (--qat-sparsity)
         const ForwardFn forward = [&](const torch::Tensor& x) {
             if (freezeHead)
                 net.head->eval(); // BN statistics of the head stay those the ranges were calibrated on
@@ -483,8 +490,14 @@ private:
                 ++recalibrations;
                 net.train();
             }
-            return net.decode(fakeQuant(net.encode(x)));
+            const auto transmitted = net.encode(x);
+            if (qat.sparsityWeight > 0.0 && net.is_training())
+                sparsity = transmittedSparsity(transmitted);
+            return net.decode(fakeQuant(transmitted));
         };
+        TrainOptions stageOptions = options_.recoveryFinetune;
+        if (qat.sparsityWeight > 0.0)
+            stageOptions.extraLoss = [&] { return qat.sparsityWeight * sparsity; };
         const auto seed = stageSeed(options_.seed, split, ratio, 3);
         TrainResult trained;
         if (options_.frozenBackbone) {
@@ -498,7 +511,7 @@ private:
             if (!freezeHead)
                 trainable.insert(trainable.end(), head.begin(), head.end());
             FreezeGuard frozen(freezeHead ? head : std::vector<torch::Tensor>{});
-            trained = train(net, forward, trainable, options_.recoveryFinetune, seed, prefix + "aecnn-qat");
+            trained = train(net, forward, trainable, stageOptions, seed, prefix + "aecnn-qat");
         }
         if (recalibrating) { // the ranges the edge calibrates for the saved model
             fakeQuant = calibrate();

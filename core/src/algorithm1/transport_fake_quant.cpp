@@ -50,6 +50,11 @@ void validate(const QatOptions& options)
     if (options.recalibrateEvery < 0)
         throw Error("--qat-recalibrate-every must be 0 (head frozen) or a number of steps, got " +
                     std::to_string(options.recalibrateEvery));
+    if (!(options.sparsityWeight >= 0.0 && std::isfinite(options.sparsityWeight)))
+        throw Error("--qat-sparsity must be a finite weight >= 0, got " + std::to_string(options.sparsityWeight));
+    if (options.sparsityWeight > 0.0 && !options.trainsHead())
+        throw Error("--qat-sparsity changes the transmitted tensor, so the head must train: add "
+                    "--qat-recalibrate-every N (calibrated ranges)");
     if (options.recalibrateEvery > 0 && !options.calibrated)
         throw Error("--qat-recalibrate-every applies to calibrated ranges; with --qat-ranges per-frame the head "
                     "already trains (drop --qat-recalibrate-every or use --qat-ranges calibrated)");
@@ -117,6 +122,18 @@ torch::Tensor TransportFakeQuant::operator()(const torch::Tensor& transmitted) c
     // Straight-through: the value is `quantized` exactly (x - x is +0 for finite x), the
     // gradient with respect to `transmitted` is the identity.
     return quantized + (transmitted - transmitted.detach());
+}
+
+torch::Tensor transmittedSparsity(const torch::Tensor& transmitted)
+{
+    if (transmitted.dim() != 4 || transmitted.numel() == 0)
+        throw Error("the sparsity measure needs a non-empty N x C x H x W tensor");
+    const auto perChannel = transmitted.transpose(0, 1).flatten(1); // C x M
+    const double rootM = std::sqrt(double(perChannel.size(1)));
+    const auto l1 = perChannel.abs().sum(1);
+    // The small constant keeps the gradient of an all-zero channel finite (its measure is 0).
+    const auto l2 = torch::sqrt(perChannel.square().sum(1) + 1e-12);
+    return (l1 / (rootM * l2)).mean();
 }
 
 TransportFakeQuant makeTransportFakeQuant(AecnnModelImpl& model, const QatOptions& options, const ImageSet& train,

@@ -289,11 +289,12 @@ TrainResult trainClassifier(torch::nn::Module& module, const ForwardFn& forward,
                 static_cast<torch::optim::SGDOptions&>(group.options()).lr(rate);
             optimizer.zero_grad();
             const auto logits = forward(batch);
-            const auto loss = options.distillation.enabled()
-                                  ? distillationLoss(logits, teacherLogits(options.distillation, batch, logits.device()),
-                                                     labels, options.distillation.weight,
-                                                     options.distillation.temperature)
-                                  : torch::nn::functional::cross_entropy(logits, labels);
+            auto loss = options.distillation.enabled()
+                            ? distillationLoss(logits, teacherLogits(options.distillation, batch, logits.device()),
+                                               labels, options.distillation.weight, options.distillation.temperature)
+                            : torch::nn::functional::cross_entropy(logits, labels);
+            if (options.extraLoss)
+                loss = loss + options.extraLoss();
             loss.backward();
             optimizer.step();
             ++result.steps;

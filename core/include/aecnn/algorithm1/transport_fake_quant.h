@@ -29,6 +29,9 @@ struct QatOptions {
     // head in eval mode, as the edge does) every N steps and once more after the last step,
     // so the recorded ranges and accuracy are again those of the saved model.
     int64_t recalibrateEvery = 0;
+    // Head trained only. > 0 adds weight x transmittedSparsity(tensor) to the loss: fewer
+    // non-zero symbols, so fewer bytes from the context coder, traded against accuracy.
+    double sparsityWeight = 0.0;
 
     bool trainsHead() const { return calibrated && recalibrateEvery > 0; }
 
@@ -63,6 +66,14 @@ private:
     codec::RangeChoice range_ = codec::RangeChoice::MinMax;
     std::vector<codec::QuantRange> fixed_; // empty = per frame
 };
+
+// A scale-free sparsity measure of a batch of transmitted tensors (N x C x H x W), with
+// gradients: per channel, Hoyer's ||x||_1 / (sqrt(M) ||x||_2) over its M = N*H*W elements
+// (1 when all have the same magnitude, 1/sqrt(M) for a single non-zero one), averaged over
+// the channels; an all-zero channel counts 0. Scale-free on purpose: the calibrated ranges
+// follow the head as it trains, so an L1 penalty would only shrink tensor and ranges together
+// and leave the symbols (and the bytes) as they were.
+torch::Tensor transmittedSparsity(const torch::Tensor& transmitted);
 
 // The fake quantizer for `model`'s transmitted tensor: with calibrated ranges, the ranges
 // `aecnn edge --calibrate N --range R --bits B --framing session` computes for this model

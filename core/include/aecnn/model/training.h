@@ -46,6 +46,9 @@ struct TrainOptions {
     // Mid-run checkpoints and resume (training_checkpoint.h); off unless a path is set.
     TrainCheckpointing checkpointing;
     Distillation distillation; // off unless a teacher and a weight are set
+    // Added to each step's loss, called right after `forward`: a penalty on what the forward
+    // pass saw (e.g. QAT's sparsity term on the transmitted tensor). Empty = none.
+    std::function<torch::Tensor()> extraLoss;
 };
 
 struct TrainProgress {
