@@ -9,7 +9,7 @@
 #   sh resources/results/frontier.sh qat-pack    # its model into resources/models/frontier
 #   sh resources/results/frontier.sh qat-live    # its live and offline points
 #   sh resources/results/frontier.sh qat-head    # session 9: that model with the head trained in QAT, distilled
-#   sh resources/results/frontier.sh qat-v4|qat-v8|qat-v16|qat-s2v16|qat-s2v64|qat-s2v32|qat-v32|qat-v32-long|qat-s2v8  # the input-codec goal: Table I models fine-tuned in QAT
+#   sh resources/results/frontier.sh qat-v4|qat-v8|qat-v16|qat-s2v16|qat-s2v64|qat-s2v32|qat-v32|qat-v32-long|qat-s2v8|sparsity-probe  # the input-codec goal: Table I models fine-tuned in QAT
 #   sh resources/results/frontier.sh entropy-models  # a factorized entropy model against the context coder
 #   sh resources/results/frontier.sh priors      # session 11: context priors, offline and live
 # Writes resources/results/frontier/*.json; resources/results/frontier-table.py turns them
@@ -235,6 +235,26 @@ fi
 if [ "$what" = qat-v32 ]; then
     qat_input_codec_point 1 32 4 3 qat4h-v32 qat4h-split1-v32 "${PORT:-7943}" --distill 0.7 --distill-temperature 4 \
         --qat-recalibrate-every 50
+fi
+# Session 12: probes for the sparsity weight: 0.15 epoch (70 steps) of the qat-s2v8 recipe at each weight, then the
+# bytes and accuracy on the first 2 000 test images (sparsity-probe-s2v8-wW-*.json; t1-s2v8-2000.json: the Table I
+# model on the same images).
+if [ "$what" = sparsity-probe ]; then
+    [ -s "$OUT/sparsity-probe-t1-s2v8-2000.json" ] ||
+        run "$AECNN" eval --model "$DEMO/split2-v8-aecnn.aecnn" --codec context --bits 2 --threads 1 --json \
+            --framing session --range mse --calibrate $CAL --limit 2000 > "$OUT/sparsity-probe-t1-s2v8-2000.json"
+    for w in 0.5 2 8; do
+        dir=build/probe-s2v8-sp$w
+        mkdir -p "$dir"
+        [ -s "$dir/results.json" ] ||
+            run "$AECNN" aecnn-train --splits 2 --ratios 8 --qat-from "$DEMO/split2-v8-aecnn.aecnn" --epochs-fr 0.15 \
+                --batch-size 128 --qat-bits 2 --qat-ranges calibrated --qat-range mse --qat-calibrate $CAL --threads 1 \
+                --json --out "$dir" --distill 0.7 --distill-temperature 4 --qat-recalibrate-every 50 --qat-sparsity $w \
+                > "$dir/results.json"
+        cp "$dir/results.json" "$OUT/sparsity-probe-s2v8-w$w-train.json"
+        run "$AECNN" eval --model "$dir/split2-v8-aecnn.aecnn" --codec context --bits 2 --threads 1 --json \
+            --framing session --range mse --calibrate $CAL --limit 2000 > "$OUT/sparsity-probe-s2v8-w$w-2000.json"
+    done
 fi
 # Session 12: split 2, V = 8 at 2 bits (Table I: 802.8 B at 90.92 %) with the head trained, distilled, and the
 # sparsity penalty (--qat-sparsity 6: fewer non-zero symbols; 70-step probes at 0.5 / 2 / 8 gave -6 / -19 / -42 %
