@@ -255,6 +255,20 @@ if [ "$what" = sparsity-probe ]; then
         run "$AECNN" eval --model "$dir/split2-v8-aecnn.aecnn" --codec context --bits 2 --threads 1 --json \
             --framing session --range mse --calibrate $CAL --limit 2000 > "$OUT/sparsity-probe-s2v8-w$w-2000.json"
     done
+    # Split 2, V = 4 (Table I 1 520 B at 2 bits: the goal needs 70 % fewer), the same probe at weight 16.
+    [ -s "$OUT/sparsity-probe-t1-s2v4-2000.json" ] ||
+        run "$AECNN" eval --model "$DEMO/split2-v4-aecnn.aecnn" --codec context --bits 2 --threads 1 --json \
+            --framing session --range mse --calibrate $CAL --limit 2000 > "$OUT/sparsity-probe-t1-s2v4-2000.json"
+    dir=build/probe-s2v4-sp16
+    mkdir -p "$dir"
+    [ -s "$dir/results.json" ] ||
+        run "$AECNN" aecnn-train --splits 2 --ratios 4 --qat-from "$DEMO/split2-v4-aecnn.aecnn" --epochs-fr 0.15 \
+            --batch-size 128 --qat-bits 2 --qat-ranges calibrated --qat-range mse --qat-calibrate $CAL --threads 1 \
+            --json --out "$dir" --distill 0.7 --distill-temperature 4 --qat-recalibrate-every 50 --qat-sparsity 16 \
+            > "$dir/results.json"
+    cp "$dir/results.json" "$OUT/sparsity-probe-s2v4-w16-train.json"
+    run "$AECNN" eval --model "$dir/split2-v4-aecnn.aecnn" --codec context --bits 2 --threads 1 --json \
+        --framing session --range mse --calibrate $CAL --limit 2000 > "$OUT/sparsity-probe-s2v4-w16-2000.json"
 fi
 # Session 12: split 2, V = 8 at 2 bits (Table I: 802.8 B at 90.92 %) with the head trained, distilled, and the
 # sparsity penalty (--qat-sparsity 6: fewer non-zero symbols; 70-step probes at 0.5 / 2 / 8 gave -6 / -19 / -42 %
