@@ -286,6 +286,7 @@ if [ "$what" = qat-s2v8 ]; then
 fi
 # Session 12: the same from the Table I model in one longer schedule, 8 epochs (3 epochs gave 90.61 %, 2 more
 # in a second warm-up + cosine cycle only 90.70 %; session 5 saw one 5-epoch schedule beat 3 epochs by 0.6).
+# Session 12 started it and stopped it after 4 of the 8 epochs (the cores went to split 2, V = 8): not measured yet.
 if [ "$what" = qat-v32-long ]; then
     qat_input_codec_point 1 32 4 8 qat4h8-v32 qat4h8-split1-v32 "${PORT:-7944}" --distill 0.7 --distill-temperature 4 \
         --qat-recalibrate-every 50
