@@ -338,6 +338,7 @@ if [ "$what" = priors ]; then
     priors_offline "$FRONTIER_MODELS/split1-v16-aecnn.aecnn" qat4-split1-v16 4
     priors_offline "$FRONTIER_MODELS/split2-v16-aecnn.aecnn" qat2-split2-v16 2
     priors_offline "$FRONTIER_MODELS/split2-v64-aecnn.aecnn" qat4h-split2-v64 4
+    priors_offline "$FRONTIER_MODELS/split2-v8-sparse-aecnn.aecnn" qat2hs6-split2-v8 2 # session 12
     name=live-qat3h-split1-v64-context3-compact-priors
     if [ ! -s "$OUT/$name.json" ]; then
         start_agent "${PORT:-7941}" "$OUT/agent-qat3h-priors.log"
