@@ -9,7 +9,7 @@
 #   sh resources/results/frontier.sh qat-pack    # its model into resources/models/frontier
 #   sh resources/results/frontier.sh qat-live    # its live and offline points
 #   sh resources/results/frontier.sh qat-head    # session 9: that model with the head trained in QAT, distilled
-#   sh resources/results/frontier.sh qat-v4|qat-v8|qat-v16|qat-s2v16|qat-s2v64|qat-s2v32|qat-v32|qat-v32-long|qat-s2v8-sparse|qat-s2v8|sparsity-probe  # the input-codec goal: Table I models fine-tuned in QAT
+#   sh resources/results/frontier.sh qat-v4|qat-v8|qat-v16|qat-s2v16|qat-s2v64|qat-s2v32|qat-v32|qat-v32-long|qat-s2v8-sparse|qat-s2v8|qat-s2v4|sparsity-probe  # the input-codec goal: Table I models fine-tuned in QAT
 #   sh resources/results/frontier.sh entropy-models  # a factorized entropy model against the context coder
 #   sh resources/results/frontier.sh priors      # session 11: context priors, offline and live
 # Writes resources/results/frontier/*.json; resources/results/frontier-table.py turns them
@@ -283,6 +283,12 @@ fi
 if [ "$what" = qat-s2v8 ]; then
     qat_input_codec_point 2 8 2 3 qat2hs1-s2v8 qat2hs1-split2-v8 "${PORT:-7946}" --distill 0.7 --distill-temperature 4 \
         --qat-recalibrate-every 50 --qat-sparsity 1
+fi
+# Session 12: split 2, V = 4 at 2 bits (Table I: 1 520.3 B at 90.87 %) the same way; it needs 70 % fewer bytes,
+# so a stronger penalty than V = 8's (weight 1 gave 798 -> 287 B there).
+if [ "$what" = qat-s2v4 ]; then
+    qat_input_codec_point 2 4 2 3 qat2hs2-s2v4 qat2hs2-split2-v4 "${PORT:-7947}" --distill 0.7 --distill-temperature 4 \
+        --qat-recalibrate-every 50 --qat-sparsity 2
 fi
 # Session 12: the same from the Table I model in one longer schedule, 8 epochs (3 epochs gave 90.61 %, 2 more
 # in a second warm-up + cosine cycle only 90.70 %; session 5 saw one 5-epoch schedule beat 3 epochs by 0.6).
