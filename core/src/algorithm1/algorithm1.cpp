@@ -59,10 +59,10 @@ QJsonObject toJson(const SplitModelCost& c)
 QJsonObject toJson(const QatOptions& q)
 {
     QJsonObject o{{"bits", q.bits},
-            {"ranges", q.calibrated ? "calibrated" : "per-frame"},
-            {"range", QString::fromStdString(codec::rangeChoiceName(q.range))},
-            {"calibration_images", q.calibrated ? static_cast<qint64>(q.calibrationImages) : 0},
-            {"recalibrate_every", static_cast<qint64>(q.trainsHead() ? q.recalibrateEvery : 0)}};
+                  {"ranges", q.calibrated ? "calibrated" : "per-frame"},
+                  {"range", QString::fromStdString(codec::rangeChoiceName(q.range))},
+                  {"calibration_images", q.calibrated ? static_cast<qint64>(q.calibrationImages) : 0},
+                  {"recalibrate_every", static_cast<qint64>(q.trainsHead() ? q.recalibrateEvery : 0)}};
     if (q.sparsityWeight > 0.0) // only when set: the resume fingerprints of earlier runs stay the same
         o.insert("sparsity_weight", q.sparsityWeight);
     return o;
