@@ -237,39 +237,35 @@ if [ "$what" = qat-v32 ]; then
     qat_input_codec_point 1 32 4 3 qat4h-v32 qat4h-split1-v32 "${PORT:-7943}" --distill 0.7 --distill-temperature 4 \
         --qat-recalibrate-every 50
 fi
-# Session 12: probes for the sparsity weight: 0.15 epoch (70 steps) of the qat-s2v8 recipe at each weight, then the
-# bytes and accuracy on the first 2 000 test images (sparsity-probe-s2v8-wW-*.json; t1-s2v8-2000.json: the Table I
-# model on the same images).
-if [ "$what" = sparsity-probe ]; then
-    [ -s "$OUT/sparsity-probe-t1-s2v8-2000.json" ] ||
-        run "$AECNN" eval --model "$DEMO/split2-v8-aecnn.aecnn" --codec context --bits 2 --threads 1 --json \
-            --framing session --range mse --calibrate $CAL --limit 2000 > "$OUT/sparsity-probe-t1-s2v8-2000.json"
-    for w in 0.5 2 8; do
-        dir=build/probe-s2v8-sp$w
+# Session 12: probes for the sparsity weight. sparsity_probe SPLIT V WEIGHT...: the Table I model's bytes and
+# accuracy on the first 2 000 test images (sparsity-probe-t1-sSPLITvV-2000.json), then for each weight 0.15 epoch
+# (70 steps) of the qat-s2v8 recipe (2 bits, head trained, distilled) and the same measurement
+# (sparsity-probe-sSPLITvV-wWEIGHT-*.json; work directories build/probe-sSPLITvV-spWEIGHT).
+sparsity_probe() {
+    split=$1 ratio=$2
+    shift 2
+    model=split$split-v$ratio-aecnn.aecnn
+    measure_first_2000() { # model file, JSON
+        run "$AECNN" eval --model "$1" --codec context --bits 2 --threads 1 --json \
+            --framing session --range mse --calibrate $CAL --limit 2000 > "$2"
+    }
+    [ -s "$OUT/sparsity-probe-t1-s${split}v$ratio-2000.json" ] ||
+        measure_first_2000 "$DEMO/$model" "$OUT/sparsity-probe-t1-s${split}v$ratio-2000.json"
+    for w in "$@"; do
+        dir=build/probe-s${split}v$ratio-sp$w
         mkdir -p "$dir"
         [ -s "$dir/results.json" ] ||
-            run "$AECNN" aecnn-train --splits 2 --ratios 8 --qat-from "$DEMO/split2-v8-aecnn.aecnn" --epochs-fr 0.15 \
+            run "$AECNN" aecnn-train --splits "$split" --ratios "$ratio" --qat-from "$DEMO/$model" --epochs-fr 0.15 \
                 --batch-size 128 --qat-bits 2 --qat-ranges calibrated --qat-range mse --qat-calibrate $CAL --threads 1 \
                 --json --out "$dir" --distill 0.7 --distill-temperature 4 --qat-recalibrate-every 50 --qat-sparsity $w \
                 > "$dir/results.json"
-        cp "$dir/results.json" "$OUT/sparsity-probe-s2v8-w$w-train.json"
-        run "$AECNN" eval --model "$dir/split2-v8-aecnn.aecnn" --codec context --bits 2 --threads 1 --json \
-            --framing session --range mse --calibrate $CAL --limit 2000 > "$OUT/sparsity-probe-s2v8-w$w-2000.json"
+        cp "$dir/results.json" "$OUT/sparsity-probe-s${split}v$ratio-w$w-train.json"
+        measure_first_2000 "$dir/$model" "$OUT/sparsity-probe-s${split}v$ratio-w$w-2000.json"
     done
-    # Split 2, V = 4 (Table I 1 520 B at 2 bits: the goal needs 70 % fewer), the same probe at weight 16.
-    [ -s "$OUT/sparsity-probe-t1-s2v4-2000.json" ] ||
-        run "$AECNN" eval --model "$DEMO/split2-v4-aecnn.aecnn" --codec context --bits 2 --threads 1 --json \
-            --framing session --range mse --calibrate $CAL --limit 2000 > "$OUT/sparsity-probe-t1-s2v4-2000.json"
-    dir=build/probe-s2v4-sp16
-    mkdir -p "$dir"
-    [ -s "$dir/results.json" ] ||
-        run "$AECNN" aecnn-train --splits 2 --ratios 4 --qat-from "$DEMO/split2-v4-aecnn.aecnn" --epochs-fr 0.15 \
-            --batch-size 128 --qat-bits 2 --qat-ranges calibrated --qat-range mse --qat-calibrate $CAL --threads 1 \
-            --json --out "$dir" --distill 0.7 --distill-temperature 4 --qat-recalibrate-every 50 --qat-sparsity 16 \
-            > "$dir/results.json"
-    cp "$dir/results.json" "$OUT/sparsity-probe-s2v4-w16-train.json"
-    run "$AECNN" eval --model "$dir/split2-v4-aecnn.aecnn" --codec context --bits 2 --threads 1 --json \
-        --framing session --range mse --calibrate $CAL --limit 2000 > "$OUT/sparsity-probe-s2v4-w16-2000.json"
+}
+if [ "$what" = sparsity-probe ]; then
+    sparsity_probe 2 8 0.5 2 8
+    sparsity_probe 2 4 16 # Table I 1 520 B at 2 bits: the goal needs 70 % fewer
 fi
 # Session 12: split 2, V = 8 at 2 bits (Table I: 802.8 B at 90.92 %) with the head trained, distilled, and the
 # sparsity penalty (--qat-sparsity 6: fewer non-zero symbols; 70-step probes at 0.5 / 2 / 8 gave -6 / -19 / -42 %
