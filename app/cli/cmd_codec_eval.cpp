@@ -121,7 +121,7 @@ SessionCalibration calibrateSession(const std::string& modelSpec, const Transpor
 void evaluateWithCodec(const std::string& modelSpec, const InferenceModel& model,
                        std::vector<TransportSettings> settings, bool useStoredDictionary, const ImageSet& images,
                        QJsonObject& result, CommandContext& context, const ImageSet* calibration,
-                       bool contextPriors)
+                       bool contextPriors, int batchSize)
 {
     auto net = std::dynamic_pointer_cast<AecnnModelImpl>(model.module);
     if (model.kind != CheckpointKind::SplitModel || !net)
@@ -142,8 +142,8 @@ void evaluateWithCodec(const std::string& modelSpec, const InferenceModel& model
     std::vector<SplitTransport> transports;
     for (const auto& s : settings)
         transports.emplace_back(layout, s);
-    // Batches of at most 128 images, fewer when they would not fit in memory (memory_budget.h).
-    const auto batch = inferenceBatchSize(net->config(), model.usage.inputHeight, model.usage.inputWidth, 128);
+    // Batches of at most batchSize images, fewer when they would not fit in memory (memory_budget.h).
+    const auto batch = inferenceBatchSize(net->config(), model.usage.inputHeight, model.usage.inputWidth, batchSize);
     noteInferenceBatch(batch, "eval --codec", context.text);
     const auto evaluations = evaluateThroughTransports(*net, transports, images, batch.batchSize);
     *context.text << "split " << layout.split << ", V=" << layout.ratio << " " << layout.variant << ": "

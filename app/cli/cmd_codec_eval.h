@@ -26,10 +26,11 @@ std::vector<TransportSettings> transportSettingsFromArgs(const ParsedArgs& args)
 // `calibration` (non-empty: --calibrate N): settings with framing "session" and repr "uint" get
 // quantization ranges fixed for the session, calibrated on these images (calibrateTransportRanges),
 // and with --context-priors those with coder "context" also context priors (calibrateContextPriors).
+// `batchSize`: images per forward pass, at most (fewer when memory is short).
 void evaluateWithCodec(const std::string& modelSpec, const InferenceModel& model,
                        std::vector<TransportSettings> settings, bool useStoredDictionary, const ImageSet& images,
                        QJsonObject& result, CommandContext& context, const ImageSet* calibration = nullptr,
-                       bool contextPriors = false);
+                       bool contextPriors = false, int batchSize = 128);
 // --calibrate N of eval and edge: 0 = none; UsageError unless the settings use framing session and repr
 // uint, or when --context-priors comes without it or without coder context.
 int calibrationImages(const ParsedArgs& args, const TransportSettings& settings);

@@ -17,6 +17,7 @@ QJsonObject runEval(const ParsedArgs& args, CommandContext& context)
     if (which != "test" && which != "train")
         throw UsageError("--subset must be 'test' or 'train', got '" + which + "'");
     const int limit = args.integer("limit", 0, 1 << 30); // validated before the slow loading below
+    const int batchSize = args.integer("batch-size", 1, 4096);
     const bool coded = wantsCodecEval(args);
     if (coded && args.text("device") == "cuda")
         throw UsageError("--codec runs the split model and its codec on the CPU; drop --device cuda (or use "
@@ -49,12 +50,12 @@ QJsonObject runEval(const ParsedArgs& args, CommandContext& context)
         if (calibrate > 0)
             result["calibration_images"] = static_cast<qint64>(calibration.size());
         evaluateWithCodec(modelSpec, model, transportSettings, !args.flag("no-dict"), set, result, context,
-                          calibrate > 0 ? &calibration : nullptr, args.flag("context-priors"));
+                          calibrate > 0 ? &calibration : nullptr, args.flag("context-priors"), batchSize);
         return result;
     }
     model.module->to(device);
-    // Batches of at most 128 images, fewer when they would not fit in memory (memory_budget.h).
-    const auto batch = inferenceBatchSize(model.config, model.usage.inputHeight, model.usage.inputWidth, 128);
+    // Batches of at most batchSize images, fewer when they would not fit in memory (memory_budget.h).
+    const auto batch = inferenceBatchSize(model.config, model.usage.inputHeight, model.usage.inputWidth, batchSize);
     noteInferenceBatch(batch, "eval", context.text);
     const auto result = evaluateClassifier(*model.module, model.forward, set, batch.batchSize);
     *context.text << "accuracy " << result.accuracy() << " (" << result.correct << "/" << result.count << ") on "
@@ -81,6 +82,11 @@ Command evalCommand()
                                     datasetOption(),
                                     {"subset", "NAME", "which split: test or train", "test"},
                                     {"limit", "N", "only the first N images, 0 = all", "0"},
+                                    {"batch-size", "N",
+                                     "images per forward pass, at most (fewer when memory is short); results can "
+                                     "differ in the last float bits between batch sizes; 1 runs the head as a "
+                                     "live agent does, one frame at a time",
+                                     "128"},
                                     deviceOptionSpec()};
     for (auto& option : evalCodecOptions())
         options.push_back(option);

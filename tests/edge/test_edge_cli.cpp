@@ -152,6 +152,18 @@ private Q_SLOTS:
         QVERIFY(compact.json.value("fixed_ranges").toBool());
         QCOMPARE(compact.json.value("correct").toInt(), offline.value("correct").toInt());
         QCOMPARE(compact.json.value("payload_bytes_per_frame").toDouble(), offline.value("mean_frame_bytes").toDouble());
+        // --batch-size 1 runs the head one frame at a time, as the agent does: the same result here.
+        const auto frameByFrame = runCli({"eval", "--model", path, "--dataset", kEdgeDataset, "--codec", "context",
+                                          "--bits", "3", "--range", "mse", "--framing", "session", "--calibrate", "8",
+                                          "--batch-size", "1"});
+        QVERIFY2(frameByFrame.exitCode == 0, qPrintable(frameByFrame.output));
+        QCOMPARE(frameByFrame.json.value("forward_batch").toObject().value("batch_size").toInt(), 1);
+        QCOMPARE(frameByFrame.json.value("correct").toInt(), compact.json.value("correct").toInt());
+        QCOMPARE(frameByFrame.json.value("mean_frame_bytes").toDouble(),
+                 compact.json.value("payload_bytes_per_frame").toDouble());
+        const auto noBatch = runCli({"eval", "--model", path, "--dataset", kEdgeDataset, "--batch-size", "0"});
+        QVERIFY(noBatch.exitCode != 0);
+        QVERIFY2(noBatch.output.contains("--batch-size must be an integer in 1..4096"), qPrintable(noBatch.output));
         const double framing = compact.json.value("framing_bytes_per_frame").toDouble();
         QVERIFY2(framing >= 4 && framing <= 5, qPrintable(QString::number(framing)));
         const auto compactStages = compact.json.value("stages").toObject();
