@@ -9,7 +9,7 @@
 #   sh resources/results/frontier.sh qat-pack    # its model into resources/models/frontier
 #   sh resources/results/frontier.sh qat-live    # its live and offline points
 #   sh resources/results/frontier.sh qat-head    # session 9: that model with the head trained in QAT, distilled
-#   sh resources/results/frontier.sh qat-v4|qat-v8|qat-v16|qat-s2v16|qat-s2v64|qat-s2v32|qat-v32|qat-v32-long|qat-s2v8-sparse|qat-s2v8|qat-s2v4|sparsity-probe|sparse-batch1  # the input-codec goal: Table I models fine-tuned in QAT
+#   sh resources/results/frontier.sh qat-v4|qat-v8|qat-v16|qat-s2v16|qat-s2v64|qat-s2v32|qat-v32|qat-v32-long|qat-s2v8-sparse|qat-s2v8|qat-s2v4|sparsity-probe|batch1  # the input-codec goal: Table I models fine-tuned in QAT
 #   sh resources/results/frontier.sh entropy-models  # a factorized entropy model against the context coder
 #   sh resources/results/frontier.sh priors      # session 11: context priors, offline and live
 # Writes resources/results/frontier/*.json; resources/results/frontier-table.py turns them
@@ -283,12 +283,17 @@ fi
 # Session 12: split 2, V = 4 at 2 bits (Table I: 1 520.3 B at 90.87 %) the same way; it needs 70 % fewer bytes,
 # so a stronger penalty than V = 8's (weight 1 gave 798 -> 287 B there). Session 12 started it and stopped it at
 # step 200 of 1 407 (no time left to finish and measure it): not measured.
-# Session 13: why live (9 053 correct) and offline (9 054) differ by one image on the weight-6 model: offline
-# one image per forward pass (--batch-size 1; the agent runs the head one frame at a time) gives the live
-# 9 053 and the same bytes, so the difference is float rounding between batch sizes, not the wire.
-if [ "$what" = sparse-batch1 ]; then
-    run "$AECNN" eval --model "$FRONTIER_MODELS/split2-v8-sparse-aecnn.aecnn" --codec context --bits 2 --threads 1 \
-        --json --framing session --range mse --calibrate $CAL --batch-size 1 > "$OUT/batch1-qat2hs6-split2-v8.json"
+# Session 13: why live and offline differ by one image (9 053 and 9 054 correct) on the weight-6 model, and by
+# one byte in 10 000 frames on split 2, V = 4: offline one image per forward pass (--batch-size 1; the agent
+# runs the head one frame at a time) gives the live results exactly, so the difference is float rounding
+# between batch sizes, not the wire.
+if [ "$what" = batch1 ]; then
+    batch1() { # model, bits, name
+        run "$AECNN" eval --model "$1" --codec context --bits "$2" --threads 1 --json --framing session --range mse \
+            --calibrate $CAL --batch-size 1 > "$OUT/batch1-$3.json"
+    }
+    batch1 "$FRONTIER_MODELS/split2-v8-sparse-aecnn.aecnn" 2 qat2hs6-split2-v8
+    batch1 "$FRONTIER_MODELS/split2-v4-aecnn.aecnn" 2 qat2hs2-split2-v4
 fi
 if [ "$what" = qat-s2v4 ]; then
     qat_input_codec_point 2 4 2 3 qat2hs2-s2v4 qat2hs2-split2-v4 "${PORT:-7947}" --distill 0.7 --distill-temperature 4 \
