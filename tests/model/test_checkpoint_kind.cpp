@@ -289,10 +289,10 @@ private Q_SLOTS:
         QVERIFY(record.value("quantized_test_accuracy").toDouble() >= 0.8920);
         QCOMPARE(record.value("quantized_test_count").toInt(), 10000);
 
-        // The input-codec goal's models (frontier.sh qat-v4, qat-v8, qat-v16, qat-s2v16, qat-s2v64, qat-s2v32, qat-s2v8,
-        // qat-s2v4): Table I
-        // models fine-tuned through the codec's quantizer at the bits they are measured at, calibrated
-        // ranges; what they recorded through it on all test images is within 1 point of 92.20 %.
+        // The input-codec goal's models (frontier.sh qat-v4, qat-v8, qat-v16, qat-s2v16, qat-s2v64,
+        // qat-s2v32, qat-s2v8, qat-s2v4): Table I models fine-tuned through the codec's quantizer at the
+        // bits they are measured at, calibrated ranges; what they recorded through it on all test images
+        // is within 1 point of 92.20 %.
         for (const auto& [split, ratio, bits] : {std::tuple{1, 4, 2}, std::tuple{1, 8, 4}, std::tuple{1, 16, 4},
                                                  std::tuple{2, 16, 2}, std::tuple{2, 64, 4}, std::tuple{2, 32, 2},
                                                  std::tuple{2, 8, 2}, std::tuple{2, 4, 2}}) {
