@@ -9,7 +9,7 @@
 #   sh resources/results/frontier.sh qat-pack    # its model into resources/models/frontier
 #   sh resources/results/frontier.sh qat-live    # its live and offline points
 #   sh resources/results/frontier.sh qat-head    # session 9: that model with the head trained in QAT, distilled
-#   sh resources/results/frontier.sh qat-v4|qat-v8|qat-v16|qat-s2v16|qat-s2v64|qat-s2v32|qat-v32|qat-v32-long|qat-s2v8-sparse|qat-s2v8|qat-s2v4|sparsity-probe|batch1  # the input-codec goal: Table I models fine-tuned in QAT
+#   sh resources/results/frontier.sh qat-v4|qat-v8|qat-v16|qat-s2v16|qat-s2v64|qat-s2v32|qat-v32|qat-v32-long|qat-v32-long-8bit|qat-s2v8-sparse|qat-s2v8|qat-s2v4|sparsity-probe|batch1  # the input-codec goal: Table I models fine-tuned in QAT
 #   sh resources/results/frontier.sh entropy-models  # a factorized entropy model against the context coder
 #   sh resources/results/frontier.sh priors      # session 11: context priors, offline and live
 # Writes resources/results/frontier/*.json; resources/results/frontier-table.py turns them
@@ -305,6 +305,12 @@ fi
 if [ "$what" = qat-v32-long ]; then
     qat_input_codec_point 1 32 4 8 qat4h8-v32 qat4h8-split1-v32 "${PORT:-7944}" --distill 0.7 --distill-temperature 4 \
         --qat-recalibrate-every 50
+fi
+
+# Session 13: qat-v32-long reached 91.22 % in float but 91.06 % through its 4-bit quantizer; at split 1,
+# V = 32 (2 x 14 x 14 elements) even 8-bit frames stay far below WebP's 453 B, so measure it at 8 bits too.
+if [ "$what" = qat-v32-long-8bit ]; then
+    measure_frontier_model "$FRONTIER_MODELS/split1-v32-aecnn.aecnn" qat4h8-split1-v32-b8 8 8 "${PORT:-7948}"
 fi
 
 # Session 9, goal 1: the session-8 model (qat-train's $QAT-more output; the run recorded here started
