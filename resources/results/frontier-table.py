@@ -12,7 +12,9 @@ Live rows (`aecnn edge` against `aecnn-agent`): everything the agent sent per fr
 counted it, minus the record layer's 24 B (sequence number + tag), which is reported apart.
 Rows in frontier/models-<commit>/ were measured on model files since replaced: their `model` is
 `<commit>:<path>` (git show <commit>:<path> gives the file): models-654d470 the demo models before
-they became the Table I models, models-919990d the session-8 QAT model (head frozen in QAT).
+they became the Table I models, models-919990d the session-8 QAT model (head frozen in QAT),
+models-9d5df9f the session-11 split 1, V = 32 QAT model (3 epochs; session 13 replaced it with the
+8-epoch one).
 """
 import csv
 import glob
@@ -27,6 +29,7 @@ RUNS = os.path.join(HERE, "frontier")
 # are costed with: "full" SessionFrame or "compact" without device times)
 GENERATIONS = [(os.path.join(RUNS, "models-654d470"), "654d470", "654d470 (before Table I)", "full"),
                (os.path.join(RUNS, "models-919990d"), "919990d", "919990d (QAT with frozen head)", "compact"),
+               (os.path.join(RUNS, "models-9d5df9f"), "9d5df9f", "9d5df9f (QAT 3 epochs)", "compact"),
                (RUNS, "", "", "compact")]
 FRAME_DATA_FRAMING = 16 + 8 + 4 + 4 + 8 + 8 + 8 + (4 + 2 * len("features")) + 4  # = 80
 
