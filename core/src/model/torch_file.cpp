@@ -1,9 +1,10 @@
 #include "aecnn/model/torch_file.h"
 
+#include <algorithm>
 #include <cstring>
 #include <optional>
 
-#include <caffe2/serialize/in_memory_adapter.h>
+#include <caffe2/serialize/read_adapter_interface.h>
 #include <caffe2/serialize/inline_container.h>
 #include <torch/torch.h>
 
@@ -65,12 +66,31 @@ bool isZip(const QByteArray& bytes)
     return bytes.size() >= 4 && std::memcmp(bytes.constData(), "PK\x03\x04", 4) == 0;
 }
 
+// LibTorch's MemoryReadAdapter copies whatever it is asked for, so a truncated or damaged zip made
+// it read past the buffer (and at times "succeed" on what lay beyond). This one stops at the end;
+// the zip reader then reports the short read as an error.
+class BoundedMemoryReader final : public caffe2::serialize::ReadAdapterInterface {
+public:
+    explicit BoundedMemoryReader(const QByteArray& bytes) : bytes_(bytes) {}
+    size_t size() const override { return size_t(bytes_.size()); }
+    size_t read(uint64_t pos, void* buf, size_t n, const char*) const override
+    {
+        if (pos >= uint64_t(bytes_.size()))
+            return 0;
+        const size_t available = std::min<size_t>(n, size_t(uint64_t(bytes_.size()) - pos));
+        std::memcpy(buf, bytes_.constData() + pos, available);
+        return available;
+    }
+
+private:
+    const QByteArray& bytes_;
+};
+
 // The zip container, read with LibTorch's own reader (the one Python uses).
 void readZip(const QByteArray& bytes, TorchSave& save)
 {
     try {
-        caffe2::serialize::PyTorchStreamReader reader(
-            std::make_shared<caffe2::serialize::MemoryReadAdapter>(bytes.constData(), off_t(bytes.size())));
+        caffe2::serialize::PyTorchStreamReader reader(std::make_shared<BoundedMemoryReader>(bytes));
         if (reader.hasRecord("constants.pkl"))
             throw Error(save.source + " is a TorchScript file (torch.jit.save), not a state_dict; in Python, "
                                       "save the weights with torch.save(model.state_dict(), path)");
