@@ -36,7 +36,7 @@ std::vector<OptionSpec> algorithm1OptionSpecs(const std::string& defaultSplits, 
             {"eval-limit", "N", "evaluate on the first N test images, 0 = all", "0"},
             {"seed", "S", "random seed", "1"},
             {"qat-bits", "B", "quantization-aware FR stage: fake-quantize the transmitted tensor like the codec at "
-                              "B bits (2, 3 or 4; 0 = off)", "0"},
+                              "B bits (2 to 8; 0 = off)", "0"},
             {"qat-ranges", "MODE", "QAT ranges: calibrated (fixed per channel, as `edge --framing session "
                                    "--calibrate N`; freezes the head) or per-frame", "calibrated"},
             {"qat-range", "CHOICE", "QAT range choice, as --range of the codec: minmax or mse", "mse"},

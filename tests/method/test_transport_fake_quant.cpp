@@ -167,9 +167,15 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(Error, TransportFakeQuant(1, codec::RangeChoice::MinMax));
         QVERIFY_THROWS_EXCEPTION(Error, TransportFakeQuant(3, std::vector<codec::QuantRange>{}));
         QVERIFY_THROWS_EXCEPTION(Error, TransportFakeQuant(2, std::vector<codec::QuantRange>{{0.1f, 4}}));
-        QatOptions five;
-        five.bits = 5;
-        QVERIFY_THROWS_EXCEPTION(Error, validate(five));
+        QatOptions nine;
+        nine.bits = 9; // beyond the codec's 8 bits
+        QVERIFY_THROWS_EXCEPTION(Error, validate(nine));
+        QatOptions one;
+        one.bits = 1;
+        QVERIFY_THROWS_EXCEPTION(Error, validate(one));
+        QatOptions eight; // 8-bit frames: train through the quantizer they are deployed with
+        eight.bits = 8;
+        validate(eight);
         const TransportFakeQuant two(2, std::vector<codec::QuantRange>{{0.1f, 0}, {0.1f, 0}});
         QVERIFY_THROWS_EXCEPTION(Error, two.quantizeDequantize(torch::zeros({1, 3, 2, 2})));
     }

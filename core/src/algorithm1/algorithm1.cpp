@@ -176,7 +176,7 @@ private:
     {
         const std::string file = options_.qatFrom.toStdString();
         if (!options_.qat.enabled())
-            throw Error("fine-tuning " + file + " needs a quantizer: give --qat-bits 2, 3 or 4");
+            throw Error("fine-tuning " + file + " needs a quantizer: give --qat-bits B (2 to 8)");
         if (options_.frozenBackbone)
             throw Error("--frozen-backbone and a QAT source model cannot be combined: the source model's own head "
                         "and tail are what is fine-tuned");

@@ -39,11 +39,11 @@ void validate(const QatOptions& options)
 {
     if (!options.enabled()) {
         if (options.recalibrateEvery != 0)
-            throw Error("--qat-recalibrate-every applies to the QAT stage: give --qat-bits 2, 3 or 4 too");
+            throw Error("--qat-recalibrate-every applies to the QAT stage: give --qat-bits B (2 to 8) too");
         return;
     }
-    if (options.bits < 2 || options.bits > 4)
-        throw Error("--qat-bits must be 2, 3 or 4 (quantization-aware fine-tuning is for few bits), got " +
+    if (options.bits < 2 || options.bits > 8)
+        throw Error("--qat-bits must be 2 to 8 (the codec's bit depths), got " +
                     std::to_string(options.bits));
     if (options.calibrated && options.calibrationImages < 1)
         throw Error("calibrated QAT ranges need at least one calibration image (--qat-calibrate N)");
