@@ -30,6 +30,7 @@ RUNS = os.path.join(HERE, "frontier")
 GENERATIONS = [(os.path.join(RUNS, "models-654d470"), "654d470", "654d470 (before Table I)", "full"),
                (os.path.join(RUNS, "models-919990d"), "919990d", "919990d (QAT with frozen head)", "compact"),
                (os.path.join(RUNS, "models-9d5df9f"), "9d5df9f", "9d5df9f (QAT 3 epochs)", "compact"),
+               (os.path.join(RUNS, "models-875b99e"), "875b99e", "875b99e (8-bit QAT; not shipped)", "compact"),
                (RUNS, "", "", "compact")]
 FRAME_DATA_FRAMING = 16 + 8 + 4 + 4 + 8 + 8 + 8 + (4 + 2 * len("features")) + 4  # = 80
 
