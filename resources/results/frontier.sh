@@ -256,7 +256,7 @@ sparsity_probe() {
         dir=build/probe-s${split}v$ratio-sp$w
         mkdir -p "$dir"
         [ -s "$dir/results.json" ] ||
-            run "$AECNN" aecnn-train --splits "$split" --ratios "$ratio" --qat-from "$from" --epochs-fr 0.15 \
+            run "$AECNN" aecnn-train --splits "$split" --ratios "$ratio" --qat-from "$DEMO/$model" --epochs-fr 0.15 \
                 --batch-size 128 --qat-bits 2 --qat-ranges calibrated --qat-range mse --qat-calibrate $CAL --threads 1 \
                 --json --out "$dir" --distill 0.7 --distill-temperature 4 --qat-recalibrate-every 50 --qat-sparsity $w \
                 > "$dir/results.json"
