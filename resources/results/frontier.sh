@@ -9,7 +9,7 @@
 #   sh resources/results/frontier.sh qat-pack    # its model into resources/models/frontier
 #   sh resources/results/frontier.sh qat-live    # its live and offline points
 #   sh resources/results/frontier.sh qat-head    # session 9: that model with the head trained in QAT, distilled
-#   sh resources/results/frontier.sh qat-v4|qat-v8|qat-v16|qat-s2v16|qat-s2v64|qat-s2v32|qat-v32|qat-v32-long|qat-v32-long-8bit|qat-v64-8bit|qat-v64-8bit-more|qat-s2v8-sparse|qat-s2v8|qat-s2v4|sparsity-probe|batch1  # the input-codec goal: Table I models fine-tuned in QAT
+#   sh resources/results/frontier.sh qat-v4|qat-v8|qat-v16|qat-s2v16|qat-s2v64|qat-s2v32|qat-v32|qat-v32-long|qat-v32-long-8bit|qat-v64-8bit|qat-v64-8bit-more|qat-v64-8bit-long|qat-s2v8-sparse|qat-s2v8|qat-s2v4|sparsity-probe|batch1  # the input-codec goal: Table I models fine-tuned in QAT
 #   sh resources/results/frontier.sh entropy-models  # a factorized entropy model against the context coder
 #   sh resources/results/frontier.sh priors      # session 11: context priors, offline and live
 # Writes resources/results/frontier/*.json; resources/results/frontier-table.py turns them
@@ -330,6 +330,14 @@ if [ "$what" = qat-v64-8bit-more ]; then
     FROM=$QAT-qat8h10-v64/split1-v64-aecnn.aecnn PACKED=split1-v64-8bit-aecnn.aecnn \
         qat_input_codec_point 1 64 8 3 qat8h3-v64 qat8h3-split1-v64 "${PORT:-7950}" --distill 0.7 \
         --distill-temperature 4 --qat-recalibrate-every 50 --lr 0.002
+fi
+
+# Session 15: the longer single schedule: qat-v64-8bit's recipe (from the goal-1 model, 8 bits, head
+# trained, distilled, seed 1) with 14 epochs instead of 10; packed over the same file name.
+if [ "$what" = qat-v64-8bit-long ]; then
+    FROM=$FRONTIER_MODELS/split1-v64-aecnn.aecnn PACKED=split1-v64-8bit-aecnn.aecnn \
+        qat_input_codec_point 1 64 8 14 qat8h14-v64 qat8h14-split1-v64 "${PORT:-7951}" --distill 0.7 \
+        --distill-temperature 4 --qat-recalibrate-every 50
 fi
 
 # Session 9, goal 1: the session-8 model (qat-train's $QAT-more output; the run recorded here started
