@@ -217,6 +217,7 @@ void MainWindow::connectPanels()
     connect(localAgent_, &LocalAgent::failed, this, &MainWindow::showError);
     connect(race_, &RaceTab::errorOccurred, this, &MainWindow::showError);
     race_->setCodecChooser([this](int split, int ratio) { return bestCodecFor(split, ratio).codec; });
+    race_->setProfileProvider([this](const QString& codec) { return tradeoffProfiles_.profile(codec); });
 }
 
 void MainWindow::connectAnalysis()

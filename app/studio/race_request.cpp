@@ -73,6 +73,27 @@ std::optional<edge::MultiEdgeRequest> multiEdgeRequestOf(const RaceRequest& race
             for (auto it = codec.begin(); it != codec.end(); ++it)
                 spec.settings.insert(it.key(), it.value());
         }
+        if (race.adaptive && (row.mode == QLatin1String("aecnn") || row.mode == QLatin1String("bottlenetpp"))) {
+            edge::AdaptiveRatioSpec adaptive;
+            adaptive.profile = race.adaptive->profile;
+            adaptive.split = row.split;
+            adaptive.deadlineMs = race.adaptive->deadlineMs;
+            adaptive.models = row.ratioModels;
+            adaptive.models[row.ratio] = row.modelPath;
+            adaptive.live = true;
+            if (!(adaptive.deadlineMs > 0.0)) {
+                *error = QObject::tr("%1: adaptive V needs a deadline above 0 ms, got %2").arg(which).arg(adaptive.deadlineMs);
+                return std::nullopt;
+            }
+            try {
+                edge::AgentRatioFollower check(adaptive); // the profile has the split and a V with a model
+            } catch (const std::exception& e) {
+                *error = QObject::tr("%1: adaptive V with the profile '%2': %3")
+                             .arg(which, QString::fromStdString(adaptive.profile.name), QString::fromUtf8(e.what()));
+                return std::nullopt;
+            }
+            spec.adaptive = std::move(adaptive);
+        }
         if (row.mode == QLatin1String("full"))
             spec.settings.insert(QStringLiteral("resolution"), row.resolution);
         if (!race.csvDir.isEmpty()) {
@@ -84,6 +105,16 @@ std::optional<edge::MultiEdgeRequest> multiEdgeRequestOf(const RaceRequest& race
                                    .arg(row.split)
                                    .arg(row.ratio)
                                    .arg(row.modelPath, row.codec.isEmpty() ? race.codec : row.codec)};
+            if (spec.adaptive) {
+                QStringList ratios;
+                for (const auto& [ratio, model] : spec.adaptive->models)
+                    ratios << QString::number(ratio);
+                spec.csvContext << QStringLiteral("adaptive V (column ratio: the V of each frame): deadline %1 ms, "
+                                                  "V among %2, profile %3")
+                                       .arg(spec.adaptive->deadlineMs)
+                                       .arg(ratios.join(QStringLiteral(", ")),
+                                            QString::fromStdString(spec.adaptive->profile.name));
+            }
         }
         request.agents.push_back(spec);
     }

@@ -1,8 +1,10 @@
 #include "race_tab.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDateTime>
 #include <QDir>
+#include <QDoubleSpinBox>
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -52,7 +54,8 @@ RaceTab::RaceTab(const QString& dataset, QWidget* parent)
       view_(new widgets::RaceView(this)), controller_(new MultiEdgeController(this)),
       preset_(new QPushButton(tr("Race preset"), this)), start_(new QPushButton(tr("Start race"), this)),
       stop_(new QPushButton(tr("Stop"), this)), export_(new QPushButton(tr("Export CSV..."), this)),
-      frames_(new QSpinBox(this)), split_(new QSpinBox(this)), ratio_(new QSpinBox(this)), capture_(new QComboBox(this))
+      frames_(new QSpinBox(this)), split_(new QSpinBox(this)), ratio_(new QSpinBox(this)), capture_(new QComboBox(this)),
+      adaptive_(new QCheckBox(tr("adaptive V"), this)), deadline_(new QDoubleSpinBox(this))
 {
     setObjectName(QStringLiteral("race"));
     csvRoot_ = QDir(QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation)).filePath(QStringLiteral("race"));
@@ -70,6 +73,19 @@ RaceTab::RaceTab(const QString& dataset, QWidget* parent)
     ratio_->setRange(1, 4096);
     ratio_->setValue(8);
     capture_->setObjectName(QStringLiteral("raceCaptureSize"));
+    adaptive_->setObjectName(QStringLiteral("raceAdaptive"));
+    adaptive_->setToolTip(tr("Switch each AECNN and BottleNet++ agent's V live, between frames, to the V whose predicted "
+                             "completion time (Eq. 1-4 with the trade-off profile in effect, the agent's measured "
+                             "rate and its frames' wait at this edge) fits the deadline; among the V of its split "
+                             "that have a model. The frame CSVs record each frame's V (column ratio)."));
+    deadline_->setObjectName(QStringLiteral("raceDeadline"));
+    deadline_->setRange(0.1, 600000.0);
+    deadline_->setDecimals(1);
+    deadline_->setValue(100.0);
+    deadline_->setSuffix(tr(" ms"));
+    deadline_->setToolTip(tr("Adaptive V's deadline: the completion time each split-mode agent is kept within"));
+    deadline_->setEnabled(false);
+    connect(adaptive_, &QCheckBox::toggled, deadline_, &QWidget::setEnabled);
     capture_->addItems(raceCaptureSizes());
     auto updateNote = [this] {
         capture_->setToolTip(tr("Full offloading sends each captured image as JPEG at <b>%1</b>%2")
@@ -96,6 +112,8 @@ RaceTab::RaceTab(const QString& dataset, QWidget* parent)
     settings->addStretch(1);
     auto* actions = new QHBoxLayout;
     actions->addWidget(preset_);
+    actions->addWidget(adaptive_);
+    actions->addWidget(deadline_);
     actions->addStretch(1);
     actions->addWidget(start_);
     actions->addWidget(stop_);
@@ -135,6 +153,46 @@ void RaceTab::setPresetSplit(int split, int ratio)
 {
     split_->setValue(split);
     ratio_->setValue(ratio);
+}
+
+void RaceTab::setAdaptive(bool on, double deadlineMs)
+{
+    adaptive_->setChecked(on);
+    deadline_->setValue(deadlineMs);
+}
+
+bool RaceTab::isAdaptive() const
+{
+    return adaptive_->isChecked();
+}
+
+void RaceTab::fillAdaptiveModels(AgentRow& row, const latency::DeviceProfile& profile) const
+{
+    row.ratioModels.clear();
+    const auto split = std::find_if(profile.splits.begin(), profile.splits.end(),
+                                    [&](const latency::SplitTiming& s) { return s.split == row.split; });
+    if (split == profile.splits.end())
+        return; // multiEdgeRequestOf names the missing split
+    for (const auto& timing : split->ratios) {
+        AgentRow other = row;
+        other.ratio = timing.ratio;
+        if (const QString model = resolver_ ? resolver_(other) : QString(); !model.isEmpty())
+            row.ratioModels[timing.ratio] = model;
+    }
+}
+
+QString RaceTab::switchesText(const edge::AgentRunResult& agent) const
+{
+    if (!agent.adaptiveError.isEmpty())
+        return tr("; adaptive V: %1").arg(agent.adaptiveError);
+    if (agent.switches.empty())
+        return agent.adaptive ? tr("; adaptive V kept V = %1").arg(agent.frames.empty() ? 0 : agent.frames.back().ratio)
+                              : QString();
+    QStringList steps;
+    for (const auto& s : agent.switches)
+        steps << (s.firstFrame >= 0 ? tr("%1 → %2 at frame %3 (%4)").arg(s.fromRatio).arg(s.toRatio).arg(s.firstFrame).arg(s.why)
+                                    : tr("%1 → %2 asked after the last frame (%3)").arg(s.fromRatio).arg(s.toRatio).arg(s.why));
+    return tr("; adaptive V: %1").arg(steps.join(QStringLiteral(", ")));
 }
 
 QString RaceTab::captureSize() const
@@ -232,6 +290,16 @@ bool RaceTab::startRace(QString* error)
         }
     }
     RaceRequest race;
+    if (adaptive_->isChecked()) {
+        const QString codec = codecs.isEmpty() ? codec_ : codecs.front();
+        RaceAdaptive adaptive;
+        adaptive.profile = profileProvider_ ? profileProvider_(codec) : latency::raspberryPi4Profile();
+        adaptive.deadlineMs = deadline_->value();
+        for (AgentRow& row : *rows)
+            if (row.mode == QLatin1String("aecnn") || row.mode == QLatin1String("bottlenetpp"))
+                fillAdaptiveModels(row, adaptive.profile);
+        race.adaptive = std::move(adaptive);
+    }
     race.rows = *rows;
     race.frames = static_cast<uint32_t>(frames_->value());
     race.codec = codec_;
@@ -260,11 +328,15 @@ bool RaceTab::startRace(QString* error)
     context.codec = codecs.isEmpty() ? codec_ : codecs.join(QStringLiteral(" "));
     context.rateMbps = racing_.front().rateMbps;
     view_->setExportContext(context);
-    view_->setStatus(tr("Racing %1 agents over the same %2 frames of %3%4 (frame CSVs in %5)")
+    view_->setStatus(tr("Racing %1 agents over the same %2 frames of %3%4%5 (frame CSVs in %6)")
                          .arg(racing_.size())
                          .arg(race.frames)
                          .arg(dataset_,
                               codecs.isEmpty() ? QString() : tr("; split modes coded with %1").arg(codecs.join(", ")),
+                              race.adaptive ? tr("; adaptive V within %1 ms (profile %2)")
+                                                  .arg(race.adaptive->deadlineMs)
+                                                  .arg(QString::fromStdString(race.adaptive->profile.name))
+                                            : QString(),
                               race.csvDir));
     for (int r = 0; r < list_->rowCount(); ++r)
         list_->setStatus(r, tr("connecting, deploying"));
@@ -290,6 +362,9 @@ void RaceTab::onFrame(const RaceFrame& f)
     }
     clock.lastMs = frame.receivedMs;
     ++clock.frames;
+    if (frame.ratio > 0 && clock.ratio > 0 && frame.ratio != clock.ratio)
+        list_->setStatus(f.agent, tr("streaming at V = %1 (adaptive V: was %2)").arg(frame.ratio).arg(clock.ratio));
+    clock.ratio = frame.ratio;
     widgets::RaceSample sample;
     sample.racer = f.agent;
     sample.frame = static_cast<long long>(frame.sequence);
@@ -335,7 +410,8 @@ void RaceTab::onFinished(const RaceOutcome& outcome)
             list_->setStatus(row, tr("failed after %1 frames: %2").arg(a.frames.size()).arg(a.error));
         } else {
             list_->setStatus(row, (outcome.stopped ? tr("stopped after %1 frames") : tr("finished %1 frames"))
-                                      .arg(a.frames.size()));
+                                          .arg(a.frames.size()) +
+                                      switchesText(a));
         }
     }
     view_->setStatus(tr("Race %1 in %2 s%3; frame CSVs in %4")
@@ -355,6 +431,8 @@ void RaceTab::setRacing(bool racing)
     stop_->setEnabled(racing);
     frames_->setEnabled(!racing);
     capture_->setEnabled(!racing);
+    adaptive_->setEnabled(!racing);
+    deadline_->setEnabled(!racing && adaptive_->isChecked());
 }
 
 bool RaceTab::exportCsv(const QString& path, QString* error, QStringList* written) const

@@ -11,7 +11,9 @@
 #include "multi_edge_controller.h"
 #include "race_request.h"
 
+class QCheckBox;
 class QComboBox;
+class QDoubleSpinBox;
 class QLabel;
 class QPushButton;
 class QSpinBox;
@@ -50,6 +52,14 @@ public:
     void setCodec(const QString& codec) { codec_ = codec; }
     // Where the per-agent frame CSVs of the next races go (a folder per race below it).
     void setCsvRoot(const QString& dir) { csvRoot_ = dir; }
+    // Adaptive V: the device profile its predictions use for a codec (the studio: the
+    // trade-off profile in effect); unset = the paper's Raspberry Pi 4 table.
+    using ProfileProvider = std::function<latency::DeviceProfile(const QString& codec)>;
+    void setProfileProvider(ProfileProvider provider) { profileProvider_ = std::move(provider); }
+    // Adaptive V for the next races: each AECNN / BottleNet++ agent switches V live to keep
+    // its completion time within `deadlineMs`, among the V of its split that have a model.
+    void setAdaptive(bool on, double deadlineMs);
+    bool isAdaptive() const;
 
     // Race preset: four local agents (LocalAgent) on loopback, one per mode, the same split
     // and V, then the race starts as soon as all four listen.
@@ -79,6 +89,8 @@ private:
     void onFinished(const RaceOutcome& outcome);
     void onPresetAgentListening();
     void updateRowStats();
+    void fillAdaptiveModels(AgentRow& row, const latency::DeviceProfile& profile) const;
+    QString switchesText(const edge::AgentRunResult& agent) const;
     void setRacing(bool racing);
     void fail(const QString& message);
     void exportInteractive();
@@ -88,6 +100,7 @@ private:
     QString csvRoot_;
     ModelResolver resolver_;
     CodecChooser codecChooser_;
+    ProfileProvider profileProvider_;
     DeviceList* list_;
     widgets::RaceView* view_;
     MultiEdgeController* controller_;
@@ -99,6 +112,8 @@ private:
     QSpinBox* split_;
     QSpinBox* ratio_;
     QComboBox* capture_;
+    QCheckBox* adaptive_;
+    QDoubleSpinBox* deadline_;
     std::vector<LocalAgent*> presetAgents_;
     bool presetPending_ = false;
     std::vector<AgentRow> racing_; // the rows of the race on show
@@ -106,6 +121,7 @@ private:
         double firstMs = -1.0;
         double lastMs = 0.0;
         long long frames = 0;
+        int ratio = 0; // the V of the last frame (adaptive V switches it)
     };
     std::vector<RowClock> clocks_;
     QTimer statsTimer_;

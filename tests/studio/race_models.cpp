@@ -18,6 +18,12 @@ RaceModelFiles writeRaceModels(const QString& dir, const QString& codec)
     files.aecnn = QDir(dir).filePath("race-split1-v2-aecnn.aecnn");
     saveAecnnClassifier(files.aecnn, aecnnModel);
     files.offline["aecnn"] = offlineSplitPredictions(aecnnModel, transport, images);
+    files.aecnnByRatio[2] = files.aecnn;
+    files.aecnnOfflineByRatio[2] = files.offline["aecnn"];
+    auto aecnnV4 = tinySplitModel(SplitVariant::Aecnn, 4, 63);
+    files.aecnnByRatio[4] = QDir(dir).filePath("race-split1-v4-aecnn.aecnn");
+    saveAecnnClassifier(files.aecnnByRatio[4], aecnnV4);
+    files.aecnnOfflineByRatio[4] = offlineSplitPredictions(aecnnV4, transport, images);
     auto bottleModel = tinySplitModel(SplitVariant::BottleNetPP, 2, 71);
     files.bottlenetpp = QDir(dir).filePath("race-split1-v2-bottlenetpp.aecnn");
     saveAecnnClassifier(files.bottlenetpp, bottleModel);
@@ -28,4 +34,9 @@ RaceModelFiles writeRaceModels(const QString& dir, const QString& codec)
     files.offline["local"] = offlineWholePredictions(whole, images, 0);
     files.offline["full"] = offlineWholePredictions(whole, images, 90);
     return files;
+}
+
+aecnn::latency::DeviceProfile raceAdaptiveProfile()
+{
+    return aecnn::testing::tinyAdaptiveProfile("test_studio_race");
 }

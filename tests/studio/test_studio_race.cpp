@@ -86,6 +86,8 @@ private Q_SLOTS:
     void raceTabCommandLine();
     void raceAgainstFakeAgents();
     void fourModesRaceWithRealAgents();
+    void adaptiveRaceBadInput();
+    void adaptiveRaceSwitchesRatioLive();
 };
 
 void TestStudioRace::initTestCase()
@@ -424,6 +426,131 @@ void TestStudioRace::fourModesRaceWithRealAgents()
     QVERIFY(race->deviceList()->statusOf(0).startsWith(QStringLiteral("stopped after")));
     window.close();
     QVERIFY(race->controller()->workerThread()->isFinished());
+}
+
+// Adaptive V in a race: a deadline of 0, or a profile without the row's split or without a
+// V that has a model, is refused naming the row and the problem; a valid one gives the
+// core request the row's models per V and the deadline.
+void TestStudioRace::adaptiveRaceBadInput()
+{
+    RaceRequest race;
+    AgentRow row;
+    row.port = 9;
+    row.split = 1;
+    row.ratio = 2;
+    row.modelPath = QStringLiteral("v2.aecnn");
+    row.ratioModels = {{4, QStringLiteral("v4.aecnn")}};
+    race.rows = {row};
+    race.adaptive = RaceAdaptive{raceAdaptiveProfile(), 800.0};
+    QString error;
+    auto request = multiEdgeRequestOf(race, &error);
+    QVERIFY2(request, qPrintable(error));
+    QVERIFY(request->agents[0].adaptive);
+    const auto& spec = *request->agents[0].adaptive;
+    QCOMPARE(spec.deadlineMs, 800.0);
+    QCOMPARE(spec.split, 1);
+    QVERIFY(spec.live);
+    QCOMPARE(spec.models.size(), size_t(2));
+    QCOMPARE(spec.models.at(2), QStringLiteral("v2.aecnn"));
+    QCOMPARE(spec.models.at(4), QStringLiteral("v4.aecnn"));
+
+    race.adaptive->deadlineMs = 0.0;
+    QVERIFY(!multiEdgeRequestOf(race, &error));
+    QVERIFY2(error.contains(QStringLiteral("row 1")) && error.contains(QStringLiteral("deadline")), qPrintable(error));
+    race.adaptive->deadlineMs = 800.0;
+    race.rows[0].split = 3; // the profile has split 1 only
+    QVERIFY(!multiEdgeRequestOf(race, &error));
+    QVERIFY2(error.contains(QStringLiteral("row 1")) && error.contains(QStringLiteral("adaptive V")) &&
+                 error.contains(QStringLiteral("tiny-test")),
+             qPrintable(error));
+    race.rows[0].split = 1;
+    race.rows[0].ratio = 8; // neither the row's V nor the others it has models for are in the profile
+    race.rows[0].ratioModels.clear();
+    QVERIFY(!multiEdgeRequestOf(race, &error));
+    QVERIFY2(error.contains(QStringLiteral("adaptive V")), qPrintable(error));
+    // Modes without a split are not adaptive.
+    race.rows[0].mode = QStringLiteral("full");
+    race.rows[0].ratio = 2;
+    request = multiEdgeRequestOf(race, &error);
+    QVERIFY2(request, qPrintable(error));
+    QVERIFY(!request->agents[0].adaptive);
+}
+
+// Adaptive V in the race tab, live: one real aecnn-agent on a 0.02 Mbps shaped link starts
+// at V = 2, which misses an 800 ms deadline with the tiny profile (V = 4 fits). The edge
+// switches it to V = 4 between frames (why: rate); every frame has the offline prediction
+// of the model of the V it was sent with, the V changes exactly at the recorded switches,
+// and the device list and the frame CSV say so.
+void TestStudioRace::adaptiveRaceSwitchesRatioLive()
+{
+    if (LocalAgent::findExecutable().isEmpty())
+        QFAIL("aecnn-agent not found at $AECNN_AGENT (set by CTest to the build's app/agent/aecnn-agent)");
+    QTemporaryDir dir;
+    const RaceModelFiles models = writeRaceModels(dir.path(), QStringLiteral("uint8+zstd"));
+    LocalAgent agent;
+    QSignalSpy listening(&agent, &LocalAgent::listening);
+    QString error;
+    QVERIFY2(agent.start(QString::fromLatin1(kRaceDataset), &error), qPrintable(error));
+    QTRY_VERIFY_WITH_TIMEOUT(agent.port() != 0, aecnn::test::budgetMs(30000));
+
+    RaceTab race(QString::fromLatin1(kRaceDataset));
+    race.setCsvRoot(dir.filePath(QStringLiteral("frames")));
+    race.setCodec(QStringLiteral("uint8+zstd"));
+    race.setModelResolver([&](const AgentRow& row) {
+        const auto it = models.aecnnByRatio.find(row.ratio);
+        return row.mode == QLatin1String("aecnn") && row.split == 1 && it != models.aecnnByRatio.end() ? it->second
+                                                                                                        : QString();
+    });
+    race.setProfileProvider([](const QString&) { return raceAdaptiveProfile(); });
+    race.setAdaptive(true, 800.0);
+    QVERIFY(race.isAdaptive());
+    AgentRow row;
+    row.port = agent.port();
+    row.mode = QStringLiteral("aecnn");
+    row.split = 1;
+    row.ratio = 2;
+    row.rateMbps = 0.02;
+    race.deviceList()->setRows({row});
+    constexpr int kFrames = 8;
+    race.setFrames(kFrames);
+    QSignalSpy finished(&race, &RaceTab::raceFinished);
+    QVERIFY2(race.startRace(&error), qPrintable(error));
+    QVERIFY(race.view()->statusText().contains(QStringLiteral("adaptive V within 800 ms")));
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, aecnn::test::budgetMs(60000));
+
+    const RaceOutcome outcome = race.lastOutcome();
+    QCOMPARE(outcome.agents.size(), size_t(1));
+    const auto& a = outcome.agents[0];
+    QVERIFY2(a.error.isEmpty(), qPrintable(a.error));
+    QVERIFY2(a.adaptiveError.isEmpty(), qPrintable(a.adaptiveError));
+    QCOMPARE(static_cast<int>(a.frames.size()), kFrames);
+    QVERIFY2(!a.switches.empty(), "the agent was never switched from V = 2");
+    QCOMPARE(a.switches.front().fromRatio, 2);
+    QCOMPARE(a.switches.front().toRatio, 4);
+    QCOMPARE(a.switches.front().why, QStringLiteral("rate"));
+    int ratio = 2;
+    size_t next = 0;
+    for (int k = 0; k < kFrames; ++k) {
+        const auto& f = a.frames[static_cast<size_t>(k)];
+        QCOMPARE(f.sequence, quint64(k));
+        if (next < a.switches.size() && a.switches[next].firstFrame == k)
+            ratio = a.switches[next++].toRatio;
+        QCOMPARE(f.ratio, ratio);
+        QCOMPARE(f.label, models.labels[static_cast<size_t>(k)]);
+        QCOMPARE(f.predicted, models.aecnnOfflineByRatio.at(ratio)[static_cast<size_t>(k)]);
+    }
+    QCOMPARE(a.frames.back().ratio, 4);
+    const QString status = race.deviceList()->statusOf(0);
+    QVERIFY2(status.startsWith(QStringLiteral("finished %1 frames; adaptive V: 2 → 4 at frame").arg(kFrames)),
+             qPrintable(status));
+    const ParsedCsv csv = readCsv(outcome.csvPaths[0]);
+    QCOMPARE(static_cast<int>(csv.rows.size()), kFrames);
+    QVERIFY(csv.comments.join(' ').contains(QStringLiteral("adaptive V")));
+    const int ratioColumn = static_cast<int>(csv.header.indexOf(QStringLiteral("ratio")));
+    QVERIFY(ratioColumn >= 0);
+    for (const QStringList& r : csv.rows)
+        QCOMPARE(r[ratioColumn].toInt(), a.frames[static_cast<size_t>(r[0].toInt())].ratio);
+    agent.stop();
 }
 
 QTEST_MAIN(TestStudioRace)
