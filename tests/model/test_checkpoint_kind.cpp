@@ -311,6 +311,19 @@ private Q_SLOTS:
         const auto split2v4 = loadAecnnClassifierFile(frontier.filePath("split2-v4-aecnn.aecnn"));
         QCOMPARE(split2v4.usage.provenance.value("qat").toObject().value("sparsity_weight").toDouble(), 2.0);
 
+        // Session 15 (frontier.sh qat-v64-8bit-long): split 1, V = 64 from the goal-1 model, 14 epochs
+        // through the 8-bit quantizer, head trained, distilled; within 1 point of 92.20 % through it.
+        const auto v64 = loadAecnnClassifierFile(frontier.filePath("split1-v64-8bit-aecnn.aecnn"));
+        QCOMPARE(v64.net->split(), 1);
+        QCOMPARE(v64.net->ratio(), 64);
+        const auto v64Record = v64.usage.provenance.value("qat").toObject();
+        QCOMPARE(v64Record.value("bits").toInt(), 8);
+        QCOMPARE(v64Record.value("head").toString(), QString("trained"));
+        QCOMPARE(v64Record.value("ranges").toString(), QString("calibrated"));
+        QCOMPARE(v64Record.value("calibration_images").toInt(), 2000);
+        QVERIFY(v64Record.value("quantized_test_accuracy").toDouble() >= 0.9120);
+        QCOMPARE(v64Record.value("quantized_test_count").toInt(), 10000);
+
         // Session 12 (frontier.sh qat-s2v8-sparse): split 2, V = 8 at 2 bits, the head trained with the
         // sparsity penalty; within 3 points of 92.20 % (it sends 67 B per frame, about 3000x).
         const auto sparse = loadAecnnClassifierFile(frontier.filePath("split2-v8-sparse-aecnn.aecnn"));
