@@ -15,7 +15,9 @@ Rows in frontier/models-<commit>/ were measured on model files since replaced: t
 they became the Table I models, models-919990d the session-8 QAT model (head frozen in QAT),
 models-9d5df9f the session-11 split 1, V = 32 QAT model (3 epochs; session 13 replaced it with the
 8-epoch one), models-875b99e the session-14 split 1, V = 64 8-bit model (10 epochs; session 15
-shipped the 14-epoch one under the same name).
+shipped the 14-epoch one under the same name), models-cdaf919 the session-12 split 2, V = 8 model
+trained with sparsity weight 6 (2984x; it meets no goal and left resources/models in session 15 to keep
+the folder small).
 """
 import csv
 import glob
@@ -32,6 +34,7 @@ GENERATIONS = [(os.path.join(RUNS, "models-654d470"), "654d470", "654d470 (befor
                (os.path.join(RUNS, "models-919990d"), "919990d", "919990d (QAT with frozen head)", "compact"),
                (os.path.join(RUNS, "models-9d5df9f"), "9d5df9f", "9d5df9f (QAT 3 epochs)", "compact"),
                (os.path.join(RUNS, "models-875b99e"), "875b99e", "875b99e (8-bit QAT 10 epochs)", "compact"),
+               (os.path.join(RUNS, "models-cdaf919"), "cdaf919", "cdaf919 (sparsity 6; not shipped)", "compact"),
                (RUNS, "", "", "compact")]
 FRAME_DATA_FRAMING = 16 + 8 + 4 + 4 + 8 + 8 + 8 + (4 + 2 * len("features")) + 4  # = 80
 

@@ -293,6 +293,8 @@ if [ "$what" = batch1 ]; then
         run "$AECNN" eval --model "$1" --codec context --bits "$2" --threads 1 --json --framing session --range mse \
             --calibrate $CAL --batch-size 1 > "$OUT/batch1-$3.json"
     }
+    # split2-v8-sparse left resources/models in session 15 (its rows: frontier/models-cdaf919/); put it back
+    # first with `git show cdaf919:resources/models/frontier/split2-v8-sparse-aecnn.aecnn > FILE` or qat-s2v8-sparse.
     batch1 "$FRONTIER_MODELS/split2-v8-sparse-aecnn.aecnn" 2 qat2hs6-split2-v8
     batch1 "$FRONTIER_MODELS/split2-v4-aecnn.aecnn" 2 qat2hs2-split2-v4
 fi
@@ -386,7 +388,7 @@ if [ "$what" = priors ]; then
     priors_offline "$FRONTIER_MODELS/split1-v16-aecnn.aecnn" qat4-split1-v16 4
     priors_offline "$FRONTIER_MODELS/split2-v16-aecnn.aecnn" qat2-split2-v16 2
     priors_offline "$FRONTIER_MODELS/split2-v64-aecnn.aecnn" qat4h-split2-v64 4
-    priors_offline "$FRONTIER_MODELS/split2-v8-sparse-aecnn.aecnn" qat2hs6-split2-v8 2 # session 12
+    priors_offline "$FRONTIER_MODELS/split2-v8-sparse-aecnn.aecnn" qat2hs6-split2-v8 2 # session 12 (not shipped since session 15: see batch1)
     name=live-qat3h-split1-v64-context3-compact-priors
     if [ ! -s "$OUT/$name.json" ]; then
         start_agent "${PORT:-7941}" "$OUT/agent-qat3h-priors.log"
