@@ -291,6 +291,8 @@ bool RaceTab::startRace(QString* error)
     }
     RaceRequest race;
     if (adaptive_->isChecked()) {
+        // One profile for the race, with the first split-mode row's codec (t_enc, bits per element);
+        // the preset's rows share split, V and so codec, and a switched agent keeps its codec anyway.
         const QString codec = codecs.isEmpty() ? codec_ : codecs.front();
         RaceAdaptive adaptive;
         adaptive.profile = profileProvider_ ? profileProvider_(codec) : latency::raspberryPi4Profile();
