@@ -123,6 +123,7 @@ private:
     void refreshTradeoffProfile(); // the profile in effect changed: adaptive V, Fig. 5, source label
     QString tradeoffProfileKey(const StudioConfig& config) const;
     void loadTradeoffResults(const std::vector<widgets::Table1Row>& ours); // edge side, input-codec baseline
+    void showInputBaseline(int source); // the input-codec baseline plot's measured set (28² or 224²)
     void loadTable1();
     void onFrame(const ReceivedFrame& frame);
     void onDeviceProfile(bool fromDevice, const QString& name, const QString& note, const QJsonObject& measured);
@@ -144,6 +145,7 @@ private:
     StudioConfig config_;
     latency::DeviceProfile profile_; // live predictions without a connected device's profile (the Pi 4 table)
     TradeoffProfiles tradeoffProfiles_; // trade-off views and adaptive V: connected / file / Pi 4
+    int inputBaselineSource_ = 0;       // index into the measured sets of main_window_tradeoffs.cpp
     // Live predictions: the connected agent's measured profile, else profile_ (fallback).
     std::optional<latency::MeasuredDeviceProfile> deviceProfile_;
     QString deviceProfileNote_ = QStringLiteral("no agent connected");

@@ -2,6 +2,7 @@
 // with (TradeoffProfiles), and the committed results it shows next to them.
 #include <QFileDialog>
 #include <QLabel>
+#include <iterator>
 
 #include "aecnn/latency/latency_model.h"
 #include "aecnn/latency/ratio_selection.h"
@@ -12,9 +13,37 @@
 #include "resource_paths.h"
 
 namespace aecnn::studio {
+namespace {
+
+// The measured sets the input-codec baseline plot can show (issue 15, item 3): the input image
+// sent as PNG / WebP / JPEG next to AECNN's frames, at Fashion-MNIST's own scale and at 224².
+struct InputBaselineSource {
+    const char* name;
+    const char* inputCsv;    // under resources/
+    const char* frontierCsv; // under resources/
+    const char* what;        // how the AECNN rows were measured
+};
+
+constexpr InputBaselineSource kInputBaselineSources[] = {
+    {QT_TRANSLATE_NOOP("aecnn::studio::MainWindow", "Fashion-MNIST 28 × 28 (demo and frontier models)"),
+     "results/input-codec-baseline.csv", "results/frontier.csv",
+     QT_TRANSLATE_NOOP("aecnn::studio::MainWindow", "AECNN, all bytes the agent sends per frame, live")},
+    {QT_TRANSLATE_NOOP("aecnn::studio::MainWindow", "224 × 224 RGB, ResNet-50 width 0.125 (scale224.sh)"),
+     "results/scale224/input-codec-baseline.csv", "results/scale224/frontier.csv",
+     QT_TRANSLATE_NOOP("aecnn::studio::MainWindow", "AECNN, session-layout frames offline plus the protocol's bytes, first 1000 "
+                                     "test images")},
+};
+
+} // namespace
 
 void MainWindow::connectTradeoffs()
 {
+    QStringList sources;
+    for (const auto& source : kInputBaselineSources)
+        sources << tr(source.name);
+    tradeoff_->inputBaseline()->setSources(sources, inputBaselineSource_);
+    connect(tradeoff_->inputBaseline(), &widgets::InputBaselinePlot::sourceRequested, this,
+            &MainWindow::showInputBaseline);
     connect(tradeoff_, &widgets::TradeoffView::profileChoiceRequested, this, [this](int choice) {
         if (choice == widgets::TradeoffView::ProfileFile) {
             const QString path = QFileDialog::getOpenFileName(
@@ -84,13 +113,18 @@ void MainWindow::updateTradeoffs()
     }
 }
 
-void MainWindow::loadTradeoffResults(const std::vector<widgets::Table1Row>& ours)
+void MainWindow::showInputBaseline(int source)
 {
+    if (source < 0 || source >= static_cast<int>(std::size(kInputBaselineSources)))
+        return;
+    inputBaselineSource_ = source;
+    const InputBaselineSource& set = kInputBaselineSources[source];
+    tradeoff_->inputBaseline()->setCurrentSource(source);
     QString error;
     std::vector<widgets::InputCodecPoint> inputs;
     std::vector<widgets::FrontierPoint> frontier;
-    const QString inputPath = resourceFile(QStringLiteral("results/input-codec-baseline.csv"));
-    const QString frontierPath = resourceFile(QStringLiteral("results/frontier.csv"));
+    const QString inputPath = resourceFile(QString::fromLatin1(set.inputCsv));
+    const QString frontierPath = resourceFile(QString::fromLatin1(set.frontierCsv));
     if (!inputPath.isEmpty()) {
         if (auto rows = widgets::readInputCodecCsv(inputPath, &error))
             inputs = *rows;
@@ -106,17 +140,31 @@ void MainWindow::loadTradeoffResults(const std::vector<widgets::Table1Row>& ours
     tradeoff_->inputBaseline()->setData(
         inputs, frontier,
         inputPath.isEmpty() && frontierPath.isEmpty()
-            ? tr("results/input-codec-baseline.csv and results/frontier.csv not found")
-            : tr("measured: %1 (input image, Fashion-MNIST test set) and %2 (AECNN, all bytes the agent sends per "
-                 "frame, live)")
-                  .arg(inputPath.isEmpty() ? tr("(no input-codec-baseline.csv)") : inputPath,
-                       frontierPath.isEmpty() ? tr("(no frontier.csv)") : frontierPath));
+            ? tr("%1 and %2 not found").arg(QString::fromLatin1(set.inputCsv), QString::fromLatin1(set.frontierCsv))
+            : tr("measured: %1 (input image) and %2 (%3)")
+                  .arg(inputPath.isEmpty() ? tr("(no %1)").arg(QString::fromLatin1(set.inputCsv)) : inputPath,
+                       frontierPath.isEmpty() ? tr("(no %1)").arg(QString::fromLatin1(set.frontierCsv)) : frontierPath,
+                       tr(set.what)));
+}
 
-    // The edge side of measured device profiles: this machine's bench-model times, Table I ours.
+void MainWindow::loadTradeoffResults(const std::vector<widgets::Table1Row>& ours)
+{
+    showInputBaseline(inputBaselineSource_);
+
+    // The edge side of measured device profiles: this machine's bench-model times, Table I ours,
+    // and the unsplit model's accuracy on the lossless inputs of the demo model's test set.
+    QString error;
     double unsplit = 0.0;
-    for (const auto& input : inputs)
-        if (input.lossless)
-            unsplit = input.accuracy;
+    const QString inputPath = resourceFile(QString::fromLatin1(kInputBaselineSources[0].inputCsv));
+    if (!inputPath.isEmpty()) {
+        if (auto inputs = widgets::readInputCodecCsv(inputPath, &error)) {
+            for (const auto& input : *inputs)
+                if (input.lossless)
+                    unsplit = input.accuracy;
+        } else {
+            status_->setText(error);
+        }
+    }
     const QString benchPath = resourceFile(QStringLiteral("results/bench-model.json"));
     if (!benchPath.isEmpty()) {
         if (auto edge = edgeSideFromResults(benchPath, ours, unsplit, &error))

@@ -2,6 +2,11 @@
 """Builds resources/results/frontier.csv from the JSON files resources/results/frontier.sh wrote.
 
 Usage (repository root): python3 resources/results/frontier-table.py [--markdown]
+                         python3 resources/results/frontier-table.py --scale224
+The second form writes resources/results/scale224/frontier.csv instead, the same columns from the
+224 x 224 runs of scale224.sh (offline session-layout rows of its eval-codec-session-*.json and live
+rows of its live-*.json, against scale224/input-codec-baseline.csv); `model` is the shipped file in
+resources/models/scale224, or empty where that model is not shipped.
 Offline rows (`aecnn eval --codec`): wire bytes = the mean codec frame + the protocol bytes of one
 frame message — FrameData with framing "frame" (16 B header + 64 B fields, constant), SessionFrame
 with framing "session" (16 B header + varint fields, the mean measured in the live session runs of
@@ -39,14 +44,15 @@ GENERATIONS = [(os.path.join(RUNS, "models-654d470"), "654d470", "654d470 (befor
 FRAME_DATA_FRAMING = 16 + 8 + 4 + 4 + 8 + 8 + 8 + (4 + 2 * len("features")) + 4  # = 80
 
 
-def input_baseline():
+def input_baseline(path=os.path.join(HERE, "input-codec-baseline.csv"), jpeg="jpeg75"):
+    """Mean bytes of the input as PNG, lossless WebP and JPEG (`jpeg`), and the unsplit model's accuracy."""
     rows = {}
-    with open(os.path.join(HERE, "input-codec-baseline.csv")) as f:
+    with open(path) as f:
         lines = [line for line in f if not line.startswith("#")]
     for r in csv.DictReader(lines):
         key = r["codec"] + (r["quality"] or "")
-        rows[key] = float(r["mean_bytes"])
-    return rows["png"], rows["webp-lossless"], rows["jpeg75"]
+        rows[key] = (float(r["mean_bytes"]), float(r["accuracy"]))
+    return rows["png"][0], rows["webp-lossless"][0], rows[jpeg][0], rows["webp-lossless"][1]
 
 
 def load(path):
@@ -62,14 +68,24 @@ def varint_bytes(v):
     return n
 
 
-def generation_rows(folder, commit, label, offline_header, png, webp, jpeg75, baseline):
-    """The rows of one folder's JSONs; `commit` names the model files' commit ("" = now)."""
+DEMO_UNSPLIT_BYTES = {1: 64 * 14 * 14 * 4, 2: 256 * 14 * 14 * 4}  # X_l of the demo models (eval: unsplit_bytes)
+
+
+def generation_rows(folder, commit, label, offline_header, png, webp, jpeg75, baseline,
+                    offline_glob="offline-*.json", shipped="", unsplit_bytes=DEMO_UNSPLIT_BYTES):
+    """The rows of one folder's JSONs; `commit` names the model files' commit ("" = now). With
+    `shipped` (a repository folder), every row is labelled `label` and its model is the file of
+    that name there, or empty where there is none. `unsplit_bytes`: split -> float32 bytes of the
+    unsplit feature map, for the wire ratio of live rows (their JSON does not carry it)."""
     root = os.path.dirname(os.path.dirname(HERE))
     def models_of(model):  # which generation of models a row measured
-        if commit:
+        if commit or shipped:
             return label
         return "QAT" if "models/frontier/" in model else "Table I"
-    model_of = (lambda m: m) if not commit else (lambda m: commit + ":" + m)
+    def shipped_file(model):
+        path = os.path.join(shipped, os.path.basename(model))
+        return path if os.path.isfile(os.path.join(root, path)) else ""
+    model_of = (shipped_file if shipped else (lambda m: m)) if not commit else (lambda m: commit + ":" + m)
     rows = []
     live_session_framing = []
     live_compact_framing = {}  # (model, bits) -> measured framing of compact untimed frames
@@ -81,7 +97,7 @@ def generation_rows(folder, commit, label, offline_header, png, webp, jpeg75, ba
         model = d["model"]
         name = os.path.basename(model)  # split<L>-v<V>-<variant>.aecnn
         split, ratio = int(name.split("-")[0][len("split"):]), int(name.split("-")[1][1:])
-        unsplit = {1: 64 * 14 * 14 * 4, 2: 256 * 14 * 14 * 4}[split]  # X_l of the demo models (eval: unsplit_bytes)
+        unsplit = unsplit_bytes[split]
         security = d["security_bytes_per_frame"]
         wire = d["wire_bytes_per_frame_without_security"]
         frame = d["payload_bytes_per_frame"]
@@ -105,7 +121,7 @@ def generation_rows(folder, commit, label, offline_header, png, webp, jpeg75, ba
             "frame_header": header, "device_times": "yes" if timing else "no", "models": models_of(model),
         })
     session_framing = sum(live_session_framing) / len(live_session_framing) if live_session_framing else 16 + 11
-    for path in sorted(glob.glob(os.path.join(folder, "offline-*.json"))):
+    for path in sorted(glob.glob(os.path.join(folder, offline_glob))):
         if os.path.getsize(path) == 0:
             continue
         d = load(path)
@@ -138,8 +154,40 @@ def generation_rows(folder, commit, label, offline_header, png, webp, jpeg75, ba
     return rows
 
 
+def check_no_commas(rows):
+    for r in rows:  # the studio's CSV reader splits on commas and knows no quoting
+        for k, v in r.items():
+            if "," in str(v):
+                sys.exit(f"frontier-table.py: the {k} value {v!r} contains a comma; the studio cannot read it")
+
+
+def scale224_main():
+    """scale224/frontier.csv: the 224 x 224 session-layout rows (scale224.sh, scale224.md)."""
+    folder = os.path.join(HERE, "scale224")
+    png, webp, jpeg75, baseline = input_baseline(os.path.join(folder, "input-codec-baseline.csv"))
+    unsplit_bytes = {s["split"]: s["bytes"] for s in load(os.path.join(folder, "splits.json"))["splits"]}
+    rows = generation_rows(folder, "", "224x224 Algorithm 1", "compact", png, webp, jpeg75, baseline,
+                           offline_glob="eval-codec-session-*.json", shipped=os.path.join("resources", "models", "scale224"),
+                           unsplit_bytes=unsplit_bytes)
+    for r in rows:  # eval-codec-session-split1-v64-qat4.json: the model fine-tuned through the quantizer
+        if "-qat" in os.path.basename(r["source"]):
+            r["models"] = "224x224 QAT"
+    rows.sort(key=lambda r: (r["split"], -r["V"], r["models"], r["bits"], r["path"]))
+    check_no_commas(rows)
+    out = os.path.join(folder, "frontier.csv")
+    with open(out, "w", newline="") as f:
+        f.write("# python3 resources/results/frontier-table.py --scale224 (from resources/results/scale224/"
+                "eval-codec-session-*.json and live-*.json, made by resources/results/scale224.sh); see scale224.md\n")
+        w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
+        w.writeheader()
+        w.writerows(rows)
+    print(f"wrote {out}: {len(rows)} rows")
+
+
 def main():
-    png, webp, jpeg75 = input_baseline()
+    if "--scale224" in sys.argv:
+        return scale224_main()
+    png, webp, jpeg75, _ = input_baseline()
     baseline = load(os.path.join(RUNS, "unsplit.json"))["accuracy"]
     rows = []
     for folder, commit, label, offline_header in GENERATIONS:
@@ -147,10 +195,7 @@ def main():
     rows.sort(key=lambda r: (["QAT", "Table I"].index(r["models"]) if r["models"] in ("QAT", "Table I") else 2,
                              "models/demo/" not in r["model"] and "models/frontier/" not in r["model"], r["split"], -r["V"], r["path"],
                              r["framing"], r["frame_header"], r["ranges"], r["range"], r["bits"]))
-    for r in rows:  # the studio's CSV reader splits on commas and knows no quoting
-        for k, v in r.items():
-            if "," in str(v):
-                sys.exit(f"frontier-table.py: the {k} value {v!r} contains a comma; the studio cannot read it")
+    check_no_commas(rows)
     out = os.path.join(HERE, "frontier.csv")
     with open(out, "w", newline="") as f:
         f.write("# python3 resources/results/frontier-table.py (from resources/results/frontier/*.json and "

@@ -18,12 +18,14 @@
 
 #include "aecnn/widgets/channel_attention_view.h"
 #include "aecnn/widgets/entropy_view.h"
+#include "aecnn/widgets/input_baseline_plot.h"
 #include "aecnn/widgets/features_view.h"
 #include "aecnn/widgets/live_view.h"
 #include "aecnn/widgets/tradeoff_view.h"
 #include "agent_client.h"
 #include "analysis_controller.h"
 #include "controls_panel.h"
+#include "csv_reader.h"
 #include "edge_controller.h"
 #include "fake_agent.h"
 #include "main_window.h"
@@ -82,6 +84,7 @@ private Q_SLOTS:
     void screenshotIsNotBlank();
     void configurationDockIsReadableOnA1280Screen();
     void tradeoffsUseTheChosenDeviceProfile();
+    void inputBaselineSwitchesTo224();
     void workerReportsMissingModel();
     void attentionComputedInWorker();
     void deviceImagesCoverTheStreamedSplit();
@@ -200,6 +203,71 @@ static QJsonObject fakeDeviceProfile()
 
 // Issue 13 item 3 in the trade-off tab: Fig. 5 predicts with the chosen profile, says which
 // on screen, and its numbers are the profile's (worked out by hand below).
+// Issue 15 item 3 at 224²: the input-codec baseline plot's chooser shows the committed 224²
+// repeat (resources/results/scale224/, read back line by line here) and goes back to 28².
+void TestStudioWindow::inputBaselineSwitchesTo224()
+{
+    MainWindow window{StartupOptions{}};
+    auto* plot = window.tradeoffView()->inputBaseline();
+    auto* chooser = plot->findChild<QComboBox*>(QStringLiteral("inputBaselineSource"));
+    QVERIFY(chooser);
+    QCOMPARE(chooser->count(), 2);
+    QCOMPARE(plot->currentSource(), 0);
+    QVERIFY2(plot->referenceLabels().contains(QStringLiteral("unsplit model 92.20 %")),
+             qPrintable(plot->referenceLabels().join(", ")));
+
+    Q_EMIT chooser->activated(1);
+    QCOMPARE(plot->currentSource(), 1);
+    const ParsedCsv inputs = readCsv(QStringLiteral(AECNN_RESULTS_DIR "/scale224/input-codec-baseline.csv"));
+    const int codecCol = inputs.header.indexOf(QStringLiteral("codec"));
+    const int bytesCol = inputs.header.indexOf(QStringLiteral("mean_bytes"));
+    const int accCol = inputs.header.indexOf(QStringLiteral("accuracy"));
+    QVERIFY(codecCol >= 0 && bytesCol >= 0 && accCol >= 0);
+    double webpBytes = 0, unsplit = 0;
+    for (const QStringList& row : inputs.rows)
+        if (row[codecCol] == QLatin1String("webp-lossless")) {
+            webpBytes = row[bytesCol].toDouble();
+            unsplit = row[accCol].toDouble() * 100.0;
+        }
+    QVERIFY(webpBytes > 1000); // a 224 x 224 RGB image, not a 28 x 28 grey one
+    const QString webpSeries = QStringLiteral("input WebP lossless: %1 B").arg(webpBytes, 0, 'f', 0);
+    QVERIFY2(plot->seriesNames().contains(webpSeries), qPrintable(plot->seriesNames().join(", ")));
+    QCOMPARE(plot->seriesPoints(webpSeries).value(0), QPointF(webpBytes, unsplit));
+    QVERIFY2(plot->referenceLabels().contains(QStringLiteral("unsplit model %1 %").arg(unsplit, 0, 'f', 2)),
+             qPrintable(plot->referenceLabels().join(", ")));
+
+    // Every 224² AECNN row is a point of its split's and V's series, and nothing else is drawn.
+    const ParsedCsv frontier = readCsv(QStringLiteral(AECNN_RESULTS_DIR "/scale224/frontier.csv"));
+    const int splitCol = frontier.header.indexOf(QStringLiteral("split"));
+    const int vCol = frontier.header.indexOf(QStringLiteral("V"));
+    const int wireCol = frontier.header.indexOf(QStringLiteral("wire_bytes_per_frame"));
+    const int aecnnAccCol = frontier.header.indexOf(QStringLiteral("accuracy"));
+    const int modelsCol = frontier.header.indexOf(QStringLiteral("models"));
+    QVERIFY(splitCol >= 0 && vCol >= 0 && wireCol >= 0 && aecnnAccCol >= 0 && modelsCol >= 0);
+    QVERIFY(frontier.rows.size() >= 9);
+    QSet<QString> splitV;
+    for (const QStringList& row : frontier.rows) {
+        splitV.insert(row[splitCol] + "/" + row[vCol]);
+        const auto points = plot->seriesPoints(
+            QStringLiteral("AECNN split %1, V=%2 (%3)").arg(row[splitCol], row[vCol], row[modelsCol]));
+        const QPointF expected(row[wireCol].toDouble(), row[aecnnAccCol].toDouble() * 100.0);
+        QVERIFY2(std::any_of(points.begin(), points.end(),
+                             [&](const QPointF& p) { return qFuzzyCompare(p.x(), expected.x()) &&
+                                                            qFuzzyCompare(p.y(), expected.y()); }),
+                 qPrintable(QString("split %1 V=%2 point not drawn").arg(row[splitCol], row[vCol])));
+    }
+    QVERIFY(splitV.contains("1/4") && splitV.contains("1/64") && splitV.contains("2/4"));
+    int aecnnPoints = 0;
+    for (const QString& name : plot->seriesNames())
+        if (name.startsWith(QStringLiteral("AECNN ")))
+            aecnnPoints += plot->seriesPoints(name).size();
+    QCOMPARE(aecnnPoints, static_cast<int>(frontier.rows.size()));
+
+    Q_EMIT chooser->activated(0);
+    QVERIFY(plot->referenceLabels().contains(QStringLiteral("unsplit model 92.20 %")));
+    QVERIFY(!plot->seriesNames().contains(webpSeries));
+}
+
 void TestStudioWindow::tradeoffsUseTheChosenDeviceProfile()
 {
     QTemporaryDir dir;

@@ -1,6 +1,8 @@
 #include "aecnn/widgets/input_baseline_plot.h"
 
+#include <QComboBox>
 #include <QLabel>
+#include <QSignalBlocker>
 #include <QVBoxLayout>
 #include <algorithm>
 #include <map>
@@ -26,13 +28,18 @@ QString bytesText(double bytes)
 } // namespace
 
 InputBaselinePlot::InputBaselinePlot(QWidget* parent)
-    : QWidget(parent), plot_(new QCustomPlot(this)), origin_(new QLabel(this))
+    : QWidget(parent), source_(new QComboBox(this)), plot_(new QCustomPlot(this)), origin_(new QLabel(this))
 {
+    source_->setObjectName(QStringLiteral("inputBaselineSource"));
+    source_->setToolTip(tr("which measured set to show: the input image and AECNN's frames at that scale"));
+    source_->setVisible(false);
+    connect(source_, &QComboBox::activated, this, &InputBaselinePlot::sourceRequested);
     plot_->setObjectName(QStringLiteral("inputBaselinePlot"));
     origin_->setObjectName(QStringLiteral("inputBaselineOrigin"));
     origin_->setWordWrap(true);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(source_, 0, Qt::AlignLeft);
     layout->addWidget(plot_, 1);
     layout->addWidget(origin_);
     plot_->setMinimumHeight(260);
@@ -147,6 +154,26 @@ void InputBaselinePlot::setData(const std::vector<InputCodecPoint>& inputs, cons
         plot_->yAxis->setRange(std::max(0.0, minAcc - 3.0), std::min(100.0, maxAcc + 2.0));
     }
     plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void InputBaselinePlot::setSources(const QStringList& names, int current)
+{
+    const QSignalBlocker blocker(source_); // showing a choice is not a request
+    source_->clear();
+    source_->addItems(names);
+    source_->setCurrentIndex(current);
+    source_->setVisible(names.size() > 1);
+}
+
+void InputBaselinePlot::setCurrentSource(int index)
+{
+    const QSignalBlocker blocker(source_);
+    source_->setCurrentIndex(index);
+}
+
+int InputBaselinePlot::currentSource() const
+{
+    return source_->currentIndex();
 }
 
 QStringList InputBaselinePlot::seriesNames() const
