@@ -6,7 +6,7 @@
 # 16, 32 (one epoch of CA training, one of CA_Pruned fine-tuning, two of FR fine-tuning distilled from
 # the unsplit model; no BottleNet++), eval --codec bytes per frame at 2/3/4/8 bits against a
 # per-session layout with calibrated ranges, and the same test images as PNG / WebP / JPEG.
-# THREADS LibTorch threads (default 1), niced: about 75 minutes with 2 threads on a 2-core VM. A rerun
+# THREADS LibTorch threads (default 1), niced: about an hour with 2 threads on a 2-core VM. A rerun
 # skips finished steps (and a step interrupted mid-training continues from its .resume state).
 #   [THREADS=2] resources/results/scale224.sh MODELS OUT     (models are not committed)
 #   python3 resources/results/scale224-summary.py OUT [BINARY-NOTE] > resources/results/scale224.md
