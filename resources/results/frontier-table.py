@@ -161,6 +161,15 @@ def check_no_commas(rows):
                 sys.exit(f"frontier-table.py: the {k} value {v!r} contains a comma; the studio cannot read it")
 
 
+def write_csv(out, rows, comment):
+    with open(out, "w", newline="") as f:
+        f.write(comment + "\n")
+        w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
+        w.writeheader()
+        w.writerows(rows)
+    print(f"wrote {out}: {len(rows)} rows")
+
+
 def scale224_main():
     """scale224/frontier.csv: the 224 x 224 session-layout rows (scale224.sh, scale224.md)."""
     folder = os.path.join(HERE, "scale224")
@@ -174,14 +183,9 @@ def scale224_main():
             r["models"] = "224x224 QAT"
     rows.sort(key=lambda r: (r["split"], -r["V"], r["models"], r["bits"], r["path"]))
     check_no_commas(rows)
-    out = os.path.join(folder, "frontier.csv")
-    with open(out, "w", newline="") as f:
-        f.write("# python3 resources/results/frontier-table.py --scale224 (from resources/results/scale224/"
-                "eval-codec-session-*.json and live-*.json, made by resources/results/scale224.sh); see scale224.md\n")
-        w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
-        w.writeheader()
-        w.writerows(rows)
-    print(f"wrote {out}: {len(rows)} rows")
+    write_csv(os.path.join(folder, "frontier.csv"), rows,
+              "# python3 resources/results/frontier-table.py --scale224 (from resources/results/scale224/"
+              "eval-codec-session-*.json and live-*.json, made by resources/results/scale224.sh); see scale224.md")
 
 
 def main():
@@ -196,14 +200,9 @@ def main():
                              "models/demo/" not in r["model"] and "models/frontier/" not in r["model"], r["split"], -r["V"], r["path"],
                              r["framing"], r["frame_header"], r["ranges"], r["range"], r["bits"]))
     check_no_commas(rows)
-    out = os.path.join(HERE, "frontier.csv")
-    with open(out, "w", newline="") as f:
-        f.write("# python3 resources/results/frontier-table.py (from resources/results/frontier/*.json and "
-                "frontier/models-*/*.json, made by sh resources/results/frontier.sh); see frontier.md\n")
-        w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
-        w.writeheader()
-        w.writerows(rows)
-    print(f"wrote {out}: {len(rows)} rows")
+    write_csv(os.path.join(HERE, "frontier.csv"), rows,
+              "# python3 resources/results/frontier-table.py (from resources/results/frontier/*.json and "
+              "frontier/models-*/*.json, made by sh resources/results/frontier.sh); see frontier.md")
     if "--markdown" in sys.argv:  # the table of frontier.md
         print("| models | path | split | V | framing | header | ranges | range | coder | bits | accuracy | vs unsplit "
               "| codec frame B | framing B | wire B | wire ratio | vs PNG | vs WebP |")

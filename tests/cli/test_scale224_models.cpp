@@ -5,6 +5,7 @@
 #include <QJsonArray>
 #include <QMap>
 
+#include "../studio/csv_reader.h"
 #include "cli_runner.h"
 
 // The shipped 224 x 224 models (resources/models/scale224, made by resources/results/scale224.sh)
@@ -34,27 +35,19 @@ QString repositoryRoot()
     return QDir(QStringLiteral(AECNN_RESOURCES_DIR "/..")).absolutePath();
 }
 
+// The offline rows of shipped models: what `aecnn eval` measures (the live rows of the same models
+// say the same numbers; scale224.md compares them).
 std::vector<Row> shippedRows(QString* error)
 {
-    QFile file(QStringLiteral(AECNN_RESOURCES_DIR "/results/scale224/frontier.csv"));
-    if (!file.open(QIODevice::ReadOnly | QIODevice::Text)) {
-        *error = file.fileName() + ": " + file.errorString();
+    const QString path = QStringLiteral(AECNN_RESOURCES_DIR "/results/scale224/frontier.csv");
+    const ParsedCsv csv = readCsv(path);
+    if (csv.header.isEmpty()) {
+        *error = path + ": missing or empty";
         return {};
     }
-    QStringList header;
     std::vector<Row> rows;
-    while (!file.atEnd()) {
-        const QString line = QString::fromUtf8(file.readLine()).trimmed();
-        if (line.isEmpty() || line.startsWith(QLatin1Char('#')))
-            continue;
-        const QStringList fields = line.split(QLatin1Char(','));
-        if (header.isEmpty()) {
-            header = fields;
-            continue;
-        }
-        auto field = [&](const char* name) { return fields.value(header.indexOf(QLatin1String(name))); };
-        // Offline rows: what `aecnn eval` measures (the live rows of the same models say the same numbers,
-        // scale224.md compares them).
+    for (const QStringList& fields : csv.rows) {
+        auto field = [&](const char* name) { return fields.value(csv.header.indexOf(QLatin1String(name))); };
         if (field("model").isEmpty() || field("path") != QLatin1String("offline"))
             continue;
         Row row;
@@ -75,26 +68,16 @@ std::vector<Row> shippedRows(QString* error)
 // The input as lossless WebP (mean bytes) and the unsplit model's accuracy on those images.
 bool losslessWebp(double* bytes, double* accuracy, QString* error)
 {
-    QFile file(QStringLiteral(AECNN_RESOURCES_DIR "/results/scale224/input-codec-baseline.csv"));
-    if (!file.open(QIODevice::ReadOnly | QIODevice::Text)) {
-        *error = file.fileName() + ": " + file.errorString();
-        return false;
-    }
-    QStringList header;
-    while (!file.atEnd()) {
-        const QString line = QString::fromUtf8(file.readLine()).trimmed();
-        if (line.isEmpty() || line.startsWith(QLatin1Char('#')))
-            continue;
-        const QStringList fields = line.split(QLatin1Char(','));
-        if (header.isEmpty()) {
-            header = fields;
-        } else if (fields.value(header.indexOf(QStringLiteral("codec"))) == QLatin1String("webp-lossless")) {
-            *bytes = fields.value(header.indexOf(QStringLiteral("mean_bytes"))).toDouble();
-            *accuracy = fields.value(header.indexOf(QStringLiteral("accuracy"))).toDouble();
+    const QString path = QStringLiteral(AECNN_RESOURCES_DIR "/results/scale224/input-codec-baseline.csv");
+    const ParsedCsv csv = readCsv(path);
+    const int codec = csv.header.indexOf(QStringLiteral("codec"));
+    for (const QStringList& fields : csv.rows)
+        if (codec >= 0 && fields.value(codec) == QLatin1String("webp-lossless")) {
+            *bytes = fields.value(csv.header.indexOf(QStringLiteral("mean_bytes"))).toDouble();
+            *accuracy = fields.value(csv.header.indexOf(QStringLiteral("accuracy"))).toDouble();
             return *bytes > 0 && *accuracy > 0;
         }
-    }
-    *error = file.fileName() + ": no webp-lossless row";
+    *error = path + ": no webp-lossless row";
     return false;
 }
 
