@@ -63,7 +63,7 @@ std::optional<edge::MultiEdgeRequest> multiEdgeRequestOf(const RaceRequest& race
                                     {QStringLiteral("rate_mbps"), row.rateMbps},
                                     {QStringLiteral("window"), 1},
                                     {QStringLiteral("first_image"), static_cast<double>(race.firstImage)}};
-        if (row.mode == QLatin1String("aecnn") || row.mode == QLatin1String("bottlenetpp")) {
+        if (isSplitMode(row.mode)) {
             QString codecError;
             const QJsonObject codec = agentCodecSettings(row.codec.isEmpty() ? race.codec : row.codec, &codecError);
             if (!codecError.isEmpty()) {
@@ -73,7 +73,7 @@ std::optional<edge::MultiEdgeRequest> multiEdgeRequestOf(const RaceRequest& race
             for (auto it = codec.begin(); it != codec.end(); ++it)
                 spec.settings.insert(it.key(), it.value());
         }
-        if (race.adaptive && (row.mode == QLatin1String("aecnn") || row.mode == QLatin1String("bottlenetpp"))) {
+        if (race.adaptive && isSplitMode(row.mode)) {
             edge::AdaptiveRatioSpec adaptive;
             adaptive.profile = race.adaptive->profile;
             adaptive.split = row.split;

@@ -23,6 +23,7 @@
 #include "device_list.h"
 #include "local_agent.h"
 #include "split_model_lookup.h"
+#include "studio_config.h"
 
 namespace aecnn::studio {
 namespace {
@@ -40,7 +41,7 @@ double raceMedian(std::vector<double> values, double q)
 
 QString RaceTab::shippedModelFor(const AgentRow& row)
 {
-    if (row.mode == QLatin1String("aecnn") || row.mode == QLatin1String("bottlenetpp")) {
+    if (isSplitMode(row.mode)) {
         TrainingRequest request;
         request.split = row.split;
         request.ratio = row.ratio;
@@ -283,7 +284,7 @@ bool RaceTab::startRace(QString* error)
     QStringList codecs;
     for (AgentRow& row : *rows) {
         row.modelPath = resolver_ ? resolver_(row) : QString();
-        if (row.mode == QLatin1String("aecnn") || row.mode == QLatin1String("bottlenetpp")) {
+        if (isSplitMode(row.mode)) {
             row.codec = codecChooser_ ? codecChooser_(row.split, row.ratio) : codec_;
             if (!codecs.contains(row.codec))
                 codecs << row.codec;
@@ -298,7 +299,7 @@ bool RaceTab::startRace(QString* error)
         adaptive.profile = profileProvider_ ? profileProvider_(codec) : latency::raspberryPi4Profile();
         adaptive.deadlineMs = deadline_->value();
         for (AgentRow& row : *rows)
-            if (row.mode == QLatin1String("aecnn") || row.mode == QLatin1String("bottlenetpp"))
+            if (isSplitMode(row.mode))
                 fillAdaptiveModels(row, adaptive.profile);
         race.adaptive = std::move(adaptive);
     }

@@ -323,7 +323,6 @@ private Q_SLOTS:
         QCOMPARE(v64Record.value("calibration_images").toInt(), 2000);
         QVERIFY(v64Record.value("quantized_test_accuracy").toDouble() >= 0.9120);
         QCOMPARE(v64Record.value("quantized_test_count").toInt(), 10000);
-
     }
 };
 
